@@ -1,0 +1,104 @@
+"""The ``mou`` command: a click group whose subcommands are imported only when run.
+
+Start-up imports click alone, so ``mou --help`` answers quickly; pydantic,
+GitPython, docxtpl and Streamlit load with the command that needs them.
+Every expected failure is a :class:`~mou.errors.MouError`, printed as one line.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .settings import WORKSPACE
+
+# Command name -> "module:attribute" inside mou.commands; one line per command.
+COMMANDS: dict[str, str] = {
+    "validate": "files:validate",
+    "fmt": "files:fmt",
+    "schema": "files:schema",
+    "new": "files:new",
+}
+
+# Commands grouped for `mou --help`, in the order a user meets them.
+SECTIONS: dict[str, list[str]] = {
+    "Agreement files": ["new", "validate", "fmt", "schema"],
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a subcommand's module only when that command is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        module = importlib.import_module(f"mou.commands.{module_name}")
+        return getattr(module, attribute)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Summaries come from SHORT_HELP so that help does not import the commands.
+        for title, names in SECTIONS.items():
+            rows = [(name, SHORT_HELP.get(name, "")) for name in names if name in COMMANDS]
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from .errors import MouError
+
+        try:
+            return super().invoke(ctx)
+        except MouError as err:
+            click.echo(err.message, err=True)
+            ctx.exit(err.exit_code)
+
+
+SHORT_HELP: dict[str, str] = {
+    "new": "Create a draft agreement from a type preset.",
+    "validate": "Check agreement files; list every problem.",
+    "fmt": "Rewrite agreement files canonically (or --check).",
+    "schema": "Regenerate the JSON Schema (or --check for drift).",
+}
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="mou")
+def cli() -> None:
+    """Draft, version, review and export interagency memoranda of understanding."""
+
+
+def workspace_option(func: Any) -> Any:
+    """The --workspace option shared by every command."""
+    return click.option(
+        "--workspace",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar=WORKSPACE.env,
+        default=None,
+        help=WORKSPACE.help,
+    )(func)
+
+
+def json_option(func: Any) -> Any:
+    """The --json option shared by commands with machine-readable output."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(func)
+
+
+def main() -> None:
+    """Entry point: run the CLI; an unexpected error is one line, never a traceback."""
+    try:
+        cli.main(prog_name="mou")
+    except KeyboardInterrupt:
+        click.echo("mou: interrupted", err=True)
+        sys.exit(130)
+    except Exception as err:  # a bug; the user still gets one line
+        click.echo(f"mou: internal error: {type(err).__name__}: {err}", err=True)
+        sys.exit(70)

@@ -1,0 +1,1 @@
+"""The CLI's subcommands, one module per area; imported lazily by :mod:`mou.cli`."""

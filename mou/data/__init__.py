@@ -1,0 +1,1 @@
+"""Files shipped inside the package: the JSON Schema and the default Word templates."""

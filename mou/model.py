@@ -1,0 +1,583 @@
+"""The agreement model: every section of an interagency MOU as strict pydantic models.
+
+Attribute docstrings become JSON Schema descriptions, so they are written for the
+liaison who reads them in an editor's tooltip. Every list item carries a stable
+slug ``id`` (or, for per-party rows, a ``party`` key) so that diffs and merges can
+match items by identity rather than by position. Cross-references are ids marked
+with :class:`Ref`, which lets :mod:`mou.validate` find and check them generically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+)
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+AGREEMENT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{2,63}$"
+LINE_MAX = 500
+PROSE_MAX = 50_000
+
+
+def xml_forbidden_char(text: str) -> str | None:
+    """Return the first character XML 1.0 cannot carry (so Word cannot either), or None."""
+    for char in text:
+        code = ord(char)
+        if code in (0x9, 0xA, 0xD):
+            continue
+        if code < 0x20 or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
+            return char
+    return None
+
+
+def _xml_safe(text: str) -> str:
+    bad = xml_forbidden_char(text)
+    if bad is not None:
+        raise ValueError(
+            f"contains the control character U+{ord(bad):04X}, which Word documents "
+            "cannot hold; delete it"
+        )
+    return text
+
+
+def _integral_as_int(value: float) -> float | int:
+    # 250000 stays 250000 in the YAML file rather than becoming 250000.0.
+    return int(value) if float(value).is_integer() else value
+
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=64)]
+Line = Annotated[
+    str, StringConstraints(min_length=1, max_length=LINE_MAX), AfterValidator(_xml_safe)
+]
+Prose = Annotated[
+    str, StringConstraints(min_length=1, max_length=PROSE_MAX), AfterValidator(_xml_safe)
+]
+Amount = Annotated[float, Field(ge=0), PlainSerializer(_integral_as_int)]
+Percent = Annotated[float, Field(gt=0, le=100), PlainSerializer(_integral_as_int)]
+Email = Annotated[
+    str,
+    StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254),
+    Field(json_schema_extra={"format": "email"}),
+]
+
+
+class Ref:
+    """Marks a field whose value is the id (or ids) of items in another list."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+
+    def __repr__(self) -> str:
+        return f"Ref({self.target!r})"
+
+
+PartyRef = Annotated[Slug, Ref("party")]
+PartyRefs = Annotated[list[Slug], Ref("party")]
+GoalRefs = Annotated[list[Slug], Ref("goal")]
+
+
+class Strict(BaseModel):
+    """Base for every model: unknown fields are errors, docstrings document fields."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        use_attribute_docstrings=True,
+        validate_default=False,
+    )
+    key_field: ClassVar[str | None] = None
+
+
+class Item(Strict):
+    """A list item with a stable identity."""
+
+    key_field: ClassVar[str | None] = "id"
+    id: Slug
+    """Stable identifier: lower-case letters, digits and hyphens. Never reused."""
+
+
+# --------------------------------------------------------------------------- enums
+
+
+class AgreementType(StrEnum):
+    task_force = "task_force"
+    information_sharing = "information_sharing"
+    community_partnership = "community_partnership"
+    joint_training = "joint_training"
+    mutual_aid = "mutual_aid"
+
+
+class Instrument(StrEnum):
+    memorandum_of_understanding = "memorandum_of_understanding"
+    memorandum_of_agreement = "memorandum_of_agreement"
+    interlocal_agreement = "interlocal_agreement"
+    interagency_agreement = "interagency_agreement"
+    mutual_aid_agreement = "mutual_aid_agreement"
+
+
+class Status(StrEnum):
+    draft = "draft"
+    in_review = "in_review"
+    approved = "approved"
+    executed = "executed"
+    expired = "expired"
+    terminated = "terminated"
+
+
+class PartyLevel(StrEnum):
+    federal = "federal"
+    state = "state"
+    county = "county"
+    municipal = "municipal"
+    tribal = "tribal"
+    special_district = "special_district"
+    nonprofit = "nonprofit"
+    community = "community"
+    academic = "academic"
+
+
+class SignatureRole(StrEnum):
+    signatory = "signatory"
+    attest = "attest"
+    approved_as_to_form = "approved_as_to_form"
+    approved_as_to_content = "approved_as_to_content"
+
+
+class Frequency(StrEnum):
+    monthly = "monthly"
+    quarterly = "quarterly"
+    semiannual = "semiannual"
+    annual = "annual"
+    per_event = "per_event"
+
+
+class ResourceCategory(StrEnum):
+    personnel = "personnel"
+    vehicle = "vehicle"
+    equipment = "equipment"
+    facility = "facility"
+    data_system = "data_system"
+    funds = "funds"
+    other = "other"
+
+
+class CjisTopic(StrEnum):
+    audit = "audit"
+    dissemination = "dissemination"
+    hit_confirmation = "hit_confirmation"
+    logging = "logging"
+    quality_assurance = "quality_assurance"
+    pre_employment_screening = "pre_employment_screening"
+    security = "security"
+    timeliness = "timeliness"
+    training = "training"
+    use_of_system = "use_of_system"
+    validation = "validation"
+
+
+class LiabilityBearer(StrEnum):
+    each_party = "each_party"
+    requesting_party = "requesting_party"
+    responding_party = "responding_party"
+
+
+class EffectiveRule(StrEnum):
+    fixed_date = "fixed_date"
+    last_signature = "last_signature"
+
+
+# --------------------------------------------------------------------------- parties
+
+
+class Address(Strict):
+    street: Line
+    """Street address or post-office box."""
+    city: Line
+    state: Line
+    """State or territory, e.g. "Columbia" or "CO"."""
+    postal_code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9 -]{3,10}$")]
+
+
+class Contact(Strict):
+    name: Line
+    title: Line
+    """Position, e.g. "Task Force Commander"."""
+    email: Email
+    phone: Line | None = None
+
+
+class SubUnit(Item):
+    name: Line
+    """Name of the sub-unit, e.g. "Office of the Sheriff"."""
+    acronym: Line | None = None
+
+
+class Signatory(Item):
+    role: SignatureRole = SignatureRole.signatory
+    """signatory signs for the party; attest, approved_as_to_form and approved_as_to_content
+    are the clerk's and counsel's blocks beneath it."""
+    name: Line
+    title: Line
+    authority: Line | None = None
+    """What empowers this person to sign, e.g. "Resolution 2026-114 of the Board"."""
+
+
+class Party(Item):
+    legal_name: Line
+    """Full legal name, as it appears on the signature page."""
+    acronym: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9&.-]{1,16}$")]
+    """Short name used throughout the text; unique among the parties."""
+    level: PartyLevel
+    sub_units: list[SubUnit] = []
+    address: Address
+    point_of_contact: Contact
+    """Day-to-day contact for the work under this agreement."""
+    notice_addressee: Contact
+    """Who receives formal notices (withdrawal, amendment, breach)."""
+    signatories: list[Signatory] = []
+    governing_body_resolution: Line | None = None
+    """Resolution or ordinance that approved the agreement, when one is required."""
+
+
+class Authority(Item):
+    citation: Line
+    """Statute or regulation, e.g. "31 U.S.C. § 1535"."""
+    description: Prose | None = None
+    parties: PartyRefs = []
+    """Parties acting under this authority; empty means all."""
+
+
+class Clause(Item):
+    text: Prose
+
+
+# --------------------------------------------------------------------------- goals
+
+
+class Metric(Item):
+    name: Line
+    """What is measured, e.g. "Non-fatal shootings"."""
+    unit: Line
+    """Unit of the baseline and target, e.g. "incidents per year"."""
+    baseline: float | None = None
+    target: float
+    frequency: Frequency
+    """How often the metric is reported."""
+    data_source: Line
+    """Where the figure comes from, e.g. "Records management system"."""
+
+
+class Goal(Item):
+    title: Line
+    description: Prose | None = None
+    owners: PartyRefs = Field(min_length=1)
+    """Parties accountable for the goal."""
+    metrics: list[Metric] = Field(min_length=1)
+
+
+class Definition(Item):
+    term: Line
+    meaning: Prose
+
+
+class Responsibility(Item):
+    parties: PartyRefs = Field(min_length=1)
+    """Parties that carry this responsibility."""
+    text: Prose
+    goals: GoalRefs = []
+    """Shared goals this responsibility serves (the responsibility matrix)."""
+
+
+# --------------------------------------------------------------------------- task force
+
+
+class BoardSeat(Strict):
+    key_field: ClassVar[str | None] = "party"
+    party: PartyRef
+    seats: int = Field(ge=1, le=50)
+    votes: int = Field(ge=0, le=50)
+
+
+class Governance(Strict):
+    board_name: Line
+    """E.g. "Executive Board"."""
+    seats: list[BoardSeat] = Field(min_length=1)
+    chair: PartyRef | None = None
+    chair_rotation: Line | None = None
+    quorum: Line
+    """E.g. "a majority of seats"."""
+    vote_threshold: Line
+    """E.g. "two-thirds of votes present"."""
+    meeting_frequency: Frequency
+    fiscal_agent: PartyRef | None = None
+
+
+class Supervision(Strict):
+    supervising_party: PartyRef
+    """Party whose supervisor directs the day-to-day work."""
+    personnel_supervision: Prose
+    case_assignment: Prose
+    resource_control: Prose
+
+
+class PersonnelAssignment(Item):
+    party: PartyRef
+    position: Line
+    count: int = Field(ge=1, le=1000)
+    full_time: bool = True
+    minimum_months: int | None = Field(default=None, ge=1, le=120)
+    clearance_level: Line | None = None
+    deputation: Line | None = None
+    """Deputation authority, e.g. "Special Deputy U.S. Marshal"."""
+    employer_policies_apply: bool = True
+    """Whether the employing agency's policies continue to govern the person."""
+
+
+class Operations(Strict):
+    investigative_exclusivity: Prose | None = None
+    confidential_sources: Prose | None = None
+    evidence: Prose | None = None
+    use_of_force: Prose | None = None
+    """Which party's use-of-force policy governs."""
+
+
+# --------------------------------------------------------------------------- information
+
+
+class CjisProvision(Strict):
+    key_field: ClassVar[str | None] = "topic"
+    topic: CjisTopic
+    text: Prose
+
+
+class InformationSharing(Strict):
+    record_owner: Prose
+    """Who owns the records shared, e.g. "the contributing agency"."""
+    data_categories: list[Clause] = Field(min_length=1)
+    cji_exchanged: bool = False
+    """Whether criminal justice information (CJI) is exchanged."""
+    cjis_provisions: list[CjisProvision] = []
+    """How each FBI CJIS Security Policy topic is met; all eleven when CJI is exchanged."""
+    permitted_uses: list[Clause] = []
+    prohibited_uses: list[Clause] = []
+    dissemination_approval: Prose | None = None
+    public_records_law: Line | None = None
+    public_records_notice_days: int | None = Field(default=None, ge=0, le=365)
+    retention: Prose | None = None
+    breach_notification_hours: int | None = Field(default=None, ge=1, le=720)
+    audit_logging: Prose | None = None
+
+
+# --------------------------------------------------------------------------- resources
+
+
+class Resource(Item):
+    provider: PartyRef
+    category: ResourceCategory
+    description: Line
+    quantity: float = Field(gt=0)
+    unit: Line
+    estimated_value: Amount | None = None
+    """Estimated value in US dollars."""
+    reimbursable: bool = False
+    disposition_on_termination: Line | None = None
+
+
+class CostShare(Strict):
+    key_field: ClassVar[str | None] = "party"
+    party: PartyRef
+    percent: Percent
+
+
+class Reimbursement(Strict):
+    payer: PartyRef
+    covers: Prose
+    """What is reimbursed, e.g. "overtime of assigned officers"."""
+    cap: Amount | None = None
+    """Maximum reimbursed per period, in US dollars."""
+    period: Line | None = None
+    invoice_frequency: Frequency
+    invoice_deadline_days: int = Field(ge=1, le=365)
+
+
+class Fee(Item):
+    description: Line
+    amount: Amount
+    unit: Line
+    """E.g. "per student" or "per course"."""
+
+
+class Funding(Strict):
+    each_party_bears_own_costs: bool = True
+    cost_shares: list[CostShare] = []
+    """Shares of joint costs; when given they sum to exactly 100."""
+    reimbursement: Reimbursement | None = None
+    fee_schedule: list[Fee] = []
+    not_to_exceed: Amount | None = None
+    subject_to_appropriations: bool = True
+    notes: Prose | None = None
+
+
+class ForfeitureShare(Strict):
+    key_field: ClassVar[str | None] = "party"
+    party: PartyRef
+    percent: Percent
+
+
+class Forfeiture(Strict):
+    fiscal_agent: PartyRef | None = None
+    """The one party that receives and distributes shared proceeds."""
+    distribution: list[ForfeitureShare] = Field(min_length=1)
+    """Shares of proceeds; they sum to at most 100."""
+    procedure: Prose | None = None
+
+
+# --------------------------------------------------------------------------- mutual aid
+
+
+class MutualAid(Strict):
+    authorized_officials: Prose
+    """Who may request and approve assistance."""
+    oral_requests_allowed: bool = True
+    written_confirmation_hours: int | None = Field(default=None, ge=1, le=720)
+    """Hours within which an oral request is confirmed in writing."""
+    responder_discretion: Prose
+    right_of_recall: Prose
+    command_and_control: Prose
+    license_reciprocity: Prose | None = None
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+class Training(Strict):
+    commitments: list[Clause] = Field(min_length=1)
+    host_rotation: Prose | None = None
+    annual_report: Prose | None = None
+
+
+class Evaluation(Strict):
+    reporting_frequency: Frequency
+    review_interval_months: int = Field(ge=1, le=120)
+    surveys: Prose | None = None
+    after_action_debriefs: Prose | None = None
+
+
+class Liability(Strict):
+    tort: LiabilityBearer
+    """Who bears tort liability for acts of personnel."""
+    workers_compensation: LiabilityBearer
+    indemnification: Prose | None = None
+    """Indemnification promised, if any; a federal party needs statutory authority."""
+    insurance: Prose | None = None
+
+
+class EscalationLevel(Item):
+    description: Line
+    """E.g. "Task force supervisors"."""
+    days: int | None = Field(default=None, ge=1, le=365)
+    """Days allowed at this level before escalating."""
+
+
+class DisputeResolution(Strict):
+    levels: list[EscalationLevel] = Field(min_length=1)
+    """Escalation levels in order, ending with the agency heads."""
+
+
+class Term(Strict):
+    effective_rule: EffectiveRule
+    effective_date: dt.date | None = None
+    """Required when effective_rule is fixed_date."""
+    expiration_date: dt.date | None = None
+    """Empty means until terminated."""
+    renewal: Prose | None = None
+    review_interval_months: int = Field(ge=1, le=120)
+    withdrawal_notice_days: int = Field(ge=1, le=730)
+    notice_method: Line
+    """E.g. "written notice by certified mail to each notice addressee"."""
+    termination_effects: Prose
+
+
+class Amendment(Strict):
+    procedure: Prose
+    """Normally: by mutual written consent of all parties."""
+    new_members: Prose | None = None
+
+
+class GeneralProvisions(Strict):
+    governing_law: Line
+    """E.g. "the laws of the State of Columbia"."""
+    no_third_party_beneficiaries: bool = True
+    no_assignment: bool = True
+    counterparts_and_electronic_signatures: bool = True
+    severability: bool = True
+    entire_agreement: bool = True
+    additional: list[Clause] = []
+
+
+# --------------------------------------------------------------------------- agreement
+
+
+class Agreement(Strict):
+    """An interagency memorandum of understanding, one YAML file per agreement."""
+
+    id: Annotated[str, StringConstraints(pattern=AGREEMENT_ID_PATTERN)]
+    """The file name without .yaml: 3 to 64 lower-case letters, digits and hyphens."""
+    title: Line
+    number: Line | None = None
+    """Agreement number assigned by the clerk or contracts office."""
+    type: AgreementType
+    instrument: Instrument = Instrument.memorandum_of_understanding
+    status: Status = Status.draft
+    marking: Line | None = None
+    """Handling marking shown on every page, e.g. "For Official Use Only"."""
+    supersedes: list[Line] = []
+    """Earlier agreements this one replaces."""
+    parties: list[Party] = Field(min_length=1)
+    authorities: list[Authority] = []
+    background: list[Clause] = []
+    """Recitals ("WHEREAS ...")."""
+    purpose: Prose
+    goals: list[Goal] = []
+    definitions: list[Definition] = []
+    responsibilities: list[Responsibility] = []
+    governance: Governance | None = None
+    supervision: Supervision | None = None
+    personnel: list[PersonnelAssignment] = []
+    operations: Operations | None = None
+    information_sharing: InformationSharing | None = None
+    prosecution: Prose | None = None
+    resources: list[Resource] = []
+    funding: Funding
+    forfeiture: Forfeiture | None = None
+    mutual_aid: MutualAid | None = None
+    training: Training | None = None
+    evaluation: Evaluation
+    media: Prose | None = None
+    """Policy for press releases and public statements."""
+    liability: Liability
+    disputes: DisputeResolution
+    term: Term
+    amendment: Amendment
+    general: GeneralProvisions
+
+
+def to_data(agreement: Agreement) -> dict[str, Any]:
+    """Plain JSON-compatible data for an agreement; unset fields and empty lists left out."""
+    return _without_empty(agreement.model_dump(mode="json", exclude_none=True))
+
+
+def _without_empty(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_empty(v) for k, v in value.items() if v != []}
+    if isinstance(value, list):
+        return [_without_empty(v) for v in value]
+    return value

@@ -1,0 +1,1 @@
+"""The Streamlit wizard's pages: thin, calling the model, store, rules and render layers."""
