@@ -53,7 +53,13 @@ def validate_parsed(parsed: Parsed, expected_id: str | None = None) -> Agreement
     problems = (
         schema_problems(parsed.data)
         if isinstance(parsed.data, dict)
-        else [Problem("$", "an agreement file must be a mapping of fields, not a single value")]
+        else [
+            Problem(
+                "$",
+                "an agreement file must be a mapping of fields (key: value), "
+                "not a list or a single value",
+            )
+        ]
     )
     agreement = None
     if not problems:

@@ -19,14 +19,15 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.reader import ReaderError
-from ruamel.yaml.scalarstring import LiteralScalarString
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
 from .errors import InvalidAgreement, Problem
 
 MAX_BYTES = 5 * 1024 * 1024
 SCHEMA_COMMENT = "# yaml-language-server: $schema=../schemas/agreement.schema.json"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_YAML_LINE_BREAKS = ("\r", "\x85", "\u2028", "\u2029", "\ufeff")
+# Line breaks YAML would fold and characters YAML cannot hold raw: only escapes carry them.
+_NEEDS_ESCAPE = re.compile("[\r\x7f-\x9f\u2028\u2029\ufeff]")
 
 
 @dataclass
@@ -184,6 +185,8 @@ def _styled_text(text: str) -> Any:
             return dt.date.fromisoformat(text)
         except ValueError:
             return text
+    if _NEEDS_ESCAPE.search(text):
+        return DoubleQuotedScalarString(text)
     if _fits_literal_block(text):
         return LiteralScalarString(text)
     return text
@@ -193,6 +196,6 @@ def _fits_literal_block(text: str) -> bool:
     """Multi-line text that a literal block (``|``) carries exactly."""
     if "\n" not in text or text.startswith((" ", "\n", "\t")):
         return False
-    if any(mark in text for mark in _YAML_LINE_BREAKS) or text.endswith("\n\n"):
+    if text.endswith("\n\n"):
         return False
     return all(line == line.rstrip(" \t") for line in text.split("\n"))

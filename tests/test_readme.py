@@ -1,0 +1,24 @@
+"""The README documents every command, and its reference matches the code."""
+
+from __future__ import annotations
+
+from mou.cli import COMMANDS, SECTIONS
+from mou.clidoc import updated_readme
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_cli_reference_is_current():
+    assert updated_readme(README) == README, "run `python -m mou.clidoc`"
+
+
+def test_every_command_is_in_a_help_section_and_the_readme():
+    listed = {name for names in SECTIONS.values() for name in names}
+    assert listed == set(COMMANDS)
+    for name in COMMANDS:
+        assert f"#### `mou {name}`" in README
+
+
+def test_readme_names_the_two_commands():
+    assert "make run" in README and "make test" in README
