@@ -61,6 +61,7 @@ Line = Annotated[
 Prose = Annotated[
     str, StringConstraints(min_length=1, max_length=PROSE_MAX), AfterValidator(_xml_safe)
 ]
+Number = Annotated[float, PlainSerializer(_integral_as_int)]
 Amount = Annotated[float, Field(ge=0), PlainSerializer(_integral_as_int)]
 Percent = Annotated[float, Field(gt=0, le=100), PlainSerializer(_integral_as_int)]
 Email = Annotated[
@@ -267,8 +268,8 @@ class Metric(Item):
     """What is measured, e.g. "Non-fatal shootings"."""
     unit: Line
     """Unit of the baseline and target, e.g. "incidents per year"."""
-    baseline: float | None = None
-    target: float
+    baseline: Number | None = None
+    target: Number
     frequency: Frequency
     """How often the metric is reported."""
     data_source: Line
@@ -383,7 +384,7 @@ class Resource(Item):
     provider: PartyRef
     category: ResourceCategory
     description: Line
-    quantity: float = Field(gt=0)
+    quantity: Annotated[Number, Field(gt=0)]
     unit: Line
     estimated_value: Amount | None = None
     """Estimated value in US dollars."""
