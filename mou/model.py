@@ -93,6 +93,7 @@ class Strict(BaseModel):
         extra="forbid",
         use_attribute_docstrings=True,
         validate_default=False,
+        allow_inf_nan=False,
     )
     key_field: ClassVar[str | None] = None
 

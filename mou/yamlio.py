@@ -1,6 +1,7 @@
 """Canonical YAML: safe reading with line numbers, deterministic writing.
 
-Reading refuses what could hurt (files over 5 MB, non-UTF-8 bytes, aliases that
+Reading uses LibYAML (through PyYAML) for speed; writing uses ruamel.yaml for its
+control of style. Reading refuses what could hurt (files over 5 MB, non-UTF-8 bytes, aliases that
 could expand into a "billion laughs") and remembers the line of every key and
 list item so that later layers can say where a problem is. Writing is
 deterministic: the same data always gives the same bytes, so git diffs stay small.
@@ -12,13 +13,10 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar, NoReturn
 
+import yaml
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import AliasEvent
-from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
 from .errors import InvalidAgreement, Problem
@@ -66,93 +64,151 @@ def read_bytes(raw: bytes, source: str) -> Parsed:
 
 def read_text(text: str, source: str) -> Parsed:
     """Parse YAML text; raise InvalidAgreement with located problems."""
-    yaml = YAML(typ="rt", pure=True)
     try:
-        _refuse_aliases(yaml, text, source)
-        loaded = yaml.load(text)
-    except ReaderError as err:
-        _fail(source, text[: err.position].count("\n") + 1, _reader_message(err))
-    except MarkedYAMLError as err:
+        _refuse_aliases(text, source)
+        root = yaml.compose(text, Loader=_CoreLoader)
+    except yaml.MarkedYAMLError as err:
         _fail(source, _mark_line(err), _syntax_message(err, text))
-    except YAMLError as err:
+    except yaml.reader.ReaderError as err:
+        _fail(source, text[: err.position].count("\n") + 1, _reader_message(err))
+    except yaml.YAMLError as err:
         _fail(source, None, f"not valid YAML: {err}")
-    if loaded is None:
+    if root is None or _is_null(root):
         _fail(source, None, "file is empty; an agreement needs at least id, title and type")
-    parsed = Parsed(data=None, source=source)
-    parsed.data = _plain(loaded, "$", parsed.lines, source)
-    parsed.lines.setdefault("$", 1)
+    parsed = Parsed(data=None, source=source, lines={"$": 1})
+    parsed.data = _Converter(parsed, source).value(root, "$")
     return parsed
 
 
-def _refuse_aliases(yaml: YAML, text: str, source: str) -> None:
+class _CoreLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):
+    """LibYAML's parser with the YAML 1.2 core schema (what the writer assumes).
+
+    YAML 1.1 would read ``no`` as false, ``010`` as 8, ``10:30`` as 630 and ``2026-07-01``
+    as a date object; here they are the text, the numbers and the text a person meant.
+    """
+
+    yaml_implicit_resolvers: ClassVar[dict] = {}
+
+
+_CORE_TYPES = [
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", "~nN"),
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    (
+        "tag:yaml.org,2002:float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+0123456789.",
+    ),
+]
+for _tag, _pattern, _first in _CORE_TYPES:
+    _CoreLoader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
+
+
+def _refuse_aliases(text: str, source: str) -> None:
     # An alias can expand exponentially ("billion laughs"); agreements never need one.
-    for event in yaml.parse(text):
-        if isinstance(event, AliasEvent):
+    for event in yaml.parse(text, Loader=_CoreLoader):
+        if isinstance(event, yaml.AliasEvent):
             line = event.start_mark.line + 1
             _fail(source, line, "YAML aliases (*name) are not allowed in agreement files")
 
 
-def _mark_line(err: MarkedYAMLError) -> int | None:
+def _is_null(node: yaml.Node) -> bool:
+    return node.tag == "tag:yaml.org,2002:null"
+
+
+def _mark_line(err: yaml.MarkedYAMLError) -> int | None:
     mark = err.problem_mark or err.context_mark
     return mark.line + 1 if mark is not None else None
 
 
-def _reader_message(err: ReaderError) -> str:
+def _reader_message(err: yaml.reader.ReaderError) -> str:
     char = err.character
     code = ord(char) if isinstance(char, str) else char
     return f"the character U+{code:04X} is not allowed in YAML or Word documents; delete it"
 
 
-def _syntax_message(err: MarkedYAMLError, text: str) -> str:
+def _syntax_message(err: yaml.MarkedYAMLError, text: str) -> str:
     line = _mark_line(err)
-    source_line = text.splitlines()[line - 1] if line and line <= len(text.splitlines()) else ""
+    lines = text.splitlines()
+    source_line = lines[line - 1] if line and line <= len(lines) else ""
     indent = source_line[: len(source_line) - len(source_line.lstrip(" \t"))]
     if "\t" in indent or "'\\t'" in str(err.problem):
         return "indented with a tab; YAML indentation must use spaces"
     problem = (err.problem or err.context or "syntax error").strip()
+    if "control characters are not allowed" in problem:
+        return "holds a control character that YAML and Word documents cannot carry; delete it"
     return f"not valid YAML: {problem}"
 
 
-def _fail(source: str, line: int | None, message: str) -> None:
-    raise InvalidAgreement([Problem("$", message, source, line)])
+def _fail(source: str, line: int | None, message: str, path: str = "$") -> NoReturn:
+    raise InvalidAgreement([Problem(path, message, source, line)])
 
 
-def _plain(node: Any, path: str, lines: dict[str, int], source: str) -> Any:
-    """Convert ruamel's round-trip nodes to plain values, recording line numbers."""
-    if isinstance(node, CommentedMap):
-        return _plain_map(node, path, lines, source)
-    if isinstance(node, CommentedSeq):
-        items = []
-        for index, item in enumerate(node):
-            child = f"{path}[{index}]"
-            lines[child] = node.lc.item(index)[0] + 1
-            items.append(_plain(item, child, lines, source))
-        return items
-    return _plain_scalar(node)
+class _Converter:
+    """Turns a composed node tree into plain values, recording the line of every path."""
+
+    def __init__(self, parsed: Parsed, source: str) -> None:
+        self.lines = parsed.lines
+        self.source = source
+
+    def value(self, node: yaml.Node, path: str) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.item(child, f"{path}[{i}]") for i, child in enumerate(node.value)]
+        return _scalar(node)
+
+    def item(self, node: yaml.Node, path: str) -> Any:
+        self.lines[path] = node.start_mark.line + 1
+        return self.value(node, path)
+
+    def mapping(self, node: yaml.MappingNode, path: str) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            line = key_node.start_mark.line + 1
+            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, str):
+                _fail(self.source, line, f"the key {key_node.value!r} must be text", path)
+            if key in result:
+                _fail(self.source, line, "duplicate key: it appears twice", f"{path}.{key}")
+            self.lines[f"{path}.{key}"] = line
+            result[key] = self.value(value_node, f"{path}.{key}")
+        return result
 
 
-def _plain_map(node: CommentedMap, path: str, lines: dict[str, int], source: str) -> dict:
-    result: dict[str, Any] = {}
-    for key, value in node.items():
-        line = node.lc.key(key)[0] + 1
-        if not isinstance(key, str):
-            _fail(source, line, f"{path}: the key {key!r} must be text")
-        child = f"{path}.{key}"
-        lines[child] = line
-        result[key] = _plain(value, child, lines, source)
-    return result
+def _scalar(node: yaml.Node) -> Any:
+    try:
+        return _typed_scalar(node.tag, node.value)
+    except ValueError:  # e.g. `!!int abc`: keep the text and let the schema name the problem
+        return node.value
 
 
-def _plain_scalar(value: Any) -> Any:
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    return str(value)
+def _typed_scalar(tag: str, text: str) -> Any:
+    if tag == "tag:yaml.org,2002:null":
+        return None
+    if tag == "tag:yaml.org,2002:bool":
+        return text.lower() == "true"
+    if tag == "tag:yaml.org,2002:int":
+        return _core_int(text)
+    if tag == "tag:yaml.org,2002:float":
+        return _core_float(text)
+    return text
+
+
+def _core_int(text: str) -> int:
+    if text.startswith(("0o", "0x")):
+        return int(text[2:], 8 if text[1] == "o" else 16)
+    return int(text, 10)
+
+
+def _core_float(text: str) -> float:
+    lowered = text.lower()
+    if lowered.endswith(".inf"):
+        return float("-inf") if lowered.startswith("-") else float("inf")
+    if lowered == ".nan":
+        return float("nan")
+    return float(text)
 
 
 # --------------------------------------------------------------------------- writing

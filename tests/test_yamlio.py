@@ -79,3 +79,9 @@ def test_billion_laughs_is_refused_before_expansion():
 def test_file_over_five_megabytes_is_refused_without_parsing():
     with pytest.raises(InvalidAgreement, match="5 MB"):
         read_bytes(b"#" * (5 * 1024 * 1024 + 1), "big.yaml")
+
+
+def test_yaml_1_2_core_schema_keeps_what_people_typed():
+    # YAML 1.1 loaders read these as false, 8, 630 and a date object.
+    parsed = read_text("a: no\nb: 010\nc: 10:30\nd: 2026-07-01\ne: 0x1F\nf: !!int abc\n", "t")
+    assert parsed.data == {"a": "no", "b": 10, "c": "10:30", "d": "2026-07-01", "e": 31, "f": "abc"}
