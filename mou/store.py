@@ -379,7 +379,9 @@ class Workspace:
         return self._git_dir / JOURNAL_FILE
 
     def _write_journal(self, path: str, blob: str) -> None:
-        atomic_write(self._journal(), json.dumps({"path": path, "blob": blob}).encode())
+        # No fsync: the journal guards against a killed process, not a power cut, and a
+        # torn journal is simply dropped (the branch had not moved yet when it was written).
+        self._journal().write_text(json.dumps({"path": path, "blob": blob}))
 
     def _finish_interrupted_save(self) -> None:
         """Complete the save a killed writer left behind, if its commit landed."""
