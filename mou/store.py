@@ -29,6 +29,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -50,7 +51,12 @@ LOCK_FILE = "mou-save.lock"
 JOURNAL_FILE = "mou-save-pending.json"
 LOCK_TIMEOUT_S = 60.0
 STALE_GIT_LOCK_S = 2.0
+GIT_LOCK_RETRIES = 60
+_GIT_LOCK = re.compile(r"Unable to create '([^']+\.lock)': File exists")
 _AUTHOR = re.compile(r"^\s*([^<>\n]*?)\s*<([^<>\s@]+@[^<>\s@]+\.[^<>\s@]+)>\s*$")
+# model.AGREEMENT_ID_PATTERN, repeated so that `mou list` and `mou log` need no pydantic
+# (a test keeps the two equal).
+AGREEMENT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,63}$")
 _FORMAT = "%H%x1f%an%x1f%ae%x1f%aI%x1f%B%x1e"
 
 
@@ -191,9 +197,9 @@ class Workspace:
 
     def load(self, agreement_id: str, rev: str = "HEAD") -> Loaded:
         """The agreement as of ``rev``, validated; MouError if it is absent there."""
-        from .validate import check_agreement_id, load_bytes
+        from .validate import load_bytes
 
-        path = agreement_path(check_agreement_id(agreement_id))
+        path = agreement_path(_checked_id(agreement_id))
         commit = self.resolve(rev)
         blob = self._blob_sha(commit, path)
         if blob is None:
@@ -205,9 +211,7 @@ class Workspace:
 
     def history(self, agreement_id: str) -> builtins.list[Revision]:
         """Every commit that changed the agreement's file, newest first."""
-        from .validate import check_agreement_id
-
-        path = agreement_path(check_agreement_id(agreement_id))
+        path = agreement_path(_checked_id(agreement_id))
         if self._tip() is None:
             raise MouError(f"no agreement {agreement_id!r}: the workspace has no commits yet")
         out = self._git("log", f"--format={_FORMAT}", "HEAD", "--", path, strip=False)
@@ -321,44 +325,29 @@ class Workspace:
     def _move_branch(self, ref: str, new: str, old: str | None) -> bool:
         """Compare-and-swap: move ``ref`` to ``new`` only if it still points at ``old``."""
         expected = old or "0" * 40
-        for attempt in range(50):
+        for attempt in range(GIT_LOCK_RETRIES):
             try:
                 self._git("update-ref", "-m", "mou save", ref, new, expected)
                 return True
             except GitFailed as err:
-                if not _lock_busy(err) or not self._clear_stale_git_lock(ref, attempt):
+                if not _wait_for_git_lock(err, attempt, self.root):
                     if self._tip() != old:
                         return False
                     raise MouError(f"could not move {ref}: {err.message}") from None
-        raise MouError(f"could not move {ref}: its lock file stays in the way")
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def _sync_worktree(self, path: str, raw: bytes, blob: str) -> None:
         """Make the working-tree file and its index entry equal the committed file."""
         target = self.root / path
         if not target.is_file() or target.read_bytes() != raw:
             atomic_write(target, raw)
-        for attempt in range(50):
+        for attempt in range(GIT_LOCK_RETRIES):
             try:
                 self._git("update-index", "--add", "--cacheinfo", f"100644,{blob},{path}")
                 return
             except GitFailed as err:
-                if not _lock_busy(err) or not self._clear_stale_git_lock("index", attempt):
+                if not _wait_for_git_lock(err, attempt, self.root):
                     raise MouError(f"{path}: committed, but the index: {err.message}") from None
-
-    def _clear_stale_git_lock(self, name: str, attempt: int) -> bool:
-        """Wait for git's own ``.lock`` file; remove it once it is clearly abandoned."""
-        import time
-
-        folder = self._git_dir if name in ("index", "HEAD") else Path(self._repo.common_dir)
-        lock = folder / f"{name}.lock"
-        try:
-            age = time.time() - lock.stat().st_mtime
-        except FileNotFoundError:
-            return True
-        if age > STALE_GIT_LOCK_S:
-            lock.unlink(missing_ok=True)  # its git process was killed mid-write
-        time.sleep(min(0.01 * (attempt + 1), 0.1))
-        return attempt < 49
 
     # ------------------------------------------------------------------ crash recovery
 
@@ -470,14 +459,36 @@ def _git_failure(err: Any) -> GitFailed:
     return GitFailed(main or (lines[0] if lines else f"git exited with {err.status}"), text)
 
 
-def _lock_busy(err: GitFailed) -> bool:
-    return ".lock" in err.detail and "exists" in err.detail
+def _wait_for_git_lock(err: GitFailed, attempt: int, root: Path) -> bool:
+    """After git found its own ``.lock`` file busy: wait, remove it once clearly abandoned.
+
+    Git holds such a lock for milliseconds; one older than STALE_GIT_LOCK_S was left by
+    a git process killed mid-write (with the save that ran it). False: give up.
+    """
+    match = _GIT_LOCK.search(err.detail)
+    if match is None or attempt + 1 >= GIT_LOCK_RETRIES:
+        return False
+    lock = root / match.group(1)  # git names it absolutely; a relative name is root's
+    try:
+        if time.time() - lock.stat().st_mtime > STALE_GIT_LOCK_S:
+            lock.unlink(missing_ok=True)
+    except FileNotFoundError:
+        pass  # released meanwhile
+    time.sleep(min(0.01 * (attempt + 1), 0.1))
+    return True
 
 
 def _is_agreement_name(name: str) -> bool:
-    from .validate import _AGREEMENT_ID
+    return name.endswith(".yaml") and bool(AGREEMENT_ID.fullmatch(name[: -len(".yaml")]))
 
-    return name.endswith(".yaml") and bool(_AGREEMENT_ID.fullmatch(name[: -len(".yaml")]))
+
+def _checked_id(agreement_id: str) -> str:
+    if not AGREEMENT_ID.fullmatch(agreement_id):
+        raise MouError(
+            f"{agreement_id!r} is not a valid agreement id: use 3 to 64 lower-case letters, "
+            "digits and hyphens, starting with a letter or digit"
+        )
+    return agreement_id
 
 
 def _revision(record: str) -> Revision:

@@ -18,7 +18,6 @@ from store_helpers import (
     assert_fsck_clean,
     changed_paths,
     draft,
-    edited,
     git,
     head,
     make_workspace,
@@ -318,14 +317,18 @@ def test_list_summarises_every_agreement(ws: Workspace, root: Path) -> None:
     }
     ws.save(draft("metro-tf", status="in_review", term=term), "First", AUTHOR)
     other = Author("Sam Poe", "sam@county.gov")
-    last = ws.save(draft("other-tf", title="It's \"quoted\": yes #1"), "Second", other)
+    last = ws.save(draft("other-tf", title='It\'s "quoted": yes #1'), "Second", other)
     rows = {row.id: row for row in ws.list()}
     assert list(rows) == ["metro-tf", "other-tf"]
     metro = rows["metro-tf"]
-    assert (metro.title, metro.type, metro.status) == ("Metro Task Force", "task_force", "in_review")
+    assert (metro.title, metro.type, metro.status) == (
+        "Metro Task Force",
+        "task_force",
+        "in_review",
+    )
     assert (metro.effective_date, metro.expiration_date) == ("2026-07-01", "2029-06-30")
     assert metro.parties == ["PA", "PB"] and metro.author == "Jane Roe"
-    assert rows["other-tf"].title == "It's \"quoted\": yes #1"
+    assert rows["other-tf"].title == 'It\'s "quoted": yes #1'
     assert rows["other-tf"].revision == last.revision and rows["other-tf"].author == "Sam Poe"
 
 
@@ -371,6 +374,13 @@ def test_summary_of_a_hand_written_file_goes_through_the_loader() -> None:
 
 
 # ---------------------------------------------------------------------- resources, locks
+
+
+def test_the_id_pattern_is_the_model_s() -> None:
+    from mou.model import AGREEMENT_ID_PATTERN
+    from mou.store import AGREEMENT_ID
+
+    assert AGREEMENT_ID.pattern == AGREEMENT_ID_PATTERN
 
 
 def test_not_a_git_repository(tmp_path: Path) -> None:

@@ -163,6 +163,8 @@ def test_writers_killed_mid_save_leave_a_sound_repository(
         for agreement_id in ws.ids():
             started = time.monotonic()
             loaded = ws.load(agreement_id)
-            ws.save(draft(agreement_id, title="After the kills"), "Recover", AUTHOR, loaded.revision)
+            ws.save(
+                draft(agreement_id, title="After the kills"), "Recover", AUTHOR, loaded.revision
+            )
             assert time.monotonic() - started < 5
     _assert_repository_sound(busy_workspace)
