@@ -23,6 +23,7 @@ file; exports carry it and ``base`` means it.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import datetime as dt
 import json
 import re
@@ -286,7 +287,18 @@ class Workspace:
             return None  # someone outside mou moved the branch; rebuild on the new tip
         self._sync_worktree(path, raw, new_blob)
         self._journal().unlink(missing_ok=True)
+        self._maybe_collect_garbage(commit)
         return Saved(commit, created=True)
+
+    def _maybe_collect_garbage(self, commit: str) -> None:
+        """Run ``git gc --auto`` after about one save in 64, as git's own commit does each time.
+
+        Saves use plumbing, which never triggers it, so loose objects would pile up; the
+        sha picks the saves so that the typical save does not pay for the extra process.
+        """
+        if int(commit[:2], 16) < 4:
+            with contextlib.suppress(GitFailed):
+                self._git("gc", "--auto", "--quiet")
 
     def _conflict(self, path: str, base: str, head: str | None) -> ConflictError:
         current = self._last_change(head, path) if head else None
@@ -554,6 +566,10 @@ def init_workspace(root: Path) -> bool:
     files = _scaffold(root)
     with Workspace(root) as workspace:
         _commit_new_files(workspace, files)
+    # Changed-path Bloom filters make `git log -- agreements/<id>.yaml` skip the commits
+    # that did not touch the file; once written, git's later commit-graph writes (gc,
+    # maintenance) keep them.
+    _run_git(root, "commit-graph", "write", "--reachable", "--changed-paths")
     return True
 
 
