@@ -181,13 +181,17 @@ def _loaded_summary(text: str) -> dict[str, Any]:
         data = None
     if not isinstance(data, dict):
         return _fields({"status": "invalid"}, [], {})
-    term = data.get("term") if isinstance(data.get("term"), dict) else {}
-    parties = data.get("parties") if isinstance(data.get("parties"), list) else []
+    term = _of_type(data.get("term"), dict)
+    parties = _of_type(data.get("parties"), list)
     return _fields(
         {key: _text(data.get(key)) or "" for key in _SCALAR_KEYS},
         [_text(p.get("acronym")) or "" for p in parties if isinstance(p, dict)],
         {k: v for k in ("effective_date", "expiration_date") if (v := _text(term.get(k)))},
     )
+
+
+def _of_type(value: Any, kind: type) -> Any:
+    return value if isinstance(value, kind) else kind()
 
 
 def _text(value: Any) -> str | None:

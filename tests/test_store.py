@@ -410,8 +410,7 @@ def test_open_close_loop_leaks_no_git_processes(root: Path) -> None:
     before = _child_pids()
     for _ in range(50):
         with Workspace(root) as ws:
-            ws.load("metro-tf")
-            ws.list()
+            ws.ids()  # reads trees through GitPython's persistent `git cat-file` processes
     time.sleep(0.2)
     assert len(_child_pids() - before) == 0
 
