@@ -281,7 +281,7 @@ class Workspace:
         if base is not None and self._blob_sha(base, path) != old_blob:
             raise self._conflict(path, base, old)
         commit = self._commit(path, raw, old, message, author)
-        self._write_journal(path, new_blob)
+        self._write_journal(path, new_blob, old_blob)
         if not self._move_branch(ref, commit, old):
             self._journal().unlink(missing_ok=True)
             return None  # someone outside mou moved the branch; rebuild on the new tip
@@ -326,6 +326,8 @@ class Workspace:
         """The root tree of ``commit`` with ``path`` (inside agreements/) set to ``blob``."""
         root = go.parse_tree(self._read_object(self._tree_of(commit))) if commit else []
         folder = go.find_entry(root, AGREEMENTS.encode())
+        if folder is not None and folder[0] != go.TREE_MODE:
+            raise MouError(f"{self.root}: '{AGREEMENTS}' is committed as a file, not a folder")
         inner = go.parse_tree(self._read_object(folder[2].hex())) if folder else []
         name = path.split("/", 1)[1].encode()
         inner = go.with_entry(inner, (go.FILE_MODE, name, bytes.fromhex(blob)))
@@ -353,6 +355,10 @@ class Workspace:
         target = self.root / path
         if not target.is_file() or target.read_bytes() != raw:
             atomic_write(target, raw)
+        self._sync_index(path, blob)
+
+    def _sync_index(self, path: str, blob: str) -> None:
+        """Point the index entry of ``path`` (only that one) at ``blob``."""
         for attempt in range(GIT_LOCK_RETRIES):
             try:
                 self._git("update-index", "--add", "--cacheinfo", f"100644,{blob},{path}")
@@ -379,16 +385,22 @@ class Workspace:
     def _journal(self) -> Path:
         return self._git_dir / JOURNAL_FILE
 
-    def _write_journal(self, path: str, blob: str) -> None:
+    def _write_journal(self, path: str, blob: str, old_blob: str | None) -> None:
         # No fsync: the journal guards against a killed process, not a power cut, and a
         # torn journal is simply dropped (the branch had not moved yet when it was written).
-        self._journal().write_text(json.dumps({"path": path, "blob": blob}))
+        record = {"path": path, "blob": blob, "old": old_blob}
+        self._journal().write_text(json.dumps(record))
 
     def _finish_interrupted_save(self) -> None:
-        """Complete the save a killed writer left behind, if its commit landed."""
+        """Complete the save a killed writer left behind, if its commit landed.
+
+        The working-tree file and the index entry are brought up to the commit only
+        where they still hold the content from before that save: an edit made since
+        the crash is left alone.
+        """
         try:
             pending = json.loads(self._journal().read_bytes())
-            path, blob = pending["path"], pending["blob"]
+            path, blob, old = pending["path"], pending["blob"], pending["old"]
         except FileNotFoundError:
             return
         except (ValueError, KeyError, TypeError):
@@ -396,11 +408,20 @@ class Workspace:
             return
         head = self._tip()
         if head is not None and self._blob_sha(head, path) == blob:
-            self._sync_worktree(path, self._read_object(blob), blob)
+            self._heal(path, blob, old)
         target = self.root / path
         for leftover in target.parent.glob(f".{target.name}.*.tmp"):
             leftover.unlink(missing_ok=True)  # atomic_write's file, cut short by the kill
         self._journal().unlink(missing_ok=True)
+
+    def _heal(self, path: str, blob: str, old: str | None) -> None:
+        target = self.root / path
+        current = go.object_id("blob", target.read_bytes()) if target.is_file() else None
+        if current == old:
+            atomic_write(target, self._read_object(blob))
+        staged = self._git("ls-files", "--stage", "--", path).split()
+        if (staged[1] if staged else None) == old:
+            self._sync_index(path, blob)
 
     # ------------------------------------------------------------------ git access
 

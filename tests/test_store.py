@@ -469,3 +469,23 @@ def test_a_save_killed_after_its_commit_is_finished_by_the_next(
     assert git(root, "status", "--porcelain") == ""
     assert "title: Landed" in (root / "agreements/metro-tf.yaml").read_text()
     assert not temp.exists()
+
+
+def test_recovery_leaves_an_edit_made_after_the_crash(
+    ws: Workspace, root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws.save(draft("metro-tf"), "First", AUTHOR)
+
+    def killed(self: Workspace, path: str, raw: bytes, blob: str) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Workspace, "_sync_worktree", killed)
+        with pytest.raises(KeyboardInterrupt):
+            ws.save(draft("metro-tf", title="Landed"), "Landed", AUTHOR)
+    path = root / "agreements/metro-tf.yaml"
+    path.write_text(path.read_text() + "# a note typed after the crash\n")
+    typed = path.read_text()
+    ws.save(draft("other-tf"), "Next save", AUTHOR)
+    assert path.read_text() == typed
+    assert git(root, "diff", "--cached", "--name-only") == ""  # index entry caught up
