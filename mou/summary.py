@@ -71,10 +71,16 @@ def _last_changes(
         known = {**(known if since else {}), **newer}
     for missing in ids - set(known):
         # Reached only through a merge whose diff git log does not list; rare.
-        known |= _changes_in_log(workspace, head, f"agreements/{missing}.yaml", first=True)
+        path = f"agreements/{missing}.yaml"
+        found = _changes_in_log(workspace, head, path, first=True).get(missing)
+        known[missing] = found or _commit_info(workspace, head)
     cache["head"] = head
     cache["changes"] = {i: known[i] for i in ids}
     return cache["changes"]
+
+
+def _commit_info(workspace: Workspace, commit: str) -> list[str]:
+    return workspace._git("log", "-1", "--format=%H%x1f%an%x1f%aI", commit).split("\x1f")
 
 
 def _is_ancestor(workspace: Workspace, old: str | None, new: str) -> bool:

@@ -489,3 +489,17 @@ def test_recovery_leaves_an_edit_made_after_the_crash(
     ws.save(draft("other-tf"), "Next save", AUTHOR)
     assert path.read_text() == typed
     assert git(root, "diff", "--cached", "--name-only") == ""  # index entry caught up
+
+
+def test_list_and_history_after_a_merge(ws: Workspace, root: Path) -> None:
+    first = ws.save(draft("metro-tf"), "First", AUTHOR)
+    main = git(root, "symbolic-ref", "--short", "HEAD").strip()
+    git(root, "switch", "-q", "-c", "side")
+    side = ws.save(draft("river-tf"), "On a side branch", AUTHOR)
+    git(root, "switch", "-q", main)
+    ours = ws.save(draft("metro-tf", title="Edited on main"), "Main edit", AUTHOR, first.revision)
+    git(root, "merge", "-q", "--no-ff", "-m", "Merge side", "side")
+    rows = {row.id: row.revision for row in ws.list()}
+    assert rows == {"metro-tf": ours.revision, "river-tf": side.revision}
+    assert [r.sha for r in ws.history("river-tf")] == [side.revision]
+    assert git(root, "status", "--porcelain") == ""
