@@ -590,7 +590,8 @@ def init_workspace(root: Path) -> bool:
     # Changed-path Bloom filters make `git log -- agreements/<id>.yaml` skip the commits
     # that did not touch the file; once written, git's later commit-graph writes (gc,
     # maintenance) keep them.
-    _run_git(root, "commit-graph", "write", "--reachable", "--changed-paths")
+    with contextlib.suppress(MouError):  # an older git without Bloom filters is still fine
+        _run_git(root, "commit-graph", "write", "--reachable", "--changed-paths")
     return True
 
 

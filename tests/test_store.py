@@ -371,6 +371,10 @@ def test_summary_of_a_hand_written_file_goes_through_the_loader() -> None:
     assert scan_summary(text) is None
     assert summary_fields(text)["title"] == "Folded title\n"
     assert summary_fields(": : :\n- [")["status"] == "invalid"
+    commented = "title: Plain # a comment\ntype: task_force\nstatus: draft\n"
+    assert scan_summary(commented) is None and summary_fields(commented)["title"] == "Plain"
+    spanning = "title: 'two\n  lines'\ntype: task_force\nstatus: draft\n"
+    assert scan_summary(spanning) is None and summary_fields(spanning)["title"] == "two lines"
 
 
 # ---------------------------------------------------------------------- resources, locks
