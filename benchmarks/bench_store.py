@@ -74,19 +74,29 @@ CHILD_CPU: list[float] = []
 
 
 def command(*args: str, cwd: Path) -> Callable[[], None]:
-    """A `mou` command whose CPU time (user + system) is recorded in CHILD_CPU.
+    """A `mou` command whose CPU time is recorded (see :func:`with_cpu`)."""
+    return with_cpu(mou(*args, cwd=cwd))
+
+
+def python_c(code: str) -> Callable[[], None]:
+    """`python -c CODE` with this checkout importable, its CPU time recorded."""
+    return with_cpu(lambda: run(sys.executable, "-c", code, cwd=ROOT))
+
+
+def with_cpu(action: Callable[[], None]) -> Callable[[], None]:
+    """``action`` that appends the CPU time (user + system) of its child processes to CHILD_CPU.
 
     On a machine shared with other work, wall-clock medians grow with the load; the
     CPU time the command itself used is reported beside them as the steadier figure.
     """
 
-    def action() -> None:
+    def measured() -> None:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        mou(*args, cwd=cwd)()
+        action()
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         CHILD_CPU.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
 
-    return action
+    return measured
 
 
 def report_command(label: str, action: Callable[[], None], runs: int) -> None:
@@ -139,10 +149,9 @@ def bench_save(scratch: Path, runs: int) -> None:
         save_command()
 
     report_command("whole command: mou save (target < 500 ms)", edit_and_save, runs)
-    report(
-        "  for scale: python -c pass",
-        [timed(lambda: run(sys.executable, "-c", "pass", cwd=ours)) for _ in range(5)],
-    )
+    print("  for scale, what every `mou save` imports before it does anything:")
+    imports = "import mou.cli, mou.commands.workspace, mou.store, mou.validate, git"
+    report_command(f"  python -c '{imports}'", python_c(imports), runs)
 
 
 # ---------------------------------------------------------------------- 2. big workspace
