@@ -22,11 +22,16 @@ COMMANDS: dict[str, str] = {
     "fmt": "files:fmt",
     "schema": "files:schema",
     "new": "files:new",
+    "check": "documents:check",
+    "export": "documents:export",
+    "verify": "documents:verify",
+    "templates": "documents:templates",
 }
 
 # Commands grouped for `mou --help`, in the order a user meets them.
 SECTIONS: dict[str, list[str]] = {
     "Agreement files": ["new", "validate", "fmt", "schema"],
+    "Documents": ["check", "export", "verify", "templates"],
 }
 
 
@@ -67,6 +72,10 @@ SHORT_HELP: dict[str, str] = {
     "validate": "Check agreement files; list every problem.",
     "fmt": "Rewrite agreement files canonically (or --check).",
     "schema": "Regenerate the JSON Schema (or --check for drift).",
+    "check": "Run the readiness rules on an agreement.",
+    "export": "Export Word (and PDF) for signature, or --draft.",
+    "verify": "Check an exported .docx against its provenance.",
+    "templates": "Check Word templates against the model.",
 }
 
 
