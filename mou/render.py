@@ -92,7 +92,7 @@ def jinja_environment() -> Any:
 
     class CachingEnvironment(Environment):
         @lru_cache(maxsize=64)  # noqa: B019 - one environment per process, kept for its life
-        def from_string(self, source: str, *args: Any, **kwargs: Any) -> Any:
+        def from_string(self, source: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
             return super().from_string(source, *args, **kwargs)
 
     return CachingEnvironment(autoescape=True, finalize=_finalize)

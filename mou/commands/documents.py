@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +17,7 @@ from ..settings import resolve_workspace
 
 if TYPE_CHECKING:
     from ..model import Agreement
+    from ..render import VerifyResult
     from ..store import Workspace
 
 TEMPLATE_NAME = "mou.docx"
@@ -262,14 +264,10 @@ def _run_pool(
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     refused: dict[str, str] = {}
-    stderr = click.get_text_stream("stderr")
+    progress = click.progressbar(length=len(ids), label="Exporting", file=sys.stderr)
     # Workers load as well as render: reading and validating YAML is half the work.
-    with (
-        ProcessPoolExecutor(
-            min(jobs, len(ids)), initializer=_open_worker, initargs=(root,)
-        ) as pool,
-        click.progressbar(length=len(ids), label="Exporting", file=stderr) as bar,
-    ):
+    pool = ProcessPoolExecutor(min(jobs, len(ids)), initializer=_open_worker, initargs=(root,))
+    with pool, progress as bar:
         futures = [pool.submit(export_worker, i, draft, str(template), str(folder)) for i in ids]
         for future in as_completed(futures):
             agreement_id, problem = future.result()
@@ -363,11 +361,11 @@ def verify(file: Path, as_json: bool, workspace: Path | None) -> None:
         raise SystemExit(1)
 
 
-def _in_repository(result: object, workspace: Path | None) -> str | None:
+def _in_repository(result: VerifyResult, workspace: Path | None) -> str | None:
     """Whether the workspace knows the revision; None when there is no workspace."""
     from ..store import Workspace
 
-    agreement_id, revision = result.agreement_id, result.revision  # type: ignore[attr-defined]
+    agreement_id, revision = result.agreement_id or "", result.revision
     if not revision:
         return None
     try:
