@@ -453,17 +453,28 @@ def _signature_page(w: TemplateWriter) -> None:
     w.tag("if b.label")
     w.para(("{{ b.label }}", "b"), style="Signature").paragraph_format.space_before = Pt(10)
     w.tag("endif")
-    w.para("\n\n______________________________________", style="Signature")
-    w.para("{{ b.name }}", style="Signature")
-    w.para("{{ b.title }}", style="Signature")
-    w.tag("if b.authority")
-    w.para(("Authority: {{ b.authority }}", "i"), style="Signature")
-    w.tag("endif")
-    last = w.para("\nDate: ____________________", style="Signature")
-    last.paragraph_format.keep_with_next = False
-    last.paragraph_format.space_after = Pt(10)
+    _signature_block(w)
     w.tag("endfor")
     w.tag("endfor")
+
+
+def _signature_block(w: TemplateWriter) -> None:
+    """One block as one paragraph of lines: a page may fall between blocks, never inside one."""
+    block = w.para(
+        "\n\n______________________________________\n",
+        "{{ b.name }}",
+        "\n",
+        "{{ b.title }}",
+        "{% if b.authority %}",
+        "\n",
+        ("Authority: {{ b.authority }}", "i"),
+        "{% endif %}",
+        "\n\nDate: ____________________",
+        style="Signature",
+    )
+    block.paragraph_format.keep_together = True
+    block.paragraph_format.keep_with_next = False
+    block.paragraph_format.space_after = Pt(12)
 
 
 def _preserve_spaces(document: Any) -> None:
