@@ -18,14 +18,22 @@ START = "<!-- cli-reference:start -->"
 END = "<!-- cli-reference:end -->"
 
 
-def command_help(name: str) -> str:
-    """The `--help` text of one command, as a user sees it at 88 columns."""
-    command = cli.get_command(click.Context(cli), name)
-    assert command is not None
+def _help(command: click.Command, info_name: str) -> str:
     with click.Context(
-        command, info_name=f"mou {name}", terminal_width=88, max_content_width=88
+        command, info_name=info_name, terminal_width=88, max_content_width=88
     ) as ctx:
         return command.get_help(ctx)
+
+
+def command_help(name: str) -> str:
+    """The `--help` text of one command (and of its subcommands), as seen at 88 columns."""
+    command = cli.get_command(click.Context(cli), name)
+    assert command is not None
+    texts = [_help(command, f"mou {name}")]
+    if isinstance(command, click.Group):
+        for sub in command.list_commands(click.Context(command)):
+            texts.append(_help(command.commands[sub], f"mou {name} {sub}"))
+    return "\n\n".join(texts)
 
 
 def reference() -> str:
