@@ -29,6 +29,8 @@ RECORDS = [
     PageSpec("export", "Export", ":material/download:", export.show),
 ]
 
+DRAFT_PAGES = STEPS + RECORDS
+
 
 def _page(spec: PageSpec) -> st.Page:
     return st.Page(
@@ -50,8 +52,3 @@ def go(slug: str) -> None:
     """Switch to the page ``slug`` (a button's action)."""
     spec = next(s for s in [AGREEMENTS, *STEPS, *RECORDS] if s.slug == slug)
     st.switch_page(_page(spec))
-
-
-def step_index(slug: str) -> int:
-    """Position of a step among the draft pages."""
-    return [s.slug for s in STEPS].index(slug)

@@ -230,3 +230,30 @@ def remove_party_references(data: dict[str, Any], party_id: str) -> None:
         for item in data.get(section) or []:
             if party_id in (item.get(field) or []):
                 item[field] = [p for p in item[field] if p != party_id]
+
+
+# --------------------------------------------------------------------------- merging
+
+
+def three_way(base: Any, mine: Any, theirs: Any, path: str = "$") -> tuple[Any, list[str]]:
+    """Merge my edits (``base`` -> ``mine``) into ``theirs``; list paths we both changed.
+
+    Mappings merge key by key; anything else (text, numbers, whole lists) is one
+    value: taken from whoever changed it, a clash when both changed it differently.
+    On a clash the merged value is theirs, so nothing of theirs is lost unnoticed.
+    """
+    if mine == base or mine == theirs:
+        return theirs, []
+    if theirs == base:
+        return mine, []
+    if all(isinstance(v, dict) for v in (base, mine, theirs)):
+        merged: dict[str, Any] = {}
+        clashes: list[str] = []
+        for key in [*theirs, *(k for k in mine if k not in theirs)]:
+            value, found = three_way(base.get(key), mine.get(key), theirs.get(key),
+                                     f"{path}.{key}")  # fmt: skip
+            clashes += found
+            if value is not None:
+                merged[key] = value
+        return merged, clashes
+    return theirs, [path]

@@ -78,21 +78,39 @@ def _header(draft: Draft, step: Step) -> None:
                 "on the Review page.", icon=":material/edit_note:")  # fmt: skip
 
 
-def _footer(draft: Draft, step: Step) -> None:
-    from .. import nav
+def _header_plain(draft: Draft, title: str) -> None:
+    """The header of the pages after the steps: agreement, title, unsaved marker."""
+    st.caption(f"{plain(draft.data.get('title') or draft.agreement_id)} · `{draft.agreement_id}`")
+    st.title(title)
+    if draft.base is None:
+        st.info("New agreement — not saved yet.", icon=":material/edit_note:")
+    elif draft.dirty:
+        st.info("Unsaved changes.", icon=":material/edit_note:")
 
+
+def _footer(draft: Draft, step: Step) -> None:
     remaining = step_problems(draft, step)
     if remaining:
         with st.expander(f"{len(remaining)} problem(s) in this step", expanded=False):
             for path, message in remaining:
                 st.markdown(f"- `{plain(path)}` — {plain(message)}")
+    back_next(step.slug)
+
+
+def back_next(slug: str) -> None:
+    """Back / Next buttons through the draft pages (steps, review, history, export)."""
+    from .. import nav
+
+    order = [s.slug for s in nav.DRAFT_PAGES]
+    index = order.index(slug)
     st.divider()
-    index = nav.step_index(step.slug)
     back, _, ahead = st.columns([1, 3, 1])
-    if index > 0 and back.button("← Back", key=f"back-{step.slug}", width="stretch"):
-        nav.go(nav.STEPS[index - 1].slug)
-    if ahead.button("Next →", key=f"next-{step.slug}", type="primary", width="stretch"):
-        nav.go(nav.STEPS[index + 1].slug)
+    if index > 0 and back.button("← Back", key=f"back-{slug}", width="stretch"):
+        nav.go(order[index - 1])
+    if index + 1 < len(order) and ahead.button(
+        "Next →", key=f"next-{slug}", type="primary", width="stretch"
+    ):
+        nav.go(order[index + 1])
 
 
 def step_problems(draft: Draft, step: Step) -> list[tuple[str, str]]:
@@ -332,8 +350,13 @@ def roles(draft: Draft) -> None:
               extra={"parties": []})  # fmt: skip
     st.subheader("Supervision")
     skeleton = {"personnel_supervision": "", "case_assignment": "", "resource_control": ""}
-    if _section(draft, "supervision", "Personnel are assigned to a joint unit", skeleton,
-                help="Task forces: who supervises assigned personnel and assigns cases."):
+    if _section(
+        draft,
+        "supervision",
+        "Personnel are assigned to a joint unit",
+        skeleton,
+        help="Task forces: who supervises assigned personnel and assigns cases.",
+    ):
         f.party(draft, ("supervision", "supervising_party"), "Supervising party")
         for name, label in (("personnel_supervision", "Supervision of personnel"),
                             ("case_assignment", "Case assignment"),
@@ -406,8 +429,13 @@ def _reimbursement(draft: Draft) -> None:
 
 def _forfeiture(draft: Draft) -> None:
     st.subheader("Asset forfeiture")
-    if _section(draft, "forfeiture", "Proceeds of forfeiture are shared", {"distribution": []},
-                help="Task forces: how shared forfeiture proceeds are distributed."):
+    if _section(
+        draft,
+        "forfeiture",
+        "Proceeds of forfeiture are shared",
+        {"distribution": []},
+        help="Task forces: how shared forfeiture proceeds are distributed.",
+    ):
         f.party(draft, ("forfeiture", "fiscal_agent"), "Fiscal agent", optional=True)
         f.table(draft, Table(("forfeiture", "distribution"), SHARES, key_field=None),
                 caption="Shares of proceeds — at most 100 % in total.")  # fmt: skip
@@ -480,9 +508,12 @@ def operations(draft: Draft) -> None:
     st.subheader("Operations")
     if _section(draft, "operations", "Operational rules", {},
                 help="Investigations, sources, evidence, use of force."):  # fmt: skip
-        for name, label in (("investigative_exclusivity", "Investigative exclusivity"),
-                            ("confidential_sources", "Confidential sources"),
-                            ("evidence", "Evidence"), ("use_of_force", "Use of force")):
+        for name, label in (
+            ("investigative_exclusivity", "Investigative exclusivity"),
+            ("confidential_sources", "Confidential sources"),
+            ("evidence", "Evidence"),
+            ("use_of_force", "Use of force"),
+        ):
             f.text(draft, ("operations", name), label, area=True, height=70)  # fmt: skip
     f.text(draft, ("prosecution",), "Prosecution (optional)", area=True, height=70)
     _mutual_aid(draft)
@@ -597,10 +628,13 @@ def _general(draft: Draft) -> None:
     g = ("general",)
     f.text(draft, (*g, "governing_law"), "Governing law")
     cols = st.columns(3)
-    flags = (("no_third_party_beneficiaries", "No third-party beneficiaries"),
-             ("no_assignment", "No assignment"),
-             ("counterparts_and_electronic_signatures", "Counterparts and e-signatures"),
-             ("severability", "Severability"), ("entire_agreement", "Entire agreement"))
+    flags = (
+        ("no_third_party_beneficiaries", "No third-party beneficiaries"),
+        ("no_assignment", "No assignment"),
+        ("counterparts_and_electronic_signatures", "Counterparts and e-signatures"),
+        ("severability", "Severability"),
+        ("entire_agreement", "Entire agreement"),
+    )
     for index, (name, label) in enumerate(flags):  # fmt: skip
         with cols[index % 3]:
             f.checkbox(draft, (*g, name), label, default=True)
