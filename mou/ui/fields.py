@@ -56,11 +56,10 @@ def number(draft: Draft, path: Path, label: str, *, integer: bool = True, **kw: 
     fmt = "%d" if integer else "%g"
     kw.setdefault("min_value", 0 if integer else 0.0)
     kw.setdefault("value", None)  # the draft seeds the widget; no competing default
-    value = _bound(draft, path, st.number_input, current, label=label, step=step, format=fmt, **kw)
-    if integer and value is not None:
-        value = int(value)
-    elif isinstance(value, float) and value.is_integer():
-        value = int(value)
+    seed = None if current is None else (int(current) if integer else float(current))
+    value = _bound(draft, path, st.number_input, seed, label=label, step=step, format=fmt, **kw)
+    if value is not None and (integer or float(value).is_integer()):
+        value = int(value)  # 250000.0 is written as 250000
     set_in(draft.data, path, value)
 
 

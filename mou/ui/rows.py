@@ -242,7 +242,7 @@ def three_way(base: Any, mine: Any, theirs: Any, path: str = "$") -> tuple[Any, 
     value: taken from whoever changed it, a clash when both changed it differently.
     On a clash the merged value is theirs, so nothing of theirs is lost unnoticed.
     """
-    if mine == base or mine == theirs:
+    if mine in (base, theirs):
         return theirs, []
     if theirs == base:
         return mine, []
