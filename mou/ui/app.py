@@ -11,6 +11,7 @@ def main() -> None:
     """Run one pass of the app: configure, draw the sidebar, run the chosen page."""
     st.set_page_config(page_title="mou — agreements", page_icon="📜", layout="wide")
     style.apply()
+    state.begin_run()
     page = st.navigation(nav.sections(), position="sidebar", expanded=True)
     _sidebar()
     page.run()

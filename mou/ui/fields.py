@@ -11,13 +11,22 @@ import pandas as pd
 import streamlit as st
 
 from .rows import Path, Table, from_rows, get_in, is_blank, json_path, party_labels, set_in, to_rows
-from .state import Draft, problems_by_path
+from .state import Draft
 from .style import plain
 
 
 def messages(draft: Draft, path: Path) -> list[str]:
     """Problems reported exactly at ``path``."""
-    return problems_by_path(draft.problems()).get(json_path(path), [])
+    return draft.problems_by_path().get(json_path(path), [])
+
+
+def write(draft: Draft, path: Path, value: Any) -> None:
+    """Write a field's value into the draft, noting the change only when there is one."""
+    blank = is_blank(value)
+    if (get_in(draft.data, path) is None and blank) or get_in(draft.data, path) == value:
+        return
+    set_in(draft.data, path, value)
+    draft.touch()
 
 
 def show_problems(found: Sequence[str]) -> None:
@@ -46,7 +55,7 @@ def text(draft: Draft, path: Path, label: str, *, area: bool = False, **kw: Any)
     current = get_in(draft.data, path)
     widget = st.text_area if area else st.text_input
     value = _bound(draft, path, widget, "" if current is None else str(current), label=label, **kw)
-    set_in(draft.data, path, value)
+    write(draft, path, value)
 
 
 def number(draft: Draft, path: Path, label: str, *, integer: bool = True, **kw: Any) -> None:
@@ -60,14 +69,14 @@ def number(draft: Draft, path: Path, label: str, *, integer: bool = True, **kw: 
     value = _bound(draft, path, st.number_input, seed, label=label, step=step, format=fmt, **kw)
     if value is not None and (integer or float(value).is_integer()):
         value = int(value)  # 250000.0 is written as 250000
-    set_in(draft.data, path, value)
+    write(draft, path, value)
 
 
 def checkbox(draft: Draft, path: Path, label: str, *, default: bool = False, **kw: Any) -> None:
     """A yes/no field (written always, so the file says what was decided)."""
     current = get_in(draft.data, path, default)
     value = _bound(draft, path, st.checkbox, bool(current), label=label, **kw)
-    set_in(draft.data, path, bool(value))
+    write(draft, path, bool(value))
 
 
 def choice(
@@ -95,7 +104,7 @@ def choice(
     seed = current if current is not None else shown[0]
     value = _bound(draft, path, st.selectbox, seed, label=label, options=shown,
                    format_func=describe, **kw)  # fmt: skip
-    set_in(draft.data, path, value)
+    write(draft, path, value)
 
 
 def parties(draft: Draft, path: Path, label: str, **kw: Any) -> None:
@@ -104,7 +113,7 @@ def parties(draft: Draft, path: Path, label: str, **kw: Any) -> None:
     current = [p for p in get_in(draft.data, path) or [] if p in labels]
     value = _bound(draft, path, st.multiselect, current, label=label, options=list(labels),
                    format_func=lambda p: labels.get(p, p), **kw)  # fmt: skip
-    set_in(draft.data, path, list(value))
+    write(draft, path, list(value))
 
 
 def choice_many(draft: Draft, path: Path, label: str, labels: dict[str, str], **kw: Any) -> None:
@@ -112,7 +121,7 @@ def choice_many(draft: Draft, path: Path, label: str, labels: dict[str, str], **
     current = [v for v in get_in(draft.data, path) or [] if v in labels]
     value = _bound(draft, path, st.multiselect, current, label=label, options=list(labels),
                    format_func=lambda v: labels.get(v, v), **kw)  # fmt: skip
-    set_in(draft.data, path, list(value))
+    write(draft, path, list(value))
 
 
 def party(draft: Draft, path: Path, label: str, *, optional: bool = False, **kw: Any) -> None:
@@ -127,7 +136,7 @@ def date(draft: Draft, path: Path, label: str, **kw: Any) -> None:
     seed = _as_date(current)
     kw.setdefault("value", None)
     value = _bound(draft, path, st.date_input, seed, label=label, format="YYYY-MM-DD", **kw)
-    set_in(draft.data, path, value.isoformat() if isinstance(value, dt.date) else None)
+    write(draft, path, value.isoformat() if isinstance(value, dt.date) else None)
 
 
 def _as_date(value: Any) -> dt.date | None:
@@ -172,7 +181,7 @@ def table(draft: Draft, spec: Table, *, caption: str | None = None, height: Any 
         height=height,
     )
     items = from_rows(_records(edited), previous, spec)
-    set_in(draft.data, spec.path, items)
+    write(draft, spec.path, items)
     show_table_problems(draft, spec)
 
 
@@ -224,7 +233,7 @@ def show_table_problems(draft: Draft, spec: Table) -> None:
     """Problems in a table's rows, named by row number and column label."""
     prefix = json_path(spec.path)
     labels = {c.field: c.label for c in spec.columns}
-    for path, found in problems_by_path(draft.problems()).items():
+    for path, found in draft.problems_by_path().items():
         if path == prefix or path.startswith(prefix + "["):
             where = _row_place(path[len(prefix) :], labels)
             for message in found:

@@ -11,7 +11,6 @@ widget start again from the draft.
 from __future__ import annotations
 
 import copy
-import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -55,7 +54,11 @@ class Draft:
     saved: dict[str, Any] | None
     generation: int = 0
     conflict: Conflict | None = None
-    _checked: tuple[str, list[Problem]] | None = field(default=None, repr=False)
+    version: int = 0
+    """Bumped on every edit, so validation reruns only when something changed."""
+    _checked: tuple[int, list[Problem], dict[str, list[str]]] | None = field(
+        default=None, repr=False
+    )
 
     @property
     def dirty(self) -> bool:
@@ -66,12 +69,23 @@ class Draft:
         """The widget key of the field at JSON ``path`` in this draft."""
         return f"{self.agreement_id}:{self.generation}:{path}"
 
+    def touch(self) -> None:
+        """Note that ``data`` changed (every write to the draft calls this)."""
+        self.version += 1
+
     def problems(self) -> list[Problem]:
         """Validation problems of the draft as it is now (cached until it changes)."""
-        snapshot = json.dumps(self.data, sort_keys=True, default=str)
-        if self._checked is None or self._checked[0] != snapshot:
-            self._checked = (snapshot, _validation_problems(self.data))
-        return self._checked[1]
+        return self._validated()[1]
+
+    def problems_by_path(self) -> dict[str, list[str]]:
+        """Problem messages grouped by JSON path."""
+        return self._validated()[2]
+
+    def _validated(self) -> tuple[int, list[Problem], dict[str, list[str]]]:
+        if self._checked is None or self._checked[0] != self.version:
+            found = _validation_problems(self.data)
+            self._checked = (self.version, found, problems_by_path(found))
+        return self._checked
 
     def replace(self, data: dict[str, Any], base: str | None) -> None:
         """Start over from saved content at ``base`` (a reload): widgets re-seed."""
@@ -80,6 +94,7 @@ class Draft:
         self.base = base
         self.conflict = None
         self.generation += 1
+        self.touch()
 
 
 def _validation_problems(data: dict[str, Any]) -> list[Problem]:
@@ -104,6 +119,13 @@ def problems_by_path(problems: list[Problem]) -> dict[str, list[str]]:
 def drafts() -> dict[str, Draft]:
     """Every draft opened in this browser session, by agreement id."""
     return st.session_state.setdefault(DRAFTS, {})
+
+
+def begin_run() -> None:
+    """Start of a script run: revalidate the open draft once, whatever changed it."""
+    draft = current()
+    if draft is not None:
+        draft.touch()
 
 
 def current() -> Draft | None:

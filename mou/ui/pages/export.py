@@ -108,4 +108,4 @@ def draft_docx(draft: state.Draft) -> bytes:
     """A watermarked draft .docx of the draft as it is now."""
     from ...render import render_docx
 
-    return render_docx(validate_data(draft.data), draft.base or "unsaved", True)
+    return render_docx(validate_data(draft.data), draft.base, True)

@@ -97,7 +97,7 @@ def preview_text(data_json: str, revision: str, draft: bool) -> str:
     from ...render import document_text, render_docx
 
     agreement = validate_data(json.loads(data_json))
-    return document_text(render_docx(agreement, revision, draft))
+    return document_text(render_docx(agreement, None if revision == "unsaved" else revision, draft))
 
 
 # --------------------------------------------------------------------------- save

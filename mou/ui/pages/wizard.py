@@ -28,7 +28,7 @@ from ...model import (
 )
 from .. import fields as f
 from ..rows import Column, Table, get_in, json_path, new_party, remove_party_references
-from ..state import Draft, current, problems_by_path
+from ..state import Draft, current
 from ..style import plain
 
 FREQUENCIES = tuple(Frequency)
@@ -117,7 +117,7 @@ def step_problems(draft: Draft, step: Step) -> list[tuple[str, str]]:
     """Validation problems in the fields this step edits."""
     return [
         (path, message)
-        for path, found in problems_by_path(draft.problems()).items()
+        for path, found in draft.problems_by_path().items()
         for message in found
         if step_of(path) is step
     ]
@@ -136,8 +136,10 @@ def _section(draft: Draft, name: str, label: str, skeleton: dict[str, Any], help
     on = st.toggle(label, value=present, key=draft.key(f"$.{name}::on"), help=help)
     if on and not present:
         draft.data[name] = st.session_state.pop(stash, None) or copy.deepcopy(skeleton)
+        draft.touch()
     elif present and not on:
         st.session_state[stash] = draft.data.pop(name)
+        draft.touch()
     return on
 
 
@@ -196,18 +198,37 @@ SUB_UNITS = (Column("name", "Sub-unit", required=True), Column("acronym", "Acron
 
 def parties(draft: Draft) -> None:
     """Each party with address, contacts, sub-units and signature blocks."""
-    for index, party in enumerate(draft.data.get("parties") or []):
-        name = party.get("acronym") or party.get("legal_name") or party.get("id")
-        with st.expander(f"{plain(name)} — {plain(party.get('legal_name', ''))}",
-                         expanded=len(draft.data["parties"]) <= 3):  # fmt: skip
+    items = draft.data.get("parties") or []
+    index = pick(draft, "parties", items, lambda p: p.get("acronym") or p.get("id"))
+    if index is not None:
+        party = items[index]
+        with st.container(border=True):
+            st.markdown(f"#### {plain(party.get('legal_name') or party.get('id'))}")
             _party(draft, index)
             if st.button("Remove this party", key=draft.key(f"$.parties[{index}]::remove"),
                          icon=":material/delete:"):  # fmt: skip
                 remove_party_references(draft.data, party["id"])
-                del draft.data["parties"][index]
+                del items[index]
                 draft.generation += 1
                 st.rerun()
     _add_party(draft)
+
+
+def pick(draft: Draft, name: str, items: list[Any], label: Callable[[Any], Any]) -> int | None:
+    """Choose which item of a long list to edit; only that one is drawn (fast, calm)."""
+    if not items:
+        return None
+    options = list(range(len(items)))
+    key = draft.key(f"$.{name}::focus")
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = 0
+    chosen = st.segmented_control(
+        f"Choose the {name.replace('_', ' ').rstrip('s')} to edit",
+        options,
+        format_func=lambda i: str(label(items[i])),
+        key=key,
+    )
+    return 0 if chosen is None else int(chosen)
 
 
 def _party(draft: Draft, i: int) -> None:
@@ -281,10 +302,14 @@ METRICS = (
 
 def goals(draft: Draft) -> None:
     """Shared goals, each owned by parties and measured by metrics."""
-    for index, goal in enumerate(draft.data.get("goals") or []):
+    items = draft.data.get("goals") or []
+    index = pick(
+        draft, "goals", items, lambda g: f"{items.index(g) + 1}. {g.get('title', '')}"[:40]
+    )
+    if index is not None:
         with st.container(border=True):
-            st.markdown(f"**Goal {index + 1}** · `{plain(goal.get('id'))}`")
             p = ("goals", index)
+            st.caption(f"Goal id `{plain(items[index].get('id'))}`")
             f.text(draft, (*p, "title"), "Goal")
             f.text(draft, (*p, "description"), "Description (optional)", area=True, height=80)
             f.parties(draft, (*p, "owners"), "Owners")
@@ -412,10 +437,13 @@ def _reimbursement(draft: Draft) -> None:
     p = ("funding", "reimbursement")
     on = st.toggle("One party reimburses another", value=get_in(draft.data, p) is not None,
                    key=draft.key("$.funding.reimbursement::on"))  # fmt: skip
+    funding = draft.data.setdefault("funding", {})
+    if on != ("reimbursement" in funding):
+        draft.touch()
     if not on:
-        draft.data.get("funding", {}).pop("reimbursement", None)
+        funding.pop("reimbursement", None)
         return
-    draft.data.setdefault("funding", {}).setdefault("reimbursement", {})
+    funding.setdefault("reimbursement", {})
     left, right = st.columns(2)
     with left:
         f.party(draft, (*p, "payer"), "Payer")
