@@ -277,8 +277,9 @@ def _add_party(draft: Draft) -> None:
     with st.form(draft.key("$.parties::add"), clear_on_submit=True, border=True):
         st.markdown("**Add a party**")
         left, right = st.columns([3, 1])
-        legal_name = left.text_input("Legal name of the new party")
-        acronym = right.text_input("Acronym", max_chars=16)
+        legal_name = left.text_input("Legal name of the new party",
+                                     key=draft.key("$.parties::new-name"))
+        acronym = right.text_input("Acronym", key=draft.key("$.parties::new-acronym"))
         if st.form_submit_button("Add party", icon=":material/add:"):
             if not legal_name.strip() or not acronym.strip():
                 st.error("Give the new party a legal name and an acronym.")
@@ -332,7 +333,8 @@ def _add_item(
     from ..rows import slugify
 
     with st.form(draft.key(f"{json_path(path)}::add"), clear_on_submit=True):
-        value = st.text_area(prompt, height=68) if field == "text" else st.text_input(prompt)
+        widget = st.text_area if field == "text" else st.text_input
+        value = widget(prompt, key=draft.key(f"{json_path(path)}::new"))
         if st.form_submit_button(f"Add {noun}", icon=":material/add:"):
             if not value.strip():
                 st.error(f"Type the {noun} first.")
