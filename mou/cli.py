@@ -27,12 +27,17 @@ COMMANDS: dict[str, str] = {
     "show": "workspace:show",
     "log": "workspace:log",
     "list": "workspace:list_",
+    "check": "documents:check",
+    "export": "documents:export",
+    "verify": "documents:verify",
+    "templates": "documents:templates",
 }
 
 # Commands grouped for `mou --help`, in the order a user meets them.
 SECTIONS: dict[str, list[str]] = {
     "Agreement files": ["new", "validate", "fmt", "schema"],
     "Workspace": ["init", "save", "show", "log", "list"],
+    "Documents": ["check", "export", "verify", "templates"],
 }
 
 
@@ -78,6 +83,10 @@ SHORT_HELP: dict[str, str] = {
     "show": "Print an agreement at a revision.",
     "log": "Who changed an agreement, when and why.",
     "list": "Every agreement with status, parties and last change.",
+    "check": "Run the readiness rules on an agreement.",
+    "export": "Export Word (and PDF) for signature, or --draft.",
+    "verify": "Check an exported .docx against its provenance.",
+    "templates": "Check Word templates against the model.",
 }
 
 

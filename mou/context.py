@@ -173,7 +173,10 @@ class ContextBuilder:
 
     def _doc(self, revision: str | None, draft: bool, fingerprint: str) -> dict[str, Any]:
         a = self.a
+        last = a.background[-1].text.lstrip().upper() if a.background else ""
         return {
+            # Recitals often end with their own "NOW, THEREFORE"; never say it twice.
+            "therefore": not last.startswith("NOW, THEREFORE"),
             "id": a.id,
             "instrument": self.instrument,
             "short": self.short,
@@ -233,30 +236,19 @@ class ContextBuilder:
         clauses = [c for c in builder() if c["paras"]]
         if not clauses:
             return None
-        for index, clause in enumerate(clauses, start=1):
+        headed = [c for c in clauses if c["heading"]]
+        for index, clause in enumerate(headed, start=1):
             clause["no"] = f"{no}.{index}"
         return {"no": no, "clauses": clauses}
 
     def _parties(self) -> list[dict[str, Any]]:
-        clauses = [
+        return [
             _clause(
                 None,
                 f"This {self.short} is made between the parties listed below, each referred "
-                "to in this document by its short name.",
+                "to in this document by its short name and acting through the units named.",
             )
         ]
-        for party in self.a.parties:
-            if party.sub_units:
-                units = [u.name + (f" ({u.acronym})" if u.acronym else "") for u in party.sub_units]
-                clauses.append(
-                    _clause(
-                        f"Units of the {party.acronym}",
-                        f"The {party.legal_name} acts under this {self.short} through: "
-                        + "; ".join(units)
-                        + ".",
-                    )
-                )
-        return clauses
 
     def _authority(self) -> list[dict[str, Any]]:
         clauses = []
@@ -283,8 +275,12 @@ class ContextBuilder:
     def _definitions(self) -> list[dict[str, Any]]:
         if not self.a.definitions:
             return []
-        lines = [f"“{d.term}” means {d.meaning}" for d in self.a.definitions]
-        return [_clause("Definitions", f"In this {self.short}:", *lines)]
+        lines = [f"“{d.term}”: {d.meaning}" for d in self.a.definitions]
+        return [
+            _clause(
+                "Definitions", f"In this {self.short} these terms have the meanings below.", *lines
+            )
+        ]
 
     def _responsibilities(self) -> list[dict[str, Any]]:
         groups: dict[tuple[str, ...], list[Any]] = {}
@@ -292,18 +288,18 @@ class ContextBuilder:
             groups.setdefault(tuple(item.parties), []).append(item)
         self._labels: dict[str, str] = {}
         clauses = []
-        for parties, items in groups.items():
+        for group, (parties, items) in enumerate(groups.items(), start=1):
             lines = []
             for index, item in enumerate(items):
                 letter = _letter(index)
-                self._labels[item.id] = f"{{no}}({letter})"
+                self._labels[item.id] = f"{{no}}.{group}({letter})"
                 lines.append(f"({letter}) {item.text}")
             clauses.append(_clause(self._group_heading(parties), *lines))
         return clauses
 
     def _group_heading(self, parties: tuple[str, ...]) -> str:
         if len(parties) == 1:
-            return f"The {self.named(parties[0])} will"
+            return f"{self.named(parties[0])} will"
         if set(parties) == set(self.parties) and len(parties) == len(self.parties):
             return "All parties will"
         return f"{_join([self.acronym(p) for p in parties])} jointly will"
@@ -618,7 +614,9 @@ class ContextBuilder:
             ],
             "forfeiture": self._shares(a.forfeiture.distribution if a.forfeiture else []),
         }
-        tables["matrix_goals"] = [g.title for g in a.goals]
+        purpose = self.numbers.get("purpose", "")
+        # Goal clauses follow the Purpose clause: goal i is clause i + 2 of that article.
+        tables["matrix_goals"] = [f"Goal {purpose}.{i + 2}" for i in range(len(a.goals))]
         tables["matrix"] = self._matrix() if a.goals else []
         return tables
 
@@ -731,8 +729,10 @@ class ContextBuilder:
 
 def _party_row(p: Party) -> dict[str, Any]:
     address = f"{p.address.street}\n{p.address.city}, {p.address.state} {p.address.postal_code}"
+    units = [u.name + (f" ({u.acronym})" if u.acronym else "") for u in p.sub_units]
     return {
         "legal_name": p.legal_name,
+        "units": "; ".join(units),
         "acronym": p.acronym,
         "level": label(p.level),
         "address": address,

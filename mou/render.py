@@ -117,9 +117,34 @@ def _render(template: bytes, context: dict[str, Any], title: str) -> bytes:
     except Exception as err:  # a template error is the template's fault, said in one line
         raise MouError(f"template cannot be rendered: {type(err).__name__}: {err}") from None
     document.docx.core_properties.title = title
+    _size_matrix(document.docx)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _size_matrix(docx: Any) -> None:
+    """Give the responsibility matrix a narrow party column and equal goal columns.
+
+    docxtpl's ``{%tc for %}`` copies the template cell's width into every goal column.
+    """
+    from docx.shared import Inches
+
+    from .templatebuild import MATRIX_CAPTION
+
+    for table in docx.tables:
+        caption = table._tbl.tblPr.find(f"{W}tblCaption")
+        if caption is None or caption.get(f"{W}val") != MATRIX_CAPTION:
+            continue
+        columns = len(table.rows[0].cells) if table.rows else 0
+        if columns < 2:
+            continue
+        widths = [Inches(0.9)] + [Inches(5.6 / (columns - 1))] * (columns - 1)
+        for column, width in zip(table._tbl.tblGrid.iter(f"{W}gridCol"), widths, strict=False):
+            column.set(f"{W}w", str(int(width.twips)))
+        for row in table.rows:
+            for cell, width in zip(row.cells, widths, strict=False):
+                cell.width = width
 
 
 # --------------------------------------------------------------------------- text

@@ -27,6 +27,7 @@ from docx.shared import Inches, Pt, RGBColor
 
 PACKAGED = Path(__file__).resolve().parent / "data" / "templates" / "mou.docx"
 FONT = "Times New Roman"
+MATRIX_CAPTION = "mou-responsibility-matrix"
 
 # Article key, heading as printed, tables that follow its clauses.
 ARTICLES: list[tuple[str, str, list[str]]] = [
@@ -60,7 +61,11 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, float]]]] = {
     "parties": (
         "Parties",
         [
-            ("Party", "{{ r.legal_name }}", 2.1),
+            (
+                "Party (acting through)",
+                "{{ r.legal_name }}{% if r.units %}\n({{ r.units }}){% endif %}",
+                2.1,
+            ),
             ("Short name", "{{ r.acronym }}", 0.9),
             ("Level", "{{ r.level }}", 1.0),
             ("Address", "{{ r.address }}", 2.5),
@@ -255,22 +260,25 @@ class TemplateWriter:
         self.tag("if tables.matrix")
         self.para("Responsibility matrix (parties × shared goals)", style="Caption")
         table = self._grid(4, [1.2, 0.1, 5.1, 0.1])
+        caption = OxmlElement("w:tblCaption")  # lets render find the table to size its columns
+        caption.set(qn("w:val"), MATRIX_CAPTION)
+        table._tbl.tblPr.append(caption)
         header, loop, row, end = (table.add_row() for _ in range(4))
         _repeat_header(header)
-        for cells, first, body in (
-            (header.cells, "Party", "{{ g }}"),
-            (row.cells, "{{ r.party }}", "{{ c }}"),
+        for cells, first, variable, body, is_header in (
+            (header.cells, "Party", "g in tables.matrix_goals", "{{ g }}", True),
+            (row.cells, "{{ r.party }}", "c in r.cells", "{{ c }}", False),
         ):
-            self._cell(cells[0], first, bold=cells is header.cells, shade=cells is header.cells)
-            variable = "g in tables.matrix_goals" if cells is header.cells else "c in r.cells"
+            self._cell(cells[0], first, bold=is_header, shade=is_header)
             self._cell(cells[1], f"{{%tc for {variable} %}}")
-            self._cell(cells[2], body, bold=cells is header.cells, shade=cells is header.cells)
+            self._cell(cells[2], body, bold=is_header, shade=is_header)
             self._cell(cells[3], "{%tc endfor %}")
         self._cell(loop.cells[0], "{%tr for r in tables.matrix %}")
         self._cell(end.cells[0], "{%tr endfor %}")
         self.para(
-            "“Owner” marks a party accountable for the goal; section numbers are the "
-            "responsibilities through which a party serves it.",
+            "Goals are numbered as in the Purpose and Shared Goals article. “Owner” marks a "
+            "party accountable for the goal; section numbers are the responsibilities through "
+            "which a party serves it.",
             style="Table Text",
         )
         self.tag("endif")
@@ -397,11 +405,13 @@ def _recitals(w: TemplateWriter) -> None:
     w.tag("if recitals")
     w.para("RECITALS", style="Heading 1")
     w.prose("recitals")
+    w.tag("if doc.therefore")
     w.para(
         "NOW, THEREFORE, in consideration of the mutual promises in this {{ doc.short }}, "
         "the parties agree as follows:",
         style="Body Text",
     )
+    w.tag("endif")
     w.tag("endif")
 
 
