@@ -1,0 +1,218 @@
+"""The rows of `mou list`, fast on a workspace of thousands of agreements.
+
+Two costs are avoided. Walking each agreement's history separately: the last
+change of every file comes from one ``git log --name-only`` pass, and only the
+commits since the previous call are walked after that. Parsing every file with
+the round-trip YAML loader: the few summary fields are read by a scanner that
+understands the canonical layout and hands anything unusual to the full loader.
+Both results are cached in ``.git/mou-list-cache.json``, keyed by the head
+commit and by blob sha, so the cache can never describe other content than git
+holds; a damaged cache is ignored and rebuilt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .fsutil import atomic_write
+
+if TYPE_CHECKING:
+    from .store import Summary, Workspace
+
+CACHE_FILE = "mou-list-cache.json"
+CACHE_VERSION = 1
+_TOP_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*):(?: (.*))?$")
+_SCALAR_KEYS = ("title", "type", "status")
+_UNSAFE_START = tuple("|>&*!{[%@`")
+
+
+def summaries(workspace: Workspace, head: str, blobs: dict[str, str]) -> list[Summary]:
+    """A summary per agreement id in ``blobs`` (id -> blob sha at ``head``), sorted by id."""
+    from .store import Summary
+
+    cache_path = Path(workspace._git_dir) / CACHE_FILE
+    cache = _read_cache(cache_path)
+    before = json.dumps(cache, sort_keys=True)
+    changes = _last_changes(workspace, head, cache, set(blobs))
+    fields = cache["fields"]
+    for blob in set(blobs.values()) - set(fields):
+        fields[blob] = summary_fields(workspace._read_object(blob).decode("utf-8", "replace"))
+    cache["fields"] = {blob: fields[blob] for blob in blobs.values()}
+    if json.dumps(cache, sort_keys=True) != before:
+        _write_cache(cache_path, cache)
+    rows = []
+    for agreement_id in sorted(blobs):
+        sha, author, date = changes[agreement_id]
+        info = fields[blobs[agreement_id]]
+        rows.append(Summary(agreement_id, **info, revision=sha, author=author, date=_date(date)))
+    return rows
+
+
+def _date(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
+
+
+# ---------------------------------------------------------------------- last changes
+
+
+def _last_changes(
+    workspace: Workspace, head: str, cache: dict[str, Any], ids: set[str]
+) -> dict[str, list[str]]:
+    """id -> [sha, author name, ISO date] of the last commit that changed each file."""
+    known: dict[str, list[str]] = cache["changes"]
+    if cache["head"] != head:
+        since = cache["head"] if _is_ancestor(workspace, cache["head"], head) else None
+        newer = _changes_in_log(workspace, f"{since}..{head}" if since else head)
+        known = {**(known if since else {}), **newer}
+    for missing in ids - set(known):
+        # Reached only through a merge whose diff git log does not list; rare.
+        known |= _changes_in_log(workspace, head, f"agreements/{missing}.yaml", first=True)
+    cache["head"] = head
+    cache["changes"] = {i: known[i] for i in ids}
+    return cache["changes"]
+
+
+def _is_ancestor(workspace: Workspace, old: str | None, new: str) -> bool:
+    from .store import GitFailed
+
+    if not old:
+        return False
+    try:
+        workspace._git("merge-base", "--is-ancestor", old, new)
+    except GitFailed:
+        return False
+    return True
+
+
+def _changes_in_log(
+    workspace: Workspace, revisions: str, path: str = "agreements/", first: bool = False
+) -> dict[str, list[str]]:
+    """Newest change per agreement file in one ``git log --name-only`` pass."""
+    limit = ["-1"] if first else []
+    out = workspace._git(
+        "log", *limit, "--format=%x1e%H%x1f%an%x1f%aI", "--name-only", revisions, "--", path
+    )
+    changes: dict[str, list[str]] = {}
+    for record in out.split("\x1e")[1:]:
+        header, *names = record.strip().split("\n")
+        for name in names:
+            if name.startswith("agreements/") and name.endswith(".yaml"):
+                changes.setdefault(name[len("agreements/") : -len(".yaml")], header.split("\x1f"))
+    return changes
+
+
+# ---------------------------------------------------------------------- fields
+
+
+def summary_fields(text: str) -> dict[str, Any]:
+    """Title, type, status, party acronyms and term dates of one agreement file's text."""
+    return scan_summary(text) or _loaded_summary(text)
+
+
+def scan_summary(text: str) -> dict[str, Any] | None:
+    """The summary fields read line by line from a canonical file; None if in doubt."""
+    top: dict[str, str] = {}
+    parties: list[str] = []
+    term: dict[str, str] = {}
+    section = ""
+    for line in text.split("\n"):
+        if not line.strip() or line.startswith("#"):
+            continue
+        if not line.startswith(" "):
+            match = _TOP_KEY.match(line)
+            if match is None:
+                return None
+            section, value = match.groups()
+            if section in _SCALAR_KEYS and (value is None or section in top):
+                return None  # a block scalar or a repeated key: let the loader decide
+            if section in _SCALAR_KEYS:
+                top[section] = _plain_scalar(value)
+        elif section in _SCALAR_KEYS:
+            return None  # the value goes on over several lines
+        elif section == "parties" and line.startswith("    acronym: "):
+            parties.append(_plain_scalar(line[len("    acronym: ") :]))
+        elif section == "term" and line.startswith(("  effective_date: ", "  expiration_date: ")):
+            key, value = line.strip().split(": ", 1)
+            term[key] = _plain_scalar(value)
+    return _fields(top, parties, term) if _all_simple(top, parties, term) else None
+
+
+def _plain_scalar(value: str) -> str:
+    """The text of a one-line scalar, or a marker that the full loader must decide."""
+    if value.startswith("'") and value.endswith("'") and len(value) > 1:
+        inner = value[1:-1]
+        return inner.replace("''", "'") if "'" not in inner.replace("''", "") else "\0"
+    if value.startswith('"') or value.startswith(_UNSAFE_START) or " #" in value:
+        return "\0"
+    if not value or value.startswith(("- ", "? ")) or value.rstrip() != value:
+        return "\0"
+    return value
+
+
+def _all_simple(top: dict[str, str], parties: list[str], term: dict[str, str]) -> bool:
+    values = [*top.values(), *parties, *term.values()]
+    return "\0" not in "".join(values) and all(key in top for key in _SCALAR_KEYS)
+
+
+def _fields(top: dict[str, str], parties: list[str], term: dict[str, str]) -> dict[str, Any]:
+    return {
+        "title": top.get("title", ""),
+        "type": top.get("type", ""),
+        "status": top.get("status", ""),
+        "parties": parties,
+        "effective_date": term.get("effective_date"),
+        "expiration_date": term.get("expiration_date"),
+    }
+
+
+def _loaded_summary(text: str) -> dict[str, Any]:
+    """The summary fields through the YAML loader; "invalid" status when it cannot read them."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        data = YAML(typ="safe", pure=True).load(text)
+    except YAMLError:
+        data = None
+    if not isinstance(data, dict):
+        return _fields({"status": "invalid"}, [], {})
+    term = data.get("term") if isinstance(data.get("term"), dict) else {}
+    parties = data.get("parties") if isinstance(data.get("parties"), list) else []
+    return _fields(
+        {key: _text(data.get(key)) or "" for key in _SCALAR_KEYS},
+        [_text(p.get("acronym")) or "" for p in parties if isinstance(p, dict)],
+        {k: v for k in ("effective_date", "expiration_date") if (v := _text(term.get(k)))},
+    )
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+# ---------------------------------------------------------------------- cache file
+
+
+def _read_cache(path: Path) -> dict[str, Any]:
+    empty: dict[str, Any] = {"version": CACHE_VERSION, "head": None, "changes": {}, "fields": {}}
+    try:
+        cache = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return empty
+    if not isinstance(cache, dict) or cache.get("version") != CACHE_VERSION:
+        return empty
+    if not all(isinstance(cache.get(k), dict) for k in ("changes", "fields")):
+        return empty
+    return cache
+
+
+def _write_cache(path: Path, cache: dict[str, Any]) -> None:
+    # A read-only repository still lists, just without the speed-up.
+    with contextlib.suppress(OSError):
+        atomic_write(path, json.dumps(cache, separators=(",", ":")).encode())
