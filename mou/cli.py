@@ -22,11 +22,15 @@ COMMANDS: dict[str, str] = {
     "fmt": "files:fmt",
     "schema": "files:schema",
     "new": "files:new",
+    "diff": "review:diff_command",
+    "blame": "review:blame",
+    "redline": "review:redline",
 }
 
 # Commands grouped for `mou --help`, in the order a user meets them.
 SECTIONS: dict[str, list[str]] = {
     "Agreement files": ["new", "validate", "fmt", "schema"],
+    "Review": ["diff", "blame", "redline"],
 }
 
 
@@ -67,6 +71,9 @@ SHORT_HELP: dict[str, str] = {
     "validate": "Check agreement files; list every problem.",
     "fmt": "Rewrite agreement files canonically (or --check).",
     "schema": "Regenerate the JSON Schema (or --check for drift).",
+    "diff": "Show what changed between two revisions, field by field.",
+    "blame": "Show who last changed each field and item, and when.",
+    "redline": "Write a Word redline with tracked changes between two revisions.",
 }
 
 
