@@ -1,0 +1,764 @@
+"""The template context: an agreement turned into numbered articles, clauses and table rows.
+
+Everything a person typed is passed through as data (strings in lists and dicts);
+the template only places it. Sentences that wrap user text ("A quorum is …") are
+written here so that numbering stays right when optional sections are absent.
+Carriage returns become line breaks; a blank line starts a new paragraph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from .model import Agreement, Party
+
+INSTRUMENTS = {
+    "memorandum_of_understanding": ("MEMORANDUM OF UNDERSTANDING", "Memorandum"),
+    "memorandum_of_agreement": ("MEMORANDUM OF AGREEMENT", "Memorandum"),
+    "interlocal_agreement": ("INTERLOCAL AGREEMENT", "Agreement"),
+    "interagency_agreement": ("INTERAGENCY AGREEMENT", "Agreement"),
+    "mutual_aid_agreement": ("MUTUAL AID AGREEMENT", "Agreement"),
+}
+FREQUENCY = {
+    "monthly": "monthly",
+    "quarterly": "quarterly",
+    "semiannual": "twice a year",
+    "annual": "annually",
+    "per_event": "after each event",
+}
+CJIS_TOPICS = {
+    "audit": "Audit",
+    "dissemination": "Dissemination",
+    "hit_confirmation": "Hit confirmation",
+    "logging": "Logging",
+    "quality_assurance": "Quality assurance",
+    "pre_employment_screening": "Pre-employment screening",
+    "security": "Security",
+    "timeliness": "Timeliness",
+    "training": "Training",
+    "use_of_system": "Use of the system",
+    "validation": "Validation",
+}
+TORT = {
+    "each_party": "Each party is responsible, to the extent the law allows, for the acts and "
+    "omissions of its own officers, employees and agents under this {short}.",
+    "requesting_party": "The requesting party is responsible, to the extent the law allows, "
+    "for claims arising from the acts of responding personnel while they assist it.",
+    "responding_party": "The responding party remains responsible, to the extent the law "
+    "allows, for the acts and omissions of its own personnel while they assist.",
+}
+COMPENSATION = {
+    "each_party": "Each party remains responsible for the wages, benefits and workers' "
+    "compensation of its own personnel.",
+    "requesting_party": "The requesting party bears workers' compensation for responding "
+    "personnel injured while assisting it.",
+    "responding_party": "The responding party bears workers' compensation for its own "
+    "personnel injured while assisting.",
+}
+GENERAL = [
+    (
+        "no_third_party_beneficiaries",
+        "No third-party beneficiaries",
+        "This {short} benefits the parties only and creates no right or remedy for any "
+        "other person.",
+    ),
+    (
+        "no_assignment",
+        "No assignment",
+        "No party may assign its rights or delegate its duties under this {short} without "
+        "the written consent of every other party.",
+    ),
+    (
+        "counterparts_and_electronic_signatures",
+        "Counterparts and electronic signatures",
+        "This {short} may be signed in counterparts, each of which is an original and all "
+        "of which together are one instrument. Electronic signatures are as valid as "
+        "handwritten ones.",
+    ),
+    (
+        "severability",
+        "Severability",
+        "If a court holds any provision invalid, the remaining provisions stay in effect.",
+    ),
+    (
+        "entire_agreement",
+        "Entire agreement",
+        "This {short} is the entire agreement of the parties on its subject and supersedes "
+        "earlier understandings on it.",
+    ),
+]
+BLOCK_LABELS = {
+    "signatory": None,
+    "attest": "ATTEST:",
+    "approved_as_to_form": "APPROVED AS TO FORM:",
+    "approved_as_to_content": "APPROVED AS TO CONTENT:",
+}
+
+
+def text(value: str) -> str:
+    """User text with Windows and old-Mac line endings turned into plain line breaks."""
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def paras(*values: str | None) -> list[str]:
+    """Paragraphs of one or more texts: a blank line separates paragraphs."""
+    return [p for v in values if v is not None for p in text(v).split("\n\n")]
+
+
+def number(value: float | int) -> str:
+    """A figure as a person writes it: 1,250 or 12.5, never 1250.0."""
+    figure = Decimal(str(value))
+    if figure == figure.to_integral_value():
+        return f"{int(figure):,}"
+    return f"{figure:,f}".rstrip("0")
+
+
+def money(value: float | None) -> str:
+    """US dollars: $1,250,000 or $1,250.50."""
+    if value is None:
+        return "—"
+    return f"${value:,.2f}".removesuffix(".00")
+
+
+def percent(value: float) -> str:
+    """A share: 33.33%."""
+    return f"{number(value)}%"
+
+
+def label(value: str) -> str:
+    """An enum value as words: special_district → Special district."""
+    return value.replace("_", " ").capitalize()
+
+
+def _clause(heading: str | None, *paragraphs: str | None) -> dict[str, Any]:
+    return {"heading": heading, "paras": paras(*paragraphs)}
+
+
+def _join(names: list[str]) -> str:
+    if len(names) <= 2:
+        return " and ".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+class ContextBuilder:
+    """Builds the context for one agreement; each article has a method of its own."""
+
+    def __init__(self, agreement: Agreement) -> None:
+        self.a = agreement
+        self.parties = {p.id: p for p in agreement.parties}
+        self.instrument, self.short = INSTRUMENTS[agreement.instrument]
+        self.numbers: dict[str, str] = {}
+
+    def acronym(self, party_id: str) -> str:
+        party = self.parties.get(party_id)
+        return party.acronym if party else party_id
+
+    def named(self, party_id: str) -> str:
+        party = self.parties.get(party_id)
+        return f"{party.legal_name} ({party.acronym})" if party else party_id
+
+    def build(self, revision: str | None, draft: bool, fingerprint: str) -> dict[str, Any]:
+        """The whole context: doc, parties, recitals, art, tables, signatures."""
+        articles = self._articles()
+        return {
+            "doc": self._doc(revision, draft, fingerprint),
+            "parties": [_party_row(p) for p in self.a.parties],
+            "recitals": paras(*(c.text for c in self.a.background)),
+            "art": articles,
+            "tables": self._tables(),
+            "signatures": [self._signature(p) for p in self.a.parties],
+        }
+
+    def _doc(self, revision: str | None, draft: bool, fingerprint: str) -> dict[str, Any]:
+        a = self.a
+        last = a.background[-1].text.lstrip().upper() if a.background else ""
+        return {
+            # Recitals often end with their own "NOW, THEREFORE"; never say it twice.
+            "therefore": not last.startswith("NOW, THEREFORE"),
+            "id": a.id,
+            "instrument": self.instrument,
+            "short": self.short,
+            "title": a.title,
+            "number": a.number,
+            "marking": a.marking,
+            "supersedes": list(a.supersedes),
+            "draft": draft,
+            "revision": revision or "uncommitted working copy",
+            "fingerprint": fingerprint,
+            "effective": self._effective_sentence(),
+        }
+
+    def _effective_sentence(self) -> str:
+        term = self.a.term
+        if term.effective_rule == "fixed_date" and term.effective_date:
+            return f"takes effect on {term.effective_date:%B %-d, %Y}."
+        return "takes effect on the date of the last signature below."
+
+    # ----------------------------------------------------------------- articles
+
+    def _articles(self) -> dict[str, Any]:
+        builders = [
+            ("parties", self._parties),
+            ("authority", self._authority),
+            ("purpose", self._purpose),
+            ("definitions", self._definitions),
+            ("responsibilities", self._responsibilities),
+            ("governance", self._governance),
+            ("supervision", self._supervision),
+            ("personnel", self._personnel),
+            ("operations", self._operations),
+            ("information", self._information),
+            ("prosecution", lambda: [_clause(None, self.a.prosecution)]),
+            ("resources", self._resources),
+            ("funding", self._funding),
+            ("forfeiture", self._forfeiture),
+            ("mutual_aid", self._mutual_aid),
+            ("training", self._training),
+            ("evaluation", self._evaluation),
+            ("media", lambda: [_clause(None, self.a.media)]),
+            ("liability", self._liability),
+            ("disputes", self._disputes),
+            ("term", self._term),
+            ("amendment", self._amendment),
+            ("general", self._general),
+        ]
+        articles: dict[str, Any] = {}
+        for key, builder in builders:
+            articles[key] = self._article(len([v for v in articles.values() if v]) + 1, builder)
+            if articles[key]:
+                self.numbers[key] = str(articles[key]["no"])
+        articles["signatures"] = {"no": len([v for v in articles.values() if v]) + 1}
+        return articles
+
+    def _article(self, no: int, builder: Any) -> dict[str, Any] | None:
+        clauses = [c for c in builder() if c["paras"]]
+        if not clauses:
+            return None
+        headed = [c for c in clauses if c["heading"]]
+        for index, clause in enumerate(headed, start=1):
+            clause["no"] = f"{no}.{index}"
+        return {"no": no, "clauses": clauses}
+
+    def _parties(self) -> list[dict[str, Any]]:
+        return [
+            _clause(
+                None,
+                f"This {self.short} is made between the parties listed below, each referred "
+                "to in this document by its short name and acting through the units named.",
+            )
+        ]
+
+    def _authority(self) -> list[dict[str, Any]]:
+        clauses = []
+        for authority in self.a.authorities:
+            who = (
+                _join([self.acronym(p) for p in authority.parties])
+                if authority.parties
+                else "all parties"
+            )
+            clauses.append(
+                _clause(authority.citation, authority.description, f"Relied on by: {who}.")
+            )
+        return clauses
+
+    def _purpose(self) -> list[dict[str, Any]]:
+        clauses = [_clause("Purpose", self.a.purpose)]
+        for goal in self.a.goals:
+            owners = _join([self.acronym(o) for o in goal.owners])
+            clauses.append(
+                _clause(f"Shared goal: {goal.title}", goal.description, f"Accountable: {owners}.")
+            )
+        return clauses
+
+    def _definitions(self) -> list[dict[str, Any]]:
+        if not self.a.definitions:
+            return []
+        lines = [f"“{d.term}”: {d.meaning}" for d in self.a.definitions]
+        return [
+            _clause(
+                "Definitions", f"In this {self.short} these terms have the meanings below.", *lines
+            )
+        ]
+
+    def _responsibilities(self) -> list[dict[str, Any]]:
+        groups: dict[tuple[str, ...], list[Any]] = {}
+        for item in self.a.responsibilities:
+            groups.setdefault(tuple(item.parties), []).append(item)
+        self._labels: dict[str, str] = {}
+        clauses = []
+        for group, (parties, items) in enumerate(groups.items(), start=1):
+            lines = []
+            for index, item in enumerate(items):
+                letter = _letter(index)
+                self._labels[item.id] = f"{{no}}.{group}({letter})"
+                lines.append(f"({letter}) {item.text}")
+            clauses.append(_clause(self._group_heading(parties), *lines))
+        return clauses
+
+    def _group_heading(self, parties: tuple[str, ...]) -> str:
+        if len(parties) == 1:
+            return f"{self.named(parties[0])} will"
+        if set(parties) == set(self.parties) and len(parties) == len(self.parties):
+            return "All parties will"
+        return f"{_join([self.acronym(p) for p in parties])} jointly will"
+
+    def _governance(self) -> list[dict[str, Any]]:
+        g = self.a.governance
+        if g is None:
+            return []
+        chair = [f"The chair is held by the {self.named(g.chair)}." if g.chair else None]
+        clauses = [
+            _clause(
+                g.board_name,
+                f"The parties establish the {g.board_name}, with the seats and votes shown below.",
+                *chair,
+                g.chair_rotation,
+            ),
+            _clause(
+                "Quorum and decisions", f"Quorum: {g.quorum}.", f"Decisions: {g.vote_threshold}."
+            ),
+            _clause("Meetings", f"The {g.board_name} meets {FREQUENCY[g.meeting_frequency]}."),
+        ]
+        if g.fiscal_agent:
+            clauses.append(
+                _clause("Fiscal agent", f"The {self.named(g.fiscal_agent)} is the fiscal agent.")
+            )
+        return clauses
+
+    def _supervision(self) -> list[dict[str, Any]]:
+        s = self.a.supervision
+        if s is None:
+            return []
+        return [
+            _clause(
+                "Supervising party",
+                f"The {self.named(s.supervising_party)} provides the supervisor who directs the "
+                "day-to-day work.",
+            ),
+            _clause("Supervision of personnel", s.personnel_supervision),
+            _clause("Case assignment", s.case_assignment),
+            _clause("Control of resources", s.resource_control),
+        ]
+
+    def _personnel(self) -> list[dict[str, Any]]:
+        if not self.a.personnel:
+            return []
+        return [
+            _clause(
+                None,
+                "Each party assigns the personnel listed below. Assigned personnel remain "
+                "employees of the assigning party.",
+            )
+        ]
+
+    def _operations(self) -> list[dict[str, Any]]:
+        o = self.a.operations
+        if o is None:
+            return []
+        return [
+            _clause(heading, value)
+            for heading, value in (
+                ("Investigative exclusivity", o.investigative_exclusivity),
+                ("Confidential sources", o.confidential_sources),
+                ("Evidence", o.evidence),
+                ("Use of force", o.use_of_force),
+            )
+            if value is not None
+        ]
+
+    def _information(self) -> list[dict[str, Any]]:
+        info = self.a.information_sharing
+        if info is None:
+            return []
+        categories = [f"({_letter(i)}) {c.text}" for i, c in enumerate(info.data_categories)]
+        cji = (
+            "Criminal justice information (CJI) is exchanged. The parties meet the FBI CJIS "
+            "Security Policy as set out in the table below."
+            if info.cji_exchanged
+            else f"No criminal justice information (CJI) is exchanged under this {self.short}."
+        )
+        public = [
+            f"Requests under {info.public_records_law}." if info.public_records_law else None,
+            f"A party that receives a request for another party's records notifies that party "
+            f"within {info.public_records_notice_days} days."
+            if info.public_records_notice_days is not None
+            else None,
+        ]
+        breach = info.breach_notification_hours
+        clauses = [
+            _clause("Ownership of records", info.record_owner),
+            _clause("Categories of data shared", *categories),
+            _clause("Criminal justice information", cji),
+            _clause("Permitted uses", *_lettered(info.permitted_uses)),
+            _clause("Prohibited uses", *_lettered(info.prohibited_uses)),
+            _clause("Dissemination", info.dissemination_approval),
+            _clause("Public records", *public),
+            _clause("Retention", info.retention),
+            _clause(
+                "Breach notification",
+                f"A party that learns of a breach of shared information notifies every other "
+                f"party within {breach} hours."
+                if breach
+                else None,
+            ),
+            _clause("Audit and logging", info.audit_logging),
+        ]
+        return [c for c in clauses if c["paras"]]
+
+    def _resources(self) -> list[dict[str, Any]]:
+        if not self.a.resources:
+            return []
+        return [
+            _clause(
+                None,
+                "The parties provide the resources listed below. Values are estimates in US "
+                "dollars; a resource is reimbursed only where the table says so.",
+            )
+        ]
+
+    def _funding(self) -> list[dict[str, Any]]:
+        f = self.a.funding
+        own = (
+            f"Except as this Article provides otherwise, each party bears its own costs of "
+            f"performing this {self.short}."
+            if f.each_party_bears_own_costs
+            else f"The parties share the joint costs of this {self.short} as this Article provides."
+        )
+        clauses = [_clause("Costs", own)]
+        if f.cost_shares:
+            clauses.append(_clause("Shares of joint costs", "Joint costs are shared as follows."))
+        if f.reimbursement:
+            clauses.append(self._reimbursement())
+        if f.fee_schedule:
+            clauses.append(
+                _clause("Fees", "The fees below apply to services under this " + self.short + ".")
+            )
+        if f.not_to_exceed is not None:
+            clauses.append(
+                _clause(
+                    "Not-to-exceed amount",
+                    f"Total payments under this {self.short} shall not exceed "
+                    f"{money(f.not_to_exceed)}.",
+                )
+            )
+        if f.subject_to_appropriations:
+            clauses.append(
+                _clause(
+                    "Availability of funds",
+                    "Every obligation of a party under this "
+                    f"{self.short} is subject to the appropriation and availability of funds. "
+                    "Nothing in it obligates funds in advance of appropriations.",
+                )
+            )
+        clauses.append(_clause("Notes", f.notes))
+        return clauses
+
+    def _reimbursement(self) -> dict[str, Any]:
+        r = self.a.funding.reimbursement
+        assert r is not None
+        cap = f"Reimbursement is capped at {money(r.cap)}." if r.cap is not None else None
+        return _clause(
+            "Reimbursement",
+            f"The {self.named(r.payer)} reimburses the following: {r.covers}",
+            cap,
+            f"Period: {r.period}." if r.period else None,
+            f"Invoices are submitted {FREQUENCY[r.invoice_frequency]} and paid within "
+            f"{r.invoice_deadline_days} days of receipt.",
+        )
+
+    def _forfeiture(self) -> list[dict[str, Any]]:
+        f = self.a.forfeiture
+        if f is None:
+            return []
+        agent = (
+            f"The {self.named(f.fiscal_agent)} receives and distributes shared proceeds "
+            "as shown below."
+            if f.fiscal_agent
+            else "Shared proceeds are distributed as shown below."
+        )
+        return [_clause("Fiscal agent and shares", agent), _clause("Procedure", f.procedure)]
+
+    def _mutual_aid(self) -> list[dict[str, Any]]:
+        m = self.a.mutual_aid
+        if m is None:
+            return []
+        hours = m.written_confirmation_hours
+        requests = (
+            "Requests may be made orally"
+            + (f" and are confirmed in writing within {hours} hours." if hours else ".")
+            if m.oral_requests_allowed
+            else "Requests are made in writing."
+        )
+        return [
+            _clause("Authorized officials", m.authorized_officials),
+            _clause("Making a request", requests),
+            _clause("Discretion of the responding party", m.responder_discretion),
+            _clause("Right of recall", m.right_of_recall),
+            _clause("Command and control", m.command_and_control),
+            _clause("Licenses and certifications", m.license_reciprocity),
+        ]
+
+    def _training(self) -> list[dict[str, Any]]:
+        t = self.a.training
+        if t is None:
+            return []
+        return [
+            _clause("Training commitments", *_lettered(t.commitments)),
+            _clause("Hosting", t.host_rotation),
+            _clause("Annual report", t.annual_report),
+        ]
+
+    def _evaluation(self) -> list[dict[str, Any]]:
+        e = self.a.evaluation
+        return [
+            _clause(
+                "Reporting",
+                "The parties report progress on the shared goals "
+                f"{FREQUENCY[e.reporting_frequency]}.",
+            ),
+            _clause(
+                "Review",
+                f"The parties review this {self.short} and its results at least every "
+                f"{e.review_interval_months} months.",
+            ),
+            _clause("Surveys", e.surveys),
+            _clause("After-action debriefs", e.after_action_debriefs),
+        ]
+
+    def _liability(self) -> list[dict[str, Any]]:
+        li = self.a.liability
+        return [
+            _clause("Tort liability", TORT[li.tort].format(short=self.short)),
+            _clause("Workers' compensation", COMPENSATION[li.workers_compensation]),
+            _clause("Indemnification", li.indemnification),
+            _clause("Insurance", li.insurance),
+        ]
+
+    def _disputes(self) -> list[dict[str, Any]]:
+        levels = []
+        for index, level in enumerate(self.a.disputes.levels):
+            days = f", within {level.days} days" if level.days else ""
+            levels.append(f"({_letter(index)}) {level.description}{days}")
+        return [
+            _clause(
+                "Escalation",
+                "The parties try to resolve any dispute at the lowest level possible, raising "
+                "it in this order until it is resolved:",
+                *levels,
+            )
+        ]
+
+    def _term(self) -> list[dict[str, Any]]:
+        t = self.a.term
+        expiry = (
+            f"It expires on {t.expiration_date:%B %-d, %Y} unless renewed or terminated earlier."
+            if t.expiration_date
+            else "It remains in effect until terminated."
+        )
+        return [
+            _clause(
+                "Effective date and duration",
+                f"This {self.short} {self._effective_sentence()}",
+                expiry,
+            ),
+            _clause("Renewal", t.renewal),
+            _clause(
+                "Review",
+                f"The parties review this {self.short} at least every "
+                f"{t.review_interval_months} months.",
+            ),
+            _clause(
+                "Withdrawal",
+                f"A party may withdraw on at least {t.withdrawal_notice_days} days' notice, "
+                f"given by {t.notice_method}.",
+            ),
+            _clause("Effect of termination", t.termination_effects),
+        ]
+
+    def _amendment(self) -> list[dict[str, Any]]:
+        m = self.a.amendment
+        return [_clause("Amendment", m.procedure), _clause("New members", m.new_members)]
+
+    def _general(self) -> list[dict[str, Any]]:
+        g = self.a.general
+        clauses = [
+            _clause(heading, wording.format(short=self.short))
+            for key, heading, wording in GENERAL
+            if getattr(g, key)
+        ]
+        clauses.append(
+            _clause("Governing law", f"This {self.short} is governed by {g.governing_law}.")
+        )
+        clauses.append(_clause("Additional provisions", *(c.text for c in g.additional)))
+        return [c for c in clauses if c["paras"]]
+
+    # ----------------------------------------------------------------- tables
+
+    def _tables(self) -> dict[str, Any]:
+        a = self.a
+        tables: dict[str, Any] = {
+            "parties": [_party_row(p) for p in a.parties],
+            "contacts": [_party_row(p) for p in a.parties],
+            "goals": self._goal_rows(),
+            "seats": self._seat_rows(),
+            "personnel": [self._personnel_row(p) for p in a.personnel],
+            "cjis": self._cjis_rows(),
+            "resources": [self._resource_row(r) for r in a.resources],
+            "resource_totals": self._resource_totals(),
+            "cost_shares": self._shares(a.funding.cost_shares),
+            "fees": [
+                {"description": f.description, "amount": money(f.amount), "unit": f.unit}
+                for f in a.funding.fee_schedule
+            ],
+            "forfeiture": self._shares(a.forfeiture.distribution if a.forfeiture else []),
+        }
+        purpose = self.numbers.get("purpose", "")
+        # Goal clauses follow the Purpose clause: goal i is clause i + 2 of that article.
+        tables["matrix_goals"] = [f"Goal {purpose}.{i + 2}" for i in range(len(a.goals))]
+        tables["matrix"] = self._matrix() if a.goals else []
+        return tables
+
+    def _goal_rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for goal in self.a.goals:
+            for metric in goal.metrics:
+                rows.append(
+                    {
+                        "goal": goal.title,
+                        "owners": ", ".join(self.acronym(o) for o in goal.owners),
+                        "metric": f"{metric.name} ({metric.data_source})",
+                        "baseline": "—" if metric.baseline is None else number(metric.baseline),
+                        "target": number(metric.target),
+                        "unit": metric.unit,
+                        "frequency": label(FREQUENCY[metric.frequency]),
+                    }
+                )
+        return rows
+
+    def _seat_rows(self) -> list[dict[str, Any]]:
+        g = self.a.governance
+        if g is None:
+            return []
+        return [{"party": self.named(s.party), "seats": s.seats, "votes": s.votes} for s in g.seats]
+
+    def _personnel_row(self, p: Any) -> dict[str, Any]:
+        return {
+            "party": self.acronym(p.party),
+            "position": p.position,
+            "count": p.count,
+            "time": "Full-time" if p.full_time else "Part-time",
+            "months": p.minimum_months or "—",
+            "clearance": p.clearance_level or "—",
+            "deputation": p.deputation or "—",
+            "policies": "Yes" if p.employer_policies_apply else "No",
+        }
+
+    def _cjis_rows(self) -> list[dict[str, Any]]:
+        info = self.a.information_sharing
+        if info is None:
+            return []
+        return [{"topic": CJIS_TOPICS[p.topic], "text": p.text} for p in info.cjis_provisions]
+
+    def _resource_row(self, r: Any) -> dict[str, Any]:
+        return {
+            "provider": self.acronym(r.provider),
+            "category": label(r.category),
+            "description": r.description,
+            "quantity": number(r.quantity),
+            "unit": r.unit,
+            "value": money(r.estimated_value),
+            "reimbursable": "Yes" if r.reimbursable else "No",
+            "disposition": r.disposition_on_termination or "—",
+        }
+
+    def _resource_totals(self) -> list[dict[str, Any]]:
+        totals: dict[str, list[float]] = {}
+        for r in self.a.resources:
+            totals.setdefault(r.provider, []).append(r.estimated_value or 0)
+        rows = [
+            {"party": self.named(p), "items": len(v), "value": money(sum(v))}
+            for p, v in totals.items()
+        ]
+        if len(rows) > 1:
+            values = [v for vs in totals.values() for v in vs]
+            rows.append({"party": "All parties", "items": len(values), "value": money(sum(values))})
+        return rows
+
+    def _shares(self, shares: Iterable[Any]) -> list[dict[str, Any]]:
+        return [{"party": self.named(s.party), "percent": percent(s.percent)} for s in shares]
+
+    def _matrix(self) -> list[dict[str, Any]]:
+        article = self._articles_cache_no("responsibilities")
+        rows = []
+        for party in self.a.parties:
+            cells = []
+            for goal in self.a.goals:
+                marks = ["Owner"] if party.id in goal.owners else []
+                marks += [
+                    self._labels[r.id].format(no=article)
+                    for r in self.a.responsibilities
+                    if party.id in r.parties and goal.id in r.goals
+                ]
+                cells.append(", ".join(marks) or "—")
+            rows.append({"party": party.acronym, "cells": cells})
+        return rows
+
+    def _articles_cache_no(self, key: str) -> str:
+        return self.numbers.get(key, "")
+
+    # ----------------------------------------------------------------- signatures
+
+    def _signature(self, party: Party) -> dict[str, Any]:
+        ordered = sorted(party.signatories, key=lambda s: list(BLOCK_LABELS).index(s.role))
+        return {
+            "party": party.legal_name,
+            "resolution": party.governing_body_resolution,
+            "blocks": [
+                {
+                    "label": BLOCK_LABELS[s.role],
+                    "name": s.name,
+                    "title": s.title,
+                    "authority": s.authority,
+                }
+                for s in ordered
+            ],
+        }
+
+
+def _party_row(p: Party) -> dict[str, Any]:
+    address = f"{p.address.street}\n{p.address.city}, {p.address.state} {p.address.postal_code}"
+    units = [u.name + (f" ({u.acronym})" if u.acronym else "") for u in p.sub_units]
+    return {
+        "legal_name": p.legal_name,
+        "units": "; ".join(units),
+        "acronym": p.acronym,
+        "level": label(p.level),
+        "address": address,
+        "poc": _contact(p.point_of_contact),
+        "notice": _contact(p.notice_addressee),
+    }
+
+
+def _contact(c: Any) -> str:
+    lines = [c.name, c.title, c.email] + ([c.phone] if c.phone else [])
+    return "\n".join(lines)
+
+
+def _letter(index: int) -> str:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return letters[index] if index < 26 else letters[index // 26 - 1] + letters[index % 26]
+
+
+def _lettered(clauses: Iterable[Any]) -> list[str]:
+    return [f"({_letter(i)}) {c.text}" for i, c in enumerate(clauses)]
+
+
+def build_context(
+    agreement: Agreement, revision: str | None, draft: bool, fingerprint: str
+) -> dict[str, Any]:
+    """The template context for ``agreement``; ``fingerprint`` goes into the footer."""
+    builder = ContextBuilder(agreement)
+    context = builder.build(revision, draft, fingerprint)
+    return context

@@ -1,0 +1,381 @@
+"""Word documents from agreements: docxtpl rendering, provenance, verification and PDF.
+
+Fidelity comes first: every character a person typed reaches Word exactly. User
+text is only ever a *value* in the context, rendered with autoescaping, and the
+``finalize`` hook also writes braces as character references, because docxtpl
+rewrites ``{_{``, ``}_}``, ``{_%`` and ``%_}`` in the rendered XML (its escape for
+literal tags) and would otherwise change what was typed.
+
+Provenance: the document carries the agreement id, the revision and a
+fingerprint — SHA-256 of the visible text of the body and headers — in its footer
+and in its custom document properties (``docProps/custom.xml``), so a copy that
+comes back can be checked with :func:`verify`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+import unicodedata
+import uuid
+import zipfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape
+
+from lxml import etree
+
+from .errors import MouError
+from .model import Agreement
+
+PACKAGED_TEMPLATE = Path(__file__).resolve().parent / "data" / "templates" / "mou.docx"
+# Stands in for the fingerprint in the footer until the text is known; 64 characters.
+PENDING = "FINGERPRINT-PENDING-" + "0" * 44
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+CUSTOM_PART = "docProps/custom.xml"
+CUSTOM_TYPE = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+CUSTOM_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
+PROPERTY_NAMES = {
+    "agreement": "mou.agreement",
+    "revision": "mou.revision",
+    "fingerprint": "mou.fingerprint",
+    "draft": "mou.draft",
+}
+INSTALL_LIBREOFFICE = (
+    "LibreOffice is needed for --pdf but `soffice` is not on PATH; install it with "
+    "`apt-get install libreoffice-writer-nogui` (Debian/Ubuntu) and try again"
+)
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+@lru_cache(maxsize=8)
+def _template_bytes(path: str, mtime_ns: int) -> bytes:
+    del mtime_ns  # part of the cache key only: an edited template is read again
+    return Path(path).read_bytes()
+
+
+def template_bytes(template: Path | None = None) -> bytes:
+    """The bytes of ``template`` (default: the packaged master), cached until it changes."""
+    path = template or PACKAGED_TEMPLATE
+    try:
+        return _template_bytes(str(path), path.stat().st_mtime_ns)
+    except OSError as err:
+        raise MouError(f"{path}: template not found ({err.strerror or err})") from None
+
+
+def _finalize(value: Any) -> Any:
+    from markupsafe import Markup, escape
+
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        return value
+    # Braces as character references: docxtpl turns a rendered "{_{" into "{{".
+    escaped = str(escape(str(value)))
+    return Markup(escaped.replace("{", "&#123;").replace("}", "&#125;"))
+
+
+def jinja_environment() -> Any:
+    """The Jinja environment every render uses: autoescaping and brace-safe output."""
+    from jinja2 import Environment
+
+    return Environment(autoescape=True, finalize=_finalize)
+
+
+def render_docx(
+    agreement: Agreement,
+    revision: str | None,
+    draft: bool,
+    template: Path | None = None,
+) -> bytes:
+    """The agreement as a .docx, carrying its id, revision and text fingerprint.
+
+    ``revision`` is the sha of the commit the agreement comes from (None for an
+    uncommitted copy); ``draft`` marks every page "DRAFT — NOT FOR SIGNATURE".
+    """
+    from .context import build_context
+
+    context = build_context(agreement, revision, draft, PENDING)
+    rendered = _render(template_bytes(template), context, agreement.title)
+    return stamp(rendered, agreement.id, revision, draft)
+
+
+def _render(template: bytes, context: dict[str, Any], title: str) -> bytes:
+    from docxtpl import DocxTemplate
+
+    document = DocxTemplate(io.BytesIO(template))  # fresh: render() mutates the object
+    try:
+        document.render(context, jinja_environment(), autoescape=True)
+    except Exception as err:  # a template error is the template's fault, said in one line
+        raise MouError(f"template cannot be rendered: {type(err).__name__}: {err}") from None
+    document.docx.core_properties.title = title
+    _size_matrix(document.docx)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _size_matrix(docx: Any) -> None:
+    """Give the responsibility matrix a narrow party column and equal goal columns.
+
+    docxtpl's ``{%tc for %}`` copies the template cell's width into every goal column.
+    """
+    from docx.shared import Inches
+
+    from .templatebuild import MATRIX_CAPTION
+
+    for table in docx.tables:
+        caption = table._tbl.tblPr.find(f"{W}tblCaption")
+        if caption is None or caption.get(f"{W}val") != MATRIX_CAPTION:
+            continue
+        columns = len(table.rows[0].cells) if table.rows else 0
+        if columns < 2:
+            continue
+        widths = [Inches(0.9)] + [Inches(5.6 / (columns - 1))] * (columns - 1)
+        for column, width in zip(table._tbl.tblGrid.iter(f"{W}gridCol"), widths, strict=False):
+            column.set(f"{W}w", str(int(width.twips)))
+        for row in table.rows:
+            for cell, width in zip(row.cells, widths, strict=False):
+                cell.width = width
+
+
+# --------------------------------------------------------------------------- text
+
+
+def _paragraph_text(paragraph: Any) -> str:
+    # The same reading as python-docx's Paragraph.text: text, tabs and line breaks.
+    pieces = []
+    for node in paragraph.iter(f"{W}t", f"{W}tab", f"{W}br", f"{W}cr", f"{W}noBreakHyphen"):
+        tag = node.tag[len(W) :]
+        if tag == "t":
+            pieces.append(node.text or "")
+        elif tag == "tab":
+            pieces.append("\t")
+        elif tag == "noBreakHyphen":
+            pieces.append("-")
+        elif tag == "cr" or node.get(f"{W}type", "textWrapping") == "textWrapping":
+            pieces.append("\n")
+    return "".join(pieces)
+
+
+def _paragraphs(part_xml: bytes) -> list[str]:
+    root = etree.fromstring(part_xml)
+    return [_paragraph_text(p) for p in root.iter(f"{W}p")]
+
+
+def _parts(docx_bytes: bytes) -> dict[str, bytes]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(docx_bytes)) as archive:
+            return {name: archive.read(name) for name in archive.namelist()}
+    except (zipfile.BadZipFile, OSError, KeyError) as err:
+        raise MouError(f"not a Word document (.docx): {err}") from None
+
+
+def document_text(docx_bytes: bytes) -> str:
+    """The body of a .docx as plain text, one paragraph per line (tables included)."""
+    parts = _parts(docx_bytes)
+    if "word/document.xml" not in parts:
+        raise MouError("not a Word document (.docx): word/document.xml is missing")
+    return "\n".join(_paragraphs(parts["word/document.xml"]))
+
+
+def _fingerprint(parts: dict[str, bytes]) -> str:
+    """SHA-256 of the normalized visible text of body and headers (not the footer)."""
+    names = [
+        "word/document.xml",
+        *sorted(n for n in parts if n.startswith("word/header") and n.endswith(".xml")),
+    ]
+    text = "\n".join("\n".join(_paragraphs(parts[n])) for n in names if n in parts)
+    return hashlib.sha256(unicodedata.normalize("NFC", text).encode("utf-8")).hexdigest()
+
+
+def fingerprint(docx_bytes: bytes) -> str:
+    """The fingerprint of a .docx's text as it is now."""
+    return _fingerprint(_parts(docx_bytes))
+
+
+# --------------------------------------------------------------------------- provenance
+
+
+def stamp(docx_bytes: bytes, agreement_id: str, revision: str | None, draft: bool) -> bytes:
+    """Put the fingerprint in the footer and the provenance in the custom properties."""
+    parts = _parts(docx_bytes)
+    digest = _fingerprint(parts)
+    for name in parts:
+        if name.startswith("word/footer") and name.endswith(".xml"):
+            parts[name] = parts[name].replace(PENDING.encode(), digest.encode())
+    properties = {
+        "agreement": agreement_id,
+        "revision": revision or "",
+        "fingerprint": digest,
+        "draft": "true" if draft else "false",
+    }
+    parts[CUSTOM_PART] = _custom_xml(properties)
+    parts["[Content_Types].xml"] = _with_override(parts["[Content_Types].xml"])
+    parts["_rels/.rels"] = _with_relationship(parts["_rels/.rels"])
+    return _zip(parts)
+
+
+def _custom_xml(properties: dict[str, str]) -> bytes:
+    rows = "".join(
+        f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" '
+        f'name="{PROPERTY_NAMES[key]}"><vt:lpwstr>{xml_escape(value)}</vt:lpwstr></property>'
+        for pid, (key, value) in enumerate(properties.items(), start=2)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/'
+        f'2006/docPropsVTypes">{rows}</Properties>'
+    ).encode()
+
+
+def _with_override(content_types: bytes) -> bytes:
+    if b"/docProps/custom.xml" in content_types:
+        return content_types
+    override = f'<Override PartName="/{CUSTOM_PART}" ContentType="{CUSTOM_TYPE}"/>'
+    return content_types.replace(b"</Types>", override.encode() + b"</Types>")
+
+
+def _with_relationship(rels: bytes) -> bytes:
+    if CUSTOM_REL.encode() in rels:
+        return rels
+    relationship = f'<Relationship Id="rIdMouCustom" Type="{CUSTOM_REL}" Target="{CUSTOM_PART}"/>'
+    return rels.replace(b"</Relationships>", relationship.encode() + b"</Relationships>")
+
+
+def _zip(parts: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        # [Content_Types].xml first, as Word writes it.
+        for name in sorted(parts, key=lambda n: n != "[Content_Types].xml"):
+            archive.writestr(name, parts[name])
+    return buffer.getvalue()
+
+
+def custom_properties(docx_bytes: bytes) -> dict[str, str]:
+    """The custom document properties of a .docx, by name ({} when it has none)."""
+    raw = _parts(docx_bytes).get(CUSTOM_PART)
+    if raw is None:
+        return {}
+    try:
+        root = etree.fromstring(raw)
+    except etree.XMLSyntaxError:
+        return {}
+    return {
+        prop.get("name", ""): "".join(prop.itertext())
+        for prop in root
+        if isinstance(prop.tag, str) and prop.tag.endswith("property")
+    }
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """What a .docx says about where it came from, and whether its text still matches."""
+
+    status: str  # "unaltered", "altered" or "unknown"
+    agreement_id: str | None
+    revision: str | None
+    draft: bool
+    recorded: str | None
+    actual: str
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "unaltered"
+
+    def describe(self) -> str:
+        """One line for the user."""
+        if self.status == "unknown":
+            return "unknown: the document carries no mou provenance (not exported by mou)"
+        origin = f"agreement {self.agreement_id} at revision {self.revision or 'uncommitted'}"
+        if self.draft:
+            origin += " (draft)"
+        if self.status == "unaltered":
+            return f"unaltered: {origin}; fingerprint {self.actual}"
+        return (
+            f"altered: {origin}; its text changed since export (fingerprint {self.actual}, "
+            f"recorded {self.recorded})"
+        )
+
+
+def verify(docx_bytes: bytes) -> VerifyResult:
+    """Check a .docx against the provenance it carries."""
+    parts = _parts(docx_bytes)
+    if "word/document.xml" not in parts:
+        raise MouError("not a Word document (.docx): word/document.xml is missing")
+    props = custom_properties(docx_bytes)
+    actual = _fingerprint(parts)
+    recorded = props.get(PROPERTY_NAMES["fingerprint"])
+    agreement_id = props.get(PROPERTY_NAMES["agreement"])
+    if not recorded or not agreement_id:
+        status = "unknown"
+    else:
+        footers = b"".join(v for k, v in parts.items() if k.startswith("word/footer"))
+        intact = actual == recorded and recorded.encode() in footers
+        status = "unaltered" if intact else "altered"
+    return VerifyResult(
+        status=status,
+        agreement_id=agreement_id,
+        revision=props.get(PROPERTY_NAMES["revision"]) or None,
+        draft=props.get(PROPERTY_NAMES["draft"]) == "true",
+        recorded=recorded,
+        actual=actual,
+    )
+
+
+# --------------------------------------------------------------------------- PDF
+
+
+def soffice() -> str:
+    """The LibreOffice executable, or a MouError saying what to install."""
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found is None:
+        raise MouError(INSTALL_LIBREOFFICE)
+    return found
+
+
+def to_pdf(docx_path: Path, out_dir: Path) -> Path:
+    """Convert one .docx to PDF in ``out_dir`` with LibreOffice; return the PDF's path."""
+    return to_pdfs([docx_path], out_dir)[0]
+
+
+def to_pdfs(docx_paths: list[Path], out_dir: Path, timeout: float = 600) -> list[Path]:
+    """Convert several .docx files in one LibreOffice run (it starts slowly)."""
+    executable = soffice()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # A private profile per run: parallel conversions sharing one profile collide.
+    profile = Path(tempfile.gettempdir()) / f"mou-soffice-{os.getpid()}-{uuid.uuid4().hex}"
+    command = [
+        executable,
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(out_dir),
+        *(str(p) for p in docx_paths),
+    ]
+    try:
+        result = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        raise MouError(f"LibreOffice did not finish converting within {timeout:.0f} s") from None
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    pdfs = [out_dir / f"{p.stem}.pdf" for p in docx_paths]
+    missing = [p for p in pdfs if not p.exists()]
+    if result.returncode != 0 or missing:
+        detail = (result.stderr or result.stdout).decode(errors="replace").strip().splitlines()
+        raise MouError(
+            f"LibreOffice could not convert {missing[0].stem if missing else docx_paths[0].name}"
+            f" to PDF: {detail[-1] if detail else 'exit ' + str(result.returncode)}"
+        )
+    return pdfs

@@ -1,0 +1,318 @@
+"""Readiness rules: what a reviewer checks before an agreement goes out for signature.
+
+Each rule has a stable id, a severity and a one-line explanation that names the
+field by its JSON path. An ``error`` blocks a signature-ready export; a
+``warning`` is shown but does not. Rules are pure functions over a validated
+:class:`~mou.model.Agreement`: they read no files and know nothing of git or Word.
+Structural facts the model already enforces (a goal has an owner and a metric, a
+responsibility names a party, a contact has a name) are not repeated here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from .model import Agreement, CjisTopic, PartyLevel, Ref
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One readiness problem: which rule, how serious, where, and what to do."""
+
+    rule_id: str
+    severity: Severity
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.rule_id}: {self.path}: {self.message}"
+
+    def as_json(self) -> dict[str, str]:
+        """The finding as a JSON-ready mapping (the ``--json`` shape)."""
+        return {
+            "rule": self.rule_id,
+            "severity": self.severity,
+            "path": self.path,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A readiness rule: stable id, severity, summary and the function that checks it."""
+
+    id: str
+    severity: Severity
+    summary: str
+    check: Callable[[Agreement], Iterator[tuple[str, str]]]
+
+
+RULES: list[Rule] = []
+
+
+def rule(rule_id: str, severity: Severity, summary: str) -> Callable[..., Any]:
+    """Register a check that yields ``(path, message)`` pairs."""
+
+    def register(func: Callable[[Agreement], Iterator[tuple[str, str]]]) -> Any:
+        RULES.append(Rule(rule_id, severity, summary, func))
+        return func
+
+    return register
+
+
+def check(agreement: Agreement) -> list[Finding]:
+    """Every readiness finding for ``agreement``, errors first, then in rule order."""
+    findings = [
+        Finding(r.id, r.severity, path, message)
+        for r in RULES
+        for path, message in r.check(agreement)
+    ]
+    return sorted(findings, key=lambda f: f.severity != "error")
+
+
+def errors(findings: list[Finding]) -> list[Finding]:
+    """Only the findings that block a signature-ready export."""
+    return [f for f in findings if f.severity == "error"]
+
+
+# --------------------------------------------------------------------------- parties
+
+
+@rule("parties.min-two", "error", "An agreement needs at least two parties.")
+def _min_two(a: Agreement) -> Iterator[tuple[str, str]]:
+    if len(a.parties) < 2:
+        yield "$.parties", f"has {len(a.parties)} party; an agreement needs at least two"
+
+
+@rule("parties.acronyms-unique", "error", "Party acronyms are unique (ignoring case).")
+def _acronyms_unique(a: Agreement) -> Iterator[tuple[str, str]]:
+    seen: set[str] = set()
+    for index, party in enumerate(a.parties):
+        if party.acronym.upper() in seen:
+            yield f"$.parties[{index}].acronym", f"acronym '{party.acronym}' is used twice"
+        seen.add(party.acronym.upper())
+
+
+@rule("parties.references-resolve", "error", "Every reference to a party or goal resolves.")
+def _references_resolve(a: Agreement) -> Iterator[tuple[str, str]]:
+    known = {"party": {p.id for p in a.parties}, "goal": {g.id for g in a.goals}}
+    for path, model in _models(a):
+        for name, info in type(model).model_fields.items():
+            ref = next((m for m in info.metadata if isinstance(m, Ref)), None)
+            value = getattr(model, name)
+            if ref is None or value is None:
+                continue
+            values = [value] if isinstance(value, str) else value
+            for item in values:
+                if item not in known[ref.target]:
+                    yield f"{path}.{name}", f"'{item}' is not the id of a {ref.target}"
+
+
+@rule("parties.signatory", "error", "Every party has a signatory who signs for it.")
+def _signatory(a: Agreement) -> Iterator[tuple[str, str]]:
+    for index, party in enumerate(a.parties):
+        if not any(s.role == "signatory" for s in party.signatories):
+            yield (
+                f"$.parties[{index}].signatories",
+                f"{party.acronym} has no signatory (role: signatory) with a name and title",
+            )
+
+
+@rule("parties.responsibility", "error", "Every party carries at least one responsibility.")
+def _every_party_responsible(a: Agreement) -> Iterator[tuple[str, str]]:
+    responsible = {p for r in a.responsibilities for p in r.parties}
+    for index, party in enumerate(a.parties):
+        if party.id not in responsible:
+            yield (
+                f"$.parties[{index}]",
+                f"{party.acronym} has no responsibility; add one under $.responsibilities",
+            )
+
+
+# --------------------------------------------------------------------------- goals
+
+
+@rule("goals.present", "error", "The agreement states at least one measurable shared goal.")
+def _goals_present(a: Agreement) -> Iterator[tuple[str, str]]:
+    if not a.goals:
+        yield "$.goals", "no shared goal; state at least one with a measurable metric"
+
+
+@rule("goals.metric-baseline", "warning", "Every metric has a baseline to measure against.")
+def _metric_baseline(a: Agreement) -> Iterator[tuple[str, str]]:
+    for g, goal in enumerate(a.goals):
+        for m, metric in enumerate(goal.metrics):
+            if metric.baseline is None:
+                yield (
+                    f"$.goals[{g}].metrics[{m}].baseline",
+                    f"metric '{metric.name}' has no baseline, so progress cannot be shown",
+                )
+
+
+# --------------------------------------------------------------------------- money
+
+
+def _total(shares: list[Any]) -> Decimal:
+    # Decimal from the written figure, so 33.33 + 33.33 + 33.34 is exactly 100.
+    return sum((Decimal(str(s.percent)) for s in shares), Decimal(0))
+
+
+@rule("funding.cost-shares-100", "error", "Cost shares, when given, sum to exactly 100 %.")
+def _cost_shares(a: Agreement) -> Iterator[tuple[str, str]]:
+    shares = a.funding.cost_shares
+    if shares and _total(shares) != 100:
+        yield "$.funding.cost_shares", f"cost shares sum to {_total(shares)} %, not 100 %"
+
+
+@rule("forfeiture.distribution-max-100", "error", "Forfeiture shares sum to at most 100 %.")
+def _forfeiture_total(a: Agreement) -> Iterator[tuple[str, str]]:
+    if a.forfeiture and _total(a.forfeiture.distribution) > 100:
+        total = _total(a.forfeiture.distribution)
+        yield "$.forfeiture.distribution", f"forfeiture shares sum to {total} %, over 100 %"
+
+
+@rule("forfeiture.fiscal-agent", "error", "Forfeiture sharing names exactly one fiscal agent.")
+def _forfeiture_agent(a: Agreement) -> Iterator[tuple[str, str]]:
+    if a.forfeiture and a.forfeiture.fiscal_agent is None:
+        yield "$.forfeiture.fiscal_agent", "name the one party that receives and distributes"
+
+
+@rule("funding.reimbursement-cap", "error", "Reimbursement has a cap or a not-to-exceed amount.")
+def _reimbursement_cap(a: Agreement) -> Iterator[tuple[str, str]]:
+    funding = a.funding
+    if funding.reimbursement and funding.reimbursement.cap is None and not funding.not_to_exceed:
+        yield (
+            "$.funding.reimbursement.cap",
+            "reimbursement has neither a cap nor $.funding.not_to_exceed",
+        )
+
+
+# --------------------------------------------------------------------------- term
+
+
+@rule("term.effective-date", "error", "A fixed effective rule has an effective date.")
+def _effective_date(a: Agreement) -> Iterator[tuple[str, str]]:
+    if a.term.effective_rule == "fixed_date" and a.term.effective_date is None:
+        yield "$.term.effective_date", "effective_rule is fixed_date but no date is given"
+
+
+@rule("term.expiration-after-effective", "error", "Expiration is after the effective date.")
+def _expiration(a: Agreement) -> Iterator[tuple[str, str]]:
+    term = a.term
+    if term.effective_date and term.expiration_date and term.expiration_date <= term.effective_date:
+        yield (
+            "$.term.expiration_date",
+            f"{term.expiration_date} is not after the effective date {term.effective_date}",
+        )
+
+
+# --------------------------------------------------------------------------- by type
+
+
+_SECTION_OF_TYPE = {
+    "task_force": ("supervision", "supervision and control of assigned personnel"),
+    "information_sharing": ("information_sharing", "records and information sharing"),
+    "joint_training": ("training", "training commitments"),
+    "mutual_aid": ("mutual_aid", "requests for assistance"),
+}
+
+
+@rule("type.sections", "error", "The section an agreement type depends on is present.")
+def _type_sections(a: Agreement) -> Iterator[tuple[str, str]]:
+    needed = _SECTION_OF_TYPE.get(a.type)
+    if needed and getattr(a, needed[0]) is None:
+        yield f"$.{needed[0]}", f"a {a.type} agreement must set out {needed[1]}"
+
+
+@rule("cjis.topics-covered", "error", "Where CJI is exchanged, all eleven CJIS topics are covered.")
+def _cjis(a: Agreement) -> Iterator[tuple[str, str]]:
+    info = a.information_sharing
+    if info is None or not info.cji_exchanged:
+        return
+    covered = {p.topic for p in info.cjis_provisions}
+    missing = [t.value for t in CjisTopic if t not in covered]
+    if missing:
+        yield (
+            "$.information_sharing.cjis_provisions",
+            f"CJI is exchanged but these CJIS topics are not covered: {', '.join(missing)}",
+        )
+
+
+@rule(
+    "liability.federal-indemnification",
+    "warning",
+    "A federal party generally cannot indemnify without statutory authority.",
+)
+def _federal_indemnity(a: Agreement) -> Iterator[tuple[str, str]]:
+    federal = [p.acronym for p in a.parties if p.level == PartyLevel.federal]
+    if federal and a.liability.indemnification:
+        yield (
+            "$.liability.indemnification",
+            f"{', '.join(federal)} is federal and generally cannot indemnify without "
+            "statutory authority; have counsel confirm",
+        )
+
+
+# --------------------------------------------------------------------------- text
+
+
+@rule("definitions.used", "warning", "Every defined term is used in the text.")
+def _definitions_used(a: Agreement) -> Iterator[tuple[str, str]]:
+    texts = [t for path, t in _texts(a) if not path.startswith("$.definitions")]
+    body = "\n".join(texts).casefold()
+    for index, definition in enumerate(a.definitions):
+        if definition.term.casefold() not in body:
+            yield (
+                f"$.definitions[{index}].term",
+                f"'{definition.term}' is defined but never used",
+            )
+
+
+# Bracketed blanks ("[NAME]", "[the laws of ...]") and the usual to-do words.
+_PLACEHOLDER = re.compile(r"\[[^\[\]\n]*[A-Za-z.][^\[\]\n]*\]|\b(?:TBD|TBA|TODO|FIXME|XXX)\b", re.I)
+
+
+@rule("text.placeholders", "error", 'No placeholder text is left (e.g. "[NAME]", "TBD").')
+def _placeholders(a: Agreement) -> Iterator[tuple[str, str]]:
+    for path, text in _texts(a):
+        found = _PLACEHOLDER.search(text)
+        if found:
+            yield path, f"placeholder {found.group(0)[:60]!r} is still in the text"
+
+
+# --------------------------------------------------------------------------- walking
+
+
+def _models(model: BaseModel, path: str = "$") -> Iterator[tuple[str, BaseModel]]:
+    yield path, model
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            yield from _models(value, f"{path}.{name}")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    yield from _models(item, f"{path}.{name}[{index}]")
+
+
+def _texts(agreement: Agreement) -> Iterator[tuple[str, str]]:
+    """Every free-text value with its JSON path (ids and enum values left out)."""
+    for path, model in _models(agreement):
+        for name in type(model).model_fields:
+            if name == "id":
+                continue
+            value = getattr(model, name)
+            if isinstance(value, str) and not hasattr(value, "value"):
+                yield f"{path}.{name}", value
+            elif isinstance(value, list):
+                for index, item in enumerate(value):
+                    if isinstance(item, str):
+                        yield f"{path}.{name}[{index}]", item

@@ -1,0 +1,493 @@
+"""Build the master Word template, ``mou.docx``, with python-docx.
+
+The template is generated rather than hand-edited so that every docxtpl tag sits
+in a single run (Word splits runs when a person types, and a tag split across
+runs is no longer a tag), every ``{%p``/``{%tr``/``{%tc`` tag is alone in its
+paragraph, row or cell, and every text node preserves spaces. The result is an
+ordinary Word file: people may restyle it in Word or LibreOffice afterwards.
+
+Run ``python -m mou.templatebuild`` to regenerate ``mou/data/templates/mou.docx``
+and the workspace copy ``templates/mou.docx``.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import sys
+from pathlib import Path
+
+from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Inches, Pt, RGBColor
+
+PACKAGED = Path(__file__).resolve().parent / "data" / "templates" / "mou.docx"
+FONT = "Times New Roman"
+MATRIX_CAPTION = "mou-responsibility-matrix"
+
+# Article key, heading as printed, tables that follow its clauses.
+ARTICLES: list[tuple[str, str, list[str]]] = [
+    ("parties", "PARTIES", ["parties", "contacts"]),
+    ("authority", "AUTHORITY", []),
+    ("purpose", "PURPOSE AND SHARED GOALS", ["goals"]),
+    ("definitions", "SCOPE AND DEFINITIONS", []),
+    ("responsibilities", "ROLES AND RESPONSIBILITIES", ["matrix"]),
+    ("governance", "GOVERNANCE", ["seats"]),
+    ("supervision", "SUPERVISION AND CONTROL", []),
+    ("personnel", "PERSONNEL", ["personnel"]),
+    ("operations", "OPERATIONS", []),
+    ("information", "RECORDS AND INFORMATION SHARING", ["cjis"]),
+    ("prosecution", "PROSECUTION", []),
+    ("resources", "RESOURCES", ["resources", "resource_totals"]),
+    ("funding", "FUNDING", ["cost_shares", "fees"]),
+    ("forfeiture", "ASSET FORFEITURE AND EQUITABLE SHARING", ["forfeiture"]),
+    ("mutual_aid", "REQUESTS FOR ASSISTANCE", []),
+    ("training", "TRAINING AND REPORTING", []),
+    ("evaluation", "PERFORMANCE EVALUATION", []),
+    ("media", "MEDIA RELEASES", []),
+    ("liability", "LIABILITY", []),
+    ("disputes", "DISPUTE RESOLUTION", []),
+    ("term", "TERM AND TERMINATION", []),
+    ("amendment", "AMENDMENT", []),
+    ("general", "GENERAL PROVISIONS", []),
+]
+
+# Table key -> caption, then (column heading, cell expression, width in inches).
+TABLES: dict[str, tuple[str, list[tuple[str, str, float]]]] = {
+    "parties": (
+        "Parties",
+        [
+            (
+                "Party (acting through)",
+                "{{ r.legal_name }}{% if r.units %}\n({{ r.units }}){% endif %}",
+                2.1,
+            ),
+            ("Short name", "{{ r.acronym }}", 0.9),
+            ("Level", "{{ r.level }}", 1.0),
+            ("Address", "{{ r.address }}", 2.5),
+        ],
+    ),
+    "contacts": (
+        "Points of contact and notice addressees",
+        [
+            ("Party", "{{ r.acronym }}", 0.9),
+            ("Point of contact", "{{ r.poc }}", 2.8),
+            ("Notices to", "{{ r.notice }}", 2.8),
+        ],
+    ),
+    "goals": (
+        "Shared goals and metrics",
+        [
+            ("Goal", "{{ r.goal }}", 1.3),
+            ("Owners", "{{ r.owners }}", 0.8),
+            ("Metric (data source)", "{{ r.metric }}", 1.6),
+            ("Baseline", "{{ r.baseline }}", 0.7),
+            ("Target", "{{ r.target }}", 0.7),
+            ("Unit", "{{ r.unit }}", 0.7),
+            ("Reported", "{{ r.frequency }}", 0.7),
+        ],
+    ),
+    "seats": (
+        "Board seats and votes",
+        [
+            ("Party", "{{ r.party }}", 3.5),
+            ("Seats", "{{ r.seats }}", 1.5),
+            ("Votes", "{{ r.votes }}", 1.5),
+        ],
+    ),
+    "personnel": (
+        "Personnel assigned",
+        [
+            ("Party", "{{ r.party }}", 0.8),
+            ("Position", "{{ r.position }}", 1.3),
+            ("No.", "{{ r.count }}", 0.4),
+            ("Time", "{{ r.time }}", 0.7),
+            ("Min. months", "{{ r.months }}", 0.6),
+            ("Clearance", "{{ r.clearance }}", 0.9),
+            ("Deputation", "{{ r.deputation }}", 1.0),
+            ("Own policies", "{{ r.policies }}", 0.8),
+        ],
+    ),
+    "cjis": (
+        "CJIS Security Policy topics",
+        [("Topic", "{{ r.topic }}", 1.8), ("How the parties meet it", "{{ r.text }}", 4.7)],
+    ),
+    "resources": (
+        "Resources provided",
+        [
+            ("Provider", "{{ r.provider }}", 0.8),
+            ("Category", "{{ r.category }}", 0.8),
+            ("Description", "{{ r.description }}", 1.5),
+            ("Qty", "{{ r.quantity }}", 0.5),
+            ("Unit", "{{ r.unit }}", 0.7),
+            ("Est. value", "{{ r.value }}", 0.8),
+            ("Reimb.", "{{ r.reimbursable }}", 0.5),
+            ("On termination", "{{ r.disposition }}", 0.9),
+        ],
+    ),
+    "resource_totals": (
+        "Estimated value of resources by providing party",
+        [
+            ("Providing party", "{{ r.party }}", 3.5),
+            ("Items", "{{ r.items }}", 1.0),
+            ("Estimated value", "{{ r.value }}", 2.0),
+        ],
+    ),
+    "cost_shares": (
+        "Shares of joint costs",
+        [("Party", "{{ r.party }}", 4.5), ("Share", "{{ r.percent }}", 2.0)],
+    ),
+    "fees": (
+        "Fee schedule",
+        [
+            ("Service", "{{ r.description }}", 3.5),
+            ("Amount", "{{ r.amount }}", 1.3),
+            ("Unit", "{{ r.unit }}", 1.7),
+        ],
+    ),
+    "forfeiture": (
+        "Distribution of shared proceeds",
+        [("Party", "{{ r.party }}", 4.5), ("Share", "{{ r.percent }}", 2.0)],
+    ),
+}
+
+
+class TemplateWriter:
+    """A python-docx document with helpers that keep every tag in one run."""
+
+    def __init__(self) -> None:
+        self.doc = Document()
+        self._setup_page()
+        self._setup_styles()
+
+    def _setup_page(self) -> None:
+        section = self.doc.sections[0]
+        section.page_width, section.page_height = Inches(8.5), Inches(11)
+        for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+            setattr(section, side, Inches(1))
+        section.header_distance = section.footer_distance = Inches(0.45)
+
+    def _setup_styles(self) -> None:
+        styles = self.doc.styles
+        normal = styles["Normal"]
+        normal.font.name, normal.font.size = FONT, Pt(11.5)
+        normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
+        normal.paragraph_format.space_after = Pt(6)
+        normal.paragraph_format.line_spacing = 1.1
+        self._style("Title", 15, bold=True, center=True, after=4)
+        self._style("Subtitle", 13, bold=True, center=True, after=4)
+        self._style("Heading 1", 11.5, bold=True, before=14, after=6, keep=True)
+        self._style("Heading 2", 11.5, bold=True, before=6, after=3, keep=True)
+        self._style("Centered", 11.5, center=True, after=2)
+        self._style("Body Text", 11.5, justify=True, indent=0.5)
+        self._style("Caption", 10, bold=True, before=8, after=3, keep=True)
+        self._style("Table Text", 9.5, after=0)
+        self._style("Signature", 11.5, after=0, keep=True)
+        self._style("Header Text", 9, center=True, after=0)
+        self._style("Draft Mark", 12, bold=True, center=True, after=0, color="C00000")
+        self._style("Footer Text", 8, after=0)
+
+    def _style(self, name: str, size: float, **fmt: object) -> None:
+        styles = self.doc.styles
+        style = styles[name] if name in styles else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = styles["Normal"]
+        font = style.font
+        font.name, font.size, font.bold = FONT, Pt(size), bool(fmt.get("bold"))
+        font.italic = False
+        font.color.rgb = RGBColor.from_string(str(fmt.get("color", "000000")))
+        _drop_theme_fonts(style.element)
+        para = style.paragraph_format
+        para.space_before, para.space_after = (
+            Pt(float(fmt.get("before", 0))),
+            Pt(
+                float(fmt.get("after", 6))  # type: ignore[arg-type]
+            ),
+        )
+        para.keep_with_next = bool(fmt.get("keep"))
+        if fmt.get("center"):
+            para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        if fmt.get("justify"):
+            para.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        if fmt.get("indent"):
+            para.first_line_indent = Inches(float(fmt["indent"]))  # type: ignore[arg-type]
+
+    # ----------------------------------------------------------------- paragraphs
+
+    def para(self, *runs: str | tuple[str, str], style: str = "Normal", target=None) -> object:
+        """A paragraph of runs; a run is text or (text, "b"/"i"/"bu") for emphasis."""
+        paragraph = (target or self.doc).add_paragraph(style=style)
+        for run in runs:
+            text, emphasis = (run, "") if isinstance(run, str) else run
+            added = paragraph.add_run(text)
+            added.bold = "b" in emphasis or None
+            added.italic = "i" in emphasis or None
+            added.underline = "u" in emphasis or None
+        return paragraph
+
+    def tag(self, tag: str, target=None) -> None:
+        """A paragraph holding one ``{%p ... %}`` tag and nothing else."""
+        (target or self.doc).add_paragraph().add_run(f"{{%p {tag} %}}")
+
+    def prose(self, expression: str, style: str = "Body Text") -> None:
+        """Paragraphs of user text: ``expression`` is a list of paragraph strings."""
+        self.tag(f"for para in {expression}")
+        self.para("{{ para }}", style=style)
+        self.tag("endfor")
+
+    # ----------------------------------------------------------------- tables
+
+    def table(self, key: str) -> None:
+        """A bordered table with a repeating header row and one row per item."""
+        caption, columns = TABLES[key]
+        self.tag(f"if tables.{key}")
+        self.para(caption, style="Caption")
+        table = self._grid(len(columns), [w for _, _, w in columns])
+        header, loop, row, end = (table.add_row() for _ in range(4))
+        _repeat_header(header)
+        for index, (heading, expression, _) in enumerate(columns):
+            self._cell(header.cells[index], heading, bold=True, shade=True)
+            self._cell(row.cells[index], expression)
+        self._cell(loop.cells[0], f"{{%tr for r in tables.{key} %}}")
+        self._cell(end.cells[0], "{%tr endfor %}")
+        self.tag("endif")
+
+    def matrix(self) -> None:
+        """The responsibility matrix: one row per party, one column per goal."""
+        self.tag("if tables.matrix")
+        self.para("Responsibility matrix (parties × shared goals)", style="Caption")
+        table = self._grid(4, [1.2, 0.1, 5.1, 0.1])
+        caption = OxmlElement("w:tblCaption")  # lets render find the table to size its columns
+        caption.set(qn("w:val"), MATRIX_CAPTION)
+        table._tbl.tblPr.append(caption)
+        header, loop, row, end = (table.add_row() for _ in range(4))
+        _repeat_header(header)
+        for cells, first, variable, body, is_header in (
+            (header.cells, "Party", "g in tables.matrix_goals", "{{ g }}", True),
+            (row.cells, "{{ r.party }}", "c in r.cells", "{{ c }}", False),
+        ):
+            self._cell(cells[0], first, bold=is_header, shade=is_header)
+            self._cell(cells[1], f"{{%tc for {variable} %}}")
+            self._cell(cells[2], body, bold=is_header, shade=is_header)
+            self._cell(cells[3], "{%tc endfor %}")
+        self._cell(loop.cells[0], "{%tr for r in tables.matrix %}")
+        self._cell(end.cells[0], "{%tr endfor %}")
+        self.para(
+            "Goals are numbered as in the Purpose and Shared Goals article. “Owner” marks a "
+            "party accountable for the goal; section numbers are the responsibilities through "
+            "which a party serves it.",
+            style="Table Text",
+        )
+        self.tag("endif")
+
+    def _grid(self, columns: int, widths: list[float]) -> object:
+        table = self.doc.add_table(rows=0, cols=columns)
+        table.style = self.doc.styles["Table Grid"]
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = Inches(width)
+        return table
+
+    def _cell(self, cell, text: str, bold: bool = False, shade: bool = False) -> None:
+        paragraph = cell.paragraphs[0]
+        paragraph.style = self.doc.styles["Table Text"]
+        paragraph.add_run(text).bold = bold or None
+        if shade:
+            shading = OxmlElement("w:shd")
+            shading.set(qn("w:val"), "clear")
+            shading.set(qn("w:fill"), "D9D9D9")
+            cell._tc.get_or_add_tcPr().append(shading)
+
+
+def _drop_theme_fonts(style_element) -> None:
+    fonts = style_element.get_or_add_rPr().get_or_add_rFonts()
+    for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attribute), None)
+    for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attribute), FONT)
+
+
+def _repeat_header(row) -> None:
+    properties = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    properties.append(header)
+
+
+def _field(paragraph, instruction: str) -> None:
+    """A real Word field (PAGE, NUMPAGES) whose result Word and LibreOffice compute."""
+    for kind in ("begin", "instr", "separate", "result", "end"):
+        run = paragraph.add_run()
+        if kind == "instr":
+            text = OxmlElement("w:instrText")
+            text.set(qn("xml:space"), "preserve")
+            text.text = f" {instruction} "
+            run._r.append(text)
+        elif kind == "result":
+            run.text = "1"
+        else:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._r.append(char)
+
+
+# --------------------------------------------------------------------------- document
+
+
+def build() -> bytes:
+    """The master template as .docx bytes."""
+    writer = TemplateWriter()
+    _header_and_footer(writer)
+    _title_block(writer)
+    _recitals(writer)
+    for key, heading, tables in ARTICLES:
+        _article(writer, key, heading, tables)
+    _signature_page(writer)
+    _preserve_spaces(writer.doc)
+    writer.doc.core_properties.title = "Memorandum of understanding (mou template)"
+    writer.doc.core_properties.author = "mou"
+    buffer = io.BytesIO()
+    writer.doc.save(buffer)
+    return buffer.getvalue()
+
+
+def _header_and_footer(w: TemplateWriter) -> None:
+    section = w.doc.sections[0]
+    header = section.header
+    header.paragraphs[0].style = w.doc.styles["Draft Mark"]
+    header.paragraphs[0].add_run("{%p if doc.draft %}")
+    w.para("DRAFT — NOT FOR SIGNATURE", style="Draft Mark", target=header)
+    w.tag("endif", target=header)
+    w.tag("if doc.marking", target=header)
+    w.para(("{{ doc.marking }}", "b"), style="Header Text", target=header)
+    w.tag("endif", target=header)
+    footer = section.footer
+    first = footer.paragraphs[0]
+    first.style = w.doc.styles["Footer Text"]
+    first.add_run("Agreement {{ doc.id }}{% if doc.number %} (No. {{ doc.number }}){% endif %}")
+    first.add_run(" · Revision {{ doc.revision }}")
+    second = w.para(
+        "Fingerprint (SHA-256) {{ doc.fingerprint }}", style="Footer Text", target=footer
+    )
+    del second
+    pages = w.para("Page ", style="Footer Text", target=footer)
+    pages.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _field(pages, "PAGE")
+    pages.add_run(" of ")
+    _field(pages, "NUMPAGES")
+
+
+def _title_block(w: TemplateWriter) -> None:
+    w.para("{{ doc.instrument }}", style="Title")
+    w.para("{{ doc.title }}", style="Subtitle")
+    w.tag("if doc.number")
+    w.para("Agreement No. {{ doc.number }}", style="Centered")
+    w.tag("endif")
+    w.para("between", style="Centered")
+    w.tag("for p in parties")
+    w.para(("{{ p.legal_name }}", "b"), " (“{{ p.acronym }}”)", style="Centered")
+    w.tag("if not loop.last")
+    w.para("and", style="Centered")
+    w.tag("endif")
+    w.tag("endfor")
+    w.tag("if doc.supersedes")
+    w.para(("Supersedes:", "i"), style="Centered")
+    w.tag("for s in doc.supersedes")
+    w.para("{{ s }}", style="Centered")
+    w.tag("endfor")
+    w.tag("endif")
+
+
+def _recitals(w: TemplateWriter) -> None:
+    w.tag("if recitals")
+    w.para("RECITALS", style="Heading 1")
+    w.prose("recitals")
+    w.tag("if doc.therefore")
+    w.para(
+        "NOW, THEREFORE, in consideration of the mutual promises in this {{ doc.short }}, "
+        "the parties agree as follows:",
+        style="Body Text",
+    )
+    w.tag("endif")
+    w.tag("endif")
+
+
+def _article(w: TemplateWriter, key: str, heading: str, tables: list[str]) -> None:
+    w.tag(f"if art.{key}")
+    w.para(f"ARTICLE {{{{ art.{key}.no }}}}. {heading}", style="Heading 1")
+    w.tag(f"for c in art.{key}.clauses")
+    w.tag("if c.heading")
+    w.para("{{ c.no }}\t{{ c.heading }}", style="Heading 2")
+    w.tag("endif")
+    w.prose("c.paras")
+    w.tag("endfor")
+    for table in tables:
+        w.matrix() if table == "matrix" else w.table(table)
+    w.tag("endif")
+
+
+def _signature_page(w: TemplateWriter) -> None:
+    heading = w.para("ARTICLE {{ art.signatures.no }}. SIGNATURES", style="Heading 1")
+    heading.paragraph_format.page_break_before = True
+    w.para(
+        "IN WITNESS WHEREOF, the parties have executed this {{ doc.short }} by their "
+        "authorized representatives on the dates written below. This {{ doc.short }} "
+        "{{ doc.effective }}",
+        style="Body Text",
+    )
+    w.tag("for s in signatures")
+    heading = w.para(("FOR THE {{ s.party }}", "b"), style="Heading 2")
+    heading.runs[0].font.all_caps = True  # shown in capitals, stored exactly as typed
+    w.tag("if s.resolution")
+    w.para(("Approved by {{ s.resolution }}", "i"), style="Signature")
+    w.tag("endif")
+    w.tag("for b in s.blocks")
+    w.tag("if b.label")
+    w.para(("{{ b.label }}", "b"), style="Signature").paragraph_format.space_before = Pt(10)
+    w.tag("endif")
+    w.para("\n\n______________________________________", style="Signature")
+    w.para("{{ b.name }}", style="Signature")
+    w.para("{{ b.title }}", style="Signature")
+    w.tag("if b.authority")
+    w.para(("Authority: {{ b.authority }}", "i"), style="Signature")
+    w.tag("endif")
+    last = w.para("\nDate: ____________________", style="Signature")
+    last.paragraph_format.keep_with_next = False
+    last.paragraph_format.space_after = Pt(10)
+    w.tag("endfor")
+    w.tag("endfor")
+
+
+def _preserve_spaces(document) -> None:
+    # Leading, trailing and repeated spaces in user text survive only in preserved nodes.
+    parts = [document.element]
+    for section in document.sections:
+        parts += [section.header._element, section.footer._element]
+    for part in parts:
+        for text in part.iter(qn("w:t")):
+            text.set(qn("xml:space"), "preserve")
+
+
+def write(targets: list[Path]) -> None:
+    """Write the template to every target path."""
+    data = build()
+    for target in targets:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+def main() -> None:
+    """Regenerate the packaged template and the workspace copy beside the package."""
+    workspace_copy = PACKAGED.parents[3] / "templates" / "mou.docx"
+    write([PACKAGED])
+    shutil.copyfile(PACKAGED, workspace_copy) if workspace_copy.parent.exists() else write(
+        [workspace_copy]
+    )
+    sys.stdout.write(f"{PACKAGED}\n{workspace_copy}\n")
+
+
+if __name__ == "__main__":
+    main()
