@@ -223,6 +223,22 @@ def ancestors(path: str) -> list[str]:
     return ["".join(parts[:n]) for n in range(1, len(parts))]
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One field or list item of an agreement, located the way changes are."""
+
+    path: str
+    label: str
+    section: str
+    party: str | None
+
+
+def entries(agreement: Agreement) -> list[Entry]:
+    """Every set field and every list item of ``agreement``, in document order (for blame)."""
+    context = _Context(acronyms=_acronyms(agreement))
+    return list(_model_entries(agreement, _Place("$", (), "", None), context))
+
+
 # --------------------------------------------------------------------------- walking
 
 
@@ -248,6 +264,9 @@ class _Place:
         label = f"{_ITEM_NAMES.get(list_name, _humanize(list_name))} {shown}"
         path = f"{self.path}[{key_field}={key}]"
         return _Place(path, (*self.labels[:-1], label), self.section, party)
+
+    def entry(self) -> Entry:
+        return Entry(self.path, SEPARATOR.join(self.labels), self.section, self.party)
 
     def change(self, kind: Kind, old: Any, new: Any, words: Any = None) -> Change:
         label = SEPARATOR.join(self.labels) or "Agreement"
@@ -317,6 +336,29 @@ def _moved_keys(old_keys: list[str], new_keys: list[str]) -> set[str]:
         k for block in matcher.get_matching_blocks() for k in after[block.b :][: block.size]
     }
     return kept - in_order
+
+
+def _model_entries(model: BaseModel, place: _Place, ctx: _Context) -> Iterator[Entry]:
+    for name, kind in _field_kinds(type(model)).items():
+        value = getattr(model, name)
+        if value is None or value == [] or name == type(model).key_field:
+            continue
+        field_place = place.field(name)
+        if kind == "model":
+            yield from _model_entries(value, field_place, ctx)
+        elif kind == "items":
+            yield from _item_entries(value, field_place, ctx)
+        else:
+            yield field_place.entry()
+
+
+def _item_entries(items: list[BaseModel], place: _Place, ctx: _Context) -> Iterator[Entry]:
+    key_field = _key_field(items)
+    list_name = place.path.rsplit(".", 1)[-1]
+    for item in items:
+        item_place = place.item(list_name, key_field, _key(item, key_field), ctx)
+        yield item_place.entry()
+        yield from _model_entries(item, item_place, ctx)
 
 
 # --------------------------------------------------------------------------- field kinds
