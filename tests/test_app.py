@@ -9,22 +9,23 @@ from __future__ import annotations
 
 import copy
 import html
+import io
 import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ROOT, snapshot
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
 from mou.model import to_data
 from mou.presets import preset
 from mou.store import Author, Workspace, init_workspace
-from mou.ui.pages import export
+from mou.ui.pages import export, history
 from mou.ui.state import Draft
 from mou.validate import validate_data
-
-from conftest import ROOT, snapshot
 
 APP = str(ROOT / "app.py")
 ALICE = Author("Alice Liaison", "alice@county.example.gov")
@@ -59,10 +60,23 @@ def ready_data(agreement_id: str = "river-partnership", title: str = "River Part
         for contact in ("point_of_contact", "notice_addressee"):
             party[contact].update(name=f"Contact of {acronym}", title="Coordinator")
         party["signatories"] = [{"id": "head", "name": f"Head of {acronym}", "title": "Chief"}]
-    metric = {"id": "shootings", "name": "Shootings", "unit": "incidents per year",
-              "baseline": 40, "target": 30, "frequency": "annual", "data_source": "RMS"}  # fmt: skip
-    data["goals"] = [{"id": "fewer-shootings", "title": "Fewer shootings",
-                      "owners": ["party-a", "party-b"], "metrics": [metric]}]  # fmt: skip
+    metric = {
+        "id": "shootings",
+        "name": "Shootings",
+        "unit": "incidents per year",
+        "baseline": 40,
+        "target": 30,
+        "frequency": "annual",
+        "data_source": "RMS",
+    }
+    data["goals"] = [
+        {
+            "id": "fewer-shootings",
+            "title": "Fewer shootings",
+            "owners": ["party-a", "party-b"],
+            "metrics": [metric],
+        }
+    ]
     data["responsibilities"] = [
         {"id": "outreach", "text": "Run street outreach.", "parties": ["party-a", "party-b"]}
     ]
@@ -122,8 +136,11 @@ def titles(at: AppTest) -> list[str]:
 
 def texts(at: AppTest) -> str:
     """Everything the page says in Markdown, alerts and captions, as one string."""
-    parts = [e.value for kind in ("markdown", "error", "warning", "info", "success", "caption")
-             for e in getattr(at, kind)]  # fmt: skip
+    parts = [
+        e.value
+        for kind in ("markdown", "error", "warning", "info", "success", "caption")
+        for e in getattr(at, kind)
+    ]
     # Markdown escapes (\\. \\-) keep user text from turning into formatting; drop them.
     return re.sub(r"\\(.)", r"\1", "\n".join(str(p) for p in parts))
 
@@ -133,8 +150,9 @@ def shown_html(at: AppTest) -> str:
     return html.unescape("".join(h.value for h in at.get("html")))
 
 
-def save(at: AppTest, message: str, name: str = "Alice Liaison",
-         email: str = "alice@county.example.gov") -> AppTest:  # fmt: skip
+def save(
+    at: AppTest, message: str, name: str = "Alice Liaison", email: str = "alice@county.example.gov"
+) -> AppTest:
     goto(at, "review")
     at.text_input(key="save-message").set_value(message)
     at.text_input(key="save-name").set_value(name)
@@ -241,8 +259,14 @@ def _fill_every_step(at: AppTest) -> None:
     at.text_input(key=key(at, "$.goals::new")).set_value("Fewer shootings")
     _submit(at, "Add goal")
     at.multiselect(key=key(at, "$.goals[0].owners")).set_value(["party-a", "party-b"]).run()
-    metric = {"name": "Shootings", "unit": "incidents", "baseline": 40.0, "target": 30.0,
-              "frequency": "annual", "data_source": "Records system"}  # fmt: skip
+    metric = {
+        "name": "Shootings",
+        "unit": "incidents",
+        "baseline": 40.0,
+        "target": 30.0,
+        "frequency": "annual",
+        "data_source": "Records system",
+    }
     _edit_table(at, "$.goals[0].metrics", added=[metric])
     next_page(at)  # roles
     at.text_area(key=key(at, "$.responsibilities::new")).set_value("Run street outreach.")
@@ -269,8 +293,9 @@ def _fill_party(at: AppTest, index: int, name: str, acronym: str) -> None:
     for path, value in values.items():
         at.text_input(key=key(at, path)).set_value(value)
     at.run()
-    _edit_table(at, f"{p}.signatories", edited={0: {"name": f"Head of {acronym}",
-                                                     "title": "Chief"}})  # fmt: skip
+    _edit_table(
+        at, f"{p}.signatories", edited={0: {"name": f"Head of {acronym}", "title": "Chief"}}
+    )
 
 
 def _edit_table(at: AppTest, path: str, *, edited=None, added=None) -> None:
@@ -308,10 +333,16 @@ def test_moving_between_steps_pages_and_agreements_loses_nothing(workspace):
 def test_table_edits_keep_ids_and_survive_leaving_the_step(with_agreement):
     at = open_agreement(start(), "river-partnership")
     goto(at, "goals")
-    metric = {"name": "Homicides", "unit": "per year", "target": 5.0, "frequency": "annual",
-              "data_source": "RMS"}  # fmt: skip
-    _edit_table(at, "$.goals[0].metrics", edited={0: {"name": "Non-fatal shootings"}},
-                added=[metric])  # fmt: skip
+    metric = {
+        "name": "Homicides",
+        "unit": "per year",
+        "target": 5.0,
+        "frequency": "annual",
+        "data_source": "RMS",
+    }
+    _edit_table(
+        at, "$.goals[0].metrics", edited={0: {"name": "Non-fatal shootings"}}, added=[metric]
+    )
     metrics = draft_of(at).data["goals"][0]["metrics"]
     assert [(m["id"], m["name"]) for m in metrics] == [
         ("shootings", "Non-fatal shootings"),
@@ -419,8 +450,7 @@ def test_second_session_with_other_edits_applies_them_on_top_of_the_first(with_a
     save(bob, "Bob's purpose", name="Bob Counsel", email="bob@city.example.gov")
     assert len(revisions(with_agreement, "river-partnership")) == 2  # Bob's was refused
     _submit(bob, "Apply my changes to theirs")
-    save(bob, "Bob's purpose, on top of Alice's", name="Bob Counsel",
-         email="bob@city.example.gov")  # fmt: skip
+    save(bob, "Bob's purpose, on top of Alice's", name="Bob Counsel", email="bob@city.example.gov")
     final = saved_data(with_agreement, "river-partnership")
     assert (final["title"], final["purpose"]) == ("Alice's title", "Bob's purpose")
     assert len(revisions(with_agreement, "river-partnership")) == 3
@@ -452,6 +482,11 @@ def test_history_compares_two_revisions_by_section(with_agreement):
     compared = shown_html(at)
     assert "<ins" in compared and "whole" in compared
     assert "Purpose and shared goals" in texts(at)
+    old, new = (r.sha for r in reversed(revisions(with_agreement, "river-partnership")))
+    redline = history.redline_bytes("river-partnership", old, new)
+    with zipfile.ZipFile(io.BytesIO(redline)) as docx:
+        body = docx.read("word/document.xml").decode()
+    assert "<w:ins " in body and "<w:del " in body  # tracked changes a reviewer can accept
 
 
 def test_export_files_carry_id_and_revision_and_refuse_unsaved_edits(with_agreement):

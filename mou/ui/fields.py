@@ -102,8 +102,9 @@ def choice(
         return names.get(option, humanize(option)) if option else "—"
 
     seed = current if current is not None else shown[0]
-    value = _bound(draft, path, st.selectbox, seed, label=label, options=shown,
-                   format_func=describe, **kw)  # fmt: skip
+    value = _bound(
+        draft, path, st.selectbox, seed, label=label, options=shown, format_func=describe, **kw
+    )
     write(draft, path, value)
 
 
@@ -111,16 +112,32 @@ def parties(draft: Draft, path: Path, label: str, **kw: Any) -> None:
     """Pick parties by acronym; the draft stores their ids."""
     labels = party_labels(draft.data)
     current = [p for p in get_in(draft.data, path) or [] if p in labels]
-    value = _bound(draft, path, st.multiselect, current, label=label, options=list(labels),
-                   format_func=lambda p: labels.get(p, p), **kw)  # fmt: skip
+    value = _bound(
+        draft,
+        path,
+        st.multiselect,
+        current,
+        label=label,
+        options=list(labels),
+        format_func=lambda p: labels.get(p, p),
+        **kw,
+    )
     write(draft, path, list(value))
 
 
 def choice_many(draft: Draft, path: Path, label: str, labels: dict[str, str], **kw: Any) -> None:
     """Pick several ids (e.g. goals) shown by their labels."""
     current = [v for v in get_in(draft.data, path) or [] if v in labels]
-    value = _bound(draft, path, st.multiselect, current, label=label, options=list(labels),
-                   format_func=lambda v: labels.get(v, v), **kw)  # fmt: skip
+    value = _bound(
+        draft,
+        path,
+        st.multiselect,
+        current,
+        label=label,
+        options=list(labels),
+        format_func=lambda v: labels.get(v, v),
+        **kw,
+    )
     write(draft, path, list(value))
 
 

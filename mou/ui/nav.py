@@ -34,9 +34,12 @@ DRAFT_PAGES = STEPS + RECORDS
 
 def _page(spec: PageSpec) -> st.Page:
     return st.Page(
-        spec.draw, title=spec.title, icon=spec.icon, url_path=spec.slug,
+        spec.draw,
+        title=spec.title,
+        icon=spec.icon,
+        url_path=spec.slug,
         default=spec is AGREEMENTS,
-    )  # fmt: skip
+    )
 
 
 def sections() -> dict[str, list[st.Page]]:

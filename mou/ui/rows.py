@@ -250,8 +250,7 @@ def three_way(base: Any, mine: Any, theirs: Any, path: str = "$") -> tuple[Any, 
         merged: dict[str, Any] = {}
         clashes: list[str] = []
         for key in [*theirs, *(k for k in mine if k not in theirs)]:
-            value, found = three_way(base.get(key), mine.get(key), theirs.get(key),
-                                     f"{path}.{key}")  # fmt: skip
+            value, found = three_way(base.get(key), mine.get(key), theirs.get(key), f"{path}.{key}")
             clashes += found
             if value is not None:
                 merged[key] = value

@@ -103,8 +103,9 @@ def _open(rows: list[dict[str, Any]]) -> None:
         return
     titles = {row["id"]: f"{row['title']} ({row['id']})" for row in rows}
     left, right = st.columns([4, 1], vertical_alignment="bottom")
-    chosen = left.selectbox("Agreement", list(titles), format_func=titles.__getitem__,
-                            key="list-open")  # fmt: skip
+    chosen = left.selectbox(
+        "Agreement", list(titles), format_func=titles.__getitem__, key="list-open"
+    )
     if right.button("Open", type="primary", width="stretch", key="list-open-button"):
         try:
             state.open_agreement(chosen)
@@ -120,10 +121,12 @@ def _new_agreement(existing: set[str]) -> None:
     st.subheader("New agreement")
     with st.form("new-agreement", border=True):
         kind = st.selectbox("Type", list(AgreementType), format_func=humanize, key="new-type")
-        title = st.text_input("Title", key="new-title", placeholder="e.g. Regional Gun Violence "
-                              "Task Force MOU")  # fmt: skip
-        agreement_id = st.text_input("Id (the file name)", key="new-id",
-                                     placeholder="e.g. regional-gun-task-force")  # fmt: skip
+        title = st.text_input(
+            "Title", key="new-title", placeholder="e.g. Regional Gun Violence Task Force MOU"
+        )
+        agreement_id = st.text_input(
+            "Id (the file name)", key="new-id", placeholder="e.g. regional-gun-task-force"
+        )
         if not st.form_submit_button("Create from preset", type="primary"):
             return
     problem = _new_problem(agreement_id, title, existing)

@@ -42,9 +42,15 @@ def _signature_ready(draft: state.Draft) -> None:
         return
     name = file_name(draft.agreement_id, draft.base, "docx")
     st.success(f"Revision {draft.base[:8]} passes the readiness rules.")
-    st.download_button("Download .docx", data=lambda: signature_docx(draft), file_name=name,
-                       mime=DOCX, type="primary", icon=":material/download:",
-                       key="export-docx")  # fmt: skip
+    st.download_button(
+        "Download .docx",
+        data=lambda: signature_docx(draft),
+        file_name=name,
+        mime=DOCX,
+        type="primary",
+        icon=":material/download:",
+        key="export-docx",
+    )
     _pdf(draft)
 
 
@@ -57,9 +63,13 @@ def _pdf(draft: state.Draft) -> None:
             st.session_state["export-pdf"] = (draft.base, signature_pdf(draft))
     made = st.session_state.get("export-pdf")
     if made and made[0] == draft.base:
-        st.download_button("Download PDF", data=made[1], mime="application/pdf",
-                           file_name=file_name(draft.agreement_id, draft.base or "", "pdf"),
-                           key="export-pdf")  # fmt: skip
+        st.download_button(
+            "Download PDF",
+            data=made[1],
+            mime="application/pdf",
+            file_name=file_name(draft.agreement_id, draft.base or "", "pdf"),
+            key="export-pdf",
+        )
 
 
 def _draft_copy(draft: state.Draft) -> None:
@@ -69,9 +79,13 @@ def _draft_copy(draft: state.Draft) -> None:
         st.info("Fix the problems listed on the Review page to export a draft.")
         return
     revision = draft.base or "unsaved"
-    st.download_button("Download draft .docx", data=lambda: draft_docx(draft), mime=DOCX,
-                       file_name=file_name(draft.agreement_id, revision, "docx", draft=True),
-                       key="export-draft")  # fmt: skip
+    st.download_button(
+        "Download draft .docx",
+        data=lambda: draft_docx(draft),
+        mime=DOCX,
+        file_name=file_name(draft.agreement_id, revision, "docx", draft=True),
+        key="export-draft",
+    )
 
 
 def file_name(agreement_id: str, revision: str, suffix: str, *, draft: bool = False) -> str:

@@ -52,10 +52,14 @@ def _revisions(agreement_id: str) -> list[Any]:
 
 def _table(revisions: list[Any]) -> None:
     rows = [
-        {"revision": r.sha[:8], "when": f"{r.date:%Y-%m-%d %H:%M}", "who": r.author,
-         "message": r.message.strip()}
+        {
+            "revision": r.sha[:8],
+            "when": f"{r.date:%Y-%m-%d %H:%M}",
+            "who": r.author,
+            "message": r.message.strip(),
+        }
         for r in revisions
-    ]  # fmt: skip
+    ]
     st.dataframe(
         pd.DataFrame(rows),
         hide_index=True,
@@ -91,7 +95,7 @@ def _compare(agreement_id: str, revisions: list[Any]) -> None:
     show_changes(before.agreement, after.agreement, empty="These revisions do not differ.")
     st.download_button(
         "Download the redline (.docx)",
-        data=lambda: _redline(agreement_id, old, new),
+        data=lambda: redline_bytes(agreement_id, old, new),
         file_name=f"{agreement_id}-{old[:8]}-{new[:8]}-redline.docx",
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         icon=":material/difference:",
@@ -99,7 +103,8 @@ def _compare(agreement_id: str, revisions: list[Any]) -> None:
     )
 
 
-def _redline(agreement_id: str, old: str, new: str) -> bytes:
+def redline_bytes(agreement_id: str, old: str, new: str) -> bytes:
+    """The Word redline (tracked changes) from revision ``old`` to ``new``."""
     from ...redline import redline_docx
 
     with state.workspace() as ws:

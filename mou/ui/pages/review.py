@@ -59,8 +59,7 @@ def readiness(draft: state.Draft) -> None:
         st.success("Ready for signature: every readiness rule passes.", icon=":material/verified:")
         return
     if errors:
-        st.error(f"Not ready for signature: {errors} error(s), "
-                 f"{len(items) - errors} warning(s).")  # fmt: skip
+        st.error(f"Not ready for signature: {errors} error(s), {len(items) - errors} warning(s).")
     else:
         st.warning(f"Ready for signature, with {len(items)} warning(s) to consider.")
     for index, (severity, rule, path, message) in enumerate(items):
@@ -68,8 +67,12 @@ def readiness(draft: state.Draft) -> None:
         icon = "🔴" if severity == "error" else "🟡"
         text, button = st.columns([5, 1], vertical_alignment="center")
         text.markdown(f"{icon} {plain(message)}  \n:gray[`{plain(rule)}` · `{plain(path)}`]")
-        if button.button(step.title, key=f"fix-{index}", width="stretch",
-                         help="Go to the step that edits this field"):  # fmt: skip
+        if button.button(
+            step.title,
+            key=f"fix-{index}",
+            width="stretch",
+            help="Go to the step that edits this field",
+        ):
             nav.go(step.slug)
 
 
@@ -179,8 +182,9 @@ def _choices(draft: state.Draft, merged: dict[str, Any], clashes: list[str]) -> 
     if reload.button("Reload their version", help="Discard your changes", width="stretch"):
         state.reload_theirs(draft)
         st.rerun()
-    if not clashes and combine.button("Apply my changes to theirs", type="primary",
-                                      width="stretch"):  # fmt: skip
+    if not clashes and combine.button(
+        "Apply my changes to theirs", type="primary", width="stretch"
+    ):
         theirs = draft.conflict.data
         draft.replace(theirs, revision)
         draft.data = merged  # saved = theirs, so exactly your edits show as unsaved
@@ -189,5 +193,8 @@ def _choices(draft: state.Draft, merged: dict[str, Any], clashes: list[str]) -> 
         draft.conflict = None
         st.rerun()
     if clashes:
-        st.caption("You both changed: " + ", ".join(f"`{plain(c)}`" for c in clashes)
-                   + ". Reload theirs and redo your edits there, or keep editing.")  # fmt: skip
+        st.caption(
+            "You both changed: "
+            + ", ".join(f"`{plain(c)}`" for c in clashes)
+            + ". Reload theirs and redo your edits there, or keep editing."
+        )

@@ -74,8 +74,11 @@ def _header(draft: Draft, step: Step) -> None:
     st.title(step.title)
     st.progress(number / (len(STEPS) + 1))
     if draft.dirty:
-        st.info("Unsaved changes — they are kept while you move between steps; save them "
-                "on the Review page.", icon=":material/edit_note:")  # fmt: skip
+        st.info(
+            "Unsaved changes — they are kept while you move between steps; save them "
+            "on the Review page.",
+            icon=":material/edit_note:",
+        )
 
 
 def _header_plain(draft: Draft, title: str) -> None:
@@ -145,8 +148,11 @@ def _section(draft: Draft, name: str, label: str, skeleton: dict[str, Any], help
 
 def _list_controls(draft: Draft, path: tuple[str, ...], index: int, noun: str) -> None:
     items = get_in(draft.data, path)
-    if st.button(f"Remove this {noun}", key=draft.key(f"{json_path(path)}[{index}]::remove"),
-                 icon=":material/delete:"):  # fmt: skip
+    if st.button(
+        f"Remove this {noun}",
+        key=draft.key(f"{json_path(path)}[{index}]::remove"),
+        icon=":material/delete:",
+    ):
         del items[index]
         draft.generation += 1  # rows below moved up: their widgets start again from the draft
         st.rerun()
@@ -166,12 +172,16 @@ def basics(draft: Draft) -> None:
         f.choice(draft, ("instrument",), "Instrument", list(Instrument))
         f.choice(draft, ("status",), "Status", list(Status))
     f.text(draft, ("title",), "Title")
-    f.text(draft, ("marking",), "Handling marking (optional)",
-           placeholder="e.g. For Official Use Only")  # fmt: skip
+    f.text(
+        draft, ("marking",), "Handling marking (optional)", placeholder="e.g. For Official Use Only"
+    )
     f.text(draft, ("purpose",), "Purpose", area=True, height=110)
     st.subheader("Background (recitals)")
-    f.table(draft, Table(("background",), CLAUSE, name_field="text"),
-            caption="One recital per row, e.g. “WHEREAS the parties …”.")  # fmt: skip
+    f.table(
+        draft,
+        Table(("background",), CLAUSE, name_field="text"),
+        caption="One recital per row, e.g. “WHEREAS the parties …”.",
+    )
     st.subheader("Authorities")
     authorities = (
         Column("citation", "Citation", required=True),
@@ -205,8 +215,11 @@ def parties(draft: Draft) -> None:
         with st.container(border=True):
             st.markdown(f"#### {plain(party.get('legal_name') or party.get('id'))}")
             _party(draft, index)
-            if st.button("Remove this party", key=draft.key(f"$.parties[{index}]::remove"),
-                         icon=":material/delete:"):  # fmt: skip
+            if st.button(
+                "Remove this party",
+                key=draft.key(f"$.parties[{index}]::remove"),
+                icon=":material/delete:",
+            ):
                 remove_party_references(draft.data, party["id"])
                 del items[index]
                 draft.generation += 1
@@ -255,30 +268,53 @@ def _party(draft: Draft, i: int) -> None:
     with right:
         _contact(draft, (*p, "notice_addressee"), "Notice addressee")
     f.text(draft, (*p, "governing_body_resolution"), "Governing-body resolution (optional)")
-    f.table(draft, Table((*p, "signatories"), SIGNATORIES, name_field="name"),
-            caption="Signature blocks: the signatory, then attest and approvals.")  # fmt: skip
-    f.table(draft, Table((*p, "sub_units"), SUB_UNITS, name_field="name"),
-            caption="Sub-units (e.g. Office of the Sheriff), if any.")  # fmt: skip
+    f.table(
+        draft,
+        Table((*p, "signatories"), SIGNATORIES, name_field="name"),
+        caption="Signature blocks: the signatory, then attest and approvals.",
+    )
+    f.table(
+        draft,
+        Table((*p, "sub_units"), SUB_UNITS, name_field="name"),
+        caption="Sub-units (e.g. Office of the Sheriff), if any.",
+    )
 
 
 def _contact(draft: Draft, path: tuple[Any, ...], label: str) -> None:
     st.markdown(f"**{label}**")
-    f.text(draft, (*path, "name"), f"{label}: name", label_visibility="collapsed",
-           placeholder="Name")  # fmt: skip
-    f.text(draft, (*path, "title"), f"{label}: title", label_visibility="collapsed",
-           placeholder="Title")  # fmt: skip
-    f.text(draft, (*path, "email"), f"{label}: email", label_visibility="collapsed",
-           placeholder="Email")  # fmt: skip
-    f.text(draft, (*path, "phone"), f"{label}: phone", label_visibility="collapsed",
-           placeholder="Phone (optional)")  # fmt: skip
+    f.text(
+        draft, (*path, "name"), f"{label}: name", label_visibility="collapsed", placeholder="Name"
+    )
+    f.text(
+        draft,
+        (*path, "title"),
+        f"{label}: title",
+        label_visibility="collapsed",
+        placeholder="Title",
+    )
+    f.text(
+        draft,
+        (*path, "email"),
+        f"{label}: email",
+        label_visibility="collapsed",
+        placeholder="Email",
+    )
+    f.text(
+        draft,
+        (*path, "phone"),
+        f"{label}: phone",
+        label_visibility="collapsed",
+        placeholder="Phone (optional)",
+    )
 
 
 def _add_party(draft: Draft) -> None:
     with st.form(draft.key("$.parties::add"), clear_on_submit=True, border=True):
         st.markdown("**Add a party**")
         left, right = st.columns([3, 1])
-        legal_name = left.text_input("Legal name of the new party",
-                                     key=draft.key("$.parties::new-name"))
+        legal_name = left.text_input(
+            "Legal name of the new party", key=draft.key("$.parties::new-name")
+        )
         acronym = right.text_input("Acronym", key=draft.key("$.parties::new-acronym"))
         if st.form_submit_button("Add party", icon=":material/add:"):
             if not legal_name.strip() or not acronym.strip():
@@ -314,11 +350,20 @@ def goals(draft: Draft) -> None:
             f.text(draft, (*p, "title"), "Goal")
             f.text(draft, (*p, "description"), "Description (optional)", area=True, height=80)
             f.parties(draft, (*p, "owners"), "Owners")
-            f.table(draft, Table((*p, "metrics"), METRICS, name_field="name"),
-                    caption="How progress is measured.")  # fmt: skip
+            f.table(
+                draft,
+                Table((*p, "metrics"), METRICS, name_field="name"),
+                caption="How progress is measured.",
+            )
             _list_controls(draft, ("goals",), index, "goal")
-    _add_item(draft, ("goals",), "goal", "Title of the new goal", "title",
-              extra={"owners": [], "metrics": []})  # fmt: skip
+    _add_item(
+        draft,
+        ("goals",),
+        "goal",
+        "Title of the new goal",
+        "title",
+        extra={"owners": [], "metrics": []},
+    )
 
 
 def _add_item(
@@ -373,8 +418,14 @@ def roles(draft: Draft) -> None:
             with right:
                 f.choice_many(draft, (*p, "goals"), "Serves goals", goal_titles)
             _list_controls(draft, ("responsibilities",), index, "responsibility")
-    _add_item(draft, ("responsibilities",), "responsibility", "New responsibility", "text",
-              extra={"parties": []})  # fmt: skip
+    _add_item(
+        draft,
+        ("responsibilities",),
+        "responsibility",
+        "New responsibility",
+        "text",
+        extra={"parties": []},
+    )
     st.subheader("Supervision")
     skeleton = {"personnel_supervision": "", "case_assignment": "", "resource_control": ""}
     if _section(
@@ -385,9 +436,11 @@ def roles(draft: Draft) -> None:
         help="Task forces: who supervises assigned personnel and assigns cases.",
     ):
         f.party(draft, ("supervision", "supervising_party"), "Supervising party")
-        for name, label in (("personnel_supervision", "Supervision of personnel"),
-                            ("case_assignment", "Case assignment"),
-                            ("resource_control", "Control of resources")):  # fmt: skip
+        for name, label in (
+            ("personnel_supervision", "Supervision of personnel"),
+            ("case_assignment", "Case assignment"),
+            ("resource_control", "Control of resources"),
+        ):
             f.text(draft, ("supervision", name), label, area=True, height=80)
     st.subheader("Personnel assignments")
     f.table(draft, Table(("personnel",), PERSONNEL, name_field="position"))
@@ -406,10 +459,15 @@ RESOURCES = (
     Column("reimbursable", "Reimbursable", kind="bool"),
     Column("disposition_on_termination", "On termination"),
 )
-SHARES = (Column("party", "Party", kind="party", required=True),
-          Column("percent", "Percent", kind="float", required=True))  # fmt: skip
-FEES = (Column("description", "Fee", required=True), Column("amount", "Amount", kind="float",
-        required=True), Column("unit", "Per", required=True))  # fmt: skip
+SHARES = (
+    Column("party", "Party", kind="party", required=True),
+    Column("percent", "Percent", kind="float", required=True),
+)
+FEES = (
+    Column("description", "Fee", required=True),
+    Column("amount", "Amount", kind="float", required=True),
+    Column("unit", "Per", required=True),
+)
 
 
 def resources(draft: Draft) -> None:
@@ -419,15 +477,28 @@ def resources(draft: Draft) -> None:
     fu = ("funding",)
     left, right = st.columns(2)
     with left:
-        f.checkbox(draft, (*fu, "each_party_bears_own_costs"), "Each party bears its own costs",
-                   default=True)  # fmt: skip
+        f.checkbox(
+            draft,
+            (*fu, "each_party_bears_own_costs"),
+            "Each party bears its own costs",
+            default=True,
+        )
     with right:
-        f.checkbox(draft, (*fu, "subject_to_appropriations"), "Subject to appropriations",
-                   default=True)  # fmt: skip
-    f.table(draft, Table((*fu, "cost_shares"), SHARES, key_field=None),
-            caption="Cost shares of joint costs — when given they must sum to 100 %.")  # fmt: skip
-    f.number(draft, (*fu, "not_to_exceed"), "Not-to-exceed amount (USD, optional)",
-             integer=False, value=None)  # fmt: skip
+        f.checkbox(
+            draft, (*fu, "subject_to_appropriations"), "Subject to appropriations", default=True
+        )
+    f.table(
+        draft,
+        Table((*fu, "cost_shares"), SHARES, key_field=None),
+        caption="Cost shares of joint costs — when given they must sum to 100 %.",
+    )
+    f.number(
+        draft,
+        (*fu, "not_to_exceed"),
+        "Not-to-exceed amount (USD, optional)",
+        integer=False,
+        value=None,
+    )
     _reimbursement(draft)
     st.markdown("**Fee schedule**")
     f.table(draft, Table((*fu, "fee_schedule"), FEES, name_field="description"))
@@ -437,8 +508,11 @@ def resources(draft: Draft) -> None:
 
 def _reimbursement(draft: Draft) -> None:
     p = ("funding", "reimbursement")
-    on = st.toggle("One party reimburses another", value=get_in(draft.data, p) is not None,
-                   key=draft.key("$.funding.reimbursement::on"))  # fmt: skip
+    on = st.toggle(
+        "One party reimburses another",
+        value=get_in(draft.data, p) is not None,
+        key=draft.key("$.funding.reimbursement::on"),
+    )
     funding = draft.data.setdefault("funding", {})
     if on != ("reimbursement" in funding):
         draft.touch()
@@ -467,8 +541,11 @@ def _forfeiture(draft: Draft) -> None:
         help="Task forces: how shared forfeiture proceeds are distributed.",
     ):
         f.party(draft, ("forfeiture", "fiscal_agent"), "Fiscal agent", optional=True)
-        f.table(draft, Table(("forfeiture", "distribution"), SHARES, key_field=None),
-                caption="Shares of proceeds — at most 100 % in total.")  # fmt: skip
+        f.table(
+            draft,
+            Table(("forfeiture", "distribution"), SHARES, key_field=None),
+            caption="Shares of proceeds — at most 100 % in total.",
+        )
         f.text(draft, ("forfeiture", "procedure"), "Procedure (optional)", area=True, height=80)
 
 
@@ -485,33 +562,49 @@ def information(draft: Draft) -> None:
     """Records and information sharing, including the CJIS topics when CJI is exchanged."""
     skeleton = {"record_owner": "", "data_categories": []}
     relevant = draft.data.get("type") in ("information_sharing", "task_force")
-    if not _section(draft, "information_sharing", "The parties share records or data",
-                    skeleton, help="Information-sharing agreements and task forces."):  # fmt: skip
+    if not _section(
+        draft,
+        "information_sharing",
+        "The parties share records or data",
+        skeleton,
+        help="Information-sharing agreements and task forces.",
+    ):
         if not relevant:
             st.caption("This agreement type does not usually share records; skip this step.")
         return
     p = ("information_sharing",)
     f.text(draft, (*p, "record_owner"), "Who owns the records", area=True, height=70)
-    f.table(draft, Table((*p, "data_categories"), CLAUSE, name_field="text"),
-            caption="Categories of data shared.")  # fmt: skip
+    f.table(
+        draft,
+        Table((*p, "data_categories"), CLAUSE, name_field="text"),
+        caption="Categories of data shared.",
+    )
     left, right = st.columns(2)
     with left:
-        f.table(draft, Table((*p, "permitted_uses"), CLAUSE, name_field="text"),
-                caption="Permitted uses")  # fmt: skip
+        f.table(
+            draft,
+            Table((*p, "permitted_uses"), CLAUSE, name_field="text"),
+            caption="Permitted uses",
+        )
     with right:
-        f.table(draft, Table((*p, "prohibited_uses"), CLAUSE, name_field="text"),
-                caption="Prohibited uses")  # fmt: skip
+        f.table(
+            draft,
+            Table((*p, "prohibited_uses"), CLAUSE, name_field="text"),
+            caption="Prohibited uses",
+        )
     f.checkbox(draft, (*p, "cji_exchanged"), "Criminal justice information (CJI) is exchanged")
     if get_in(draft.data, (*p, "cji_exchanged")):
-        f.table(draft, Table((*p, "cjis_provisions"), CJIS, key_field=None),
-                caption="All eleven CJIS Security Policy topics must be covered.")  # fmt: skip
+        f.table(
+            draft,
+            Table((*p, "cjis_provisions"), CJIS, key_field=None),
+            caption="All eleven CJIS Security Policy topics must be covered.",
+        )
     f.text(draft, (*p, "dissemination_approval"), "Dissemination approval", area=True, height=70)
     left, mid, right = st.columns(3)
     with left:
         f.text(draft, (*p, "public_records_law"), "Public-records law")
     with mid:
-        f.number(draft, (*p, "public_records_notice_days"), "Notice on requests (days)",
-                 value=None)  # fmt: skip
+        f.number(draft, (*p, "public_records_notice_days"), "Notice on requests (days)", value=None)
     with right:
         f.number(draft, (*p, "breach_notification_hours"), "Breach notice (hours)", value=None)
     f.text(draft, (*p, "retention"), "Retention", area=True, height=70)
@@ -521,30 +614,44 @@ def information(draft: Draft) -> None:
 # --------------------------------------------------------------------------- 7 operations
 
 
-SEATS = (Column("party", "Party", kind="party", required=True),
-         Column("seats", "Seats", kind="int", required=True),
-         Column("votes", "Votes", kind="int", required=True))  # fmt: skip
-LEVELS = (Column("description", "Level", required=True),
-          Column("days", "Days before escalating", kind="int"))  # fmt: skip
+SEATS = (
+    Column("party", "Party", kind="party", required=True),
+    Column("seats", "Seats", kind="int", required=True),
+    Column("votes", "Votes", kind="int", required=True),
+)
+LEVELS = (
+    Column("description", "Level", required=True),
+    Column("days", "Days before escalating", kind="int"),
+)
 
 
 def operations(draft: Draft) -> None:
     """Governance, operations, mutual aid, media, training and evaluation."""
     st.subheader("Governance")
     skeleton = {"board_name": "Executive Board", "seats": [], "quorum": "", "vote_threshold": ""}
-    if _section(draft, "governance", "A board governs the work", skeleton,
-                help="Executive board seats and votes, chair, quorum."):  # fmt: skip
+    if _section(
+        draft,
+        "governance",
+        "A board governs the work",
+        skeleton,
+        help="Executive board seats and votes, chair, quorum.",
+    ):
         _governance(draft)
     st.subheader("Operations")
-    if _section(draft, "operations", "Operational rules", {},
-                help="Investigations, sources, evidence, use of force."):  # fmt: skip
+    if _section(
+        draft,
+        "operations",
+        "Operational rules",
+        {},
+        help="Investigations, sources, evidence, use of force.",
+    ):
         for name, label in (
             ("investigative_exclusivity", "Investigative exclusivity"),
             ("confidential_sources", "Confidential sources"),
             ("evidence", "Evidence"),
             ("use_of_force", "Use of force"),
         ):
-            f.text(draft, ("operations", name), label, area=True, height=70)  # fmt: skip
+            f.text(draft, ("operations", name), label, area=True, height=70)
     f.text(draft, ("prosecution",), "Prosecution (optional)", area=True, height=70)
     _mutual_aid(draft)
     st.subheader("Communication")
@@ -555,11 +662,21 @@ def operations(draft: Draft) -> None:
     with left:
         f.choice(draft, ("evaluation", "reporting_frequency"), "Reporting", FREQUENCIES)
     with right:
-        f.number(draft, ("evaluation", "review_interval_months"), "Review every (months)",
-                 min_value=1, value=None)  # fmt: skip
+        f.number(
+            draft,
+            ("evaluation", "review_interval_months"),
+            "Review every (months)",
+            min_value=1,
+            value=None,
+        )
     f.text(draft, ("evaluation", "surveys"), "Surveys (optional)", area=True, height=70)
-    f.text(draft, ("evaluation", "after_action_debriefs"), "After-action debriefs (optional)",
-           area=True, height=70)  # fmt: skip
+    f.text(
+        draft,
+        ("evaluation", "after_action_debriefs"),
+        "After-action debriefs (optional)",
+        area=True,
+        height=70,
+    )
 
 
 def _governance(draft: Draft) -> None:
@@ -581,31 +698,45 @@ def _mutual_aid(draft: Draft) -> None:
     if draft.data.get("type") != "mutual_aid" and "mutual_aid" not in draft.data:
         return
     st.subheader("Requests for assistance")
-    skeleton = {"authorized_officials": "", "responder_discretion": "", "right_of_recall": "",
-                "command_and_control": ""}  # fmt: skip
+    skeleton = {
+        "authorized_officials": "",
+        "responder_discretion": "",
+        "right_of_recall": "",
+        "command_and_control": "",
+    }
     if not _section(draft, "mutual_aid", "Mutual aid terms", skeleton, help="Mutual aid."):
         return
     m = ("mutual_aid",)
     f.text(draft, (*m, "authorized_officials"), "Authorized officials", area=True, height=70)
     f.checkbox(draft, (*m, "oral_requests_allowed"), "Oral requests allowed", default=True)
-    f.number(draft, (*m, "written_confirmation_hours"), "Written confirmation within (hours)",
-             value=None)  # fmt: skip
-    for name, label in (("responder_discretion", "Responder discretion"),
-                        ("right_of_recall", "Right of recall"),
-                        ("command_and_control", "Command and control"),
-                        ("license_reciprocity", "License reciprocity (optional)")):  # fmt: skip
+    f.number(
+        draft, (*m, "written_confirmation_hours"), "Written confirmation within (hours)", value=None
+    )
+    for name, label in (
+        ("responder_discretion", "Responder discretion"),
+        ("right_of_recall", "Right of recall"),
+        ("command_and_control", "Command and control"),
+        ("license_reciprocity", "License reciprocity (optional)"),
+    ):
         f.text(draft, (*m, name), label, area=True, height=70)
 
 
 def _training(draft: Draft) -> None:
     st.subheader("Training")
-    if _section(draft, "training", "Joint training commitments", {"commitments": []},
-                help="Joint training and the annual report."):  # fmt: skip
+    if _section(
+        draft,
+        "training",
+        "Joint training commitments",
+        {"commitments": []},
+        help="Joint training and the annual report.",
+    ):
         f.table(draft, Table(("training", "commitments"), CLAUSE, name_field="text"))
-        f.text(draft, ("training", "host_rotation"), "Host rotation (optional)", area=True,
-               height=70)  # fmt: skip
-        f.text(draft, ("training", "annual_report"), "Annual report (optional)", area=True,
-               height=70)  # fmt: skip
+        f.text(
+            draft, ("training", "host_rotation"), "Host rotation (optional)", area=True, height=70
+        )
+        f.text(
+            draft, ("training", "annual_report"), "Annual report (optional)", area=True, height=70
+        )
 
 
 # --------------------------------------------------------------------------- 8 term
@@ -616,20 +747,30 @@ def term(draft: Draft) -> None:
     t = ("term",)
     left, mid, right = st.columns(3)
     with left:
-        f.choice(draft, (*t, "effective_rule"), "Takes effect", list(EffectiveRule),
-                 labels={"fixed_date": "On a fixed date",
-                         "last_signature": "On the last signature"})  # fmt: skip
+        f.choice(
+            draft,
+            (*t, "effective_rule"),
+            "Takes effect",
+            list(EffectiveRule),
+            labels={"fixed_date": "On a fixed date", "last_signature": "On the last signature"},
+        )
     with mid:
         f.date(draft, (*t, "effective_date"), "Effective date", value=None)
     with right:
         f.date(draft, (*t, "expiration_date"), "Expires (empty: until terminated)", value=None)
     left, mid, right = st.columns(3)
     with left:
-        f.number(draft, (*t, "review_interval_months"), "Review every (months)", min_value=1,
-                 value=None)  # fmt: skip
+        f.number(
+            draft, (*t, "review_interval_months"), "Review every (months)", min_value=1, value=None
+        )
     with mid:
-        f.number(draft, (*t, "withdrawal_notice_days"), "Withdrawal notice (days)", min_value=1,
-                 value=None)  # fmt: skip
+        f.number(
+            draft,
+            (*t, "withdrawal_notice_days"),
+            "Withdrawal notice (days)",
+            min_value=1,
+            value=None,
+        )
     with right:
         f.text(draft, (*t, "notice_method"), "Notice method")
     f.text(draft, (*t, "renewal"), "Renewal (optional)", area=True, height=70)
@@ -639,14 +780,22 @@ def term(draft: Draft) -> None:
     with left:
         f.choice(draft, ("liability", "tort"), "Tort liability borne by", list(LiabilityBearer))
     with right:
-        f.choice(draft, ("liability", "workers_compensation"), "Workers' compensation borne by",
-                 list(LiabilityBearer))  # fmt: skip
-    f.text(draft, ("liability", "indemnification"), "Indemnification (optional)", area=True,
-           height=70)  # fmt: skip
+        f.choice(
+            draft,
+            ("liability", "workers_compensation"),
+            "Workers' compensation borne by",
+            list(LiabilityBearer),
+        )
+    f.text(
+        draft, ("liability", "indemnification"), "Indemnification (optional)", area=True, height=70
+    )
     f.text(draft, ("liability", "insurance"), "Insurance (optional)", area=True, height=70)
     st.subheader("Dispute resolution")
-    f.table(draft, Table(("disputes", "levels"), LEVELS, name_field="description"),
-            caption="Escalation levels in order, ending with the agency heads.")  # fmt: skip
+    f.table(
+        draft,
+        Table(("disputes", "levels"), LEVELS, name_field="description"),
+        caption="Escalation levels in order, ending with the agency heads.",
+    )
     st.subheader("Amendment")
     f.text(draft, ("amendment", "procedure"), "Procedure", area=True, height=70)
     f.text(draft, ("amendment", "new_members"), "New members (optional)", area=True, height=70)
@@ -665,28 +814,78 @@ def _general(draft: Draft) -> None:
         ("severability", "Severability"),
         ("entire_agreement", "Entire agreement"),
     )
-    for index, (name, label) in enumerate(flags):  # fmt: skip
+    for index, (name, label) in enumerate(flags):
         with cols[index % 3]:
             f.checkbox(draft, (*g, name), label, default=True)
-    f.table(draft, Table((*g, "additional"), CLAUSE, name_field="text"),
-            caption="Additional provisions")  # fmt: skip
+    f.table(
+        draft, Table((*g, "additional"), CLAUSE, name_field="text"), caption="Additional provisions"
+    )
 
 
 STEPS = [
-    Step("basics", "Basics", ":material/description:",
-         ("id", "title", "number", "type", "instrument", "status", "marking", "supersedes",
-          "purpose", "background", "authorities", "definitions"), basics),
+    Step(
+        "basics",
+        "Basics",
+        ":material/description:",
+        (
+            "id",
+            "title",
+            "number",
+            "type",
+            "instrument",
+            "status",
+            "marking",
+            "supersedes",
+            "purpose",
+            "background",
+            "authorities",
+            "definitions",
+        ),
+        basics,
+    ),
     Step("parties", "Parties and signatories", ":material/groups:", ("parties",), parties),
     Step("goals", "Shared goals and metrics", ":material/flag:", ("goals",), goals),
-    Step("roles", "Roles and responsibilities", ":material/assignment_ind:",
-         ("responsibilities", "supervision", "personnel"), roles),
-    Step("resources", "Resources and funding", ":material/payments:",
-         ("resources", "funding", "forfeiture"), resources),
-    Step("information", "Information sharing", ":material/lock:", ("information_sharing",),
-         information),
-    Step("operations", "Operations, governance and evaluation", ":material/tune:",
-         ("governance", "operations", "prosecution", "mutual_aid", "media", "training",
-          "evaluation"), operations),
-    Step("term", "Term, liability and general provisions", ":material/gavel:",
-         ("term", "liability", "disputes", "amendment", "general"), term),
-]  # fmt: skip
+    Step(
+        "roles",
+        "Roles and responsibilities",
+        ":material/assignment_ind:",
+        ("responsibilities", "supervision", "personnel"),
+        roles,
+    ),
+    Step(
+        "resources",
+        "Resources and funding",
+        ":material/payments:",
+        ("resources", "funding", "forfeiture"),
+        resources,
+    ),
+    Step(
+        "information",
+        "Information sharing",
+        ":material/lock:",
+        ("information_sharing",),
+        information,
+    ),
+    Step(
+        "operations",
+        "Operations, governance and evaluation",
+        ":material/tune:",
+        (
+            "governance",
+            "operations",
+            "prosecution",
+            "mutual_aid",
+            "media",
+            "training",
+            "evaluation",
+        ),
+        operations,
+    ),
+    Step(
+        "term",
+        "Term, liability and general provisions",
+        ":material/gavel:",
+        ("term", "liability", "disputes", "amendment", "general"),
+        term,
+    ),
+]
