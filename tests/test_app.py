@@ -235,7 +235,7 @@ def test_new_agreement_filled_from_scratch_is_saved_as_one_commit_and_exported(w
         ("Alice Liaison", "alice@county.example.gov", "First draft of the river partnership")
     ]
     assert saved_data(workspace, "river-partnership") == draft_of(at).data
-    assert "unsaved" not in at.sidebar.markdown[0].value
+    assert "Saved]" in at.sidebar.markdown[0].value
     goto(at, "history")
     assert history[0].sha[:8] in at.dataframe[0].value["revision"].tolist()
     goto(at, "export")
@@ -320,7 +320,7 @@ def test_moving_between_steps_pages_and_agreements_loses_nothing(workspace):
     next_page(at)
     next(b for b in at.button if b.label == "← Back").click().run()
     assert at.text_input(key=key(at, "$.title")).value == "River Partnership, revised"
-    assert "unsaved changes" in at.sidebar.markdown[0].value
+    assert "Unsaved changes" in at.sidebar.markdown[0].value
     goto(at, "agreements")
     assert "Unsaved changes in `river-partnership`" in texts(at)
     open_agreement(at, "lake-partnership")

@@ -15,6 +15,7 @@ from mou.ui.rows import (
     json_path,
     new_party,
     party_labels,
+    place,
     remove_party_references,
     set_in,
     slugify,
@@ -187,3 +188,16 @@ def test_three_way_keeps_my_removal_and_their_addition():
     mine = {"title": "T"}
     theirs = {"marking": "FOUO", "title": "T", "number": "7"}
     assert three_way(base, mine, theirs) == ({"title": "T", "number": "7"}, [])
+
+
+def test_place_names_a_path_in_words():
+    data = {
+        "goals": [{"id": "g", "title": "Fewer shootings", "metrics": []}],
+        "parties": [{"id": "p", "acronym": "CCSO"}],
+    }
+    assert place("$.goals[0].metrics", data) == "Goals › Fewer shootings › Metrics"
+    assert place("$.parties[0].point_of_contact.email", data) == (
+        "Parties › CCSO › Point of contact › Email"
+    )
+    assert place("$.parties[5].acronym", data) == "Parties › item 6 › Acronym"
+    assert place("$", data) == "The agreement"

@@ -32,7 +32,7 @@ def write(draft: Draft, path: Path, value: Any) -> None:
 def show_problems(found: Sequence[str]) -> None:
     """Problems under a field, in the app's error colour."""
     for message in found:
-        st.markdown(f":red[⚠ {plain(message)}]")
+        st.markdown(f":red[:material/error: {plain(message)}]")
 
 
 def _seed(draft: Draft, path: Path, value: Any) -> str:
@@ -254,7 +254,7 @@ def show_table_problems(draft: Draft, spec: Table) -> None:
         if path == prefix or path.startswith(prefix + "["):
             where = _row_place(path[len(prefix) :], labels)
             for message in found:
-                st.markdown(f":red[⚠ {plain(where + message)}]")
+                st.markdown(f":red[:material/error: {plain(where + message)}]")
 
 
 def _row_place(rest: str, labels: dict[str, str]) -> str:

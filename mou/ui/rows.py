@@ -256,3 +256,30 @@ def three_way(base: Any, mine: Any, theirs: Any, path: str = "$") -> tuple[Any, 
                 merged[key] = value
         return merged, clashes
     return theirs, [path]
+
+
+# --------------------------------------------------------------------------- places
+
+
+def place(path: str, data: dict[str, Any]) -> str:
+    """A JSON path in words: ``$.goals[0].metrics`` -> ``Goals › Fewer shootings › Metrics``."""
+    words: list[str] = []
+    value: Any = data
+    for part in re.findall(r"\.([^.\[]+)|\[(\d+)\]", path):
+        key, index = part
+        if key:
+            words.append(key.replace("_", " ").capitalize())
+            value = value.get(key) if isinstance(value, dict) else None
+            continue
+        value = value[int(index)] if isinstance(value, list) and int(index) < len(value) else None
+        words.append(_item_name(value, int(index)))
+    return " › ".join(words) or "The agreement"
+
+
+def _item_name(item: Any, index: int) -> str:
+    if isinstance(item, dict):
+        for field in ("acronym", "title", "name", "term", "citation", "description", "party"):
+            if isinstance(item.get(field), str) and item[field]:
+                text = item[field]
+                return text if len(text) <= 40 else text[:39] + "…"
+    return f"item {index + 1}"

@@ -11,7 +11,7 @@ from ...errors import ConflictError, InvalidAgreement, MouError
 from ...validate import validate_data
 from .. import state
 from ..changes import show_changes
-from ..rows import three_way
+from ..rows import place, three_way
 from ..style import plain
 from .wizard import _header_plain, _nothing_open, back_next, step_of
 
@@ -40,7 +40,7 @@ def show() -> None:
 
 def findings(draft: state.Draft) -> list[tuple[str, str, str, str]]:
     """(severity, rule, path, message) for every validation problem and readiness finding."""
-    found = [("error", "valid", p.path, p.message) for p in draft.problems()]
+    found = [("error", "validation", p.path, p.message) for p in draft.problems()]
     if found:
         return found  # the readiness rules need a valid agreement
     from ...rules import check
@@ -64,11 +64,12 @@ def readiness(draft: state.Draft) -> None:
         st.warning(f"Ready for signature, with {len(items)} warning(s) to consider.")
     for index, (severity, rule, path, message) in enumerate(items):
         step = step_of(path)
-        icon = "🔴" if severity == "error" else "🟡"
+        icon = ":red-badge[Error]" if severity == "error" else ":orange-badge[Warning]"
         text, button = st.columns([5, 1], vertical_alignment="center")
-        text.markdown(f"{icon} {plain(message)}  \n:gray[`{plain(rule)}` · `{plain(path)}`]")
+        where = plain(place(path, draft.data))
+        text.markdown(f"{icon} **{where}:** {plain(message)}  \n:gray[{plain(rule)}]")
         if button.button(
-            step.title,
+            f"Fix in {step.short}",
             key=f"fix-{index}",
             width="stretch",
             help="Go to the step that edits this field",

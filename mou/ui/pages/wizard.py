@@ -27,7 +27,7 @@ from ...model import (
     Status,
 )
 from .. import fields as f
-from ..rows import Column, Table, get_in, json_path, new_party, remove_party_references
+from ..rows import Column, Table, get_in, json_path, new_party, place, remove_party_references
 from ..state import Draft, current
 from ..style import plain
 
@@ -44,6 +44,8 @@ class Step:
     icon: str
     sections: tuple[str, ...]
     body: Callable[[Draft], None]
+    short: str = ""
+    """A one-word name for buttons ("Fix in Parties")."""
 
     def draw(self) -> None:
         """Draw the step for the open draft (or a pointer to the Agreements page)."""
@@ -96,7 +98,7 @@ def _footer(draft: Draft, step: Step) -> None:
     if remaining:
         with st.expander(f"{len(remaining)} problem(s) in this step", expanded=False):
             for path, message in remaining:
-                st.markdown(f"- `{plain(path)}` — {plain(message)}")
+                st.markdown(f"- **{plain(place(path, draft.data))}:** {plain(message)}")
     back_next(step.slug)
 
 
@@ -362,7 +364,8 @@ def goals(draft: Draft) -> None:
         "goal",
         "Title of the new goal",
         "title",
-        extra={"owners": [], "metrics": []},
+        parties_field="owners",
+        extra={"metrics": []},
     )
 
 
@@ -372,21 +375,31 @@ def _add_item(
     noun: str,
     prompt: str,
     field: str,
+    parties_field: str,
     extra: dict[str, Any] | None = None,
 ) -> None:
-    """A small form that appends an item whose id is derived from what is typed."""
-    from ..rows import slugify
+    """A small form that appends an item (with the parties it belongs to) under a new id."""
+    from ..rows import party_labels, slugify
 
+    labels = party_labels(draft.data)
     with st.form(draft.key(f"{json_path(path)}::add"), clear_on_submit=True):
+        st.markdown(f"**Add a {noun}**")
         widget = st.text_area if field == "text" else st.text_input
         value = widget(prompt, key=draft.key(f"{json_path(path)}::new"))
+        chosen = st.multiselect(
+            "Parties" if parties_field == "parties" else "Owners",
+            list(labels),
+            format_func=lambda p: labels.get(p, p),
+            key=draft.key(f"{json_path(path)}::new-parties"),
+        )
         if st.form_submit_button(f"Add {noun}", icon=":material/add:"):
             if not value.strip():
                 st.error(f"Type the {noun} first.")
                 return
             items = draft.data.setdefault(path[0], [])
             item_id = slugify(value, [str(i.get("id")) for i in items])
-            items.append({"id": item_id, field: value, **copy.deepcopy(extra or {})})
+            new = {"id": item_id, field: value, parties_field: list(chosen)}
+            items.append({**new, **copy.deepcopy(extra or {})})
             st.rerun()
 
 
@@ -424,7 +437,7 @@ def roles(draft: Draft) -> None:
         "responsibility",
         "New responsibility",
         "text",
-        extra={"parties": []},
+        parties_field="parties",
     )
     st.subheader("Supervision")
     skeleton = {"personnel_supervision": "", "case_assignment": "", "resource_control": ""}
@@ -822,70 +835,22 @@ def _general(draft: Draft) -> None:
     )
 
 
+BASICS = ("id", "title", "number", "type", "instrument", "status", "marking", "supersedes")
+OPERATIONS = ("governance", "operations", "prosecution", "mutual_aid", "media", "training")
 STEPS = [
-    Step(
-        "basics",
-        "Basics",
-        ":material/description:",
-        (
-            "id",
-            "title",
-            "number",
-            "type",
-            "instrument",
-            "status",
-            "marking",
-            "supersedes",
-            "purpose",
-            "background",
-            "authorities",
-            "definitions",
-        ),
-        basics,
-    ),
-    Step("parties", "Parties and signatories", ":material/groups:", ("parties",), parties),
-    Step("goals", "Shared goals and metrics", ":material/flag:", ("goals",), goals),
-    Step(
-        "roles",
-        "Roles and responsibilities",
-        ":material/assignment_ind:",
-        ("responsibilities", "supervision", "personnel"),
-        roles,
-    ),
-    Step(
-        "resources",
-        "Resources and funding",
-        ":material/payments:",
-        ("resources", "funding", "forfeiture"),
-        resources,
-    ),
-    Step(
-        "information",
-        "Information sharing",
-        ":material/lock:",
-        ("information_sharing",),
-        information,
-    ),
-    Step(
-        "operations",
-        "Operations, governance and evaluation",
-        ":material/tune:",
-        (
-            "governance",
-            "operations",
-            "prosecution",
-            "mutual_aid",
-            "media",
-            "training",
-            "evaluation",
-        ),
-        operations,
-    ),
-    Step(
-        "term",
-        "Term, liability and general provisions",
-        ":material/gavel:",
-        ("term", "liability", "disputes", "amendment", "general"),
-        term,
-    ),
-]
+    Step("basics", "Basics", ":material/description:",
+         (*BASICS, "purpose", "background", "authorities", "definitions"), basics, "Basics"),
+    Step("parties", "Parties and signatories", ":material/groups:", ("parties",), parties,
+         "Parties"),
+    Step("goals", "Shared goals and metrics", ":material/flag:", ("goals",), goals, "Goals"),
+    Step("roles", "Roles and responsibilities", ":material/assignment_ind:",
+         ("responsibilities", "supervision", "personnel"), roles, "Roles"),
+    Step("resources", "Resources and funding", ":material/payments:",
+         ("resources", "funding", "forfeiture"), resources, "Resources"),
+    Step("information", "Information sharing", ":material/lock:", ("information_sharing",),
+         information, "Information"),
+    Step("operations", "Operations, governance and evaluation", ":material/tune:",
+         (*OPERATIONS, "evaluation"), operations, "Operations"),
+    Step("term", "Term, liability and general provisions", ":material/gavel:",
+         ("term", "liability", "disputes", "amendment", "general"), term, "Term"),
+]  # fmt: skip
