@@ -8,8 +8,8 @@ when Chromium is missing, except in CI (CI=true), where it must run.
 from __future__ import annotations
 
 import io
-import re
 import os
+import re
 
 import pytest
 from browserkit import CHROMIUM, chromium_page, streamlit_server
