@@ -257,8 +257,9 @@ def _fill_every_step(at: AppTest) -> None:
         _fill_party(at, index, name, acronym)
     next_page(at)  # goals
     at.text_input(key=key(at, "$.goals::new")).set_value("Fewer shootings")
+    at.multiselect(key=key(at, "$.goals::new-parties")).set_value(["party-a", "party-b"])
     _submit(at, "Add goal")
-    at.multiselect(key=key(at, "$.goals[0].owners")).set_value(["party-a", "party-b"]).run()
+    assert at.multiselect(key=key(at, "$.goals[0].owners")).value == ["party-a", "party-b"]
     metric = {
         "name": "Shootings",
         "unit": "incidents",
@@ -270,9 +271,8 @@ def _fill_every_step(at: AppTest) -> None:
     _edit_table(at, "$.goals[0].metrics", added=[metric])
     next_page(at)  # roles
     at.text_area(key=key(at, "$.responsibilities::new")).set_value("Run street outreach.")
+    at.multiselect(key=key(at, "$.responsibilities::new-parties")).set_value(["party-a", "party-b"])
     _submit(at, "Add responsibility")
-    path = "$.responsibilities[0].parties"
-    at.multiselect(key=key(at, path)).set_value(["party-a", "party-b"]).run()
     goto(at, "term")
     at.text_input(key=key(at, "$.general.governing_law")).set_value("the laws of Columbia").run()
     assert_clean(at)
@@ -298,10 +298,19 @@ def _fill_party(at: AppTest, index: int, name: str, acronym: str) -> None:
     )
 
 
+def table_key(at: AppTest, path: str) -> str:
+    """The key of the table editing ``path`` (it changes when rows are added by a form)."""
+    base = key(at, path)
+    try:
+        return f"{base}#{at.session_state[base + '::epoch']}"
+    except KeyError:
+        return f"{base}#0"
+
+
 def _edit_table(at: AppTest, path: str, *, edited=None, added=None) -> None:
     # AppTest cannot type into st.data_editor; assigning its edit state is what the
     # browser sends after the user edits cells or adds rows.
-    at.session_state[key(at, path)] = {
+    at.session_state[table_key(at, path)] = {
         "edited_rows": edited or {},
         "added_rows": added or [],
         "deleted_rows": [],
@@ -350,7 +359,7 @@ def test_table_edits_keep_ids_and_survive_leaving_the_step(with_agreement):
     ]
     next_page(at)
     goto(at, "goals")
-    table = at.data_editor(key=key(at, "$.goals[0].metrics")).value
+    table = at.data_editor(key=table_key(at, "$.goals[0].metrics")).value
     assert table["name"].tolist() == ["Non-fatal shootings", "Homicides"]
 
 
@@ -501,3 +510,24 @@ def test_export_files_carry_id_and_revision_and_refuse_unsaved_edits(with_agreem
     at.text_input(key=key(at, "$.title")).set_value("Edited").run()
     goto(at, "export")
     assert "Save the draft first" in texts(at)
+
+
+def test_row_added_by_the_form_is_not_erased_by_the_table_above_it(with_agreement):
+    # Regression: the responsibilities table kept its frozen rows after the "Add" form
+    # appended one, and wrote them back on the next run, erasing the new row.
+    at = open_agreement(start(), "river-partnership")
+    goto(at, "roles")
+    at.text_area(key=key(at, "$.responsibilities::new")).set_value("Share crime data.")
+    at.multiselect(key=key(at, "$.responsibilities::new-parties")).set_value(["party-b"])
+    _submit(at, "Add responsibility")
+    at.run()
+    texts_now = [r["text"] for r in draft_of(at).data["responsibilities"]]
+    assert texts_now == ["Run street outreach.", "Share crime data."]
+    table = at.data_editor(key=table_key(at, "$.responsibilities")).value
+    assert table["text"].tolist() == texts_now
+    _edit_table(at, "$.responsibilities", edited={1: {"text": "Share crime data weekly."}})
+    assert draft_of(at).data["responsibilities"][1] == {
+        "id": "share-crime-data",
+        "text": "Share crime data weekly.",
+        "parties": ["party-b"],
+    }

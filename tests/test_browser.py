@@ -82,7 +82,7 @@ def test_create_save_history_and_download_in_chromium(app_url, tmp_path):
             page.get_by_role("option", name=acronym, exact=True).click()
         page.keyboard.press("Escape")
         form.get_by_role("button", name="Add responsibility").click()
-        page.get_by_label("Responsibility 1", exact=True).wait_for()
+        expect(form.get_by_label("New responsibility", exact=True)).to_have_value("")
         for title in (
             "Resources and funding",
             "Information sharing",

@@ -13,7 +13,6 @@ def main() -> None:
         page_title="mou — agreements", page_icon=":material/handshake:", layout="wide"
     )
     style.apply()
-    state.begin_run()
     page = st.navigation(nav.sections(), position="sidebar", expanded=True)
     page.run()
     _sidebar()  # after the page, so a save made just now shows as saved

@@ -3,6 +3,7 @@ edit back at once, and shows the draft's validation problems for its path beneat
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -10,7 +11,18 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from .rows import Path, Table, from_rows, get_in, is_blank, json_path, party_labels, set_in, to_rows
+from .rows import (
+    Path,
+    Table,
+    from_rows,
+    get_in,
+    goal_labels,
+    is_blank,
+    json_path,
+    party_labels,
+    set_in,
+    to_rows,
+)
 from .state import Draft
 from .style import plain
 
@@ -125,22 +137,6 @@ def parties(draft: Draft, path: Path, label: str, **kw: Any) -> None:
     write(draft, path, list(value))
 
 
-def choice_many(draft: Draft, path: Path, label: str, labels: dict[str, str], **kw: Any) -> None:
-    """Pick several ids (e.g. goals) shown by their labels."""
-    current = [v for v in get_in(draft.data, path) or [] if v in labels]
-    value = _bound(
-        draft,
-        path,
-        st.multiselect,
-        current,
-        label=label,
-        options=list(labels),
-        format_func=lambda v: labels.get(v, v),
-        **kw,
-    )
-    write(draft, path, list(value))
-
-
 def party(draft: Draft, path: Path, label: str, *, optional: bool = False, **kw: Any) -> None:
     """Pick one party by acronym."""
     labels = party_labels(draft.data)
@@ -178,11 +174,13 @@ def table(draft: Draft, spec: Table, *, caption: str | None = None, height: Any 
     The table is fed a frozen copy of the rows made when it first appears: feeding it
     the draft each run would reset it on every edit and drop every second keystroke
     (streamlit#7749). The copy is rebuilt whenever the editor was not on screen in
-    the previous run, so a table always starts from the draft's current rows.
+    the previous run, so a table always starts from the draft's current rows. When
+    the list changed elsewhere (an "Add" form), the editor starts over under a new
+    key: its pending edits refer to the old rows and would otherwise erase the new one.
     """
-    key = draft.key(json_path(spec.path))
-    frozen = f"{key}::rows"
     previous = get_in(draft.data, spec.path) or []
+    key = table_key(draft, spec.path, previous)
+    frozen = f"{key}::rows"
     if key not in st.session_state or frozen not in st.session_state:
         st.session_state[frozen] = _frame(to_rows(previous, spec), spec)
     if caption:
@@ -199,13 +197,24 @@ def table(draft: Draft, spec: Table, *, caption: str | None = None, height: Any 
     )
     items = from_rows(_records(edited), previous, spec)
     write(draft, spec.path, items)
+    st.session_state[f"{draft.key(json_path(spec.path))}::wrote"] = copy.deepcopy(items)
     show_table_problems(draft, spec)
+
+
+def table_key(draft: Draft, path: Path, current: list[Any]) -> str:
+    """The editor's widget key: a new one whenever the list changed outside the table."""
+    base = draft.key(json_path(path))
+    epoch = st.session_state.get(f"{base}::epoch", 0)
+    if st.session_state.get(f"{base}::wrote", current) != current:
+        epoch += 1
+        st.session_state[f"{base}::epoch"] = epoch
+    return f"{base}#{epoch}"
 
 
 def _frame(rows: list[dict[str, Any]], spec: Table) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=spec.fields)
     for column in spec.columns:
-        if column.kind in ("text", "choice", "party", "parties"):
+        if column.kind in ("text", "choice", "party", "parties", "goals"):
             frame[column.field] = frame[column.field].astype("object")
         elif column.kind == "bool":
             frame[column.field] = frame[column.field].fillna(False).astype(bool)
@@ -222,6 +231,7 @@ def _records(edited: Any) -> list[dict[str, Any]]:
 def _column_config(draft: Draft, spec: Table) -> dict[str, Any]:
     config: dict[str, Any] = {}
     labels = party_labels(draft.data)
+    goals = goal_labels(draft.data)
     for c in spec.columns:
         common: dict[str, Any] = {"help": c.help, "required": c.required or None}
         if c.kind in ("int", "float"):
@@ -232,6 +242,10 @@ def _column_config(draft: Draft, spec: Table) -> dict[str, Any]:
         elif c.kind == "choice":
             config[c.field] = st.column_config.SelectboxColumn(
                 c.label, options=list(c.options), format_func=humanize, **common
+            )
+        elif c.kind == "goals":
+            config[c.field] = st.column_config.MultiselectColumn(
+                c.label, options=list(goals), format_func=lambda g: goals.get(g, g), **common
             )
         elif c.kind == "parties":
             config[c.field] = st.column_config.MultiselectColumn(

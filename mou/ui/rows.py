@@ -16,6 +16,7 @@ from typing import Any
 
 Path = tuple[str | int, ...]
 SLUG_MAX = 48
+LIST_KINDS = ("parties", "goals")
 
 
 # --------------------------------------------------------------------------- paths
@@ -86,7 +87,7 @@ class Column:
     """One editable column of a table of list items.
 
     ``kind`` is one of: text, int, float, bool, choice (one of ``options``),
-    party (one party id) and parties (several party ids).
+    party (one party id), parties (several party ids) and goals (several goal ids).
     """
 
     field: str
@@ -121,7 +122,7 @@ def to_rows(items: Sequence[dict[str, Any]] | None, table: Table) -> list[dict[s
     for item in items or []:
         row = {name: item.get(name) for name in table.fields}
         for column in table.columns:
-            if column.kind == "parties" and row[column.field] is None:
+            if column.kind in LIST_KINDS and row[column.field] is None:
                 row[column.field] = []
         rows.append(row)
     return rows
@@ -190,7 +191,7 @@ def _cell(value: Any, column: Column) -> Any:
         return int(value)
     if column.kind == "bool":
         return bool(value)
-    if column.kind == "parties":
+    if column.kind in LIST_KINDS:
         return [str(v) for v in value]
     if hasattr(value, "item"):  # numpy scalars from the table become plain numbers
         return value.item()
@@ -207,6 +208,11 @@ def party_labels(data: dict[str, Any]) -> dict[str, str]:
         for p in data.get("parties") or []
         if p.get("id")
     }
+
+
+def goal_labels(data: dict[str, Any]) -> dict[str, str]:
+    """Goal id -> its title, for pickers."""
+    return {str(g.get("id")): str(g.get("title") or g.get("id")) for g in data.get("goals") or []}
 
 
 def new_party(data: dict[str, Any], legal_name: str, acronym: str) -> dict[str, Any]:

@@ -121,13 +121,6 @@ def drafts() -> dict[str, Draft]:
     return st.session_state.setdefault(DRAFTS, {})
 
 
-def begin_run() -> None:
-    """Start of a script run: revalidate the open draft once, whatever changed it."""
-    draft = current()
-    if draft is not None:
-        draft.touch()
-
-
 def current() -> Draft | None:
     """The draft of the agreement open now, if any."""
     open_id = st.session_state.get(OPEN)

@@ -189,6 +189,7 @@ def _choices(draft: state.Draft, merged: dict[str, Any], clashes: list[str]) -> 
         theirs = draft.conflict.data
         draft.replace(theirs, revision)
         draft.data = merged  # saved = theirs, so exactly your edits show as unsaved
+        draft.touch()
         st.rerun()
     if keep.button("Keep editing", width="stretch"):
         draft.conflict = None

@@ -156,6 +156,7 @@ def _list_controls(draft: Draft, path: tuple[str, ...], index: int, noun: str) -
         icon=":material/delete:",
     ):
         del items[index]
+        draft.touch()
         draft.generation += 1  # rows below moved up: their widgets start again from the draft
         st.rerun()
 
@@ -224,6 +225,7 @@ def parties(draft: Draft) -> None:
             ):
                 remove_party_references(draft.data, party["id"])
                 del items[index]
+                draft.touch()
                 draft.generation += 1
                 st.rerun()
     _add_party(draft)
@@ -323,6 +325,7 @@ def _add_party(draft: Draft) -> None:
                 st.error("Give the new party a legal name and an acronym.")
                 return
             draft.data.setdefault("parties", []).append(new_party(draft.data, legal_name, acronym))
+            draft.touch()
             st.rerun()
 
 
@@ -400,12 +403,18 @@ def _add_item(
             item_id = slugify(value, [str(i.get("id")) for i in items])
             new = {"id": item_id, field: value, parties_field: list(chosen)}
             items.append({**new, **copy.deepcopy(extra or {})})
+            draft.touch()
             st.rerun()
 
 
 # --------------------------------------------------------------------------- 4 roles
 
 
+RESPONSIBILITIES = (
+    Column("text", "Responsibility", required=True),
+    Column("parties", "Carried by", kind="parties", required=True),
+    Column("goals", "Serves goals", kind="goals"),
+)
 PERSONNEL = (
     Column("party", "Party", kind="party", required=True),
     Column("position", "Position", required=True),
@@ -420,17 +429,12 @@ PERSONNEL = (
 
 def roles(draft: Draft) -> None:
     """Responsibilities (who does what, for which goal), supervision and personnel."""
-    goal_titles = {g["id"]: g.get("title", g["id"]) for g in draft.data.get("goals") or []}
-    for index, _ in enumerate(draft.data.get("responsibilities") or []):
-        with st.container(border=True):
-            p = ("responsibilities", index)
-            f.text(draft, (*p, "text"), f"Responsibility {index + 1}", area=True, height=80)
-            left, right = st.columns(2)
-            with left:
-                f.parties(draft, (*p, "parties"), "Carried by")
-            with right:
-                f.choice_many(draft, (*p, "goals"), "Serves goals", goal_titles)
-            _list_controls(draft, ("responsibilities",), index, "responsibility")
+    f.table(
+        draft,
+        Table(("responsibilities",), RESPONSIBILITIES, name_field="text"),
+        caption="Who does what, and for which shared goal. Pick parties and goals in the "
+        "cells; double-click a cell to read or edit long text.",
+    )
     _add_item(
         draft,
         ("responsibilities",),
