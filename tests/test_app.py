@@ -274,6 +274,7 @@ def _fill_every_step(at: AppTest) -> None:
     at.multiselect(key=key(at, "$.responsibilities::new-parties")).set_value(["party-a", "party-b"])
     _submit(at, "Add responsibility")
     goto(at, "term")
+    at.segmented_control(key=key(at, "term::part")).set_value("General provisions").run()
     at.text_input(key=key(at, "$.general.governing_law")).set_value("the laws of Columbia").run()
     assert_clean(at)
 
@@ -366,6 +367,7 @@ def test_table_edits_keep_ids_and_survive_leaving_the_step(with_agreement):
 def test_switching_an_optional_section_off_and_on_keeps_what_was_typed(with_agreement):
     at = open_agreement(start(), "river-partnership")
     goto(at, "operations")
+    at.segmented_control(key=key(at, "operations::part")).set_value("Training").run()
     at.toggle(key=key(at, "$.training::on")).set_value(True).run()
     at.text_area(key=key(at, "$.training.host_rotation")).set_value("Yearly rotation").run()
     at.toggle(key=key(at, "$.training::on")).set_value(False).run()

@@ -195,10 +195,18 @@ def table(draft: Draft, spec: Table, *, caption: str | None = None, height: Any 
         width="stretch",
         height=height,
     )
-    items = from_rows(_records(edited), previous, spec)
-    write(draft, spec.path, items)
+    items = previous
+    if _has_edits(st.session_state.get(key)):  # untouched tables cost no conversion
+        items = from_rows(_records(edited), previous, spec)
+        write(draft, spec.path, items)
     st.session_state[f"{draft.key(json_path(spec.path))}::wrote"] = copy.deepcopy(items)
     show_table_problems(draft, spec)
+
+
+def _has_edits(state: Any) -> bool:
+    if not isinstance(state, dict):
+        return False
+    return any(state.get(name) for name in ("edited_rows", "added_rows", "deleted_rows"))
 
 
 def table_key(draft: Draft, path: Path, current: list[Any]) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +59,7 @@ class Draft:
     _checked: tuple[int, list[Problem], dict[str, list[str]]] | None = field(
         default=None, repr=False
     )
+    _memo: dict[str, tuple[int, Any]] = field(default_factory=dict, repr=False)
 
     @property
     def dirty(self) -> bool:
@@ -72,6 +73,14 @@ class Draft:
     def touch(self) -> None:
         """Note that ``data`` changed (every write to the draft calls this)."""
         self.version += 1
+
+    def memo(self, name: str, compute: Callable[[], Any]) -> Any:
+        """``compute()``, remembered until the draft next changes (rules, previews)."""
+        kept = self._memo.get(name)
+        if kept is None or kept[0] != self.version:
+            kept = (self.version, compute())
+            self._memo[name] = kept
+        return kept[1]
 
     def problems(self) -> list[Problem]:
         """Validation problems of the draft as it is now (cached until it changes)."""
@@ -222,6 +231,7 @@ def _adopt_saved(draft: Draft, agreement: Agreement, revision: str) -> None:
     draft.base = revision
     draft.saved = copy.deepcopy(draft.data)
     draft.conflict = None
+    draft.touch()  # previews and checks now belong to the saved revision
 
 
 def their_version(agreement_id: str) -> Conflict:

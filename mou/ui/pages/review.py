@@ -40,6 +40,10 @@ def show() -> None:
 
 def findings(draft: state.Draft) -> list[tuple[str, str, str, str]]:
     """(severity, rule, path, message) for every validation problem and readiness finding."""
+    return draft.memo("findings", lambda: _findings(draft))  # type: ignore[no-any-return]
+
+
+def _findings(draft: state.Draft) -> list[tuple[str, str, str, str]]:
     found = [("error", "validation", p.path, p.message) for p in draft.problems()]
     if found:
         return found  # the readiness rules need a valid agreement
@@ -86,7 +90,10 @@ def _preview(draft: state.Draft) -> None:
         return
     revision = draft.base or "unsaved"
     try:
-        text = preview_text(json.dumps(draft.data, sort_keys=True), revision, draft.dirty)
+        text = draft.memo(
+            "preview",
+            lambda: preview_text(json.dumps(draft.data, sort_keys=True), revision, draft.dirty),
+        )
     except MouError as err:
         st.error(f"Cannot render the preview: {err.message}")
         return

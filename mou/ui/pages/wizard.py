@@ -161,11 +161,57 @@ def _list_controls(draft: Draft, path: tuple[str, ...], index: int, noun: str) -
         st.rerun()
 
 
+Part = tuple[str, tuple[str, ...], Callable[[Draft], None]]
+
+
+def parts(draft: Draft, step: str, choices: list[Part]) -> None:
+    """A step in parts: one is drawn at a time, each labelled with its problem count."""
+    counts = {label: _problem_count(draft, sections) for label, sections, _ in choices}
+    labels = [label for label, _, _ in choices]
+    key = draft.key(f"{step}::part")
+    if st.session_state.get(key) not in labels:
+        st.session_state[key] = labels[0]
+    chosen = st.segmented_control(
+        "Part",
+        labels,
+        format_func=lambda label: f"{label} ({counts[label]})" if counts[label] else label,
+        key=key,
+        label_visibility="collapsed",
+    )
+    for label, _, draw in choices:
+        if label == (chosen or labels[0]):
+            st.subheader(label)
+            draw(draft)
+
+
+def _problem_count(draft: Draft, sections: tuple[str, ...]) -> int:
+    """Problems at or under any of ``sections`` (dotted field paths such as ``term``)."""
+    prefixes = tuple(f"$.{section}" for section in sections)
+    return sum(
+        len(found)
+        for path, found in draft.problems_by_path().items()
+        if any(path == p or path.startswith((p + ".", p + "[")) for p in prefixes)
+    )
+
+
 # --------------------------------------------------------------------------- 1 basics
 
 
 def basics(draft: Draft) -> None:
     """Type, title, number, purpose, background, authorities, definitions."""
+    parts(
+        draft,
+        "basics",
+        [
+            ("Title and purpose", (*BASICS_FIELDS, "purpose"), _title_and_purpose),
+            ("Recitals", ("background",), _recitals),
+            ("Authorities", ("authorities",), _authorities),
+            ("Definitions", ("definitions",), _definitions),
+        ],
+    )
+
+
+def _title_and_purpose(draft: Draft) -> None:
     st.caption(f"Agreement id: `{draft.agreement_id}` (the file name; it cannot change)")
     left, right = st.columns(2)
     with left:
@@ -179,22 +225,32 @@ def basics(draft: Draft) -> None:
         draft, ("marking",), "Handling marking (optional)", placeholder="e.g. For Official Use Only"
     )
     f.text(draft, ("purpose",), "Purpose", area=True, height=110)
-    st.subheader("Background (recitals)")
+
+
+def _recitals(draft: Draft) -> None:
     f.table(
         draft,
         Table(("background",), CLAUSE, name_field="text"),
         caption="One recital per row, e.g. “WHEREAS the parties …”.",
     )
-    st.subheader("Authorities")
+
+
+def _authorities(draft: Draft) -> None:
     authorities = (
         Column("citation", "Citation", required=True),
         Column("description", "Description"),
         Column("parties", "Parties (empty = all)", kind="parties"),
     )
     f.table(draft, Table(("authorities",), authorities, name_field="citation"))
-    st.subheader("Definitions")
+
+
+def _definitions(draft: Draft) -> None:
     terms = (Column("term", "Term", required=True), Column("meaning", "Meaning", required=True))
-    f.table(draft, Table(("definitions",), terms, name_field="term"))
+    f.table(
+        draft,
+        Table(("definitions",), terms, name_field="term"),
+        caption="Defined terms; each should be used in the text.",
+    )
 
 
 # --------------------------------------------------------------------------- 2 parties
@@ -489,8 +545,27 @@ FEES = (
 
 def resources(draft: Draft) -> None:
     """What each party contributes, and who pays for what."""
-    f.table(draft, Table(("resources",), RESOURCES, name_field="description"))
-    st.subheader("Funding")
+    parts(
+        draft,
+        "resources",
+        [
+            ("Resources", ("resources",), _resources),
+            ("Funding", ("funding",), _funding),
+            ("Asset forfeiture", ("forfeiture",), _forfeiture),
+        ],
+    )
+
+
+def _resources(draft: Draft) -> None:
+    f.table(
+        draft,
+        Table(("resources",), RESOURCES, name_field="description"),
+        caption="Personnel, vehicles, equipment, facilities, systems and funds each party "
+        "provides.",
+    )
+
+
+def _funding(draft: Draft) -> None:
     fu = ("funding",)
     left, right = st.columns(2)
     with left:
@@ -520,7 +595,6 @@ def resources(draft: Draft) -> None:
     st.markdown("**Fee schedule**")
     f.table(draft, Table((*fu, "fee_schedule"), FEES, name_field="description"))
     f.text(draft, (*fu, "notes"), "Funding notes (optional)", area=True, height=80)
-    _forfeiture(draft)
 
 
 def _reimbursement(draft: Draft) -> None:
@@ -549,7 +623,6 @@ def _reimbursement(draft: Draft) -> None:
 
 
 def _forfeiture(draft: Draft) -> None:
-    st.subheader("Asset forfeiture")
     if _section(
         draft,
         "forfeiture",
@@ -589,43 +662,88 @@ def information(draft: Draft) -> None:
         if not relevant:
             st.caption("This agreement type does not usually share records; skip this step.")
         return
-    p = ("information_sharing",)
-    f.text(draft, (*p, "record_owner"), "Who owns the records", area=True, height=70)
+    parts(
+        draft,
+        "information",
+        [
+            (
+                "Records",
+                (
+                    "information_sharing.record_owner",
+                    "information_sharing.data_categories",
+                    "information_sharing.retention",
+                    "information_sharing.dissemination_approval",
+                ),
+                _records,
+            ),
+            (
+                "Uses",
+                ("information_sharing.permitted_uses", "information_sharing.prohibited_uses"),
+                _uses,
+            ),
+            (
+                "Criminal justice information",
+                ("information_sharing.cji_exchanged", "information_sharing.cjis_provisions"),
+                _cji,
+            ),
+            (
+                "Public records and security",
+                (
+                    "information_sharing.public_records_law",
+                    "information_sharing.public_records_notice_days",
+                    "information_sharing.breach_notification_hours",
+                    "information_sharing.audit_logging",
+                ),
+                _records_security,
+            ),
+        ],
+    )
+
+
+IS = ("information_sharing",)
+
+
+def _records(draft: Draft) -> None:
+    f.text(draft, (*IS, "record_owner"), "Who owns the records", area=True, height=70)
     f.table(
         draft,
-        Table((*p, "data_categories"), CLAUSE, name_field="text"),
+        Table((*IS, "data_categories"), CLAUSE, name_field="text"),
         caption="Categories of data shared.",
     )
-    left, right = st.columns(2)
-    with left:
+    f.text(draft, (*IS, "dissemination_approval"), "Dissemination approval", area=True, height=70)
+    f.text(draft, (*IS, "retention"), "Retention", area=True, height=70)
+
+
+def _uses(draft: Draft) -> None:
+    f.table(
+        draft, Table((*IS, "permitted_uses"), CLAUSE, name_field="text"), caption="Permitted uses"
+    )
+    f.table(
+        draft,
+        Table((*IS, "prohibited_uses"), CLAUSE, name_field="text"),
+        caption="Prohibited uses",
+    )
+
+
+def _cji(draft: Draft) -> None:
+    f.checkbox(draft, (*IS, "cji_exchanged"), "Criminal justice information (CJI) is exchanged")
+    if get_in(draft.data, (*IS, "cji_exchanged")):
         f.table(
             draft,
-            Table((*p, "permitted_uses"), CLAUSE, name_field="text"),
-            caption="Permitted uses",
+            Table((*IS, "cjis_provisions"), CJIS, key_field=None),
+            caption="How each FBI CJIS Security Policy topic is met; all eleven are required.",
         )
-    with right:
-        f.table(
-            draft,
-            Table((*p, "prohibited_uses"), CLAUSE, name_field="text"),
-            caption="Prohibited uses",
-        )
-    f.checkbox(draft, (*p, "cji_exchanged"), "Criminal justice information (CJI) is exchanged")
-    if get_in(draft.data, (*p, "cji_exchanged")):
-        f.table(
-            draft,
-            Table((*p, "cjis_provisions"), CJIS, key_field=None),
-            caption="All eleven CJIS Security Policy topics must be covered.",
-        )
-    f.text(draft, (*p, "dissemination_approval"), "Dissemination approval", area=True, height=70)
+
+
+def _records_security(draft: Draft) -> None:
     left, mid, right = st.columns(3)
     with left:
-        f.text(draft, (*p, "public_records_law"), "Public-records law")
+        f.text(draft, (*IS, "public_records_law"), "Public-records law")
     with mid:
-        f.number(draft, (*p, "public_records_notice_days"), "Notice on requests (days)", value=None)
+        f.number(draft, (*IS, "public_records_notice_days"), "Notice on requests (days)")
     with right:
-        f.number(draft, (*p, "breach_notification_hours"), "Breach notice (hours)", value=None)
-    f.text(draft, (*p, "retention"), "Retention", area=True, height=70)
-    f.text(draft, (*p, "audit_logging"), "Audit and logging", area=True, height=70)
+        f.number(draft, (*IS, "breach_notification_hours"), "Breach notice (hours)")
+    f.text(draft, (*IS, "audit_logging"), "Audit and logging", area=True, height=70)
 
 
 # --------------------------------------------------------------------------- 7 operations
@@ -644,7 +762,19 @@ LEVELS = (
 
 def operations(draft: Draft) -> None:
     """Governance, operations, mutual aid, media, training and evaluation."""
-    st.subheader("Governance")
+    chosen = [
+        ("Governance", ("governance",), _board),
+        ("Operations", ("operations", "prosecution"), _operations),
+        ("Communication", ("media",), _communication),
+        ("Training", ("training",), _training),
+        ("Evaluation", ("evaluation",), _evaluation),
+    ]
+    if draft.data.get("type") == "mutual_aid" or "mutual_aid" in draft.data:
+        chosen.insert(2, ("Requests for assistance", ("mutual_aid",), _mutual_aid))
+    parts(draft, "operations", chosen)
+
+
+def _board(draft: Draft) -> None:
     skeleton = {"board_name": "Executive Board", "seats": [], "quorum": "", "vote_threshold": ""}
     if _section(
         draft,
@@ -654,7 +784,9 @@ def operations(draft: Draft) -> None:
         help="Executive board seats and votes, chair, quorum.",
     ):
         _governance(draft)
-    st.subheader("Operations")
+
+
+def _operations(draft: Draft) -> None:
     if _section(
         draft,
         "operations",
@@ -670,11 +802,13 @@ def operations(draft: Draft) -> None:
         ):
             f.text(draft, ("operations", name), label, area=True, height=70)
     f.text(draft, ("prosecution",), "Prosecution (optional)", area=True, height=70)
-    _mutual_aid(draft)
-    st.subheader("Communication")
-    f.text(draft, ("media",), "Media releases (optional)", area=True, height=70)
-    _training(draft)
-    st.subheader("Performance evaluation")
+
+
+def _communication(draft: Draft) -> None:
+    f.text(draft, ("media",), "Media releases (optional)", area=True, height=90)
+
+
+def _evaluation(draft: Draft) -> None:
     left, right = st.columns(2)
     with left:
         f.choice(draft, ("evaluation", "reporting_frequency"), "Reporting", FREQUENCIES)
@@ -712,9 +846,6 @@ def _governance(draft: Draft) -> None:
 
 
 def _mutual_aid(draft: Draft) -> None:
-    if draft.data.get("type") != "mutual_aid" and "mutual_aid" not in draft.data:
-        return
-    st.subheader("Requests for assistance")
     skeleton = {
         "authorized_officials": "",
         "responder_discretion": "",
@@ -739,7 +870,6 @@ def _mutual_aid(draft: Draft) -> None:
 
 
 def _training(draft: Draft) -> None:
-    st.subheader("Training")
     if _section(
         draft,
         "training",
@@ -761,6 +891,20 @@ def _training(draft: Draft) -> None:
 
 def term(draft: Draft) -> None:
     """Term, liability, disputes, amendment and general provisions."""
+    parts(
+        draft,
+        "term",
+        [
+            ("Term", ("term",), _term),
+            ("Liability", ("liability",), _liability),
+            ("Disputes", ("disputes",), _disputes),
+            ("Amendment", ("amendment",), _amendment),
+            ("General provisions", ("general",), _general),
+        ],
+    )
+
+
+def _term(draft: Draft) -> None:
     t = ("term",)
     left, mid, right = st.columns(3)
     with left:
@@ -792,7 +936,9 @@ def term(draft: Draft) -> None:
         f.text(draft, (*t, "notice_method"), "Notice method")
     f.text(draft, (*t, "renewal"), "Renewal (optional)", area=True, height=70)
     f.text(draft, (*t, "termination_effects"), "Effects of termination", area=True, height=70)
-    st.subheader("Liability")
+
+
+def _liability(draft: Draft) -> None:
     left, right = st.columns(2)
     with left:
         f.choice(draft, ("liability", "tort"), "Tort liability borne by", list(LiabilityBearer))
@@ -807,20 +953,22 @@ def term(draft: Draft) -> None:
         draft, ("liability", "indemnification"), "Indemnification (optional)", area=True, height=70
     )
     f.text(draft, ("liability", "insurance"), "Insurance (optional)", area=True, height=70)
-    st.subheader("Dispute resolution")
+
+
+def _disputes(draft: Draft) -> None:
     f.table(
         draft,
         Table(("disputes", "levels"), LEVELS, name_field="description"),
         caption="Escalation levels in order, ending with the agency heads.",
     )
-    st.subheader("Amendment")
+
+
+def _amendment(draft: Draft) -> None:
     f.text(draft, ("amendment", "procedure"), "Procedure", area=True, height=70)
     f.text(draft, ("amendment", "new_members"), "New members (optional)", area=True, height=70)
-    _general(draft)
 
 
 def _general(draft: Draft) -> None:
-    st.subheader("General provisions")
     g = ("general",)
     f.text(draft, (*g, "governing_law"), "Governing law")
     cols = st.columns(3)
@@ -839,22 +987,59 @@ def _general(draft: Draft) -> None:
     )
 
 
-BASICS = ("id", "title", "number", "type", "instrument", "status", "marking", "supersedes")
+BASICS_FIELDS = ("id", "title", "number", "type", "instrument", "status", "marking", "supersedes")
 OPERATIONS = ("governance", "operations", "prosecution", "mutual_aid", "media", "training")
 STEPS = [
-    Step("basics", "Basics", ":material/description:",
-         (*BASICS, "purpose", "background", "authorities", "definitions"), basics, "Basics"),
-    Step("parties", "Parties and signatories", ":material/groups:", ("parties",), parties,
-         "Parties"),
+    Step(
+        "basics",
+        "Basics",
+        ":material/description:",
+        (*BASICS_FIELDS, "purpose", "background", "authorities", "definitions"),
+        basics,
+        "Basics",
+    ),
+    Step(
+        "parties", "Parties and signatories", ":material/groups:", ("parties",), parties, "Parties"
+    ),
     Step("goals", "Shared goals and metrics", ":material/flag:", ("goals",), goals, "Goals"),
-    Step("roles", "Roles and responsibilities", ":material/assignment_ind:",
-         ("responsibilities", "supervision", "personnel"), roles, "Roles"),
-    Step("resources", "Resources and funding", ":material/payments:",
-         ("resources", "funding", "forfeiture"), resources, "Resources"),
-    Step("information", "Information sharing", ":material/lock:", ("information_sharing",),
-         information, "Information"),
-    Step("operations", "Operations, governance and evaluation", ":material/tune:",
-         (*OPERATIONS, "evaluation"), operations, "Operations"),
-    Step("term", "Term, liability and general provisions", ":material/gavel:",
-         ("term", "liability", "disputes", "amendment", "general"), term, "Term"),
-]  # fmt: skip
+    Step(
+        "roles",
+        "Roles and responsibilities",
+        ":material/assignment_ind:",
+        ("responsibilities", "supervision", "personnel"),
+        roles,
+        "Roles",
+    ),
+    Step(
+        "resources",
+        "Resources and funding",
+        ":material/payments:",
+        ("resources", "funding", "forfeiture"),
+        resources,
+        "Resources",
+    ),
+    Step(
+        "information",
+        "Information sharing",
+        ":material/lock:",
+        ("information_sharing",),
+        information,
+        "Information",
+    ),
+    Step(
+        "operations",
+        "Operations, governance and evaluation",
+        ":material/tune:",
+        (*OPERATIONS, "evaluation"),
+        operations,
+        "Operations",
+    ),
+    Step(
+        "term",
+        "Term, liability and general provisions",
+        ":material/gavel:",
+        ("term", "liability", "disputes", "amendment", "general"),
+        term,
+        "Term",
+    ),
+]
