@@ -10,7 +10,9 @@ from __future__ import annotations
 import copy
 import html
 import io
+import os
 import re
+import shutil
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -418,7 +420,7 @@ def test_bad_field_is_named_beside_it_and_not_saved(with_agreement, path, typed,
     assert said in texts(at)
     save(at, "Try to save bad input")
     assert_clean(at)
-    assert "Not saved: the draft has 1 problem(s)" in texts(at)
+    assert "Not saved: the draft has 1 problem;" in texts(at)
     assert len(revisions(with_agreement, "river-partnership")) == 1
     assert saved_data(with_agreement, "river-partnership") == before
 
@@ -533,3 +535,24 @@ def test_row_added_by_the_form_is_not_erased_by_the_table_above_it(with_agreemen
         "text": "Share crime data weekly.",
         "parties": ["party-b"],
     }
+
+
+def test_export_makes_a_pdf_with_libreoffice(with_agreement):
+    if shutil.which("soffice") is None:
+        reason = "LibreOffice (soffice) is missing: the PDF export cannot be tested here"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        print(reason)
+        pytest.skip(reason)
+    at = open_agreement(start(), "river-partnership")
+    goto(at, "export")
+    at.button(key="export-pdf-make").click().run(timeout=180)
+    assert_clean(at)
+    revision, pdf = at.session_state["export-pdf-file"]
+    assert revision == draft_of(at).base
+    assert pdf.startswith(b"%PDF")
+    assert [b.label for b in at.get("download_button")] == [
+        "Download .docx",
+        "Download PDF",
+        "Download draft .docx",
+    ]

@@ -71,6 +71,8 @@ def test_create_save_history_and_download_in_chromium(app_url, tmp_path):
         form.get_by_role("button", name="Create from preset").click()
         heading(page, "Basics")
         type_text(page, "Purpose", "Dismantle violent gangs operating in the harbor.", area=True)
+        # Leaving with unsaved changes asks first: the page's unload guard is armed.
+        assert page.evaluate("window.__mouDirty") is True
         next_step(page, "Parties and signatories")
         type_text(page, "Legal name", "Harbor County Sheriff's Office")
         next_step(page, "Shared goals and metrics")
@@ -97,6 +99,7 @@ def test_create_save_history_and_download_in_chromium(app_url, tmp_path):
         page.get_by_role("button", name="Save revision").click()
         try:
             page.get_by_text("Saved as revision").wait_for(timeout=30_000)
+            page.wait_for_function("window.__mouDirty === false", timeout=10_000)
         finally:
             page.screenshot(path=str(tmp_path / "review.png"), full_page=True)
 

@@ -9,6 +9,7 @@ from typing import Any
 import streamlit as st
 
 from ..model import Agreement
+from .style import count
 
 _INS = "background:#e6f4ea;color:#0f5323;text-decoration:none;padding:0 2px;border-radius:3px"
 _DEL = "background:#fdecea;color:#8a1c1c;padding:0 2px;border-radius:3px"
@@ -24,7 +25,7 @@ def show_changes(old: Agreement, new: Agreement, *, empty: str = "No differences
         st.info(empty)
         return 0
     for section, items in group_by_section(changes).items():
-        st.markdown(f"**{html.escape(section)}** · {len(items)} change(s)")
+        st.markdown(f"**{html.escape(section)}** · {count(len(items), 'change')}")
         st.html("".join(_change_html(change) for change in items))
     return len(changes)
 

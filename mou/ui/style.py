@@ -45,3 +45,8 @@ def warn_before_leaving(dirty: bool) -> None:
 def plain(text: object) -> str:
     """User text made safe inside Markdown: shown exactly as typed, never as formatting."""
     return "".join(f"\\{c}" if c in "\\`*_{}[]()#+-.!|<>~$:" else c for c in str(text))
+
+
+def count(number: int, noun: str) -> str:
+    """``1 error``, ``2 errors``."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"

@@ -12,6 +12,7 @@ from ...errors import MouError
 from ...model import Agreement
 from ...validate import validate_data
 from .. import state
+from ..style import count
 from .review import findings
 from .wizard import _header_plain, _nothing_open, back_next
 
@@ -38,7 +39,9 @@ def _signature_ready(draft: state.Draft) -> None:
         return
     errors = [item for item in findings(draft) if item[0] == "error"]
     if errors:
-        st.error(f"Not ready for signature: {len(errors)} error(s). The Review page lists them.")
+        st.error(
+            f"Not ready for signature: {count(len(errors), 'error')}. The Review page lists them."
+        )
         return
     name = file_name(draft.agreement_id, draft.base, "docx")
     st.success(f"Revision {draft.base[:8]} passes the readiness rules.")
@@ -60,8 +63,8 @@ def _pdf(draft: state.Draft) -> None:
         return
     if st.button("Make PDF", icon=":material/picture_as_pdf:", key="export-pdf-make"):
         with st.spinner("Converting with LibreOffice…"):
-            st.session_state["export-pdf"] = (draft.base, signature_pdf(draft))
-    made = st.session_state.get("export-pdf")
+            st.session_state["export-pdf-file"] = (draft.base, signature_pdf(draft))
+    made = st.session_state.get("export-pdf-file")
     if made and made[0] == draft.base:
         st.download_button(
             "Download PDF",

@@ -12,7 +12,7 @@ from ...validate import validate_data
 from .. import state
 from ..changes import show_changes
 from ..rows import place, three_way
-from ..style import plain
+from ..style import count, plain
 from .wizard import _header_plain, _nothing_open, back_next, step_of
 
 
@@ -63,9 +63,10 @@ def readiness(draft: state.Draft) -> None:
         st.success("Ready for signature: every readiness rule passes.", icon=":material/verified:")
         return
     if errors:
-        st.error(f"Not ready for signature: {errors} error(s), {len(items) - errors} warning(s).")
+        warnings = count(len(items) - errors, "warning")
+        st.error(f"Not ready for signature: {count(errors, 'error')}, {warnings}.")
     else:
-        st.warning(f"Ready for signature, with {len(items)} warning(s) to consider.")
+        st.warning(f"Ready for signature, with {count(len(items), 'warning')} to consider.")
     for index, (severity, rule, path, message) in enumerate(items):
         step = step_of(path)
         icon = ":red-badge[Error]" if severity == "error" else ":orange-badge[Warning]"
@@ -137,7 +138,7 @@ def _save(draft: state.Draft, message: str, name: str, email: str) -> None:
     try:
         revision = state.save(draft, message, name, email)
     except InvalidAgreement as err:
-        st.error(f"Not saved: the draft has {len(err.problems)} problem(s); see Readiness.")
+        st.error(f"Not saved: the draft has {count(len(err.problems), 'problem')}; see Readiness.")
         return
     except ConflictError:
         st.rerun()  # the conflict panel at the top explains and offers the choices

@@ -29,7 +29,7 @@ from ...model import (
 from .. import fields as f
 from ..rows import Column, Table, get_in, json_path, new_party, place, remove_party_references
 from ..state import Draft, current
-from ..style import plain
+from ..style import count, plain
 
 FREQUENCIES = tuple(Frequency)
 CLAUSE = (Column("text", "Text", required=True),)
@@ -96,7 +96,7 @@ def _header_plain(draft: Draft, title: str) -> None:
 def _footer(draft: Draft, step: Step) -> None:
     remaining = step_problems(draft, step)
     if remaining:
-        with st.expander(f"{len(remaining)} problem(s) in this step", expanded=False):
+        with st.expander(f"{count(len(remaining), 'problem')} in this step", expanded=False):
             for path, message in remaining:
                 st.markdown(f"- **{plain(place(path, draft.data))}:** {plain(message)}")
     back_next(step.slug)
@@ -268,11 +268,11 @@ SUB_UNITS = (Column("name", "Sub-unit", required=True), Column("acronym", "Acron
 def parties(draft: Draft) -> None:
     """Each party with address, contacts, sub-units and signature blocks."""
     items = draft.data.get("parties") or []
-    index = pick(draft, "parties", items, lambda p: p.get("acronym") or p.get("id"))
+    index = pick(draft, "parties", items, lambda p: p.get("acronym") or p.get("id"), "Party")
     if index is not None:
         party = items[index]
         with st.container(border=True):
-            st.markdown(f"#### {plain(party.get('legal_name') or party.get('id'))}")
+            st.markdown(f"##### {plain(party.get('legal_name') or party.get('id'))}")
             _party(draft, index)
             if st.button(
                 "Remove this party",
@@ -287,7 +287,9 @@ def parties(draft: Draft) -> None:
     _add_party(draft)
 
 
-def pick(draft: Draft, name: str, items: list[Any], label: Callable[[Any], Any]) -> int | None:
+def pick(
+    draft: Draft, name: str, items: list[Any], label: Callable[[Any], Any], prompt: str
+) -> int | None:
     """Choose which item of a long list to edit; only that one is drawn (fast, calm)."""
     if not items:
         return None
@@ -296,7 +298,7 @@ def pick(draft: Draft, name: str, items: list[Any], label: Callable[[Any], Any])
     if st.session_state.get(key) not in options:
         st.session_state[key] = 0
     chosen = st.segmented_control(
-        f"Choose the {name.replace('_', ' ').rstrip('s')} to edit",
+        prompt,
         options,
         format_func=lambda i: str(label(items[i])),
         key=key,
@@ -322,11 +324,8 @@ def _party(draft: Draft, i: int) -> None:
         f.text(draft, (*p, "address", "state"), "State")
     with d:
         f.text(draft, (*p, "address", "postal_code"), "Postal code")
-    left, right = st.columns(2)
-    with left:
-        _contact(draft, (*p, "point_of_contact"), "Point of contact")
-    with right:
-        _contact(draft, (*p, "notice_addressee"), "Notice addressee")
+    _contact(draft, (*p, "point_of_contact"), "Point of contact")
+    _contact(draft, (*p, "notice_addressee"), "Notice addressee (formal notices)")
     f.text(draft, (*p, "governing_body_resolution"), "Governing-body resolution (optional)")
     f.table(
         draft,
@@ -342,30 +341,15 @@ def _party(draft: Draft, i: int) -> None:
 
 def _contact(draft: Draft, path: tuple[Any, ...], label: str) -> None:
     st.markdown(f"**{label}**")
-    f.text(
-        draft, (*path, "name"), f"{label}: name", label_visibility="collapsed", placeholder="Name"
-    )
-    f.text(
-        draft,
-        (*path, "title"),
-        f"{label}: title",
-        label_visibility="collapsed",
-        placeholder="Title",
-    )
-    f.text(
-        draft,
-        (*path, "email"),
-        f"{label}: email",
-        label_visibility="collapsed",
-        placeholder="Email",
-    )
-    f.text(
-        draft,
-        (*path, "phone"),
-        f"{label}: phone",
-        label_visibility="collapsed",
-        placeholder="Phone (optional)",
-    )
+    name, title, email, phone = st.columns([3, 4, 3, 2])
+    with name:
+        f.text(draft, (*path, "name"), "Name")
+    with title:
+        f.text(draft, (*path, "title"), "Title")
+    with email:
+        f.text(draft, (*path, "email"), "Email")
+    with phone:
+        f.text(draft, (*path, "phone"), "Phone (optional)")
 
 
 def _add_party(draft: Draft) -> None:
@@ -402,7 +386,7 @@ def goals(draft: Draft) -> None:
     """Shared goals, each owned by parties and measured by metrics."""
     items = draft.data.get("goals") or []
     index = pick(
-        draft, "goals", items, lambda g: f"{items.index(g) + 1}. {g.get('title', '')}"[:40]
+        draft, "goals", items, lambda g: f"{items.index(g) + 1}. {g.get('title', '')}"[:40], "Goal"
     )
     if index is not None:
         with st.container(border=True):
