@@ -249,7 +249,7 @@ def _column_config(draft: Draft, spec: Table) -> dict[str, Any]:
             config[c.field] = st.column_config.CheckboxColumn(c.label, help=c.help)
         elif c.kind == "choice":
             config[c.field] = st.column_config.SelectboxColumn(
-                c.label, options=list(c.options), format_func=humanize, **common
+                c.label, options=list(c.options), format_func=lambda v: humanize(str(v)), **common
             )
         elif c.kind == "goals":
             config[c.field] = st.column_config.MultiselectColumn(
@@ -261,7 +261,10 @@ def _column_config(draft: Draft, spec: Table) -> dict[str, Any]:
             )
         elif c.kind == "party":
             config[c.field] = st.column_config.SelectboxColumn(
-                c.label, options=list(labels), format_func=lambda p: labels.get(p, p), **common
+                c.label,
+                options=list(labels),
+                format_func=lambda p: labels.get(str(p), str(p)),
+                **common,
             )
         else:
             config[c.field] = st.column_config.TextColumn(c.label, **common)

@@ -141,7 +141,7 @@ def from_rows(
     """
     by_key = {_key(item, table): item for item in previous or [] if _key(item, table)}
     kept = [row for row in rows if not _row_blank(row, table)]
-    taken = {str(row.get(table.key_field)) for row in kept if _has_key(row, table)}
+    taken = {str(row.get(table.key_field or "")) for row in kept if _has_key(row, table)}
     items = []
     for row in kept:
         item = dict(by_key.get(_key(row, table), {}))
@@ -163,7 +163,7 @@ def _key(item: dict[str, Any], table: Table) -> Any:
 
 
 def _has_key(row: dict[str, Any], table: Table) -> bool:
-    return bool(table.key_field) and not is_blank(row.get(table.key_field))
+    return bool(table.key_field) and not is_blank(row.get(table.key_field or ""))
 
 
 def _row_id(row: dict[str, Any], table: Table, taken: set[str]) -> str:

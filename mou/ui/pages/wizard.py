@@ -8,7 +8,7 @@ marker, progress) and ends with Back / Next.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -164,7 +164,7 @@ def _list_controls(draft: Draft, path: tuple[str, ...], index: int, noun: str) -
 Part = tuple[str, tuple[str, ...], Callable[[Draft], None]]
 
 
-def parts(draft: Draft, step: str, choices: list[Part]) -> None:
+def parts(draft: Draft, step: str, choices: Sequence[Part]) -> None:
     """A step in parts: one is drawn at a time, each labelled with its problem count."""
     counts = {label: _problem_count(draft, sections) for label, sections, _ in choices}
     labels = [label for label, _, _ in choices]
