@@ -46,6 +46,7 @@ PROPERTY_NAMES = {
     "revision": "mou.revision",
     "fingerprint": "mou.fingerprint",
     "draft": "mou.draft",
+    "template": "mou.template-sha256",
 }
 INSTALL_LIBREOFFICE = (
     "LibreOffice is needed for --pdf but `soffice` is not on PATH; install it with "
@@ -83,11 +84,36 @@ def _finalize(value: Any) -> Any:
     return Markup(escaped.replace("{", "&#123;").replace("}", "&#125;"))
 
 
+@lru_cache(maxsize=1)
 def jinja_environment() -> Any:
-    """The Jinja environment every render uses: autoescaping and brace-safe output."""
+    """The Jinja environment every render uses: autoescaping, brace-safe output, and a
+    cache of compiled templates (compiling a template's XML is half the cost of a render;
+    a compiled template is immutable, so sharing it across renders is safe)."""
     from jinja2 import Environment
 
-    return Environment(autoescape=True, finalize=_finalize)
+    class CachingEnvironment(Environment):
+        @lru_cache(maxsize=64)  # noqa: B019 - one environment per process, kept for its life
+        def from_string(self, source: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+            return super().from_string(source, *args, **kwargs)
+
+    return CachingEnvironment(autoescape=True, finalize=_finalize)
+
+
+@lru_cache(maxsize=1)
+def _template_class() -> Any:
+    """DocxTemplate whose XML clean-up (dozens of regexes) is cached per template XML."""
+    from docxtpl import DocxTemplate
+
+    class CachedDocxTemplate(DocxTemplate):
+        @lru_cache(maxsize=64)  # noqa: B019 - the cache is keyed by XML text, not by self
+        def _patched(self, src_xml: str) -> str:
+            return super().patch_xml(src_xml)
+
+        def patch_xml(self, src_xml: str) -> str:
+            return CachedDocxTemplate._patched(_SHARED, src_xml)
+
+    _SHARED = CachedDocxTemplate(io.BytesIO())
+    return CachedDocxTemplate
 
 
 def render_docx(
@@ -104,14 +130,15 @@ def render_docx(
     from .context import build_context
 
     context = build_context(agreement, revision, draft, PENDING)
-    rendered = _render(template_bytes(template), context, agreement.title)
-    return stamp(rendered, agreement.id, revision, draft)
+    source = template_bytes(template)
+    rendered = _render(source, context, agreement.title)
+    # The template's hash too: the same revision through an edited template reads differently.
+    template_sha = hashlib.sha256(source).hexdigest()
+    return stamp(rendered, agreement.id, revision, draft, template_sha)
 
 
 def _render(template: bytes, context: dict[str, Any], title: str) -> bytes:
-    from docxtpl import DocxTemplate
-
-    document = DocxTemplate(io.BytesIO(template))  # fresh: render() mutates the object
+    document = _template_class()(io.BytesIO(template))  # fresh: render() mutates it
     try:
         document.render(context, jinja_environment(), autoescape=True)
     except Exception as err:  # a template error is the template's fault, said in one line
@@ -205,7 +232,13 @@ def fingerprint(docx_bytes: bytes) -> str:
 # --------------------------------------------------------------------------- provenance
 
 
-def stamp(docx_bytes: bytes, agreement_id: str, revision: str | None, draft: bool) -> bytes:
+def stamp(
+    docx_bytes: bytes,
+    agreement_id: str,
+    revision: str | None,
+    draft: bool,
+    template_sha: str = "",
+) -> bytes:
     """Put the fingerprint in the footer and the provenance in the custom properties."""
     parts = _parts(docx_bytes)
     digest = _fingerprint(parts)
@@ -217,6 +250,7 @@ def stamp(docx_bytes: bytes, agreement_id: str, revision: str | None, draft: boo
         "revision": revision or "",
         "fingerprint": digest,
         "draft": "true" if draft else "false",
+        "template": template_sha,
     }
     parts[CUSTOM_PART] = _custom_xml(properties)
     parts["[Content_Types].xml"] = _with_override(parts["[Content_Types].xml"])
@@ -287,6 +321,7 @@ class VerifyResult:
     draft: bool
     recorded: str | None
     actual: str
+    template_sha: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -329,6 +364,7 @@ def verify(docx_bytes: bytes) -> VerifyResult:
         draft=props.get(PROPERTY_NAMES["draft"]) == "true",
         recorded=recorded,
         actual=actual,
+        template_sha=props.get(PROPERTY_NAMES["template"]) or None,
     )
 
 
