@@ -94,7 +94,8 @@ def attribute_changes(
         owner = revisions[oldest]
         return [Attributed(c, _stamp(owner), owner.sha) for c in changes]
     in_range = list(reversed(revisions[newest : oldest + 1]))
-    versions = versions_between(ws, agreement_id, in_range, warn=lambda _: None)
+    middle = versions_between(ws, agreement_id, in_range[1:-1], warn=lambda _: None)
+    versions = [(in_range[0], old.agreement), *middle, (in_range[-1], new.agreement)]
     touches = Touches.walk([agreement for _, agreement in versions])
     return [_attributed(c, versions[touches.last(c.path) or -1][0]) for c in changes]
 
