@@ -22,6 +22,10 @@ COMMANDS: dict[str, str] = {
     "fmt": "files:fmt",
     "schema": "files:schema",
     "new": "files:new",
+    "check": "documents:check",
+    "export": "documents:export",
+    "verify": "documents:verify",
+    "templates": "documents:templates",
     "diff": "review:diff_command",
     "blame": "review:blame",
     "redline": "review:redline",
@@ -30,6 +34,7 @@ COMMANDS: dict[str, str] = {
 # Commands grouped for `mou --help`, in the order a user meets them.
 SECTIONS: dict[str, list[str]] = {
     "Agreement files": ["new", "validate", "fmt", "schema"],
+    "Documents": ["check", "export", "verify", "templates"],
     "Review": ["diff", "blame", "redline"],
 }
 
@@ -71,6 +76,10 @@ SHORT_HELP: dict[str, str] = {
     "validate": "Check agreement files; list every problem.",
     "fmt": "Rewrite agreement files canonically (or --check).",
     "schema": "Regenerate the JSON Schema (or --check for drift).",
+    "check": "Run the readiness rules on an agreement.",
+    "export": "Export Word (and PDF) for signature, or --draft.",
+    "verify": "Check an exported .docx against its provenance.",
+    "templates": "Check Word templates against the model.",
     "diff": "Show what changed between two revisions, field by field.",
     "blame": "Show who last changed each field and item, and when.",
     "redline": "Write a Word redline with tracked changes between two revisions.",

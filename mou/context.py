@@ -678,12 +678,14 @@ class ContextBuilder:
         for r in self.a.resources:
             totals.setdefault(r.provider, []).append(r.estimated_value or 0)
         rows = [
-            {"party": self.named(p), "items": len(v), "value": money(sum(v))}
+            {"party": self.named(p), "item_count": len(v), "value": money(sum(v))}
             for p, v in totals.items()
         ]
         if len(rows) > 1:
             values = [v for vs in totals.values() for v in vs]
-            rows.append({"party": "All parties", "items": len(values), "value": money(sum(values))})
+            rows.append(
+                {"party": "All parties", "item_count": len(values), "value": money(sum(values))}
+            )
         return rows
 
     def _shares(self, shares: Iterable[Any]) -> list[dict[str, Any]]:

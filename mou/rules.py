@@ -276,16 +276,29 @@ def _definitions_used(a: Agreement) -> Iterator[tuple[str, str]]:
             )
 
 
-# Bracketed blanks ("[NAME]", "[the laws of ...]") and the usual to-do words.
-_PLACEHOLDER = re.compile(r"\[[^\[\]\n]*[A-Za-z.][^\[\]\n]*\]|\b(?:TBD|TBA|TODO|FIXME|XXX)\b", re.I)
+# Bracketed blanks ("[NAME]", "[the laws of ...]") and the usual to-do words. Brackets
+# around one letter ("2[a]", "[t]he") or "[sic]" are ordinary legal writing, not blanks.
+_PLACEHOLDER = re.compile(r"\[[^\[\]\n]*\]|\b(?:TBD|TBA|TODO|FIXME|XXX)\b", re.I)
+_NOT_BLANK = {"sic", "emphasis added"}
+
+
+def _placeholder_in(text: str) -> str | None:
+    for found in _PLACEHOLDER.finditer(text):
+        inner = found.group(0).strip("[]").strip()
+        letters = sum(c.isalpha() for c in inner)
+        if not found.group(0).startswith("[") or "..." in inner or "…" in inner:
+            return found.group(0)
+        if letters >= 2 and inner.lower() not in _NOT_BLANK:
+            return found.group(0)
+    return None
 
 
 @rule("text.placeholders", "error", 'No placeholder text is left (e.g. "[NAME]", "TBD").')
 def _placeholders(a: Agreement) -> Iterator[tuple[str, str]]:
     for path, text in _texts(a):
-        found = _PLACEHOLDER.search(text)
+        found = _placeholder_in(text)
         if found:
-            yield path, f"placeholder {found.group(0)[:60]!r} is still in the text"
+            yield path, f"placeholder {found[:60]!r} is still in the text"
 
 
 # --------------------------------------------------------------------------- walking

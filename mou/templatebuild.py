@@ -133,7 +133,7 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, float]]]] = {
         "Estimated value of resources by providing party",
         [
             ("Providing party", "{{ r.party }}", 3.5),
-            ("Items", "{{ r.items }}", 1.0),
+            ("Items", "{{ r.item_count }}", 1.0),
             ("Estimated value", "{{ r.value }}", 2.0),
         ],
     ),

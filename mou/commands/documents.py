@@ -1,0 +1,404 @@
+"""Commands on documents: check readiness, export Word/PDF, verify a returned copy, templates."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from ..cli import json_option, workspace_option
+from ..errors import MouError, UsageError
+from ..settings import resolve_workspace
+
+if TYPE_CHECKING:
+    from ..model import Agreement
+    from ..store import Workspace
+
+TEMPLATE_NAME = "mou.docx"
+
+
+@dataclass(frozen=True)
+class Source:
+    """The agreement to render and the revision it is (None: uncommitted working copy)."""
+
+    agreement: Agreement
+    revision: str | None
+    origin: str
+
+
+def _workspace(workspace: Path | None) -> Workspace:
+    from ..store import Workspace
+
+    return Workspace(resolve_workspace(workspace))
+
+
+def _load(ws: Workspace, agreement_id: str, rev: str | None, working_copy: bool) -> Source:
+    """The agreement at ``rev``; without one, HEAD — or the edited working copy if allowed."""
+    from ..store import agreement_path
+    from ..validate import check_agreement_id, load_file
+
+    check_agreement_id(agreement_id)
+    if rev is None and not ws.is_committed(agreement_id):
+        path = ws.root / agreement_path(agreement_id)
+        if not working_copy:
+            raise MouError(
+                f"{path}: has changes that are not committed; save them first (a "
+                "signature-ready export is exactly one committed revision) or use --draft"
+            )
+        if path.exists():
+            return Source(load_file(path, agreement_id), None, f"{path} (uncommitted)")
+    loaded = ws.load(agreement_id, rev or "HEAD")
+    return Source(loaded.agreement, loaded.revision, f"revision {loaded.revision[:12]}")
+
+
+def template_for(ws_root: Path, explicit: Path | None) -> Path:
+    """The template to use: --template, else the workspace's templates/mou.docx, else built-in."""
+    from ..render import PACKAGED_TEMPLATE
+    from ..templatecheck import require_template
+
+    if explicit is not None:
+        return require_template(explicit)
+    own = ws_root / "templates" / TEMPLATE_NAME
+    return own if own.is_file() else PACKAGED_TEMPLATE
+
+
+# --------------------------------------------------------------------------- check
+
+
+@click.command()
+@click.argument("agreement_id")
+@click.option("--rev", default=None, help="Check this revision instead of the working copy.")
+@json_option
+@workspace_option
+def check(agreement_id: str, rev: str | None, as_json: bool, workspace: Path | None) -> None:
+    """Run the readiness rules on an agreement; exit 1 if any error remains.
+
+    Without --rev the working copy is checked (what you are editing).
+    """
+    from ..rules import check as run_rules
+    from ..rules import errors
+
+    with _workspace(workspace) as ws:
+        source = _load(ws, agreement_id, rev, working_copy=True)
+    findings = run_rules(source.agreement)
+    blocking = errors(findings)
+    if as_json:
+        report = {
+            "id": agreement_id,
+            "revision": source.revision,
+            "ready": not blocking,
+            "findings": [f.as_json() for f in findings],
+        }
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        for finding in findings:
+            click.echo(str(finding))
+        warnings = len(findings) - len(blocking)
+        verdict = "not ready for signature" if blocking else "ready for signature"
+        click.echo(
+            f"{agreement_id} ({source.origin}): {len(blocking)} error(s), {warnings} "
+            f"warning(s); {verdict}",
+            err=True,
+        )
+    if blocking:
+        raise SystemExit(1)
+
+
+# --------------------------------------------------------------------------- export
+
+
+@click.command()
+@click.argument("agreement_id", required=False)
+@click.option("--rev", default=None, help="Export this revision (default: HEAD).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The .docx to write (default: ./ID.docx).",
+)
+@click.option("--pdf", is_flag=True, help="Also write a PDF beside it (needs LibreOffice).")
+@click.option("--draft", is_flag=True, help="Export even if not ready; every page says DRAFT.")
+@click.option(
+    "--all",
+    "all_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Export every agreement into this folder.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Processes for --all (default: one per core).",
+)
+@click.option(
+    "--template",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Word template (default: the workspace's templates/mou.docx, else the built-in one).",
+)
+@workspace_option
+def export(
+    agreement_id: str | None,
+    rev: str | None,
+    output: Path | None,
+    pdf: bool,
+    draft: bool,
+    all_dir: Path | None,
+    jobs: int | None,
+    template: Path | None,
+    workspace: Path | None,
+) -> None:
+    """Export an agreement as a Word document (and PDF) for signature.
+
+    Without --draft the export is signature-ready: it is refused while any
+    readiness error remains or the agreement has uncommitted changes. The
+    document carries the agreement id, revision and a fingerprint of its text.
+    """
+    if all_dir is not None:
+        if agreement_id or output or rev:
+            raise UsageError("--all exports every agreement at HEAD; give no ID, -o or --rev")
+        _export_all(all_dir, pdf, draft, jobs, template, workspace)
+        return
+    if not agreement_id:
+        raise UsageError("give the ID of the agreement to export, or --all FOLDER")
+    target = output or Path(f"{agreement_id}.docx")
+    _check_output(target)
+    _export_one(agreement_id, rev, target, pdf, draft, template, workspace)
+
+
+def _check_output(target: Path) -> None:
+    if target.suffix.lower() != ".docx":
+        raise UsageError(f"-o {target}: the output must be a .docx file")
+    if not target.parent.resolve().is_dir():
+        raise UsageError(f"-o {target}: the folder {target.parent} does not exist")
+
+
+def _export_one(
+    agreement_id: str,
+    rev: str | None,
+    target: Path,
+    pdf: bool,
+    draft: bool,
+    template: Path | None,
+    workspace: Path | None,
+) -> None:
+    from ..fsutil import atomic_write
+    from ..render import fingerprint, render_docx, soffice, to_pdf
+
+    if pdf:
+        soffice()  # say what to install before writing anything
+    with _workspace(workspace) as ws:
+        source = _load(ws, agreement_id, rev, working_copy=draft)
+        chosen = template_for(ws.root, template)
+    if not draft:
+        _refuse_unready(agreement_id, source.agreement)
+    data = render_docx(source.agreement, source.revision, draft, chosen)
+    atomic_write(target, data)
+    kind = "draft" if draft else "signature-ready"
+    click.echo(
+        f"{target}: {kind} export of {agreement_id} at {source.origin}; "
+        f"fingerprint {fingerprint(data)[:16]}"
+    )
+    if pdf:
+        click.echo(f"{to_pdf(target, target.parent)}: PDF written")
+
+
+def _refuse_unready(agreement_id: str, agreement: Agreement) -> None:
+    from ..rules import check as run_rules
+    from ..rules import errors
+
+    blocking = errors(run_rules(agreement))
+    if blocking:
+        for finding in blocking:
+            click.echo(str(finding), err=True)
+        ids = ", ".join(sorted({f.rule_id for f in blocking}))
+        raise MouError(
+            f"{agreement_id}: not ready for signature ({len(blocking)} readiness error(s): "
+            f"{ids}); fix them (see `mou check {agreement_id}`) or export with --draft"
+        )
+
+
+# --------------------------------------------------------------------------- export --all
+
+
+def _export_all(
+    folder: Path,
+    pdf: bool,
+    draft: bool,
+    jobs: int | None,
+    template: Path | None,
+    workspace: Path | None,
+) -> None:
+    from ..render import soffice
+
+    if pdf:
+        soffice()
+    with _workspace(workspace) as ws:
+        chosen = template_for(ws.root, template)
+        loaded = {i: ws.load(i) for i in ws.ids()}
+    jobs_list = [(i, x.raw, x.revision) for i, x in loaded.items()]
+    if not jobs_list:
+        raise MouError(f"{ws.root}: no agreements to export")
+    folder.mkdir(parents=True, exist_ok=True)
+    refused = _run_pool(jobs_list, folder, draft, chosen, jobs or os.cpu_count() or 1)
+    if pdf:
+        _convert_all(folder, [i for i, _, _ in jobs_list if i not in refused])
+    done = len(jobs_list) - len(refused)
+    click.echo(f"{folder}: {done} of {len(jobs_list)} agreement(s) exported", err=True)
+    if refused:
+        raise MouError(
+            f"{len(refused)} agreement(s) not ready for signature, not exported: "
+            + "; ".join(f"{i} ({rules})" for i, rules in sorted(refused.items()))
+        )
+
+
+def _run_pool(
+    work: list[tuple[str, bytes, str]], folder: Path, draft: bool, template: Path, jobs: int
+) -> dict[str, str]:
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    refused: dict[str, str] = {}
+    with (
+        ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool,
+        click.progressbar(
+            length=len(work), label="Exporting", file=click.get_text_stream("stderr")
+        ) as bar,
+    ):
+        futures = [
+            pool.submit(
+                export_worker, agreement_id, raw, revision, draft, str(template), str(folder)
+            )
+            for agreement_id, raw, revision in work
+        ]
+        for future in as_completed(futures):
+            agreement_id, problem = future.result()
+            if problem:
+                refused[agreement_id] = problem
+            bar.update(1)
+    return refused
+
+
+def export_worker(
+    agreement_id: str, raw: bytes, revision: str, draft: bool, template: str, folder: str
+) -> tuple[str, str | None]:
+    """Render one agreement into ``folder`` (runs in a worker process); rule ids if refused."""
+    from ..fsutil import atomic_write
+    from ..render import render_docx
+    from ..rules import check as run_rules
+    from ..rules import errors
+    from ..validate import load_bytes
+
+    agreement = load_bytes(raw, f"{agreement_id}@{revision[:10]}", agreement_id)
+    if not draft:
+        blocking = errors(run_rules(agreement))
+        if blocking:
+            return agreement_id, ", ".join(sorted({f.rule_id for f in blocking}))
+    data = render_docx(agreement, revision, draft, Path(template))
+    atomic_write(Path(folder) / f"{agreement_id}.docx", data)
+    return agreement_id, None
+
+
+def _convert_all(folder: Path, ids: list[str]) -> None:
+    from ..render import to_pdfs
+
+    if ids:
+        to_pdfs([folder / f"{i}.docx" for i in ids], folder)
+
+
+# --------------------------------------------------------------------------- verify
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@json_option
+@workspace_option
+def verify(file: Path, as_json: bool, workspace: Path | None) -> None:
+    """Check an exported .docx: which agreement and revision, and whether its text changed.
+
+    Exit 0 when unaltered; 1 when altered or when its origin is unknown.
+    """
+    from ..render import verify as verify_docx
+
+    try:
+        data = file.read_bytes()
+    except OSError as err:
+        raise MouError(f"{file}: cannot read: {err.strerror or err}") from None
+    try:
+        result = verify_docx(data)
+    except MouError as err:
+        raise MouError(f"{file}: {err.message}") from None
+    repository = _in_repository(result, workspace) if result.ok else None
+    if as_json:
+        report = {
+            "file": str(file),
+            "status": result.status,
+            "agreement": result.agreement_id,
+            "revision": result.revision,
+            "draft": result.draft,
+            "fingerprint": result.actual,
+            "recorded_fingerprint": result.recorded,
+            "repository": repository,
+        }
+        click.echo(json.dumps(report, indent=2))
+    else:
+        click.echo(f"{file}: {result.describe()}")
+        if repository:
+            click.echo(f"{file}: {repository}")
+    if not result.ok or (repository or "").startswith("unknown"):
+        raise SystemExit(1)
+
+
+def _in_repository(result: object, workspace: Path | None) -> str | None:
+    """Whether the workspace knows the revision; None when there is no workspace."""
+    from ..store import Workspace
+
+    agreement_id, revision = result.agreement_id, result.revision  # type: ignore[attr-defined]
+    if not revision:
+        return None
+    try:
+        ws = Workspace(resolve_workspace(workspace))
+    except MouError:
+        return None
+    with ws:
+        try:
+            loaded = ws.load(agreement_id, revision)
+        except MouError:
+            return f"unknown: revision {revision[:12]} of {agreement_id} is not in {ws.root}"
+    if loaded.revision != revision:
+        return f"unknown: {revision[:12]} is not a revision that changed {agreement_id}"
+    return f"revision {revision[:12]} of {agreement_id} is in the repository {ws.root}"
+
+
+# --------------------------------------------------------------------------- templates
+
+
+@click.group()
+def templates() -> None:
+    """Word templates: check them against the model."""
+
+
+@templates.command("check")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@workspace_option
+def templates_check(files: tuple[Path, ...], workspace: Path | None) -> None:
+    """List every variable a template uses that the model does not provide (exit 1 if any).
+
+    Default: the workspace's templates/*.docx, or the built-in template.
+    """
+    from ..render import PACKAGED_TEMPLATE
+    from ..templatecheck import require_template, template_problems
+
+    chosen = list(files) or sorted((resolve_workspace(workspace) / "templates").glob("*.docx"))
+    chosen = chosen or [PACKAGED_TEMPLATE]
+    problems = [line for path in chosen for line in template_problems(require_template(path))]
+    for line in problems:
+        click.echo(line)
+    click.echo(f"{len(chosen)} template(s) checked, {len(problems)} problem(s)", err=True)
+    if problems:
+        raise SystemExit(1)

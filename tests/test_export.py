@@ -1,0 +1,303 @@
+"""The document commands end to end: a real git workspace, real .docx, real LibreOffice."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES, ROOT, run_mou, snapshot
+from docx import Document
+from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
+
+from mou.model import to_data
+from mou.presets import preset
+from mou.store import init_workspace
+from mou.validate import load_file, validate_data
+from mou.yamlio import dump
+
+SAMPLE = ROOT / "mou" / "data" / "sample.yaml"
+READY = "sample-every-section"
+UNREADY = "fresh-draft"
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test Liaison",
+    "GIT_AUTHOR_EMAIL": "liaison@example.gov",
+    "GIT_COMMITTER_NAME": "Test Liaison",
+    "GIT_COMMITTER_EMAIL": "liaison@example.gov",
+}
+
+
+def git(root: Path, *args: str) -> str:
+    result = subprocess.run(
+        ["git", *args],
+        cwd=root,
+        env={**os.environ, **GIT_ENV},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """A workspace with a ready agreement and a fresh (unready) preset, both committed."""
+    root = tmp_path / "ws"
+    init_workspace(root)
+    shutil.copyfile(SAMPLE, root / "agreements" / f"{READY}.yaml")
+    fresh = validate_data(preset("task_force", UNREADY, "Fresh draft"))
+    (root / "agreements" / f"{UNREADY}.yaml").write_text(dump(to_data(fresh)), encoding="utf-8")
+    git(root, "add", "agreements")
+    git(root, "commit", "-q", "-m", "Two agreements")
+    return root
+
+
+def mou_in(root: Path, *args: str, env: dict[str, str] | None = None):
+    return run_mou(*args, cwd=root.parent, env={"MOU_WORKSPACE": str(root), **(env or {})})
+
+
+def lines(stream: bytes) -> list[str]:
+    return stream.decode().strip().splitlines()
+
+
+def paragraphs_text(path: Path) -> str:
+    document = Document(str(path))
+    return "\n\n".join(Paragraph(p, document).text for p in document.element.body.iter(qn("w:p")))
+
+
+# --------------------------------------------------------------------------- export
+
+
+def test_signature_ready_export_then_verify(workspace: Path) -> None:
+    out = workspace.parent / "signed.docx"
+    result = mou_in(workspace, "export", READY, "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    head = git(workspace, "rev-parse", "HEAD")
+    assert "signature-ready" in result.stdout.decode()
+    header = "\n".join(p.text for p in Document(str(out)).sections[0].header.paragraphs)
+    assert "DRAFT" not in header
+    verified = mou_in(workspace, "verify", str(out))
+    assert verified.returncode == 0, verified.stderr
+    assert f"unaltered: agreement {READY} at revision {head}" in verified.stdout.decode()
+    assert "is in the repository" in verified.stdout.decode()
+
+
+def test_verify_reports_an_edited_copy(workspace: Path) -> None:
+    out = workspace.parent / "signed.docx"
+    assert mou_in(workspace, "export", READY, "-o", str(out)).returncode == 0
+    document = Document(str(out))
+    paragraph = next(p for p in document.paragraphs if "Shootings" in p.text or p.runs)
+    paragraph.add_run(" and a sentence someone slipped in")
+    document.save(str(out))
+    result = mou_in(workspace, "verify", str(out))
+    assert result.returncode == 1
+    assert lines(result.stdout)[0].startswith(f"{out}: altered: agreement {READY}")
+
+
+def test_verify_unknown_and_unreadable_files(workspace: Path) -> None:
+    plain = workspace.parent / "plain.docx"
+    Document().save(str(plain))
+    result = mou_in(workspace, "verify", str(plain))
+    assert result.returncode == 1 and "unknown" in result.stdout.decode()
+    text_file = workspace.parent / "notes.docx"
+    text_file.write_text("not a zip")
+    result = mou_in(workspace, "verify", str(text_file))
+    assert result.returncode == 1
+    assert lines(result.stderr) == [
+        f"{text_file}: not a Word document (.docx): File is not a zip file"
+    ]
+
+
+def test_unready_export_is_refused_naming_the_rules(workspace: Path) -> None:
+    before = snapshot(workspace.parent)
+    result = mou_in(workspace, "export", UNREADY, "-o", str(workspace.parent / "x.docx"))
+    assert result.returncode == 1
+    last = lines(result.stderr)[-1]
+    assert last.startswith(f"{UNREADY}: not ready for signature (")
+    for rule_id in ("text.placeholders", "goals.present", "parties.responsibility"):
+        assert rule_id in last
+    assert snapshot(workspace.parent) == before
+
+
+def test_uncommitted_changes_are_refused_but_a_draft_exports_them(workspace: Path) -> None:
+    path = workspace / "agreements" / f"{READY}.yaml"
+    path.write_text(path.read_text().replace("Sample Agreement With", "Edited Agreement With"))
+    out = workspace.parent / "draft.docx"
+    refused = mou_in(workspace, "export", READY, "-o", str(out))
+    assert refused.returncode == 1 and not out.exists()
+    assert lines(refused.stderr) == [
+        f"{path}: has changes that are not committed; save them first (a signature-ready "
+        "export is exactly one committed revision) or use --draft"
+    ]
+    drafted = mou_in(workspace, "export", READY, "-o", str(out), "--draft")
+    assert drafted.returncode == 0, drafted.stderr
+    document = Document(str(out))
+    section = document.sections[0]
+    assert "DRAFT — NOT FOR SIGNATURE" in "\n".join(p.text for p in section.header.paragraphs)
+    assert "uncommitted working copy" in "\n".join(p.text for p in section.footer.paragraphs)
+    assert "Edited Agreement With Every Section" in paragraphs_text(out)
+
+
+def test_a_draft_of_an_unready_agreement_exports(workspace: Path) -> None:
+    out = workspace.parent / "fresh.docx"
+    result = mou_in(workspace, "export", UNREADY, "-o", str(out), "--draft")
+    assert result.returncode == 0, result.stderr
+    assert "[LEGAL NAME OF PARTY A]" in paragraphs_text(out)
+
+
+def test_export_of_an_earlier_revision_carries_that_revision(workspace: Path) -> None:
+    first = git(workspace, "rev-parse", "HEAD")
+    path = workspace / "agreements" / f"{READY}.yaml"
+    path.write_text(path.read_text().replace("SAMPLE-0001", "SAMPLE-0002"))
+    git(workspace, "commit", "-q", "-am", "Renumber")
+    out = workspace.parent / "old.docx"
+    result = mou_in(workspace, "export", READY, "--rev", "HEAD~1", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    footer = "\n".join(p.text for p in Document(str(out)).sections[0].footer.paragraphs)
+    assert first in footer and "SAMPLE-0001" in footer
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["export", "no-such-agreement"], "no agreement 'no-such-agreement' at revision 'HEAD'"),
+        (["export", READY, "--rev", "nope"], "unknown revision 'nope'"),
+        (["check", READY, "--rev", "0" * 40], f"unknown revision '{'0' * 40}'"),
+        (["export", "Bad_Id"], "'Bad_Id' is not a valid agreement id"),
+        (["export", READY, "--template", "missing.docx"], "missing.docx: no such template"),
+        (["templates", "check", "missing.docx"], "missing.docx: no such template"),
+    ],
+)
+def test_bad_requests_get_one_clear_line(workspace: Path, args: list[str], expected: str) -> None:
+    before = snapshot(workspace.parent)
+    result = mou_in(workspace, *args)
+    assert result.returncode == 1
+    assert len(lines(result.stderr)) == 1 and expected in result.stderr.decode()
+    assert b"Traceback" not in result.stderr
+    assert snapshot(workspace.parent) == before
+
+
+def test_output_must_be_a_docx_in_an_existing_folder(workspace: Path) -> None:
+    wrong = mou_in(workspace, "export", READY, "-o", "out.pdf")
+    assert wrong.returncode == 2 and "must be a .docx" in wrong.stderr.decode()
+    nowhere = mou_in(workspace, "export", READY, "-o", "no/such/folder/x.docx")
+    assert nowhere.returncode == 2 and "does not exist" in nowhere.stderr.decode()
+
+
+def test_missing_libreoffice_says_what_to_install(workspace: Path, tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"  # a PATH with git and nothing of LibreOffice
+    bin_dir.mkdir()
+    (bin_dir / "git").symlink_to(shutil.which("git"))
+    before = snapshot(workspace.parent)
+    out = workspace.parent / "x.docx"
+    result = mou_in(workspace, "export", READY, "-o", str(out), "--pdf", env={"PATH": str(bin_dir)})
+    assert result.returncode == 1
+    assert lines(result.stderr) == [
+        "LibreOffice is needed for --pdf but `soffice` is not on PATH; install it with "
+        "`apt-get install libreoffice-writer-nogui` (Debian/Ubuntu) and try again"
+    ]
+    assert snapshot(workspace.parent) == before
+
+
+def test_export_all_uses_worker_processes(workspace: Path) -> None:
+    folder = workspace.parent / "all"
+    result = mou_in(workspace, "export", "--all", str(folder), "--jobs", "2")
+    assert result.returncode == 1  # the fresh preset is not ready
+    assert f"{UNREADY} (" in lines(result.stderr)[-1]
+    assert sorted(p.name for p in folder.iterdir()) == [f"{READY}.docx"]
+    drafts = mou_in(workspace, "export", "--all", str(folder), "--draft", "--jobs", "2")
+    assert drafts.returncode == 0, drafts.stderr
+    assert sorted(p.name for p in folder.iterdir()) == [f"{UNREADY}.docx", f"{READY}.docx"]
+
+
+# --------------------------------------------------------------------------- check
+
+
+def test_check_lists_findings_and_fails_on_errors(workspace: Path) -> None:
+    ready = mou_in(workspace, "check", READY)
+    assert ready.returncode == 0 and "ready for signature" in ready.stderr.decode()
+    unready = mou_in(workspace, "check", UNREADY)
+    assert unready.returncode == 1
+    assert "error: text.placeholders: $.parties[0].legal_name: " in unready.stdout.decode()
+
+
+def test_check_json(workspace: Path) -> None:
+    import json
+
+    result = mou_in(workspace, "check", UNREADY, "--json")
+    report = json.loads(result.stdout)
+    assert result.returncode == 1 and report["ready"] is False
+    assert report["revision"] == git(workspace, "rev-parse", "HEAD")
+    assert {"rule", "severity", "path", "message"} == set(report["findings"][0])
+
+
+# --------------------------------------------------------------------------- templates
+
+
+def test_templates_check_passes_the_shipped_template(workspace: Path) -> None:
+    result = mou_in(workspace, "templates", "check")
+    assert result.returncode == 0, result.stdout
+    assert "1 template(s) checked, 0 problem(s)" in result.stderr.decode()
+
+
+def test_templates_check_catches_misspelt_variables(workspace: Path) -> None:
+    template = workspace / "templates" / "mou.docx"
+    document = Document(str(template))
+    document.add_paragraph("{{ doc.titel }}")
+    document.add_paragraph("{%p for p in parties %}")
+    document.add_paragraph("{{ p.legl_name }}")
+    document.add_paragraph("{%p endfor %}")
+    document.add_paragraph("{{ partys }}")
+    document.save(str(template))
+    result = mou_in(workspace, "templates", "check")
+    assert result.returncode == 1
+    out = result.stdout.decode()
+    for expression in ("'partys'", "'doc.titel'", "'p.legl_name'"):
+        assert f"{template}: {expression} is not provided by the model" in out
+
+
+# --------------------------------------------------------------------------- LibreOffice
+
+
+def _need_soffice() -> None:
+    if shutil.which("soffice") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("LibreOffice (soffice) is required in CI")
+        pytest.skip("LibreOffice (soffice) is not installed")
+
+
+def test_examples_convert_to_pdf_and_read_back_complete(tmp_path: Path) -> None:
+    """Every example (and the sample) exported, converted in one LibreOffice run, read back."""
+    _need_soffice()
+    from mou.render import render_docx, to_pdfs
+
+    sources = [*EXAMPLES, SAMPLE]
+    agreements = [load_file(p, p.stem if p != SAMPLE else READY) for p in sources]
+    paths = []
+    for agreement in agreements:
+        path = tmp_path / f"{agreement.id}.docx"
+        path.write_bytes(render_docx(agreement, "a" * 40, draft=False))
+        paths.append(path)
+    pdfs = to_pdfs(paths, tmp_path / "pdf")
+    for agreement, path, pdf in zip(agreements, paths, pdfs, strict=True):
+        assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+        text = paragraphs_text(path).replace("\r", "")
+        for party in agreement.parties:
+            assert party.legal_name in text
+            for signatory in party.signatories:
+                assert signatory.name in text and signatory.title in text
+        for responsibility in agreement.responsibilities:
+            assert responsibility.text.replace("\r\n", "\n") in text
+
+
+def test_read_back_of_the_docx_equals_document_text(tmp_path: Path) -> None:
+    from mou.render import document_text, render_docx
+
+    data = render_docx(load_file(SAMPLE, READY), None, draft=True)
+    document = Document(io.BytesIO(data))
+    expected = "\n".join(Paragraph(p, document).text for p in document.element.body.iter(qn("w:p")))
+    assert document_text(data) == expected

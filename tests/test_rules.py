@@ -1,0 +1,197 @@
+"""Readiness rules: each fires on a minimal broken agreement and is silent on complete ones."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import EXAMPLES, ROOT
+
+from mou.model import Agreement
+from mou.presets import preset
+from mou.rules import RULES, Finding, check, errors
+from mou.validate import load_file, validate_data
+from mou.yamlio import read_bytes
+
+SAMPLE = ROOT / "mou" / "data" / "sample.yaml"
+
+
+def sample_data() -> dict[str, Any]:
+    """The complete sample agreement as plain data, ready to be broken."""
+    return copy.deepcopy(read_bytes(SAMPLE.read_bytes(), str(SAMPLE)).data)
+
+
+def model(data: dict[str, Any]) -> Agreement:
+    # Pydantic only: the reference checks of mou.validate would refuse some broken
+    # examples before the rules could see them, and the rules must stand on their own.
+    return Agreement.model_validate(data)
+
+
+def _drop_signatory(d: dict[str, Any]) -> None:
+    d["parties"][1]["signatories"] = [{"id": "clerk", "role": "attest", "name": "C", "title": "T"}]
+
+
+def _second_party_idle(d: dict[str, Any]) -> None:
+    for item in d["responsibilities"]:
+        item["parties"] = ["alpha"]
+
+
+def _federal(d: dict[str, Any]) -> None:
+    d["parties"][1]["level"] = "federal"
+
+
+def _no_goals(d: dict[str, Any]) -> None:
+    d["goals"] = []
+    for item in d["responsibilities"]:
+        item["goals"] = []
+
+
+def _cji_missing_topic(d: dict[str, Any]) -> None:
+    d["information_sharing"]["cjis_provisions"].pop()  # drops "validation"
+
+
+BREAKERS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
+    "parties.min-two": (lambda d: d.update(parties=d["parties"][:1]), "$.parties"),
+    "parties.acronyms-unique": (
+        lambda d: d["parties"][1].update(acronym="alc"),
+        "$.parties[1].acronym",
+    ),
+    "parties.references-resolve": (
+        lambda d: d["goals"][0].update(owners=["alpha", "gamma"]),
+        "$.goals[0].owners",
+    ),
+    "parties.signatory": (_drop_signatory, "$.parties[1].signatories"),
+    "parties.responsibility": (_second_party_idle, "$.parties[1]"),
+    "goals.present": (_no_goals, "$.goals"),
+    "goals.metric-baseline": (
+        lambda d: d["goals"][0]["metrics"][0].pop("baseline"),
+        "$.goals[0].metrics[0].baseline",
+    ),
+    "funding.cost-shares-100": (
+        lambda d: d["funding"]["cost_shares"][1].update(percent=39.99),
+        "$.funding.cost_shares",
+    ),
+    "forfeiture.distribution-max-100": (
+        lambda d: d["forfeiture"]["distribution"][1].update(percent=50.01),
+        "$.forfeiture.distribution",
+    ),
+    "forfeiture.fiscal-agent": (
+        lambda d: d["forfeiture"].pop("fiscal_agent"),
+        "$.forfeiture.fiscal_agent",
+    ),
+    "funding.reimbursement-cap": (
+        lambda d: (d["funding"]["reimbursement"].pop("cap"), d["funding"].pop("not_to_exceed")),
+        "$.funding.reimbursement.cap",
+    ),
+    "term.effective-date": (lambda d: d["term"].pop("effective_date"), "$.term.effective_date"),
+    "term.expiration-after-effective": (
+        lambda d: d["term"].update(expiration_date="2026-01-01"),
+        "$.term.expiration_date",
+    ),
+    "type.sections": (lambda d: d.pop("supervision"), "$.supervision"),
+    "cjis.topics-covered": (_cji_missing_topic, "$.information_sharing.cjis_provisions"),
+    "liability.federal-indemnification": (_federal, "$.liability.indemnification"),
+    "definitions.used": (
+        lambda d: d["definitions"].append({"id": "x", "term": "Widget", "meaning": "A thing."}),
+        "$.definitions[1].term",
+    ),
+    "text.placeholders": (
+        lambda d: d["parties"][0]["point_of_contact"].update(name="[NAME]"),
+        "$.parties[0].point_of_contact.name",
+    ),
+}
+
+
+def test_the_sample_is_complete_and_ready() -> None:
+    assert check(model(sample_data())) == []
+
+
+def test_every_rule_has_a_broken_example() -> None:
+    assert sorted(BREAKERS) == sorted(r.id for r in RULES)
+
+
+def test_rule_ids_are_unique_and_stable_in_form() -> None:
+    ids = [r.id for r in RULES]
+    assert len(ids) == len(set(ids))
+    assert all(i == i.lower() and "." in i and " " not in i for i in ids)
+
+
+@pytest.mark.parametrize("rule_id", sorted(BREAKERS))
+def test_rule_fires_on_a_minimal_broken_example(rule_id: str) -> None:
+    data = sample_data()
+    breaker, path = BREAKERS[rule_id]
+    breaker(data)
+    findings = check(model(data))
+    fired = [f for f in findings if f.rule_id == rule_id]
+    assert [f.path for f in fired] == [path], findings
+    severity = next(r.severity for r in RULES if r.id == rule_id)
+    assert fired[0].severity == severity
+    assert fired[0].message and "\n" not in fired[0].message
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_rules_are_silent_on_the_examples(example: Path) -> None:
+    assert check(load_file(example)) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[NAME]", "Signed by TBD", "todo: fill in", "[the laws of the State of ...]", "FIXME"],
+)
+def test_placeholders_are_found_anywhere(text: str) -> None:
+    data = sample_data()
+    data["term"]["termination_effects"] = f"Each party keeps its property. {text}"
+    found = [f for f in check(model(data)) if f.rule_id == "text.placeholders"]
+    assert [f.path for f in found] == ["$.term.termination_effects"]
+
+
+@pytest.mark.parametrize(
+    "text", ["Section 2[a] applies", "TBDX", "a [1] footnote", "Todos", "[t]he [sic] rule"]
+)
+def test_ordinary_text_is_not_a_placeholder(text: str) -> None:
+    data = sample_data()
+    data["term"]["termination_effects"] = text
+    assert [f for f in check(model(data)) if f.rule_id == "text.placeholders"] == []
+
+
+@pytest.mark.parametrize(
+    "agreement_type",
+    ["task_force", "information_sharing", "community_partnership", "joint_training", "mutual_aid"],
+)
+def test_a_fresh_preset_is_not_ready(agreement_type: str) -> None:
+    agreement = validate_data(preset(agreement_type, "fresh-one", "Fresh"))
+    blocking = errors(check(agreement))
+    rule_ids = {f.rule_id for f in blocking}
+    assert {"text.placeholders", "goals.present", "parties.responsibility"} <= rule_ids
+    assert "$.parties[0].legal_name" in {f.path for f in blocking}
+
+
+def test_cost_shares_in_thirds_add_up() -> None:
+    # Pins the float trap: 33.33 + 33.33 + 33.34 is 100.00000000000001 in binary floats.
+    data = sample_data()
+    data["parties"].append(copy.deepcopy(data["parties"][1]) | {"id": "gamma", "acronym": "G"})
+    data["funding"]["cost_shares"] = [
+        {"party": p, "percent": v} for p, v in (("alpha", 33.33), ("beta", 33.33), ("gamma", 33.34))
+    ]
+    assert not [f for f in check(model(data)) if f.rule_id == "funding.cost-shares-100"]
+
+
+def test_errors_come_before_warnings_and_render_as_one_line() -> None:
+    data = sample_data()
+    _federal(data)
+    data["parties"] = data["parties"][:1] + data["parties"][1:]
+    data["goals"][0]["metrics"][0].pop("baseline")
+    data["parties"][0]["legal_name"] = "[LEGAL NAME]"
+    findings = check(model(data))
+    severities = [f.severity for f in findings]
+    assert severities == sorted(severities, key=lambda s: s != "error")
+    assert str(findings[0]).startswith("error: text.placeholders: $.parties[0].legal_name: ")
+    assert Finding("a.b", "error", "$.x", "m").as_json() == {
+        "rule": "a.b",
+        "severity": "error",
+        "path": "$.x",
+        "message": "m",
+    }
