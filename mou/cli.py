@@ -22,6 +22,11 @@ COMMANDS: dict[str, str] = {
     "fmt": "files:fmt",
     "schema": "files:schema",
     "new": "files:new",
+    "init": "workspace:init",
+    "save": "workspace:save",
+    "show": "workspace:show",
+    "log": "workspace:log",
+    "list": "workspace:list_",
     "check": "documents:check",
     "export": "documents:export",
     "verify": "documents:verify",
@@ -34,6 +39,7 @@ COMMANDS: dict[str, str] = {
 # Commands grouped for `mou --help`, in the order a user meets them.
 SECTIONS: dict[str, list[str]] = {
     "Agreement files": ["new", "validate", "fmt", "schema"],
+    "Workspace": ["init", "save", "show", "log", "list"],
     "Documents": ["check", "export", "verify", "templates"],
     "Review": ["diff", "blame", "redline"],
 }
@@ -76,6 +82,11 @@ SHORT_HELP: dict[str, str] = {
     "validate": "Check agreement files; list every problem.",
     "fmt": "Rewrite agreement files canonically (or --check).",
     "schema": "Regenerate the JSON Schema (or --check for drift).",
+    "init": "Make a folder a git-versioned workspace.",
+    "save": "Commit an agreement file: one save, one commit.",
+    "show": "Print an agreement at a revision.",
+    "log": "Who changed an agreement, when and why.",
+    "list": "Every agreement with status, parties and last change.",
     "check": "Run the readiness rules on an agreement.",
     "export": "Export Word (and PDF) for signature, or --draft.",
     "verify": "Check an exported .docx against its provenance.",

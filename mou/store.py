@@ -379,7 +379,9 @@ class Workspace:
         return self._git_dir / JOURNAL_FILE
 
     def _write_journal(self, path: str, blob: str) -> None:
-        atomic_write(self._journal(), json.dumps({"path": path, "blob": blob}).encode())
+        # No fsync: the journal guards against a killed process, not a power cut, and a
+        # torn journal is simply dropped (the branch had not moved yet when it was written).
+        self._journal().write_text(json.dumps({"path": path, "blob": blob}))
 
     def _finish_interrupted_save(self) -> None:
         """Complete the save a killed writer left behind, if its commit landed."""
@@ -408,7 +410,7 @@ class Workspace:
         try:
             return self._repo.git.execute(["git", *args], env=env, strip_newline_in_stdout=strip)
         except GitCommandError as err:
-            raise GitFailed(_stderr_line(err)) from None
+            raise _git_failure(err) from None
 
     def _branch_ref(self) -> str:
         head = self._repo.head
@@ -452,21 +454,24 @@ class Workspace:
 
 
 class GitFailed(Exception):
-    """A git command failed; ``message`` is its last line of error output."""
+    """A git command failed; ``message`` is its main error line, ``detail`` all of stderr."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, detail: str = "") -> None:
         super().__init__(message)
         self.message = message
+        self.detail = detail
 
 
-def _stderr_line(err: Any) -> str:
+def _git_failure(err: Any) -> GitFailed:
     text = err.stderr if isinstance(err.stderr, str) else str(err.stderr or "")
-    lines = [line.strip() for line in text.replace("stderr:", "").splitlines() if line.strip()]
-    return lines[-1].strip("'") if lines else f"git exited with status {err.status}"
+    text = text.replace("stderr:", "").strip().strip("'")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    main = next((line for line in lines if line.startswith(("fatal:", "error:"))), None)
+    return GitFailed(main or (lines[0] if lines else f"git exited with {err.status}"), text)
 
 
 def _lock_busy(err: GitFailed) -> bool:
-    return ".lock" in err.message and ("exists" in err.message or "lock" in err.message)
+    return ".lock" in err.detail and "exists" in err.detail
 
 
 def _is_agreement_name(name: str) -> bool:

@@ -1,0 +1,132 @@
+"""Commands on the git-backed workspace: init, save, show, log, list.
+
+JSON shapes (keys are stable; new keys may be added, none removed or renamed):
+
+``mou log ID --json`` prints a list, newest first, of::
+
+    {"sha": "<40 hex>", "author": "Jane Roe", "email": "jane.roe@agency.gov",
+     "date": "2026-03-01T14:05:09+00:00", "message": "full commit message"}
+
+``mou list --json`` prints a list, ordered by id, of::
+
+    {"id": "metro-task-force", "title": "...", "type": "task_force",
+     "status": "draft", "parties": ["MPD", "CSO"],
+     "effective_date": "2026-07-01" | null, "expiration_date": "2029-06-30" | null,
+     "revision": "<40 hex: last commit that changed the file>",
+     "author": "Jane Roe", "date": "2026-03-01T14:05:09+00:00"}
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..cli import json_option, workspace_option
+from ..settings import resolve_workspace
+
+
+@click.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+def init(directory: Path) -> None:
+    """Make DIRECTORY a workspace: a git repository with agreements/, a README,
+    schemas/ and a copy of the default templates/, in one commit.
+
+    On an existing workspace nothing is changed.
+    """
+    from ..store import init_workspace
+
+    if init_workspace(directory):
+        click.echo(f"{directory}: workspace created (agreements/, schemas/, templates/, README.md)")
+    else:
+        click.echo(f"{directory}: already a workspace; nothing changed")
+
+
+@click.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-m", "--message", required=True, help="What changed and why.")
+@click.option("--author", required=True, help='Who is saving, as "Name <email>".')
+@click.option(
+    "--base",
+    default=None,
+    help="Revision the edit started from; the save is refused (exit 3) if the "
+    "agreement changed since.",
+)
+@workspace_option
+def save(path: Path, message: str, author: str, base: str | None, workspace: Path | None) -> None:
+    """Commit the agreement file PATH to the workspace as one commit.
+
+    PATH may lie anywhere (the workspace's own agreements/ID.yaml, or an edited copy);
+    its file name without .yaml is the agreement id. The file is validated and stored
+    in canonical form; nothing else in the workspace is staged, committed or changed.
+    A file equal to the current revision makes no commit.
+    """
+    from ..store import Author, Workspace, agreement_path
+    from ..validate import check_agreement_id, load_file
+
+    who = Author.parse(author)
+    check_agreement_id(path.stem)
+    agreement = load_file(path)
+    with Workspace(resolve_workspace(workspace)) as store:
+        saved = store.save(agreement, message, who, base)
+    target = agreement_path(agreement.id)
+    if saved.created:
+        click.echo(f"{target}: saved as revision {saved.revision}")
+    else:
+        click.echo(f"{target}: unchanged since revision {saved.revision}; no commit made")
+
+
+@click.command()
+@click.argument("agreement_id")
+@click.option("--rev", default="HEAD", show_default=True, help="Revision: a sha, tag, HEAD~2.")
+@workspace_option
+def show(agreement_id: str, rev: str, workspace: Path | None) -> None:
+    """Print agreement AGREEMENT_ID as canonical YAML, as it was at --rev."""
+    from ..model import to_data
+    from ..store import Workspace
+    from ..yamlio import dump
+
+    with Workspace(resolve_workspace(workspace)) as store:
+        loaded = store.load(agreement_id, rev)
+    click.echo(dump(to_data(loaded.agreement)), nl=False)
+
+
+@click.command()
+@click.argument("agreement_id")
+@json_option
+@workspace_option
+def log(agreement_id: str, as_json: bool, workspace: Path | None) -> None:
+    """Show who changed AGREEMENT_ID, when and why, newest first."""
+    from ..store import Workspace
+
+    with Workspace(resolve_workspace(workspace)) as store:
+        revisions = store.history(agreement_id)
+    if as_json:
+        click.echo(json.dumps([r.as_json() for r in revisions], indent=2, ensure_ascii=False))
+        return
+    for rev in revisions:
+        subject = rev.message.splitlines()[0] if rev.message else ""
+        when = rev.date.strftime("%Y-%m-%d %H:%M %z")
+        click.echo(f"{rev.sha[:10]}  {when}  {rev.author} <{rev.email}>  {subject}")
+
+
+@click.command("list")
+@json_option
+@workspace_option
+def list_(as_json: bool, workspace: Path | None) -> None:
+    """List every agreement: title, type, status, parties, term and last change."""
+    from ..store import Workspace
+
+    with Workspace(resolve_workspace(workspace)) as store:
+        rows = store.list()
+    if as_json:
+        click.echo(json.dumps([r.as_json() for r in rows], indent=2, ensure_ascii=False))
+        return
+    for row in rows:
+        term = f"{row.effective_date or '-'}..{row.expiration_date or '-'}"
+        click.echo(
+            f"{row.id}  [{row.status}] {row.type}  {row.title}  ({', '.join(row.parties)})  "
+            f"{term}  {row.revision[:10]} {row.date:%Y-%m-%d} {row.author}"
+        )
+    click.echo(f"{len(rows)} agreement(s)", err=True)
