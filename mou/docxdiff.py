@@ -262,11 +262,14 @@ class Redliner:
         """Replace the runs of ``new`` with a word-level diff against ``old``."""
         old_runs, new_runs = _runs(old), _runs(new)
         old_text, new_text = _joined(old_runs), _joined(new_runs)
-        stamp = self.attribute(old_text, new_text)
+        ops = list(_char_ops(old_text, new_text))
+        deleted = " ".join(old_text[a:b] for op, a, b in ops if op == "delete")
+        inserted = " ".join(new_text[a:b] for op, a, b in ops if op == "insert")
+        stamp = self.attribute(deleted, inserted)
         for child in list(new):
             if child.tag != w("pPr"):
                 new.remove(child)
-        for op, start, stop in _char_ops(old_text, new_text):
+        for op, start, stop in ops:
             if op == "equal":
                 new.extend(_build_runs(new_runs, start, stop, deleted=False))
             elif op == "insert":

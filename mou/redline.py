@@ -15,6 +15,7 @@ tracked change, so tools comparing the redline's text leave that bookmark out.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 
 SUMMARY_BOOKMARK = "mou_redline_summary"
 PAGE_WIDTH_TWIPS = 9360  # 6.5 inches of text between default margins
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _STOP_WORDS = {"the", "a", "an", "of", "and", "or", "to", "in", "for", "by", "on", "is", "be"}
 
 
@@ -54,12 +56,15 @@ def redline_docx(
     from .store import Workspace
 
     if isinstance(workspace, Workspace):
-        return _redline(workspace, agreement_id, rev_a, rev_b)
+        return redline_with_changes(workspace, agreement_id, rev_a, rev_b)[0]
     with open_workspace(workspace) as ws:
-        return _redline(ws, agreement_id, rev_a, rev_b)
+        return redline_with_changes(ws, agreement_id, rev_a, rev_b)[0]
 
 
-def _redline(ws: Workspace, agreement_id: str, rev_a: str, rev_b: str) -> bytes:
+def redline_with_changes(
+    ws: Workspace, agreement_id: str, rev_a: str, rev_b: str
+) -> tuple[bytes, list[Attributed]]:
+    """The redline and the attributed semantic changes it summarises."""
     from .render import render_docx
     from .review import load_version
 
@@ -71,7 +76,7 @@ def _redline(ws: Workspace, agreement_id: str, rev_a: str, rev_b: str) -> bytes:
     redliner = compare_roots(old_root, new_root, Matcher(attributed, _fallback(ws, new)))
     summary = summary_blocks(new.agreement, old, new, attributed, redliner.next_id)
     _prepend(body_of(new_root), summary)
-    return replace_part(new_docx, new_root)
+    return replace_part(new_docx, new_root), attributed
 
 
 # --------------------------------------------------------------------------- attribution
@@ -157,8 +162,19 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(item)
     elif isinstance(value, float) and value.is_integer():
         yield str(int(value))
+    elif isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        yield _spelled_date(value)
     elif value is not None and not isinstance(value, bool):
         yield str(value)
+
+
+def _spelled_date(value: str) -> str:
+    """An ISO date with its spelled-out form, as documents print it ("June 30, 2040")."""
+    try:
+        date = dt.date.fromisoformat(value)
+    except ValueError:
+        return value
+    return f"{date:%B} {date.day}, {date.year} {value}"
 
 
 # --------------------------------------------------------------------------- summary
