@@ -201,7 +201,11 @@ def summary_blocks(
         _paragraph("Changes by section", bold=True),
         _table(["Section", *KINDS], _counts(changes, lambda c: c.section)),
         _paragraph("Every change", bold=True),
-        _table(["Section", "Change", "Kind", "By", "Date"], _change_rows(attributed)),
+        _table(
+            ["Section", "Change", "Kind", "By", "Date"],
+            _change_rows(attributed),
+            widths=[0.2, 0.36, 0.12, 0.18, 0.14],
+        ),
         _page_break(),
     ]
     start = etree.Element(w("bookmarkStart"), {w("id"): str(next_id), w("name"): SUMMARY_BOOKMARK})
@@ -255,7 +259,9 @@ def _page_break() -> etree._Element:
     return paragraph
 
 
-def _table(header: list[str], rows: list[list[str]]) -> etree._Element:
+def _table(
+    header: list[str], rows: list[list[str]], widths: list[float] | None = None
+) -> etree._Element:
     table = etree.Element(w("tbl"))
     properties = etree.SubElement(table, w("tblPr"))
     etree.SubElement(properties, w("tblW"), {w("w"): str(PAGE_WIDTH_TWIPS), w("type"): "dxa"})
@@ -263,15 +269,17 @@ def _table(header: list[str], rows: list[list[str]]) -> etree._Element:
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
         line = {w("val"): "single", w("sz"): "4", w("space"): "0", w("color"): "808080"}
         etree.SubElement(borders, w(side), line)
-    width = PAGE_WIDTH_TWIPS // len(header)
+    twips = [str(int(PAGE_WIDTH_TWIPS * f)) for f in widths or [1 / len(header)] * len(header)]
     grid = etree.SubElement(table, w("tblGrid"))
-    for _ in header:
-        etree.SubElement(grid, w("gridCol"), {w("w"): str(width)})
+    for width in twips:
+        etree.SubElement(grid, w("gridCol"), {w("w"): width})
     for index, cells in enumerate([header, *rows]):
         row = etree.SubElement(table, w("tr"))
-        for text in cells:
+        if index == 0:  # the header row repeats on every page the table spans
+            etree.SubElement(etree.SubElement(row, w("trPr")), w("tblHeader"))
+        for text, width in zip(cells, twips, strict=True):
             cell = etree.SubElement(row, w("tc"))
             cell_properties = etree.SubElement(cell, w("tcPr"))
-            etree.SubElement(cell_properties, w("tcW"), {w("w"): str(width), w("type"): "dxa"})
+            etree.SubElement(cell_properties, w("tcW"), {w("w"): width, w("type"): "dxa"})
             cell.append(_paragraph(text, bold=index == 0))
     return table
