@@ -308,7 +308,7 @@ class ContextBuilder:
         g = self.a.governance
         if g is None:
             return []
-        chair = [f"The chair is held by the {self.named(g.chair)}." if g.chair else None]
+        chair = [f"Chair: {self.named(g.chair)}." if g.chair else None]
         clauses = [
             _clause(
                 g.board_name,
@@ -322,9 +322,7 @@ class ContextBuilder:
             _clause("Meetings", f"The {g.board_name} meets {FREQUENCY[g.meeting_frequency]}."),
         ]
         if g.fiscal_agent:
-            clauses.append(
-                _clause("Fiscal agent", f"The {self.named(g.fiscal_agent)} is the fiscal agent.")
-            )
+            clauses.append(_clause("Fiscal agent", f"Fiscal agent: {self.named(g.fiscal_agent)}."))
         return clauses
 
     def _supervision(self) -> list[dict[str, Any]]:
@@ -334,8 +332,8 @@ class ContextBuilder:
         return [
             _clause(
                 "Supervising party",
-                f"The {self.named(s.supervising_party)} provides the supervisor who directs the "
-                "day-to-day work.",
+                "The supervisor who directs the day-to-day work is provided by "
+                f"{self.named(s.supervising_party)}.",
             ),
             _clause("Supervision of personnel", s.personnel_supervision),
             _clause("Case assignment", s.case_assignment),
@@ -461,7 +459,8 @@ class ContextBuilder:
         cap = f"Reimbursement is capped at {money(r.cap)}." if r.cap is not None else None
         return _clause(
             "Reimbursement",
-            f"The {self.named(r.payer)} reimburses the following: {r.covers}",
+            f"Reimbursing party: {self.named(r.payer)}.",
+            f"Reimbursed: {r.covers}",
             cap,
             f"Period: {r.period}." if r.period else None,
             f"Invoices are submitted {FREQUENCY[r.invoice_frequency]} and paid within "
@@ -473,7 +472,7 @@ class ContextBuilder:
         if f is None:
             return []
         agent = (
-            f"The {self.named(f.fiscal_agent)} receives and distributes shared proceeds "
+            f"Shared proceeds are received and distributed by {self.named(f.fiscal_agent)} "
             "as shown below."
             if f.fiscal_agent
             else "Shared proceeds are distributed as shown below."
@@ -623,11 +622,13 @@ class ContextBuilder:
     def _goal_rows(self) -> list[dict[str, Any]]:
         rows = []
         for goal in self.a.goals:
-            for metric in goal.metrics:
+            owners = ", ".join(self.acronym(o) for o in goal.owners)
+            for index, metric in enumerate(goal.metrics):
+                first = index == 0  # a goal with several metrics is named once
                 rows.append(
                     {
-                        "goal": goal.title,
-                        "owners": ", ".join(self.acronym(o) for o in goal.owners),
+                        "goal": goal.title if first else "",
+                        "owners": owners if first else "",
                         "metric": f"{metric.name} ({metric.data_source})",
                         "baseline": "—" if metric.baseline is None else number(metric.baseline),
                         "target": number(metric.target),
@@ -674,17 +675,17 @@ class ContextBuilder:
         }
 
     def _resource_totals(self) -> list[dict[str, Any]]:
-        totals: dict[str, list[float]] = {}
+        totals: dict[str, list[float | None]] = {}
         for r in self.a.resources:
-            totals.setdefault(r.provider, []).append(r.estimated_value or 0)
+            totals.setdefault(r.provider, []).append(r.estimated_value)
         rows = [
-            {"party": self.named(p), "item_count": len(v), "value": money(sum(v))}
+            {"party": self.named(p), "item_count": len(v), "value": _total_value(v)}
             for p, v in totals.items()
         ]
         if len(rows) > 1:
             values = [v for vs in totals.values() for v in vs]
             rows.append(
-                {"party": "All parties", "item_count": len(values), "value": money(sum(values))}
+                {"party": "All parties", "item_count": len(values), "value": _total_value(values)}
             )
         return rows
 
@@ -746,6 +747,14 @@ def _party_row(p: Party) -> dict[str, Any]:
 def _contact(c: Any) -> str:
     lines = [c.name, c.title, c.email] + ([c.phone] if c.phone else [])
     return "\n".join(lines)
+
+
+def _total_value(values: list[float | None]) -> str:
+    known = [v for v in values if v is not None]
+    if not known:
+        return "—"
+    unvalued = len(values) - len(known)
+    return money(sum(known)) + (f" (+ {unvalued} not valued)" if unvalued else "")
 
 
 def _letter(index: int) -> str:

@@ -83,11 +83,36 @@ def _finalize(value: Any) -> Any:
     return Markup(escaped.replace("{", "&#123;").replace("}", "&#125;"))
 
 
+@lru_cache(maxsize=1)
 def jinja_environment() -> Any:
-    """The Jinja environment every render uses: autoescaping and brace-safe output."""
+    """The Jinja environment every render uses: autoescaping, brace-safe output, and a
+    cache of compiled templates (compiling a template's XML is half the cost of a render;
+    a compiled template is immutable, so sharing it across renders is safe)."""
     from jinja2 import Environment
 
-    return Environment(autoescape=True, finalize=_finalize)
+    class CachingEnvironment(Environment):
+        @lru_cache(maxsize=64)  # noqa: B019 - one environment per process, kept for its life
+        def from_string(self, source: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+            return super().from_string(source, *args, **kwargs)
+
+    return CachingEnvironment(autoescape=True, finalize=_finalize)
+
+
+@lru_cache(maxsize=1)
+def _template_class() -> Any:
+    """DocxTemplate whose XML clean-up (dozens of regexes) is cached per template XML."""
+    from docxtpl import DocxTemplate
+
+    class CachedDocxTemplate(DocxTemplate):
+        @lru_cache(maxsize=64)  # noqa: B019 - the cache is keyed by XML text, not by self
+        def _patched(self, src_xml: str) -> str:
+            return super().patch_xml(src_xml)
+
+        def patch_xml(self, src_xml: str) -> str:
+            return CachedDocxTemplate._patched(_SHARED, src_xml)
+
+    _SHARED = CachedDocxTemplate(io.BytesIO())
+    return CachedDocxTemplate
 
 
 def render_docx(
@@ -109,9 +134,7 @@ def render_docx(
 
 
 def _render(template: bytes, context: dict[str, Any], title: str) -> bytes:
-    from docxtpl import DocxTemplate
-
-    document = DocxTemplate(io.BytesIO(template))  # fresh: render() mutates the object
+    document = _template_class()(io.BytesIO(template))  # fresh: render() mutates it
     try:
         document.render(context, jinja_environment(), autoescape=True)
     except Exception as err:  # a template error is the template's fault, said in one line

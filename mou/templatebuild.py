@@ -16,6 +16,7 @@ import io
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
@@ -24,6 +25,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Inches, Pt, RGBColor
+from docx.table import Table, _Cell, _Row
+from docx.text.paragraph import Paragraph
 
 PACKAGED = Path(__file__).resolve().parent / "data" / "templates" / "mou.docx"
 FONT = "Times New Roman"
@@ -191,7 +194,7 @@ class TemplateWriter:
         self._style("Draft Mark", 12, bold=True, center=True, after=0, color="C00000")
         self._style("Footer Text", 8, after=0)
 
-    def _style(self, name: str, size: float, **fmt: object) -> None:
+    def _style(self, name: str, size: float, **fmt: Any) -> None:
         styles = self.doc.styles
         style = styles[name] if name in styles else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         style.base_style = styles["Normal"]
@@ -217,7 +220,9 @@ class TemplateWriter:
 
     # ----------------------------------------------------------------- paragraphs
 
-    def para(self, *runs: str | tuple[str, str], style: str = "Normal", target=None) -> object:
+    def para(
+        self, *runs: str | tuple[str, str], style: str = "Normal", target: Any = None
+    ) -> Paragraph:
         """A paragraph of runs; a run is text or (text, "b"/"i"/"bu") for emphasis."""
         paragraph = (target or self.doc).add_paragraph(style=style)
         for run in runs:
@@ -228,7 +233,7 @@ class TemplateWriter:
             added.underline = "u" in emphasis or None
         return paragraph
 
-    def tag(self, tag: str, target=None) -> None:
+    def tag(self, tag: str, target: Any = None) -> None:
         """A paragraph holding one ``{%p ... %}`` tag and nothing else."""
         (target or self.doc).add_paragraph().add_run(f"{{%p {tag} %}}")
 
@@ -283,7 +288,7 @@ class TemplateWriter:
         )
         self.tag("endif")
 
-    def _grid(self, columns: int, widths: list[float]) -> object:
+    def _grid(self, columns: int, widths: list[float]) -> Table:
         table = self.doc.add_table(rows=0, cols=columns)
         table.style = self.doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -291,7 +296,7 @@ class TemplateWriter:
             column.width = Inches(width)
         return table
 
-    def _cell(self, cell, text: str, bold: bool = False, shade: bool = False) -> None:
+    def _cell(self, cell: _Cell, text: str, bold: bool = False, shade: bool = False) -> None:
         paragraph = cell.paragraphs[0]
         paragraph.style = self.doc.styles["Table Text"]
         paragraph.add_run(text).bold = bold or None
@@ -302,7 +307,7 @@ class TemplateWriter:
             cell._tc.get_or_add_tcPr().append(shading)
 
 
-def _drop_theme_fonts(style_element) -> None:
+def _drop_theme_fonts(style_element: Any) -> None:
     fonts = style_element.get_or_add_rPr().get_or_add_rFonts()
     for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
         fonts.attrib.pop(qn(attribute), None)
@@ -310,14 +315,14 @@ def _drop_theme_fonts(style_element) -> None:
         fonts.set(qn(attribute), FONT)
 
 
-def _repeat_header(row) -> None:
+def _repeat_header(row: _Row) -> None:
     properties = row._tr.get_or_add_trPr()
     header = OxmlElement("w:tblHeader")
     header.set(qn("w:val"), "true")
     properties.append(header)
 
 
-def _field(paragraph, instruction: str) -> None:
+def _field(paragraph: Paragraph, instruction: str) -> None:
     """A real Word field (PAGE, NUMPAGES) whose result Word and LibreOffice compute."""
     for kind in ("begin", "instr", "separate", "result", "end"):
         run = paragraph.add_run()
@@ -448,20 +453,31 @@ def _signature_page(w: TemplateWriter) -> None:
     w.tag("if b.label")
     w.para(("{{ b.label }}", "b"), style="Signature").paragraph_format.space_before = Pt(10)
     w.tag("endif")
-    w.para("\n\n______________________________________", style="Signature")
-    w.para("{{ b.name }}", style="Signature")
-    w.para("{{ b.title }}", style="Signature")
-    w.tag("if b.authority")
-    w.para(("Authority: {{ b.authority }}", "i"), style="Signature")
-    w.tag("endif")
-    last = w.para("\nDate: ____________________", style="Signature")
-    last.paragraph_format.keep_with_next = False
-    last.paragraph_format.space_after = Pt(10)
+    _signature_block(w)
     w.tag("endfor")
     w.tag("endfor")
 
 
-def _preserve_spaces(document) -> None:
+def _signature_block(w: TemplateWriter) -> None:
+    """One block as one paragraph of lines: a page may fall between blocks, never inside one."""
+    block = w.para(
+        "\n\n______________________________________\n",
+        "{{ b.name }}",
+        "\n",
+        "{{ b.title }}",
+        "{% if b.authority %}",
+        "\n",
+        ("Authority: {{ b.authority }}", "i"),
+        "{% endif %}",
+        "\n\nDate: ____________________",
+        style="Signature",
+    )
+    block.paragraph_format.keep_together = True
+    block.paragraph_format.keep_with_next = False
+    block.paragraph_format.space_after = Pt(12)
+
+
+def _preserve_spaces(document: Any) -> None:
     # Leading, trailing and repeated spaces in user text survive only in preserved nodes.
     parts = [document.element]
     for section in document.sections:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +17,7 @@ from ..settings import resolve_workspace
 
 if TYPE_CHECKING:
     from ..model import Agreement
+    from ..render import VerifyResult
     from ..store import Workspace
 
 TEMPLATE_NAME = "mou.docx"
@@ -241,16 +243,14 @@ def _export_all(
         soffice()
     with _workspace(workspace) as ws:
         chosen = template_for(ws.root, template)
-        loaded = {i: ws.load(i) for i in ws.ids()}
-    jobs_list = [(i, x.raw, x.revision) for i, x in loaded.items()]
-    if not jobs_list:
-        raise MouError(f"{ws.root}: no agreements to export")
+        ids, root = ws.ids(), ws.root
+    if not ids:
+        raise MouError(f"{root}: no agreements to export")
     folder.mkdir(parents=True, exist_ok=True)
-    refused = _run_pool(jobs_list, folder, draft, chosen, jobs or os.cpu_count() or 1)
+    refused = _run_pool(ids, root, folder, draft, chosen, jobs or os.cpu_count() or 1)
     if pdf:
-        _convert_all(folder, [i for i, _, _ in jobs_list if i not in refused])
-    done = len(jobs_list) - len(refused)
-    click.echo(f"{folder}: {done} of {len(jobs_list)} agreement(s) exported", err=True)
+        _convert_all(folder, [i for i in ids if i not in refused])
+    click.echo(f"{folder}: {len(ids) - len(refused)} of {len(ids)} agreement(s) exported", err=True)
     if refused:
         raise MouError(
             f"{len(refused)} agreement(s) not ready for signature, not exported: "
@@ -259,23 +259,16 @@ def _export_all(
 
 
 def _run_pool(
-    work: list[tuple[str, bytes, str]], folder: Path, draft: bool, template: Path, jobs: int
+    ids: list[str], root: Path, folder: Path, draft: bool, template: Path, jobs: int
 ) -> dict[str, str]:
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     refused: dict[str, str] = {}
-    with (
-        ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool,
-        click.progressbar(
-            length=len(work), label="Exporting", file=click.get_text_stream("stderr")
-        ) as bar,
-    ):
-        futures = [
-            pool.submit(
-                export_worker, agreement_id, raw, revision, draft, str(template), str(folder)
-            )
-            for agreement_id, raw, revision in work
-        ]
+    progress = click.progressbar(length=len(ids), label="Exporting", file=sys.stderr)
+    # Workers load as well as render: reading and validating YAML is half the work.
+    pool = ProcessPoolExecutor(min(jobs, len(ids)), initializer=_open_worker, initargs=(root,))
+    with pool, progress as bar:
+        futures = [pool.submit(export_worker, i, draft, str(template), str(folder)) for i in ids]
         for future in as_completed(futures):
             agreement_id, problem = future.result()
             if problem:
@@ -284,22 +277,36 @@ def _run_pool(
     return refused
 
 
+_WORKER_WORKSPACE: Workspace | None = None
+
+
+def _open_worker(root: Path) -> None:
+    """Open one workspace per worker process, closed when the process exits."""
+    from multiprocessing.util import Finalize
+
+    from ..store import Workspace
+
+    global _WORKER_WORKSPACE
+    _WORKER_WORKSPACE = Workspace(root)
+    Finalize(_WORKER_WORKSPACE, _WORKER_WORKSPACE.close, exitpriority=10)
+
+
 def export_worker(
-    agreement_id: str, raw: bytes, revision: str, draft: bool, template: str, folder: str
+    agreement_id: str, draft: bool, template: str, folder: str
 ) -> tuple[str, str | None]:
-    """Render one agreement into ``folder`` (runs in a worker process); rule ids if refused."""
+    """Load and render one agreement into ``folder`` (in a worker); rule ids if refused."""
     from ..fsutil import atomic_write
     from ..render import render_docx
     from ..rules import check as run_rules
     from ..rules import errors
-    from ..validate import load_bytes
 
-    agreement = load_bytes(raw, f"{agreement_id}@{revision[:10]}", agreement_id)
+    assert _WORKER_WORKSPACE is not None
+    loaded = _WORKER_WORKSPACE.load(agreement_id)
     if not draft:
-        blocking = errors(run_rules(agreement))
+        blocking = errors(run_rules(loaded.agreement))
         if blocking:
             return agreement_id, ", ".join(sorted({f.rule_id for f in blocking}))
-    data = render_docx(agreement, revision, draft, Path(template))
+    data = render_docx(loaded.agreement, loaded.revision, draft, Path(template))
     atomic_write(Path(folder) / f"{agreement_id}.docx", data)
     return agreement_id, None
 
@@ -354,11 +361,11 @@ def verify(file: Path, as_json: bool, workspace: Path | None) -> None:
         raise SystemExit(1)
 
 
-def _in_repository(result: object, workspace: Path | None) -> str | None:
+def _in_repository(result: VerifyResult, workspace: Path | None) -> str | None:
     """Whether the workspace knows the revision; None when there is no workspace."""
     from ..store import Workspace
 
-    agreement_id, revision = result.agreement_id, result.revision  # type: ignore[attr-defined]
+    agreement_id, revision = result.agreement_id or "", result.revision
     if not revision:
         return None
     try:
