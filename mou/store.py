@@ -23,12 +23,14 @@ file; exports carry it and ``base`` means it.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import datetime as dt
 import json
 import re
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -50,7 +52,12 @@ LOCK_FILE = "mou-save.lock"
 JOURNAL_FILE = "mou-save-pending.json"
 LOCK_TIMEOUT_S = 60.0
 STALE_GIT_LOCK_S = 2.0
+GIT_LOCK_RETRIES = 60
+_GIT_LOCK = re.compile(r"Unable to create '([^']+\.lock)': File exists")
 _AUTHOR = re.compile(r"^\s*([^<>\n]*?)\s*<([^<>\s@]+@[^<>\s@]+\.[^<>\s@]+)>\s*$")
+# model.AGREEMENT_ID_PATTERN, repeated so that `mou list` and `mou log` need no pydantic
+# (a test keeps the two equal).
+AGREEMENT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,63}$")
 _FORMAT = "%H%x1f%an%x1f%ae%x1f%aI%x1f%B%x1e"
 
 
@@ -191,9 +198,9 @@ class Workspace:
 
     def load(self, agreement_id: str, rev: str = "HEAD") -> Loaded:
         """The agreement as of ``rev``, validated; MouError if it is absent there."""
-        from .validate import check_agreement_id, load_bytes
+        from .validate import load_bytes
 
-        path = agreement_path(check_agreement_id(agreement_id))
+        path = agreement_path(_checked_id(agreement_id))
         commit = self.resolve(rev)
         blob = self._blob_sha(commit, path)
         if blob is None:
@@ -205,9 +212,7 @@ class Workspace:
 
     def history(self, agreement_id: str) -> builtins.list[Revision]:
         """Every commit that changed the agreement's file, newest first."""
-        from .validate import check_agreement_id
-
-        path = agreement_path(check_agreement_id(agreement_id))
+        path = agreement_path(_checked_id(agreement_id))
         if self._tip() is None:
             raise MouError(f"no agreement {agreement_id!r}: the workspace has no commits yet")
         out = self._git("log", f"--format={_FORMAT}", "HEAD", "--", path, strip=False)
@@ -276,13 +281,24 @@ class Workspace:
         if base is not None and self._blob_sha(base, path) != old_blob:
             raise self._conflict(path, base, old)
         commit = self._commit(path, raw, old, message, author)
-        self._write_journal(path, new_blob)
+        self._write_journal(path, new_blob, old_blob)
         if not self._move_branch(ref, commit, old):
             self._journal().unlink(missing_ok=True)
             return None  # someone outside mou moved the branch; rebuild on the new tip
         self._sync_worktree(path, raw, new_blob)
         self._journal().unlink(missing_ok=True)
+        self._maybe_collect_garbage(commit)
         return Saved(commit, created=True)
+
+    def _maybe_collect_garbage(self, commit: str) -> None:
+        """Run ``git gc --auto`` after about one save in 64, as git's own commit does each time.
+
+        Saves use plumbing, which never triggers it, so loose objects would pile up; the
+        sha picks the saves so that the typical save does not pay for the extra process.
+        """
+        if int(commit[:2], 16) < 4:
+            with contextlib.suppress(GitFailed):
+                self._git("gc", "--auto", "--quiet")
 
     def _conflict(self, path: str, base: str, head: str | None) -> ConflictError:
         current = self._last_change(head, path) if head else None
@@ -310,6 +326,8 @@ class Workspace:
         """The root tree of ``commit`` with ``path`` (inside agreements/) set to ``blob``."""
         root = go.parse_tree(self._read_object(self._tree_of(commit))) if commit else []
         folder = go.find_entry(root, AGREEMENTS.encode())
+        if folder is not None and folder[0] != go.TREE_MODE:
+            raise MouError(f"{self.root}: '{AGREEMENTS}' is committed as a file, not a folder")
         inner = go.parse_tree(self._read_object(folder[2].hex())) if folder else []
         name = path.split("/", 1)[1].encode()
         inner = go.with_entry(inner, (go.FILE_MODE, name, bytes.fromhex(blob)))
@@ -321,44 +339,33 @@ class Workspace:
     def _move_branch(self, ref: str, new: str, old: str | None) -> bool:
         """Compare-and-swap: move ``ref`` to ``new`` only if it still points at ``old``."""
         expected = old or "0" * 40
-        for attempt in range(50):
+        for attempt in range(GIT_LOCK_RETRIES):
             try:
                 self._git("update-ref", "-m", "mou save", ref, new, expected)
                 return True
             except GitFailed as err:
-                if not _lock_busy(err) or not self._clear_stale_git_lock(ref, attempt):
+                if not _wait_for_git_lock(err, attempt, self.root):
                     if self._tip() != old:
                         return False
                     raise MouError(f"could not move {ref}: {err.message}") from None
-        raise MouError(f"could not move {ref}: its lock file stays in the way")
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def _sync_worktree(self, path: str, raw: bytes, blob: str) -> None:
         """Make the working-tree file and its index entry equal the committed file."""
         target = self.root / path
         if not target.is_file() or target.read_bytes() != raw:
             atomic_write(target, raw)
-        for attempt in range(50):
+        self._sync_index(path, blob)
+
+    def _sync_index(self, path: str, blob: str) -> None:
+        """Point the index entry of ``path`` (only that one) at ``blob``."""
+        for attempt in range(GIT_LOCK_RETRIES):
             try:
                 self._git("update-index", "--add", "--cacheinfo", f"100644,{blob},{path}")
                 return
             except GitFailed as err:
-                if not _lock_busy(err) or not self._clear_stale_git_lock("index", attempt):
+                if not _wait_for_git_lock(err, attempt, self.root):
                     raise MouError(f"{path}: committed, but the index: {err.message}") from None
-
-    def _clear_stale_git_lock(self, name: str, attempt: int) -> bool:
-        """Wait for git's own ``.lock`` file; remove it once it is clearly abandoned."""
-        import time
-
-        folder = self._git_dir if name in ("index", "HEAD") else Path(self._repo.common_dir)
-        lock = folder / f"{name}.lock"
-        try:
-            age = time.time() - lock.stat().st_mtime
-        except FileNotFoundError:
-            return True
-        if age > STALE_GIT_LOCK_S:
-            lock.unlink(missing_ok=True)  # its git process was killed mid-write
-        time.sleep(min(0.01 * (attempt + 1), 0.1))
-        return attempt < 49
 
     # ------------------------------------------------------------------ crash recovery
 
@@ -378,16 +385,22 @@ class Workspace:
     def _journal(self) -> Path:
         return self._git_dir / JOURNAL_FILE
 
-    def _write_journal(self, path: str, blob: str) -> None:
+    def _write_journal(self, path: str, blob: str, old_blob: str | None) -> None:
         # No fsync: the journal guards against a killed process, not a power cut, and a
         # torn journal is simply dropped (the branch had not moved yet when it was written).
-        self._journal().write_text(json.dumps({"path": path, "blob": blob}))
+        record = {"path": path, "blob": blob, "old": old_blob}
+        self._journal().write_text(json.dumps(record))
 
     def _finish_interrupted_save(self) -> None:
-        """Complete the save a killed writer left behind, if its commit landed."""
+        """Complete the save a killed writer left behind, if its commit landed.
+
+        The working-tree file and the index entry are brought up to the commit only
+        where they still hold the content from before that save: an edit made since
+        the crash is left alone.
+        """
         try:
             pending = json.loads(self._journal().read_bytes())
-            path, blob = pending["path"], pending["blob"]
+            path, blob, old = pending["path"], pending["blob"], pending["old"]
         except FileNotFoundError:
             return
         except (ValueError, KeyError, TypeError):
@@ -395,11 +408,20 @@ class Workspace:
             return
         head = self._tip()
         if head is not None and self._blob_sha(head, path) == blob:
-            self._sync_worktree(path, self._read_object(blob), blob)
+            self._heal(path, blob, old)
         target = self.root / path
         for leftover in target.parent.glob(f".{target.name}.*.tmp"):
             leftover.unlink(missing_ok=True)  # atomic_write's file, cut short by the kill
         self._journal().unlink(missing_ok=True)
+
+    def _heal(self, path: str, blob: str, old: str | None) -> None:
+        target = self.root / path
+        current = go.object_id("blob", target.read_bytes()) if target.is_file() else None
+        if current == old:
+            atomic_write(target, self._read_object(blob))
+        staged = self._git("ls-files", "--stage", "--", path).split()
+        if (staged[1] if staged else None) == old:
+            self._sync_index(path, blob)
 
     # ------------------------------------------------------------------ git access
 
@@ -470,14 +492,36 @@ def _git_failure(err: Any) -> GitFailed:
     return GitFailed(main or (lines[0] if lines else f"git exited with {err.status}"), text)
 
 
-def _lock_busy(err: GitFailed) -> bool:
-    return ".lock" in err.detail and "exists" in err.detail
+def _wait_for_git_lock(err: GitFailed, attempt: int, root: Path) -> bool:
+    """After git found its own ``.lock`` file busy: wait, remove it once clearly abandoned.
+
+    Git holds such a lock for milliseconds; one older than STALE_GIT_LOCK_S was left by
+    a git process killed mid-write (with the save that ran it). False: give up.
+    """
+    match = _GIT_LOCK.search(err.detail)
+    if match is None or attempt + 1 >= GIT_LOCK_RETRIES:
+        return False
+    lock = root / match.group(1)  # git names it absolutely; a relative name is root's
+    try:
+        if time.time() - lock.stat().st_mtime > STALE_GIT_LOCK_S:
+            lock.unlink(missing_ok=True)
+    except FileNotFoundError:
+        pass  # released meanwhile
+    time.sleep(min(0.01 * (attempt + 1), 0.1))
+    return True
 
 
 def _is_agreement_name(name: str) -> bool:
-    from .validate import _AGREEMENT_ID
+    return name.endswith(".yaml") and bool(AGREEMENT_ID.fullmatch(name[: -len(".yaml")]))
 
-    return name.endswith(".yaml") and bool(_AGREEMENT_ID.fullmatch(name[: -len(".yaml")]))
+
+def _checked_id(agreement_id: str) -> str:
+    if not AGREEMENT_ID.fullmatch(agreement_id):
+        raise MouError(
+            f"{agreement_id!r} is not a valid agreement id: use 3 to 64 lower-case letters, "
+            "digits and hyphens, starting with a letter or digit"
+        )
+    return agreement_id
 
 
 def _revision(record: str) -> Revision:
@@ -543,6 +587,10 @@ def init_workspace(root: Path) -> bool:
     files = _scaffold(root)
     with Workspace(root) as workspace:
         _commit_new_files(workspace, files)
+    # Changed-path Bloom filters make `git log -- agreements/<id>.yaml` skip the commits
+    # that did not touch the file; once written, git's later commit-graph writes (gc,
+    # maintenance) keep them.
+    _run_git(root, "commit-graph", "write", "--reachable", "--changed-paths")
     return True
 
 

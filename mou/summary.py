@@ -71,10 +71,16 @@ def _last_changes(
         known = {**(known if since else {}), **newer}
     for missing in ids - set(known):
         # Reached only through a merge whose diff git log does not list; rare.
-        known |= _changes_in_log(workspace, head, f"agreements/{missing}.yaml", first=True)
+        path = f"agreements/{missing}.yaml"
+        found = _changes_in_log(workspace, head, path, first=True).get(missing)
+        known[missing] = found or _commit_info(workspace, head)
     cache["head"] = head
     cache["changes"] = {i: known[i] for i in ids}
     return cache["changes"]
+
+
+def _commit_info(workspace: Workspace, commit: str) -> list[str]:
+    return workspace._git("log", "-1", "--format=%H%x1f%an%x1f%aI", commit).split("\x1f")
 
 
 def _is_ancestor(workspace: Workspace, old: str | None, new: str) -> bool:
@@ -181,13 +187,17 @@ def _loaded_summary(text: str) -> dict[str, Any]:
         data = None
     if not isinstance(data, dict):
         return _fields({"status": "invalid"}, [], {})
-    term = data.get("term") if isinstance(data.get("term"), dict) else {}
-    parties = data.get("parties") if isinstance(data.get("parties"), list) else []
+    term = _of_type(data.get("term"), dict)
+    parties = _of_type(data.get("parties"), list)
     return _fields(
         {key: _text(data.get(key)) or "" for key in _SCALAR_KEYS},
         [_text(p.get("acronym")) or "" for p in parties if isinstance(p, dict)],
         {k: v for k in ("effective_date", "expiration_date") if (v := _text(term.get(k)))},
     )
+
+
+def _of_type(value: Any, kind: type) -> Any:
+    return value if isinstance(value, kind) else kind()
 
 
 def _text(value: Any) -> str | None:

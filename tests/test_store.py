@@ -18,7 +18,6 @@ from store_helpers import (
     assert_fsck_clean,
     changed_paths,
     draft,
-    edited,
     git,
     head,
     make_workspace,
@@ -318,14 +317,18 @@ def test_list_summarises_every_agreement(ws: Workspace, root: Path) -> None:
     }
     ws.save(draft("metro-tf", status="in_review", term=term), "First", AUTHOR)
     other = Author("Sam Poe", "sam@county.gov")
-    last = ws.save(draft("other-tf", title="It's \"quoted\": yes #1"), "Second", other)
+    last = ws.save(draft("other-tf", title='It\'s "quoted": yes #1'), "Second", other)
     rows = {row.id: row for row in ws.list()}
     assert list(rows) == ["metro-tf", "other-tf"]
     metro = rows["metro-tf"]
-    assert (metro.title, metro.type, metro.status) == ("Metro Task Force", "task_force", "in_review")
+    assert (metro.title, metro.type, metro.status) == (
+        "Metro Task Force",
+        "task_force",
+        "in_review",
+    )
     assert (metro.effective_date, metro.expiration_date) == ("2026-07-01", "2029-06-30")
     assert metro.parties == ["PA", "PB"] and metro.author == "Jane Roe"
-    assert rows["other-tf"].title == "It's \"quoted\": yes #1"
+    assert rows["other-tf"].title == 'It\'s "quoted": yes #1'
     assert rows["other-tf"].revision == last.revision and rows["other-tf"].author == "Sam Poe"
 
 
@@ -373,6 +376,13 @@ def test_summary_of_a_hand_written_file_goes_through_the_loader() -> None:
 # ---------------------------------------------------------------------- resources, locks
 
 
+def test_the_id_pattern_is_the_model_s() -> None:
+    from mou.model import AGREEMENT_ID_PATTERN
+    from mou.store import AGREEMENT_ID
+
+    assert AGREEMENT_ID.pattern == AGREEMENT_ID_PATTERN
+
+
 def test_not_a_git_repository(tmp_path: Path) -> None:
     with pytest.raises(MouError, match="not a git repository"):
         Workspace(tmp_path)
@@ -400,8 +410,7 @@ def test_open_close_loop_leaks_no_git_processes(root: Path) -> None:
     before = _child_pids()
     for _ in range(50):
         with Workspace(root) as ws:
-            ws.load("metro-tf")
-            ws.list()
+            ws.ids()  # reads trees through GitPython's persistent `git cat-file` processes
     time.sleep(0.2)
     assert len(_child_pids() - before) == 0
 
@@ -460,3 +469,37 @@ def test_a_save_killed_after_its_commit_is_finished_by_the_next(
     assert git(root, "status", "--porcelain") == ""
     assert "title: Landed" in (root / "agreements/metro-tf.yaml").read_text()
     assert not temp.exists()
+
+
+def test_recovery_leaves_an_edit_made_after_the_crash(
+    ws: Workspace, root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws.save(draft("metro-tf"), "First", AUTHOR)
+
+    def killed(self: Workspace, path: str, raw: bytes, blob: str) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Workspace, "_sync_worktree", killed)
+        with pytest.raises(KeyboardInterrupt):
+            ws.save(draft("metro-tf", title="Landed"), "Landed", AUTHOR)
+    path = root / "agreements/metro-tf.yaml"
+    path.write_text(path.read_text() + "# a note typed after the crash\n")
+    typed = path.read_text()
+    ws.save(draft("other-tf"), "Next save", AUTHOR)
+    assert path.read_text() == typed
+    assert git(root, "diff", "--cached", "--name-only") == ""  # index entry caught up
+
+
+def test_list_and_history_after_a_merge(ws: Workspace, root: Path) -> None:
+    first = ws.save(draft("metro-tf"), "First", AUTHOR)
+    main = git(root, "symbolic-ref", "--short", "HEAD").strip()
+    git(root, "switch", "-q", "-c", "side")
+    side = ws.save(draft("river-tf"), "On a side branch", AUTHOR)
+    git(root, "switch", "-q", main)
+    ours = ws.save(draft("metro-tf", title="Edited on main"), "Main edit", AUTHOR, first.revision)
+    git(root, "merge", "-q", "--no-ff", "-m", "Merge side", "side")
+    rows = {row.id: row.revision for row in ws.list()}
+    assert rows == {"metro-tf": ours.revision, "river-tf": side.revision}
+    assert [r.sha for r in ws.history("river-tf")] == [side.revision]
+    assert git(root, "status", "--porcelain") == ""

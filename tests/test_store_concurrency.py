@@ -156,6 +156,7 @@ def test_writers_killed_mid_save_leave_a_sound_repository(
     for process, _ in workers:
         process.communicate(timeout=60)
         assert process.returncode in (0, -signal.SIGKILL)
+    assert any(process.returncode == -signal.SIGKILL for process, _ in workers)
     rows = _records(workers)
     _assert_nothing_lost(busy_workspace, rows)
     # The next save of each agreement works within seconds of the kills.
@@ -163,6 +164,8 @@ def test_writers_killed_mid_save_leave_a_sound_repository(
         for agreement_id in ws.ids():
             started = time.monotonic()
             loaded = ws.load(agreement_id)
-            ws.save(draft(agreement_id, title="After the kills"), "Recover", AUTHOR, loaded.revision)
+            ws.save(
+                draft(agreement_id, title="After the kills"), "Recover", AUTHOR, loaded.revision
+            )
             assert time.monotonic() - started < 5
     _assert_repository_sound(busy_workspace)
