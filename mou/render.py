@@ -46,6 +46,7 @@ PROPERTY_NAMES = {
     "revision": "mou.revision",
     "fingerprint": "mou.fingerprint",
     "draft": "mou.draft",
+    "template": "mou.template-sha256",
 }
 INSTALL_LIBREOFFICE = (
     "LibreOffice is needed for --pdf but `soffice` is not on PATH; install it with "
@@ -129,8 +130,11 @@ def render_docx(
     from .context import build_context
 
     context = build_context(agreement, revision, draft, PENDING)
-    rendered = _render(template_bytes(template), context, agreement.title)
-    return stamp(rendered, agreement.id, revision, draft)
+    source = template_bytes(template)
+    rendered = _render(source, context, agreement.title)
+    # The template's hash too: the same revision through an edited template reads differently.
+    template_sha = hashlib.sha256(source).hexdigest()
+    return stamp(rendered, agreement.id, revision, draft, template_sha)
 
 
 def _render(template: bytes, context: dict[str, Any], title: str) -> bytes:
@@ -228,7 +232,13 @@ def fingerprint(docx_bytes: bytes) -> str:
 # --------------------------------------------------------------------------- provenance
 
 
-def stamp(docx_bytes: bytes, agreement_id: str, revision: str | None, draft: bool) -> bytes:
+def stamp(
+    docx_bytes: bytes,
+    agreement_id: str,
+    revision: str | None,
+    draft: bool,
+    template_sha: str = "",
+) -> bytes:
     """Put the fingerprint in the footer and the provenance in the custom properties."""
     parts = _parts(docx_bytes)
     digest = _fingerprint(parts)
@@ -240,6 +250,7 @@ def stamp(docx_bytes: bytes, agreement_id: str, revision: str | None, draft: boo
         "revision": revision or "",
         "fingerprint": digest,
         "draft": "true" if draft else "false",
+        "template": template_sha,
     }
     parts[CUSTOM_PART] = _custom_xml(properties)
     parts["[Content_Types].xml"] = _with_override(parts["[Content_Types].xml"])

@@ -198,6 +198,7 @@ class TemplateWriter:
         styles = self.doc.styles
         style = styles[name] if name in styles else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         style.base_style = styles["Normal"]
+        _plain(style.element)
         font = style.font
         font.name, font.size, font.bold = FONT, Pt(size), bool(fmt.get("bold"))
         font.italic = False
@@ -305,6 +306,17 @@ class TemplateWriter:
             shading.set(qn("w:val"), "clear")
             shading.set(qn("w:fill"), "D9D9D9")
             cell._tc.get_or_add_tcPr().append(shading)
+
+
+def _plain(style_element: Any) -> None:
+    """Drop the stock Title/Subtitle flourishes: letter spacing, coloured rule, theme colour."""
+    for tag in ("w:spacing", "w:color"):
+        for found in style_element.get_or_add_rPr().findall(qn(tag)):
+            found.getparent().remove(found)
+    properties = style_element.find(qn("w:pPr"))
+    if properties is not None:
+        for border in properties.findall(qn("w:pBdr")):
+            properties.remove(border)
 
 
 def _drop_theme_fonts(style_element: Any) -> None:

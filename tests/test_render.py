@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import io
 import os
 import zipfile
@@ -193,6 +194,9 @@ def test_custom_properties_carry_id_revision_and_fingerprint(exported: bytes) ->
     assert props["mou.revision"] == REVISION
     assert props["mou.fingerprint"] == fingerprint(exported)
     assert props["mou.draft"] == "false"
+    assert (
+        props["mou.template-sha256"] == hashlib.sha256(PACKAGED_TEMPLATE.read_bytes()).hexdigest()
+    )
     # Word and LibreOffice find the part only through these two entries.
     with zipfile.ZipFile(io.BytesIO(exported)) as archive:
         assert b"/docProps/custom.xml" in archive.read("[Content_Types].xml")
