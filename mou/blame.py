@@ -21,11 +21,16 @@ from .model import Agreement
 class RevisionLike(Protocol):
     """What blame needs of a revision (``mou.store.Revision`` has it)."""
 
-    sha: str
-    author: str
-    email: str
-    date: dt.datetime
-    message: str
+    @property
+    def sha(self) -> str: ...
+    @property
+    def author(self) -> str: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def date(self) -> dt.datetime: ...
+    @property
+    def message(self) -> str: ...
 
 
 @dataclass(frozen=True)

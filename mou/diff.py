@@ -341,7 +341,7 @@ def _moved_keys(old_keys: list[str], new_keys: list[str]) -> set[str]:
 def _model_entries(model: BaseModel, place: _Place, ctx: _Context) -> Iterator[Entry]:
     for name, kind in _field_kinds(type(model)).items():
         value = getattr(model, name)
-        if value is None or value == [] or name == type(model).key_field:
+        if value is None or value == [] or name == getattr(type(model), "key_field", None):
             continue
         field_place = place.field(name)
         if kind == "model":
@@ -391,7 +391,7 @@ def _kind_of(annotation: Any, metadata: list[Any]) -> str:
 
 
 def _key_field(items: list[BaseModel]) -> str:
-    key_field = type(items[0]).key_field
+    key_field = getattr(type(items[0]), "key_field", None)
     if key_field is None:
         raise TypeError(f"{type(items[0]).__name__} has no key_field to match items by")
     return key_field

@@ -213,14 +213,25 @@ class Redliner:
     def _put_before(self, unit: Unit, element, target: Unit | None, end, body) -> None:
         """Put a deleted unit where it stood: before ``target`` (None: the end of the body)."""
         anchor = target.element if target is not None else end
-        if unit.kind == "p" and target is not None and target.kind == "tr":
-            anchor = anchor.getparent()  # a paragraph goes before the row's table
-        if unit.kind == "tr" and (target is None or target.kind == "p"):
-            self._deleted_row_table(unit, anchor, body).append(element)
-        elif anchor is None:
-            body.append(element)
+        in_table = target is not None and target.kind == "tr"
+        if (
+            unit.kind == "tr"
+            and in_table
+            and (_row_before(anchor) or not _row_before(unit.element))
+        ):
+            anchor.addprevious(element)  # among the rows it stood with
+            return
+        block = anchor.getparent() if in_table else anchor  # the body child it goes before
+        if unit.kind == "p":
+            if in_table and _row_before(anchor):
+                block = _split_table(anchor)  # a paragraph cannot stand between two rows
+            _insert_before(body, block, element)
+            return
+        before = block.getprevious() if block is not None else (body[-1] if len(body) else None)
+        if before is not None and _columns(before) == _columns(unit.element.getparent()):
+            before.append(element)  # the last rows of the table that ends there
         else:
-            anchor.addprevious(element)
+            self._deleted_row_table(unit, block, body).append(element)
 
     def _deleted_row_table(self, unit: Unit, anchor, body) -> etree._Element:
         """A table for deleted rows where the new document has none: a copy of the old one's."""
@@ -262,11 +273,14 @@ class Redliner:
         """Replace the runs of ``new`` with a word-level diff against ``old``."""
         old_runs, new_runs = _runs(old), _runs(new)
         old_text, new_text = _joined(old_runs), _joined(new_runs)
-        stamp = self.attribute(old_text, new_text)
+        ops = list(_char_ops(old_text, new_text))
+        deleted = " ".join(old_text[a:b] for op, a, b in ops if op == "delete")
+        inserted = " ".join(new_text[a:b] for op, a, b in ops if op == "insert")
+        stamp = self.attribute(deleted, inserted)
         for child in list(new):
             if child.tag != w("pPr"):
                 new.remove(child)
-        for op, start, stop in _char_ops(old_text, new_text):
+        for op, start, stop in ops:
             if op == "equal":
                 new.extend(_build_runs(new_runs, start, stop, deleted=False))
             elif op == "insert":
@@ -442,6 +456,40 @@ def _row_properties(row: etree._Element) -> etree._Element:
         exceptions = row.find(w("tblPrEx"))
         row.insert(1 if exceptions is not None else 0, properties)
     return properties
+
+
+def _split_table(row: etree._Element) -> etree._Element:
+    """Move ``row`` and the rows after it into a copy of their table placed right after it."""
+    table = row.getparent()
+    rest = etree.Element(w("tbl"))
+    for name in ("tblPr", "tblGrid"):
+        part = table.find(w(name))
+        if part is not None:
+            rest.append(copy.deepcopy(part))
+    following = [row, *row.itersiblings()]
+    rest.extend(following)
+    table.addnext(rest)
+    return rest
+
+
+def _row_before(row: etree._Element) -> bool:
+    """Whether a row has another row before it in its table."""
+    previous = row.getprevious()
+    return previous is not None and previous.tag == w("tr")
+
+
+def _columns(table: etree._Element) -> int | None:
+    """How many grid columns a table has (None when it is not a table)."""
+    if table.tag != w("tbl"):
+        return None
+    return len(table.findall(f"{w('tblGrid')}/{w('gridCol')}"))
+
+
+def _insert_before(body: etree._Element, block, element: etree._Element) -> None:
+    if block is None:
+        body.append(element)
+    else:
+        block.addprevious(element)
 
 
 def _cell_paragraphs(row: etree._Element) -> list[etree._Element]:

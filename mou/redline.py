@@ -15,6 +15,7 @@ tracked change, so tools comparing the redline's text leave that bookmark out.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 
 SUMMARY_BOOKMARK = "mou_redline_summary"
 PAGE_WIDTH_TWIPS = 9360  # 6.5 inches of text between default margins
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _STOP_WORDS = {"the", "a", "an", "of", "and", "or", "to", "in", "for", "by", "on", "is", "be"}
 
 
@@ -54,12 +56,15 @@ def redline_docx(
     from .store import Workspace
 
     if isinstance(workspace, Workspace):
-        return _redline(workspace, agreement_id, rev_a, rev_b)
+        return redline_with_changes(workspace, agreement_id, rev_a, rev_b)[0]
     with open_workspace(workspace) as ws:
-        return _redline(ws, agreement_id, rev_a, rev_b)
+        return redline_with_changes(ws, agreement_id, rev_a, rev_b)[0]
 
 
-def _redline(ws: Workspace, agreement_id: str, rev_a: str, rev_b: str) -> bytes:
+def redline_with_changes(
+    ws: Workspace, agreement_id: str, rev_a: str, rev_b: str
+) -> tuple[bytes, list[Attributed]]:
+    """The redline and the attributed semantic changes it summarises."""
     from .render import render_docx
     from .review import load_version
 
@@ -71,7 +76,7 @@ def _redline(ws: Workspace, agreement_id: str, rev_a: str, rev_b: str) -> bytes:
     redliner = compare_roots(old_root, new_root, Matcher(attributed, _fallback(ws, new)))
     summary = summary_blocks(new.agreement, old, new, attributed, redliner.next_id)
     _prepend(body_of(new_root), summary)
-    return replace_part(new_docx, new_root)
+    return replace_part(new_docx, new_root), attributed
 
 
 # --------------------------------------------------------------------------- attribution
@@ -94,7 +99,8 @@ def attribute_changes(
         owner = revisions[oldest]
         return [Attributed(c, _stamp(owner), owner.sha) for c in changes]
     in_range = list(reversed(revisions[newest : oldest + 1]))
-    versions = versions_between(ws, agreement_id, in_range, warn=lambda _: None)
+    middle = versions_between(ws, agreement_id, in_range[1:-1], warn=lambda _: None)
+    versions = [(in_range[0], old.agreement), *middle, (in_range[-1], new.agreement)]
     touches = Touches.walk([agreement for _, agreement in versions])
     return [_attributed(c, versions[touches.last(c.path) or -1][0]) for c in changes]
 
@@ -156,8 +162,19 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(item)
     elif isinstance(value, float) and value.is_integer():
         yield str(int(value))
+    elif isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        yield _spelled_date(value)
     elif value is not None and not isinstance(value, bool):
         yield str(value)
+
+
+def _spelled_date(value: str) -> str:
+    """An ISO date with its spelled-out form, as documents print it ("June 30, 2040")."""
+    try:
+        date = dt.date.fromisoformat(value)
+    except ValueError:
+        return value
+    return f"{date:%B} {date.day}, {date.year} {value}"
 
 
 # --------------------------------------------------------------------------- summary
@@ -184,7 +201,11 @@ def summary_blocks(
         _paragraph("Changes by section", bold=True),
         _table(["Section", *KINDS], _counts(changes, lambda c: c.section)),
         _paragraph("Every change", bold=True),
-        _table(["Section", "Change", "Kind", "By", "Date"], _change_rows(attributed)),
+        _table(
+            ["Section", "Change", "Kind", "By", "Date"],
+            _change_rows(attributed),
+            widths=[0.2, 0.36, 0.12, 0.18, 0.14],
+        ),
         _page_break(),
     ]
     start = etree.Element(w("bookmarkStart"), {w("id"): str(next_id), w("name"): SUMMARY_BOOKMARK})
@@ -238,7 +259,9 @@ def _page_break() -> etree._Element:
     return paragraph
 
 
-def _table(header: list[str], rows: list[list[str]]) -> etree._Element:
+def _table(
+    header: list[str], rows: list[list[str]], widths: list[float] | None = None
+) -> etree._Element:
     table = etree.Element(w("tbl"))
     properties = etree.SubElement(table, w("tblPr"))
     etree.SubElement(properties, w("tblW"), {w("w"): str(PAGE_WIDTH_TWIPS), w("type"): "dxa"})
@@ -246,15 +269,17 @@ def _table(header: list[str], rows: list[list[str]]) -> etree._Element:
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
         line = {w("val"): "single", w("sz"): "4", w("space"): "0", w("color"): "808080"}
         etree.SubElement(borders, w(side), line)
-    width = PAGE_WIDTH_TWIPS // len(header)
+    twips = [str(int(PAGE_WIDTH_TWIPS * f)) for f in widths or [1 / len(header)] * len(header)]
     grid = etree.SubElement(table, w("tblGrid"))
-    for _ in header:
-        etree.SubElement(grid, w("gridCol"), {w("w"): str(width)})
+    for width in twips:
+        etree.SubElement(grid, w("gridCol"), {w("w"): width})
     for index, cells in enumerate([header, *rows]):
         row = etree.SubElement(table, w("tr"))
-        for text in cells:
+        if index == 0:  # the header row repeats on every page the table spans
+            etree.SubElement(etree.SubElement(row, w("trPr")), w("tblHeader"))
+        for text, width in zip(cells, twips, strict=True):
             cell = etree.SubElement(row, w("tc"))
             cell_properties = etree.SubElement(cell, w("tcPr"))
-            etree.SubElement(cell_properties, w("tcW"), {w("w"): str(width), w("type"): "dxa"})
+            etree.SubElement(cell_properties, w("tcW"), {w("w"): width, w("type"): "dxa"})
             cell.append(_paragraph(text, bold=index == 0))
     return table

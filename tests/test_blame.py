@@ -7,7 +7,7 @@ import json
 import pytest
 
 from mou.review import blame_agreement, open_workspace
-from tests.conftest import run_mou, snapshot
+from tests.conftest import EXAMPLES, run_mou, snapshot
 from tests.reviewkit import ALICE, BOB, CAROL, History, commit_raw, task_force_data
 
 ID = "metro-task-force"
@@ -159,3 +159,42 @@ def run_git_root(root) -> str:
         ["git", "rev-list", "--max-parents=0", "HEAD"], cwd=root, capture_output=True, check=True
     )
     return out.stdout.decode().strip()
+
+
+# --------------------------------------------------------------------------- quick loading
+
+
+def _example_bytes() -> list[tuple[str, bytes]]:
+    from mou.presets import preset
+    from mou.yamlio import dump
+
+    traps = preset("task_force", "yaml-traps", "Traps")
+    # YAML 1.1 would read these as booleans, nulls, numbers or octal; YAML 1.2 does not.
+    traps.update(marking="no", number="017", supersedes=["on", "2026-01-01", "1e3", "0x1F", "~"])
+    cases = [(path.stem, path.read_bytes()) for path in EXAMPLES]
+    return [*cases, ("yaml-traps", dump(traps).encode())]
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"), _example_bytes(), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_quick_load_reads_files_exactly_as_the_exact_loader(name, raw):
+    # Pins the trap of a second YAML parser: it must not read any value differently.
+    from mou.quickload import quick_load, quick_validated
+    from mou.validate import load_bytes
+
+    exact = load_bytes(raw, name, name)
+    assert quick_load(raw) == exact
+    assert quick_validated(raw, name, name) == exact
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"id: &a x\ntitle: *a\n", b"id: [unclosed\n", b"- a list\n", b"\xff\xfe", b"id: x\n"],
+    ids=["alias", "syntax", "not-a-mapping", "not-utf8", "invalid"],
+)
+def test_quick_load_declines_what_the_exact_loader_must_explain(raw):
+    from mou.quickload import quick_load, quick_validated
+
+    assert quick_load(raw) is None
+    assert quick_validated(raw, "x", "x") is None

@@ -7,6 +7,8 @@ import io
 
 import docx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mou.docxdiff import Stamp, compare_documents
 from tests.trackedtext import W, tracked_ids, visible_units, xpath
@@ -115,4 +117,44 @@ def test_attribution_receives_the_deleted_and_inserted_text():
 
     compare_documents(_document(["Pay 3 dollars."], None), _document(["Pay 4 dollars."], None),
                       attribute)  # fmt: skip
-    assert seen == [("Pay 3 dollars.", "Pay 4 dollars.")]
+    assert seen == [("3 ", "4 ")]  # only the changed words, not the whole paragraph
+
+
+def _blocks_document(blocks: list) -> bytes:
+    """Paragraphs (str), plain+bold paragraphs (tuple) and tables (list of rows)."""
+    document = docx.Document()
+    for block in blocks:
+        if isinstance(block, list):
+            table = document.add_table(rows=0, cols=2)
+            for cells in block:
+                for cell, text in zip(table.add_row().cells, cells, strict=True):
+                    cell.text = text
+        elif isinstance(block, tuple):
+            paragraph = document.add_paragraph(block[0])
+            paragraph.add_run(block[1]).bold = True
+        else:
+            document.add_paragraph(block)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+_WORDS = st.sampled_from(["the", "party", "shall", "$1,000.00", "3.5", "§ 12", "notice", "—", ","])
+_TEXT = st.lists(_WORDS, max_size=8).map(" ".join)
+_BLOCK = st.one_of(
+    _TEXT,
+    st.tuples(_TEXT, _TEXT),
+    st.lists(st.tuples(_TEXT, _TEXT).map(list), min_size=1, max_size=4),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(old=st.lists(_BLOCK, max_size=6), new=st.lists(_BLOCK, max_size=6))
+def test_round_trip_holds_for_any_two_documents(old, new):
+    # Property: whatever the two bodies, accept-all is the new text, reject-all the old.
+    old_docx, new_docx = _blocks_document(old), _blocks_document(new)
+    redline = compare_documents(old_docx, new_docx, lambda d, i: STAMP)
+    assert visible_units(redline, "accept") == visible_units(new_docx)
+    assert visible_units(redline, "reject") == visible_units(old_docx)
+    ids = tracked_ids(redline)
+    assert len(ids) == len(set(ids))

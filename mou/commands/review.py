@@ -93,7 +93,7 @@ def redline(
     of changes by kind, party and section opens the document.
     """
     from ..fsutil import atomic_write
-    from ..redline import redline_docx
+    from ..redline import redline_with_changes
     from ..review import open_workspace
 
     if output.suffix.lower() != ".docx":
@@ -101,9 +101,10 @@ def redline(
     if not output.parent.is_dir():
         raise UsageError(f"--output {output}: the folder {output.parent} does not exist")
     with open_workspace(workspace) as ws:
-        data = redline_docx(ws, agreement_id, rev_a, rev_b)
+        data, changes = redline_with_changes(ws, agreement_id, rev_a, rev_b)
     atomic_write(output, data)
-    click.echo(f"wrote {output}", err=True)
+    summary = f"{len(changes)} change(s)" if changes else f"no changes from {rev_a} to {rev_b}"
+    click.echo(f"wrote {output}: {summary}", err=True)
 
 
 # --------------------------------------------------------------------------- text output
