@@ -556,3 +556,14 @@ def test_export_makes_a_pdf_with_libreoffice(with_agreement):
         "Download PDF",
         "Download draft .docx",
     ]
+
+
+def test_discarding_goes_back_to_the_saved_revision(with_agreement):
+    at = open_agreement(start(), "river-partnership")
+    at.text_input(key=key(at, "$.title")).set_value("Scratch title").run()
+    goto(at, "review")
+    _submit(at, "Discard my changes")
+    assert not draft_of(at).dirty
+    goto(at, "basics")
+    assert at.text_input(key=key(at, "$.title")).value == "River Partnership"
+    assert len(revisions(with_agreement, "river-partnership")) == 1

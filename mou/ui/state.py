@@ -162,11 +162,13 @@ def open_agreement(agreement_id: str) -> Draft:
     return draft
 
 
-def close(agreement_id: str) -> None:
-    """Forget the draft of ``agreement_id`` (after the liaison chose to discard it)."""
-    drafts().pop(agreement_id, None)
-    if st.session_state.get(OPEN) == agreement_id:
+def discard(draft: Draft) -> None:
+    """Drop unsaved edits: back to the saved revision, or forget a never-saved draft."""
+    if draft.base is None or draft.saved is None:
+        drafts().pop(draft.agreement_id, None)
         st.session_state[OPEN] = None
+    else:
+        draft.replace(draft.saved, draft.base)
 
 
 # --------------------------------------------------------------------------- workspace

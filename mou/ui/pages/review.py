@@ -132,6 +132,16 @@ def save_form(draft: state.Draft) -> None:
     if submitted:
         who.update(name=name, email=email)
         _save(draft, message, name, email)
+    if draft.dirty:
+        _discard(draft)
+
+
+def _discard(draft: state.Draft) -> None:
+    with st.expander("Discard unsaved changes"):
+        st.caption("Goes back to the saved revision; edits made since are lost.")
+        if st.button("Discard my changes", key="discard", icon=":material/undo:"):
+            state.discard(draft)
+            st.rerun()
 
 
 def _save(draft: state.Draft, message: str, name: str, email: str) -> None:
