@@ -332,11 +332,17 @@ def _party(draft: Draft, i: int) -> None:
         Table((*p, "signatories"), SIGNATORIES, name_field="name"),
         caption="Signature blocks: the signatory, then attest and approvals.",
     )
-    f.table(
-        draft,
-        Table((*p, "sub_units"), SUB_UNITS, name_field="name"),
-        caption="Sub-units (e.g. Office of the Sheriff), if any.",
-    )
+    has_units = bool(get_in(draft.data, (*p, "sub_units")))
+    if st.toggle(
+        "This party acts through sub-units",
+        value=has_units,
+        key=draft.key(f"{json_path(p)}.sub_units::on"),
+    ):
+        f.table(
+            draft,
+            Table((*p, "sub_units"), SUB_UNITS, name_field="name"),
+            caption="Sub-units, e.g. Office of the Sheriff, District Attorney.",
+        )
 
 
 def _contact(draft: Draft, path: tuple[Any, ...], label: str) -> None:
@@ -469,6 +475,18 @@ PERSONNEL = (
 
 def roles(draft: Draft) -> None:
     """Responsibilities (who does what, for which goal), supervision and personnel."""
+    parts(
+        draft,
+        "roles",
+        [
+            ("Responsibilities", ("responsibilities",), _responsibilities),
+            ("Supervision", ("supervision",), _supervision),
+            ("Personnel", ("personnel",), _personnel),
+        ],
+    )
+
+
+def _responsibilities(draft: Draft) -> None:
     f.table(
         draft,
         Table(("responsibilities",), RESPONSIBILITIES, name_field="text"),
@@ -483,7 +501,9 @@ def roles(draft: Draft) -> None:
         "text",
         parties_field="parties",
     )
-    st.subheader("Supervision")
+
+
+def _supervision(draft: Draft) -> None:
     skeleton = {"personnel_supervision": "", "case_assignment": "", "resource_control": ""}
     if _section(
         draft,
@@ -499,8 +519,14 @@ def roles(draft: Draft) -> None:
             ("resource_control", "Control of resources"),
         ):
             f.text(draft, ("supervision", name), label, area=True, height=80)
-    st.subheader("Personnel assignments")
-    f.table(draft, Table(("personnel",), PERSONNEL, name_field="position"))
+
+
+def _personnel(draft: Draft) -> None:
+    f.table(
+        draft,
+        Table(("personnel",), PERSONNEL, name_field="position"),
+        caption="Positions each party assigns to the joint work.",
+    )
 
 
 # --------------------------------------------------------------------------- 5 resources
