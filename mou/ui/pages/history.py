@@ -64,7 +64,12 @@ def _table(revisions: list[Any]) -> None:
         pd.DataFrame(rows),
         hide_index=True,
         width="stretch",
-        column_config={"message": st.column_config.TextColumn("Message", width="large")},
+        column_config={
+            "revision": "Revision",
+            "when": "When",
+            "who": "Who",
+            "message": st.column_config.TextColumn("Message", width="large"),
+        },
     )
 
 
