@@ -567,3 +567,15 @@ def test_discarding_goes_back_to_the_saved_revision(with_agreement):
     goto(at, "basics")
     assert at.text_input(key=key(at, "$.title")).value == "River Partnership"
     assert len(revisions(with_agreement, "river-partnership")) == 1
+
+
+def test_supersedes_is_edited_one_agreement_per_line(with_agreement):
+    at = open_agreement(start(), "river-partnership")
+    typed = "Riverton MOU of 2019\n\nInterlocal Agreement 2021-07"
+    at.text_area(key=key(at, "$.supersedes")).set_value(typed).run()
+    assert draft_of(at).data["supersedes"] == [
+        "Riverton MOU of 2019",
+        "Interlocal Agreement 2021-07",
+    ]
+    at.text_area(key=key(at, "$.supersedes")).set_value("").run()
+    assert "supersedes" not in draft_of(at).data

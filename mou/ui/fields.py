@@ -84,6 +84,14 @@ def number(draft: Draft, path: Path, label: str, *, integer: bool = True, **kw: 
     write(draft, path, value)
 
 
+def lines(draft: Draft, path: Path, label: str, **kw: Any) -> None:
+    """A list of one-line texts, typed one per line (empty lines are not items)."""
+    current = get_in(draft.data, path) or []
+    seed = "\n".join(str(item) for item in current)
+    value = _bound(draft, path, st.text_area, seed, label=label, **kw)
+    write(draft, path, [line for line in str(value).split("\n") if line.strip()])
+
+
 def checkbox(draft: Draft, path: Path, label: str, *, default: bool = False, **kw: Any) -> None:
     """A yes/no field (written always, so the file says what was decided)."""
     current = get_in(draft.data, path, default)

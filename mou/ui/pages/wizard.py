@@ -225,6 +225,12 @@ def _title_and_purpose(draft: Draft) -> None:
         draft, ("marking",), "Handling marking (optional)", placeholder="e.g. For Official Use Only"
     )
     f.text(draft, ("purpose",), "Purpose", area=True, height=110)
+    f.lines(
+        draft,
+        ("supersedes",),
+        "Supersedes (optional; one earlier agreement per line)",
+        height=68,
+    )
 
 
 def _recitals(draft: Draft) -> None:
