@@ -68,6 +68,12 @@ class Author:
     name: str
     email: str
 
+    def __post_init__(self) -> None:
+        # git would write a broken or misleading ident line from these characters.
+        for part in (self.name, self.email):
+            if not part.strip() or any(c in part for c in "<>\n\r\0"):
+                raise UsageError(f"author {part!r}: a name and an e-mail address are required")
+
     @classmethod
     def parse(cls, text: str) -> Author:
         """``Author.parse("Jane Roe <jane@x.gov>")``; UsageError if either part is missing."""

@@ -161,6 +161,8 @@ def test_message_and_author_are_required(ws: Workspace, root: Path) -> None:
         with pytest.raises(UsageError, match="e-mail"):
             Author.parse(text)
     assert Author.parse(" Jane Q. Roe <jane@x.gov> ") == Author("Jane Q. Roe", "jane@x.gov")
+    with pytest.raises(UsageError, match="required"):
+        Author("Jane\nCommitter: Eve", "jane@x.gov")  # would forge a line in the commit
 
 
 def test_detached_head_is_refused(ws: Workspace, root: Path) -> None:
