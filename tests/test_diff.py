@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import random
+import typing
 from typing import Any
 
 import pytest
@@ -239,3 +240,33 @@ def test_change_as_json_round_trips_through_json():
 )  # fmt: skip
 def test_ancestors_of_key_based_paths(path, expected):
     assert ancestors(path) == expected
+
+
+def _models_in(model, seen=None):
+    import typing
+
+    from pydantic import BaseModel
+
+    seen = seen if seen is not None else {}
+    if model in seen:
+        return seen
+    seen[model] = True
+    for info in model.model_fields.values():
+        for arg in (*typing.get_args(info.annotation), info.annotation):
+            inner = typing.get_args(arg) or (arg,)
+            for candidate in inner:
+                if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                    _models_in(candidate, seen)
+    return list(seen)
+
+
+@pytest.mark.parametrize("model", _models_in(Agreement), ids=lambda m: m.__name__)
+def test_every_list_of_items_in_the_model_has_a_key_to_match_by(model):
+    # Guards the id-not-position principle: a new list without keys would be diffed by position.
+    from mou.diff import _field_kinds
+
+    for name, kind in _field_kinds(model).items():
+        if kind == "items":
+            annotation = model.model_fields[name].annotation
+            (item,) = [a for a in typing.get_args(annotation) if isinstance(a, type)]
+            assert item.key_field, f"{model.__name__}.{name} items have no key_field"
