@@ -217,6 +217,20 @@ def path_parts(path: str) -> list[str]:
     return ["$", *re.findall(r"\.[a-z_]+|\[[a-z_]+=[^\]]*\]", path[1:])]
 
 
+def value_at(model: BaseModel, path: str) -> Any:
+    """The JSON-ready value at a key-based path in ``model``; None when nothing is there."""
+    value: Any = model
+    for part in path_parts(path)[1:]:
+        if part.startswith("."):
+            value = getattr(value, part[1:], None)
+        else:
+            key_field, key = part[1:-1].split("=", 1)
+            value = next((v for v in value or [] if _key(v, key_field) == key), None)
+        if value is None:
+            return None
+    return _plain(value)
+
+
 def ancestors(path: str) -> list[str]:
     """Every proper ancestor of a key-based path, nearest last (``$`` first)."""
     parts = path_parts(path)

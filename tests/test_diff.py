@@ -270,3 +270,14 @@ def test_every_list_of_items_in_the_model_has_a_key_to_match_by(model):
             annotation = model.model_fields[name].annotation
             (item,) = [a for a in typing.get_args(annotation) if isinstance(a, type)]
             assert item.key_field, f"{model.__name__}.{name} items have no key_field"
+
+
+def test_value_at_follows_key_based_paths():
+    from mou.diff import value_at
+
+    agreement = validate_data(_task_force())
+    assert value_at(agreement, "$.parties[id=party-b].acronym") == "PB"
+    assert value_at(agreement, "$.funding.cost_shares[party=party-a].percent") == 60
+    assert value_at(agreement, "$.responsibilities[id=r2]")["text"] == "Responsibility number 2."
+    assert value_at(agreement, "$.responsibilities[id=nope].text") is None
+    assert value_at(agreement, "$.governance.board_name") is None

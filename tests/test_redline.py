@@ -106,6 +106,16 @@ def test_each_change_carries_the_author_of_the_commit_that_made_it(scripted):
     assert _authors_of(redline, "2040") == {CAROL.name}
 
 
+def test_a_moved_row_is_credited_to_whoever_moved_it(scripted):
+    history, agreement_id, redline = scripted
+    with open_workspace(history.root) as ws:
+        moved = load_version(ws, agreement_id, "HEAD").agreement
+    rows = moved.resources or moved.personnel or moved.responsibilities
+    first_words = " ".join((getattr(rows[0], "description", None) or rows[0].text).split()[:3])
+    assert "'" not in first_words
+    assert _authors_of(redline, first_words) == {ALICE.name}
+
+
 def test_dates_are_the_commit_dates(scripted):
     history, agreement_id, redline = scripted
     with open_workspace(history.root) as ws:
