@@ -68,6 +68,12 @@ class Author:
     name: str
     email: str
 
+    def __post_init__(self) -> None:
+        # git would write a broken or misleading ident line from these characters.
+        for part in (self.name, self.email):
+            if not part.strip() or any(c in part for c in "<>\n\r\0"):
+                raise UsageError(f"author {part!r}: a name and an e-mail address are required")
+
     @classmethod
     def parse(cls, text: str) -> Author:
         """``Author.parse("Jane Roe <jane@x.gov>")``; UsageError if either part is missing."""
@@ -590,7 +596,8 @@ def init_workspace(root: Path) -> bool:
     # Changed-path Bloom filters make `git log -- agreements/<id>.yaml` skip the commits
     # that did not touch the file; once written, git's later commit-graph writes (gc,
     # maintenance) keep them.
-    _run_git(root, "commit-graph", "write", "--reachable", "--changed-paths")
+    with contextlib.suppress(MouError):  # an older git without Bloom filters is still fine
+        _run_git(root, "commit-graph", "write", "--reachable", "--changed-paths")
     return True
 
 

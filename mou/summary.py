@@ -28,7 +28,7 @@ CACHE_FILE = "mou-list-cache.json"
 CACHE_VERSION = 1
 _TOP_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*):(?: (.*))?$")
 _SCALAR_KEYS = ("title", "type", "status")
-_UNSAFE_START = tuple("|>&*!{[%@`")
+_UNSAFE_START = tuple("|>&*!{[%@`'\"")
 
 
 def summaries(workspace: Workspace, head: str, blobs: dict[str, str]) -> list[Summary]:
@@ -153,7 +153,7 @@ def _plain_scalar(value: str) -> str:
     if value.startswith("'") and value.endswith("'") and len(value) > 1:
         inner = value[1:-1]
         return inner.replace("''", "'") if "'" not in inner.replace("''", "") else "\0"
-    if value.startswith('"') or value.startswith(_UNSAFE_START) or " #" in value:
+    if value.startswith(_UNSAFE_START) or " #" in value:
         return "\0"
     if not value or value.startswith(("- ", "? ")) or value.rstrip() != value:
         return "\0"

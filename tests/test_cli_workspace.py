@@ -212,13 +212,13 @@ def test_invalid_file_lists_every_problem_and_commits_nothing(root: Path) -> Non
         .replace("type: task_force", "type: taskforce")
         .replace("title: Metro", "titel: Metro")
     )
-    before = head(root)
+    before, files = head(root), snapshot(root)
     result = mou_in(root, "save", str(path), "-m", "x", "--author", AUTHOR)
     lines = result.stderr.decode().strip().splitlines()
     assert result.returncode == 1 and len(lines) >= 2
     assert all(line.startswith(str(path)) for line in lines)
     assert any("'titel'" in line for line in lines) and any("taskforce" in line for line in lines)
-    assert head(root) == before
+    assert head(root) == before and snapshot(root) == files
 
 
 def test_not_a_git_repository(tmp_path: Path) -> None:

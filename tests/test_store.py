@@ -161,6 +161,8 @@ def test_message_and_author_are_required(ws: Workspace, root: Path) -> None:
         with pytest.raises(UsageError, match="e-mail"):
             Author.parse(text)
     assert Author.parse(" Jane Q. Roe <jane@x.gov> ") == Author("Jane Q. Roe", "jane@x.gov")
+    with pytest.raises(UsageError, match="required"):
+        Author("Jane\nCommitter: Eve", "jane@x.gov")  # would forge a line in the commit
 
 
 def test_detached_head_is_refused(ws: Workspace, root: Path) -> None:
@@ -371,6 +373,10 @@ def test_summary_of_a_hand_written_file_goes_through_the_loader() -> None:
     assert scan_summary(text) is None
     assert summary_fields(text)["title"] == "Folded title\n"
     assert summary_fields(": : :\n- [")["status"] == "invalid"
+    commented = "title: Plain # a comment\ntype: task_force\nstatus: draft\n"
+    assert scan_summary(commented) is None and summary_fields(commented)["title"] == "Plain"
+    spanning = "title: 'two\n  lines'\ntype: task_force\nstatus: draft\n"
+    assert scan_summary(spanning) is None and summary_fields(spanning)["title"] == "two lines"
 
 
 # ---------------------------------------------------------------------- resources, locks

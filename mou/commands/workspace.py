@@ -97,7 +97,11 @@ def show(agreement_id: str, rev: str, workspace: Path | None) -> None:
 @json_option
 @workspace_option
 def log(agreement_id: str, as_json: bool, workspace: Path | None) -> None:
-    """Show who changed AGREEMENT_ID, when and why, newest first."""
+    """Show who changed AGREEMENT_ID, when and why, newest first.
+
+    --json prints a list of {sha, author, email, date, message}; date is ISO 8601
+    with its UTC offset, message the whole commit message.
+    """
     from ..store import Workspace
 
     with Workspace(resolve_workspace(workspace)) as store:
@@ -115,7 +119,12 @@ def log(agreement_id: str, as_json: bool, workspace: Path | None) -> None:
 @json_option
 @workspace_option
 def list_(as_json: bool, workspace: Path | None) -> None:
-    """List every agreement: title, type, status, parties, term and last change."""
+    """List every agreement at HEAD: title, type, status, parties, term and last change.
+
+    --json prints a list, by id, of {id, title, type, status, parties (acronyms),
+    effective_date, expiration_date (YYYY-MM-DD or null), revision (the last commit
+    that changed the file), author, date}.
+    """
     from ..store import Workspace
 
     with Workspace(resolve_workspace(workspace)) as store:
