@@ -15,6 +15,7 @@ import argparse
 import io
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -91,28 +92,33 @@ def make_workspace(root: Path, count: int) -> None:
     subprocess.run(["git", "commit", "-qm", "copies"], cwd=root, check=True, env=env)
 
 
-def export_all_seconds(root: Path, jobs: int) -> float:
+def export_all_seconds(root: Path, jobs: int) -> tuple[float, float]:
+    """Wall-clock and CPU seconds (all processes) of one `mou export --all`."""
     out = root.parent / f"out-{jobs}"
     shutil.rmtree(out, ignore_errors=True)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "MOU_WORKSPACE": str(root)}
     command = [sys.executable, "-m", "mou", "export", "--all", str(out), "--jobs", str(jobs)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run(command, env=env, capture_output=True)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if result.returncode != 0:
         sys.exit(f"export --all failed: {result.stderr.decode()[-500:]}")
-    return elapsed
+    return elapsed, cpu
 
 
 def bench_export_all(count: int, rounds: int) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch) / "ws"
         make_workspace(root, count)
-        one = statistics.median(export_all_seconds(root, 1) for _ in range(rounds))
-        two = statistics.median(export_all_seconds(root, 2) for _ in range(rounds))
+        runs = {jobs: [export_all_seconds(root, jobs) for _ in range(rounds)] for jobs in (1, 2)}
+    one, two = (statistics.median(w for w, _ in runs[jobs]) for jobs in (1, 2))
+    cpu_one, cpu_two = (statistics.median(c for _, c in runs[jobs]) for jobs in (1, 2))
     print(f"mou export --all over {count} agreements (median of {rounds} run(s) each)")
-    print(f"  1 worker:  {one:6.1f} s  ({count / one:5.2f} agreements/s)")
-    print(f"  2 workers: {two:6.1f} s  ({count / two:5.2f} agreements/s)")
+    print(f"  1 worker:  {one:6.1f} s  ({count / one:5.2f} agreements/s), CPU {cpu_one:6.1f} s")
+    print(f"  2 workers: {two:6.1f} s  ({count / two:5.2f} agreements/s), CPU {cpu_two:6.1f} s")
     verdict = "ok" if one / two >= 1.6 else "MISSED"
     print(f"  speed-up {one / two:.2f} x (target >= 1.6 x): {verdict}")
     print(f"  load average now {os.getloadavg()[0]:.1f} (other processes compete for the cores)")

@@ -321,6 +321,7 @@ class VerifyResult:
     draft: bool
     recorded: str | None
     actual: str
+    template_sha: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -363,6 +364,7 @@ def verify(docx_bytes: bytes) -> VerifyResult:
         draft=props.get(PROPERTY_NAMES["draft"]) == "true",
         recorded=recorded,
         actual=actual,
+        template_sha=props.get(PROPERTY_NAMES["template"]) or None,
     )
 
 

@@ -6,6 +6,7 @@ import io
 import os
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -83,7 +84,7 @@ def test_signature_ready_export_then_verify(workspace: Path) -> None:
     verified = mou_in(workspace, "verify", str(out))
     assert verified.returncode == 0, verified.stderr
     assert f"unaltered: agreement {READY} at revision {head}" in verified.stdout.decode()
-    assert "is in the repository" in verified.stdout.decode()
+    assert "a fresh export of it has the same text" in verified.stdout.decode()
 
 
 def test_verify_reports_an_edited_copy(workspace: Path) -> None:
@@ -96,6 +97,27 @@ def test_verify_reports_an_edited_copy(workspace: Path) -> None:
     result = mou_in(workspace, "verify", str(out))
     assert result.returncode == 1
     assert lines(result.stdout)[0].startswith(f"{out}: altered: agreement {READY}")
+
+
+def test_verify_catches_a_forged_fingerprint(workspace: Path) -> None:
+    """Text edited and the recorded fingerprint rewritten to match: the repository knows."""
+    from mou.render import fingerprint
+
+    out = workspace.parent / "signed.docx"
+    assert mou_in(workspace, "export", READY, "-o", str(out)).returncode == 0
+    old = fingerprint(out.read_bytes())
+    document = Document(str(out))
+    document.paragraphs[-1].add_run(" Each party also owes the others a pony.")
+    edited = io.BytesIO()
+    document.save(edited)
+    new = fingerprint(edited.getvalue())
+    with zipfile.ZipFile(edited) as source, zipfile.ZipFile(out, "w") as forged:
+        for name in source.namelist():
+            forged.writestr(name, source.read(name).replace(old.encode(), new.encode()))
+    result = mou_in(workspace, "verify", str(out))
+    assert result.returncode == 1
+    assert lines(result.stdout)[0].startswith(f"{out}: unaltered")  # the file alone is fooled
+    assert lines(result.stdout)[1].startswith(f"{out}: altered: the text differs")
 
 
 def test_verify_unknown_and_unreadable_files(workspace: Path) -> None:

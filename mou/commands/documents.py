@@ -357,12 +357,17 @@ def verify(file: Path, as_json: bool, workspace: Path | None) -> None:
         click.echo(f"{file}: {result.describe()}")
         if repository:
             click.echo(f"{file}: {repository}")
-    if not result.ok or (repository or "").startswith("unknown"):
+    if not result.ok or (repository or "").startswith(("unknown", "altered")):
         raise SystemExit(1)
 
 
 def _in_repository(result: VerifyResult, workspace: Path | None) -> str | None:
-    """Whether the workspace knows the revision; None when there is no workspace."""
+    """What the workspace says of the document's revision; None when there is no workspace.
+
+    When the workspace's template is the one the document was made with, the revision
+    is rendered again and the fingerprints compared, so a document whose recorded
+    fingerprint was forged along with its text is still caught.
+    """
     from ..store import Workspace
 
     agreement_id, revision = result.agreement_id or "", result.revision
@@ -377,9 +382,26 @@ def _in_repository(result: VerifyResult, workspace: Path | None) -> str | None:
             loaded = ws.load(agreement_id, revision)
         except MouError:
             return f"unknown: revision {revision[:12]} of {agreement_id} is not in {ws.root}"
+        template = template_for(ws.root, None)
     if loaded.revision != revision:
         return f"unknown: {revision[:12]} is not a revision that changed {agreement_id}"
-    return f"revision {revision[:12]} of {agreement_id} is in the repository {ws.root}"
+    return _compare_with_fresh_export(result, loaded.agreement, template, ws.root)
+
+
+def _compare_with_fresh_export(
+    result: VerifyResult, agreement: Agreement, template: Path, root: Path
+) -> str:
+    import hashlib
+
+    from ..render import fingerprint, render_docx, template_bytes
+
+    where = f"revision {result.revision[:12]} of {result.agreement_id} is in {root}"  # type: ignore[index]
+    if hashlib.sha256(template_bytes(template)).hexdigest() != result.template_sha:
+        return f"{where}; the template changed since, so the text was not compared"
+    fresh = render_docx(agreement, result.revision, result.draft, template)
+    if fingerprint(fresh) != result.actual:
+        return f"altered: the text differs from a fresh export of {where}"
+    return f"{where} and a fresh export of it has the same text"
 
 
 # --------------------------------------------------------------------------- templates
