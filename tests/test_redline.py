@@ -92,6 +92,16 @@ def scripted(tmp_path_factory):
     return history, data["id"], redline_docx(history.root, data["id"], first, last)
 
 
+def test_a_backward_redline_round_trips_too(scripted):
+    history, agreement_id, _ = scripted
+    newer, older = history.revisions[-1], history.revisions[1]
+    with open_workspace(history.root) as ws:  # the wizard passes its open workspace
+        redline = redline_docx(ws, agreement_id, newer, older)
+    newer_export, older_export = _exports(history, agreement_id, newer, older)
+    assert visible_units(redline, "accept") == visible_units(older_export)
+    assert visible_units(redline, "reject") == visible_units(newer_export)
+
+
 def _authors_of(redline: bytes, text: str, kind: str = "ins") -> set[str]:
     tag = "w:t" if kind == "ins" else "w:delText"
     marks = xpath(redline, f"//w:{kind}[.//{tag}[contains(., '{text}')]]")
