@@ -273,8 +273,9 @@ class _Place:
         return _Place(f"{self.path}.{name}", (*self.labels, _humanize(name)), section, self.party)
 
     def item(self, list_name: str, key_field: str, key: str, context: _Context) -> _Place:
-        party = key if list_name == "parties" or key_field == "party" else self.party
-        shown = context.acronyms.get(key, key) if party == key else _shown_key(key_field, key)
+        names_party = list_name == "parties" or key_field == "party"
+        party = key if names_party else self.party
+        shown = context.acronyms.get(key, key) if names_party else _shown_key(key_field, key)
         label = f"{_ITEM_NAMES.get(list_name, _humanize(list_name))} {shown}"
         path = f"{self.path}[{key_field}={key}]"
         return _Place(path, (*self.labels[:-1], label), self.section, party)

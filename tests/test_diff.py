@@ -99,6 +99,19 @@ def test_nested_field_path_label_section_and_party():
     assert (change.old, change.new) == ("[TITLE]", "Sheriff")
 
 
+def test_an_item_whose_id_equals_its_party_id_keeps_its_own_name():
+    # Pins a labelling trap: a signatory "party-a" inside party "party-a" is not the party.
+    def edit(data):
+        data["parties"][0]["signatories"][0].update(id="party-a", title="Chief")
+
+    before = _task_force()
+    before["parties"][0]["signatories"][0]["id"] = "party-a"
+    after = copy.deepcopy(before)
+    edit(after)
+    (change,) = diff(validate_data(before), validate_data(after))
+    assert change.label == "Party PA › Signatory party-a › Title"
+
+
 def test_party_keyed_rows_match_by_party_and_name_it():
     def edit(data):
         data["funding"]["cost_shares"] = [
