@@ -8,14 +8,17 @@ process, medians:
   baseline of dumping the agreement to plain data once (``to_data``);
 * redline of the first against the last revision, end to end (load both, walk the
   revisions between for attribution, render twice, compare; target < 2 s), against the
-  baseline of rendering the last revision once.
+  baseline of rendering the last revision once;
+* for information, ``mou redline`` as a fresh process (imports included).
 
 Run: ``/work/venv/bin/python benchmarks/bench_review.py``
 """
 
 from __future__ import annotations
 
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -69,6 +72,16 @@ def build_history(root: Path, example: Path) -> tuple[str, list[str]]:
     return data["id"], history.revisions
 
 
+def run_cli(tmp: Path, agreement_id: str, first: str, last: str) -> None:
+    """``mou redline`` as a user runs it: a new Python process."""
+    out = str(tmp / "out.docx")
+    command = ["redline", agreement_id, first, last, "-o", out, "--workspace", str(tmp / "ws")]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    subprocess.run(
+        [sys.executable, "-m", "mou", *command], env=env, check=True, capture_output=True
+    )
+
+
 def main() -> None:
     example = largest_example()
     with tempfile.TemporaryDirectory() as tmp:
@@ -83,6 +96,7 @@ def main() -> None:
             redline_docx(ws, agreement_id, first, last)  # warm imports and caches
             redline_ms = median_ms(lambda: redline_docx(ws, agreement_id, first, last), 5)
             render_ms = median_ms(lambda: render_docx(new.agreement, new.revision, True), 5)
+        cli_ms = median_ms(lambda: run_cli(Path(tmp), agreement_id, first, last), 3)
     print(
         f"example: {example.name} ({example.stat().st_size:,} bytes), "
         f"{len(revisions)} revisions, {len(changes)} changes first→last"
@@ -95,6 +109,7 @@ def main() -> None:
         f"redline first→last:       median {redline_ms:.0f} ms (target < 2000 ms); "
         f"baseline one render {render_ms:.0f} ms; ratio {redline_ms / render_ms:.1f}x"
     )
+    print(f"mou redline (new process): median {cli_ms:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -217,6 +217,20 @@ def path_parts(path: str) -> list[str]:
     return ["$", *re.findall(r"\.[a-z_]+|\[[a-z_]+=[^\]]*\]", path[1:])]
 
 
+def value_at(model: BaseModel, path: str) -> Any:
+    """The JSON-ready value at a key-based path in ``model``; None when nothing is there."""
+    value: Any = model
+    for part in path_parts(path)[1:]:
+        if part.startswith("."):
+            value = getattr(value, part[1:], None)
+        else:
+            key_field, key = part[1:-1].split("=", 1)
+            value = next((v for v in value or [] if _key(v, key_field) == key), None)
+        if value is None:
+            return None
+    return _plain(value)
+
+
 def ancestors(path: str) -> list[str]:
     """Every proper ancestor of a key-based path, nearest last (``$`` first)."""
     parts = path_parts(path)
@@ -259,8 +273,9 @@ class _Place:
         return _Place(f"{self.path}.{name}", (*self.labels, _humanize(name)), section, self.party)
 
     def item(self, list_name: str, key_field: str, key: str, context: _Context) -> _Place:
-        party = key if list_name == "parties" or key_field == "party" else self.party
-        shown = context.acronyms.get(key, key) if party == key else _shown_key(key_field, key)
+        names_party = list_name == "parties" or key_field == "party"
+        party = key if names_party else self.party
+        shown = context.acronyms.get(key, key) if names_party else _shown_key(key_field, key)
         label = f"{_ITEM_NAMES.get(list_name, _humanize(list_name))} {shown}"
         path = f"{self.path}[{key_field}={key}]"
         return _Place(path, (*self.labels[:-1], label), self.section, party)

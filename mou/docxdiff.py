@@ -71,15 +71,6 @@ class Unit:
         return f"{self.kind}:{self.text}"
 
 
-@dataclass
-class Stats:
-    """How many units the comparison marked, for tests and the summary."""
-
-    inserted: int = 0
-    deleted: int = 0
-    edited: int = 0
-
-
 # --------------------------------------------------------------------------- reading
 
 
@@ -157,7 +148,6 @@ class Redliner:
 
     attribute: Attribute
     next_id: int
-    stats: Stats = field(default_factory=Stats)
     _deleted_tables: dict[int, etree._Element] = field(default_factory=dict)
 
     def compare(self, old_body: etree._Element, new_body: etree._Element) -> None:
@@ -194,7 +184,6 @@ class Redliner:
             _paragraph_mark(unit.element).insert(0, self._mark("ins", stamp))
         for run in list(unit.element.iter(w("r"))):
             self._wrap(run, "ins", stamp)
-        self.stats.inserted += 1
 
     # ----------------------------------------------------------------- deleted units
 
@@ -208,7 +197,6 @@ class Redliner:
         for run in list(element.iter(w("r"))):
             self._wrap(_as_deleted(run), "del", stamp)
         self._put_before(unit, element, target, end, body)
-        self.stats.deleted += 1
 
     def _put_before(self, unit: Unit, element, target: Unit | None, end, body) -> None:
         """Put a deleted unit where it stood: before ``target`` (None: the end of the body)."""
@@ -266,8 +254,6 @@ class Redliner:
         else:
             self._place_deleted(old, new, end, body)
             self._mark_inserted(new)
-            return
-        self.stats.edited += 1
 
     def _edit_paragraph(self, old: etree._Element, new: etree._Element) -> None:
         """Replace the runs of ``new`` with a word-level diff against ``old``."""

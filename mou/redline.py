@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
-from .diff import KINDS, Change, count_by_kind, diff, group_by_section, tokenize
+from .diff import KINDS, Change, count_by_kind, diff, group_by_section, tokenize, value_at
 from .docxdiff import Stamp, body_of, compare_roots, read_part, replace_part, w
 
 if TYPE_CHECKING:
@@ -73,7 +73,9 @@ def redline_with_changes(
     old_root = read_part(render_docx(old.agreement, old.revision, True))
     new_docx = render_docx(new.agreement, new.revision, True)
     new_root = read_part(new_docx)
-    redliner = compare_roots(old_root, new_root, Matcher(attributed, _fallback(ws, new)))
+    redliner = compare_roots(
+        old_root, new_root, Matcher(attributed, _fallback(ws, new), new.agreement)
+    )
     summary = summary_blocks(new.agreement, old, new, attributed, redliner.next_id)
     _prepend(body_of(new_root), summary)
     return replace_part(new_docx, new_root), attributed
@@ -126,12 +128,9 @@ def _fallback(ws: Workspace, version: Version) -> Stamp:
 class Matcher:
     """Credits a change in the document to the semantic change whose words it shares most."""
 
-    def __init__(self, attributed: list[Attributed], fallback: Stamp) -> None:
+    def __init__(self, attributed: list[Attributed], fallback: Stamp, new: Agreement) -> None:
         self.fallback = fallback
-        self.candidates = [
-            (_words(a.change.old), _words(a.change.new), a.change.label, a.stamp)
-            for a in attributed
-        ]
+        self.candidates = [_candidate(a, new) for a in attributed]
 
     def __call__(self, deleted: str, inserted: str) -> Stamp:
         gone, came = _words(deleted), _words(inserted)
@@ -142,6 +141,15 @@ class Matcher:
             if score > best_score or (score == best_score and score and stamp.date > best.date):
                 best, best_score = stamp, score
         return best
+
+
+def _candidate(attributed: Attributed, new: Agreement) -> tuple[set, set, str, Stamp]:
+    """The words a change removes and adds (a moved item: all of its words, both ways)."""
+    change = attributed.change
+    if change.kind == "moved":
+        words = _words(value_at(new, change.path))
+        return words, words, change.label, attributed.stamp
+    return _words(change.old), _words(change.new), change.label, attributed.stamp
 
 
 def _words(value: Any) -> set[str]:

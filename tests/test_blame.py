@@ -198,3 +198,17 @@ def test_quick_load_declines_what_the_exact_loader_must_explain(raw):
 
     assert quick_load(raw) is None
     assert quick_validated(raw, "x", "x") is None
+
+
+def test_blame_of_an_unknown_agreement_is_one_line(history):
+    done = run_mou("blame", "never-was", "--workspace", str(history.root))
+    err = done.stderr.decode().strip()
+    assert done.returncode == 1 and "no agreement 'never-was'" in err
+    assert len(err.splitlines()) == 1
+
+
+def test_a_folder_that_is_not_a_workspace_is_one_line(tmp_path):
+    done = run_mou("diff", ID, "--workspace", str(tmp_path))
+    err = done.stderr.decode().strip()
+    assert done.returncode == 1 and len(err.splitlines()) == 1, err
+    assert "Traceback" not in err

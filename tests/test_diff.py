@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import random
+import typing
 from typing import Any
 
 import pytest
@@ -96,6 +97,19 @@ def test_nested_field_path_label_section_and_party():
     assert change.section == "Parties"
     assert change.party == "party-a"
     assert (change.old, change.new) == ("[TITLE]", "Sheriff")
+
+
+def test_an_item_whose_id_equals_its_party_id_keeps_its_own_name():
+    # Pins a labelling trap: a signatory "party-a" inside party "party-a" is not the party.
+    def edit(data):
+        data["parties"][0]["signatories"][0].update(id="party-a", title="Chief")
+
+    before = _task_force()
+    before["parties"][0]["signatories"][0]["id"] = "party-a"
+    after = copy.deepcopy(before)
+    edit(after)
+    (change,) = diff(validate_data(before), validate_data(after))
+    assert change.label == "Party PA › Signatory party-a › Title"
 
 
 def test_party_keyed_rows_match_by_party_and_name_it():
@@ -239,3 +253,44 @@ def test_change_as_json_round_trips_through_json():
 )  # fmt: skip
 def test_ancestors_of_key_based_paths(path, expected):
     assert ancestors(path) == expected
+
+
+def _models_in(model, seen=None):
+    import typing
+
+    from pydantic import BaseModel
+
+    seen = seen if seen is not None else {}
+    if model in seen:
+        return seen
+    seen[model] = True
+    for info in model.model_fields.values():
+        for arg in (*typing.get_args(info.annotation), info.annotation):
+            inner = typing.get_args(arg) or (arg,)
+            for candidate in inner:
+                if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                    _models_in(candidate, seen)
+    return list(seen)
+
+
+@pytest.mark.parametrize("model", _models_in(Agreement), ids=lambda m: m.__name__)
+def test_every_list_of_items_in_the_model_has_a_key_to_match_by(model):
+    # Guards the id-not-position principle: a new list without keys would be diffed by position.
+    from mou.diff import _field_kinds
+
+    for name, kind in _field_kinds(model).items():
+        if kind == "items":
+            annotation = model.model_fields[name].annotation
+            (item,) = [a for a in typing.get_args(annotation) if isinstance(a, type)]
+            assert item.key_field, f"{model.__name__}.{name} items have no key_field"
+
+
+def test_value_at_follows_key_based_paths():
+    from mou.diff import value_at
+
+    agreement = validate_data(_task_force())
+    assert value_at(agreement, "$.parties[id=party-b].acronym") == "PB"
+    assert value_at(agreement, "$.funding.cost_shares[party=party-a].percent") == 60
+    assert value_at(agreement, "$.responsibilities[id=r2]")["text"] == "Responsibility number 2."
+    assert value_at(agreement, "$.responsibilities[id=nope].text") is None
+    assert value_at(agreement, "$.governance.board_name") is None

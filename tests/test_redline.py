@@ -92,6 +92,16 @@ def scripted(tmp_path_factory):
     return history, data["id"], redline_docx(history.root, data["id"], first, last)
 
 
+def test_a_backward_redline_round_trips_too(scripted):
+    history, agreement_id, _ = scripted
+    newer, older = history.revisions[-1], history.revisions[1]
+    with open_workspace(history.root) as ws:  # the wizard passes its open workspace
+        redline = redline_docx(ws, agreement_id, newer, older)
+    newer_export, older_export = _exports(history, agreement_id, newer, older)
+    assert visible_units(redline, "accept") == visible_units(older_export)
+    assert visible_units(redline, "reject") == visible_units(newer_export)
+
+
 def _authors_of(redline: bytes, text: str, kind: str = "ins") -> set[str]:
     tag = "w:t" if kind == "ins" else "w:delText"
     marks = xpath(redline, f"//w:{kind}[.//{tag}[contains(., '{text}')]]")
@@ -104,6 +114,16 @@ def test_each_change_carries_the_author_of_the_commit_that_made_it(scripted):
     assert _authors_of(redline, "jointly-0") == {BOB.name}
     assert _authors_of(redline, "Records are returned within") == {BOB.name}
     assert _authors_of(redline, "2040") == {CAROL.name}
+
+
+def test_a_moved_row_is_credited_to_whoever_moved_it(scripted):
+    history, agreement_id, redline = scripted
+    with open_workspace(history.root) as ws:
+        moved = load_version(ws, agreement_id, "HEAD").agreement
+    rows = moved.resources or moved.personnel or moved.responsibilities
+    first_words = " ".join((getattr(rows[0], "description", None) or rows[0].text).split()[:3])
+    assert "'" not in first_words
+    assert _authors_of(redline, first_words) == {ALICE.name}
 
 
 def test_dates_are_the_commit_dates(scripted):

@@ -43,7 +43,8 @@ def diff_command(
     changes = diff(old.agreement, new.agreement)
     if as_json:
         report = {"id": agreement_id, "from": old.as_json(), "to": new.as_json()}
-        click.echo(json.dumps({**report, "changes": [c.as_json() for c in changes]}, indent=2))
+        changes_json = [c.as_json() for c in changes]
+        click.echo(json.dumps({**report, "changes": changes_json}, indent=2, ensure_ascii=False))
         return
     _print_changes(agreement_id, old, new, changes)
 
