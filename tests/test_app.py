@@ -579,3 +579,35 @@ def test_supersedes_is_edited_one_agreement_per_line(with_agreement):
     ]
     at.text_area(key=key(at, "$.supersedes")).set_value("").run()
     assert "supersedes" not in draft_of(at).data
+
+
+def test_workspace_that_is_not_a_git_repository_is_named_not_a_traceback(tmp_path, monkeypatch):
+    monkeypatch.setenv("MOU_WORKSPACE", str(tmp_path / "no-such-workspace"))
+    at = start()
+    assert_clean(at)
+    assert "Cannot read the workspace:" in texts(at)
+
+
+def test_information_sharing_step_is_optional_for_other_types(with_agreement):
+    at = open_agreement(start(), "river-partnership")
+    goto(at, "information")
+    assert_clean(at)
+    assert "does not usually share records" in texts(at)
+    assert "information_sharing" not in draft_of(at).data
+    at.toggle(key=key(at, "$.information_sharing::on")).set_value(True).run()
+    assert "Who owns the records" in [t.label for t in at.text_area]
+    assert "required field is missing" in texts(at) or "is empty" in texts(at)
+
+
+def test_keep_editing_after_a_conflict_keeps_the_draft_and_saves_nothing(with_agreement):
+    alice = open_agreement(start(), "river-partnership")
+    bob = open_agreement(start(), "river-partnership")
+    alice.text_input(key=key(alice, "$.title")).set_value("Alice's title").run()
+    bob.text_input(key=key(bob, "$.title")).set_value("Bob's title").run()
+    save(alice, "Alice renames")
+    save(bob, "Bob renames", name="Bob Counsel", email="bob@city.example.gov")
+    _submit(bob, "Keep editing")
+    assert draft_of(bob).data["title"] == "Bob's title" and draft_of(bob).dirty
+    save(bob, "Bob insists", name="Bob Counsel", email="bob@city.example.gov")
+    assert "Nothing was overwritten" in texts(bob)  # still refused: Alice's save stands
+    assert saved_data(with_agreement, "river-partnership")["title"] == "Alice's title"
