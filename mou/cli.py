@@ -31,6 +31,9 @@ COMMANDS: dict[str, str] = {
     "export": "documents:export",
     "verify": "documents:verify",
     "templates": "documents:templates",
+    "diff": "review:diff_command",
+    "blame": "review:blame",
+    "redline": "review:redline",
 }
 
 # Commands grouped for `mou --help`, in the order a user meets them.
@@ -38,6 +41,7 @@ SECTIONS: dict[str, list[str]] = {
     "Agreement files": ["new", "validate", "fmt", "schema"],
     "Workspace": ["init", "save", "show", "log", "list"],
     "Documents": ["check", "export", "verify", "templates"],
+    "Review": ["diff", "blame", "redline"],
 }
 
 
@@ -87,6 +91,9 @@ SHORT_HELP: dict[str, str] = {
     "export": "Export Word (and PDF) for signature, or --draft.",
     "verify": "Check an exported .docx against its provenance.",
     "templates": "Check Word templates against the model.",
+    "diff": "Show what changed between two revisions, field by field.",
+    "blame": "Show who last changed each field and item, and when.",
+    "redline": "Write a Word redline with tracked changes between two revisions.",
 }
 
 

@@ -1,1 +1,1 @@
-"""The Streamlit wizard's pages: thin, calling the model, store, rules and render layers."""
+"""The Streamlit drafting wizard: thin pages over the model, store, rules and render layers."""

@@ -1,0 +1,293 @@
+"""The Word redline: an agreement at REV_B with tracked changes from REV_A.
+
+Both revisions are rendered with the same template (as drafts), and
+:mod:`mou.docxdiff` marks the differences of the two documents as native tracked
+changes, so accepting every change gives REV_B's export and rejecting every change
+gives REV_A's. Each change is attributed to the commit that made it: the semantic diff
+says which fields changed, blame over the commits between REV_A and REV_B says who
+changed each field last, and a document change is credited to the field whose old and
+new words it shares most (the newest commit in the range when none matches).
+
+A summary opens the document — counts by kind, by party and by section, then every
+change with its author — inside the bookmark ``mou_redline_summary``; it is not a
+tracked change, so tools comparing the redline's text leave that bookmark out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from lxml import etree
+
+from .diff import KINDS, Change, count_by_kind, diff, group_by_section, tokenize, value_at
+from .docxdiff import Stamp, body_of, compare_roots, read_part, replace_part, w
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .model import Agreement
+    from .review import Version
+    from .store import Revision, Workspace
+
+SUMMARY_BOOKMARK = "mou_redline_summary"
+PAGE_WIDTH_TWIPS = 9360  # 6.5 inches of text between default margins
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_STOP_WORDS = {"the", "a", "an", "of", "and", "or", "to", "in", "for", "by", "on", "is", "be"}
+
+
+@dataclass(frozen=True)
+class Attributed:
+    """A semantic change with the commit that last touched it in the range."""
+
+    change: Change
+    stamp: Stamp
+    revision: str
+
+
+def redline_docx(
+    workspace: Workspace | Path | str, agreement_id: str, rev_a: str, rev_b: str
+) -> bytes:
+    """The agreement at ``rev_b`` as .docx with tracked changes from ``rev_a``."""
+    from .review import open_workspace
+    from .store import Workspace
+
+    if isinstance(workspace, Workspace):
+        return redline_with_changes(workspace, agreement_id, rev_a, rev_b)[0]
+    with open_workspace(workspace) as ws:
+        return redline_with_changes(ws, agreement_id, rev_a, rev_b)[0]
+
+
+def redline_with_changes(
+    ws: Workspace, agreement_id: str, rev_a: str, rev_b: str
+) -> tuple[bytes, list[Attributed]]:
+    """The redline and the attributed semantic changes it summarises."""
+    from .render import render_docx
+    from .review import load_version
+
+    old, new = load_version(ws, agreement_id, rev_a), load_version(ws, agreement_id, rev_b)
+    attributed = attribute_changes(ws, agreement_id, old, new)
+    old_root = read_part(render_docx(old.agreement, old.revision, True))
+    new_docx = render_docx(new.agreement, new.revision, True)
+    new_root = read_part(new_docx)
+    redliner = compare_roots(
+        old_root, new_root, Matcher(attributed, _fallback(ws, new), new.agreement)
+    )
+    summary = summary_blocks(new.agreement, old, new, attributed, redliner.next_id)
+    _prepend(body_of(new_root), summary)
+    return replace_part(new_docx, new_root), attributed
+
+
+# --------------------------------------------------------------------------- attribution
+
+
+def attribute_changes(
+    ws: Workspace, agreement_id: str, old: Version, new: Version
+) -> list[Attributed]:
+    """Every semantic change from ``old`` to ``new`` with the last commit that touched it."""
+    from .blame import Touches
+    from .review import history, versions_between
+
+    changes = diff(old.agreement, new.agreement)
+    revisions = history(ws, agreement_id)
+    shas = [r.sha for r in revisions]
+    if old.revision not in shas or new.revision not in shas:
+        return [Attributed(c, _fallback(ws, new), new.revision) for c in changes]
+    newest, oldest = shas.index(new.revision), shas.index(old.revision)
+    if newest > oldest:  # comparing backwards: the newer side owns every change
+        owner = revisions[oldest]
+        return [Attributed(c, _stamp(owner), owner.sha) for c in changes]
+    in_range = list(reversed(revisions[newest : oldest + 1]))
+    middle = versions_between(ws, agreement_id, in_range[1:-1], warn=lambda _: None)
+    versions = [(in_range[0], old.agreement), *middle, (in_range[-1], new.agreement)]
+    touches = Touches.walk([agreement for _, agreement in versions])
+    return [_attributed(c, versions[touches.last(c.path) or -1][0]) for c in changes]
+
+
+def _attributed(change: Change, revision: Revision) -> Attributed:
+    return Attributed(change, _stamp(revision), revision.sha)
+
+
+def _stamp(revision: Revision) -> Stamp:
+    return Stamp(revision.author, revision.date)
+
+
+def _fallback(ws: Workspace, version: Version) -> Stamp:
+    """The commit of ``version`` itself, for document changes no field explains."""
+    from .review import history
+
+    for revision in history(ws, version.agreement.id):
+        if revision.sha == version.revision:
+            return _stamp(revision)
+    return _stamp(history(ws, version.agreement.id)[0])
+
+
+class Matcher:
+    """Credits a change in the document to the semantic change whose words it shares most."""
+
+    def __init__(self, attributed: list[Attributed], fallback: Stamp, new: Agreement) -> None:
+        self.fallback = fallback
+        self.candidates = [_candidate(a, new) for a in attributed]
+
+    def __call__(self, deleted: str, inserted: str) -> Stamp:
+        gone, came = _words(deleted), _words(inserted)
+        best, best_score = self.fallback, 0
+        for old_words, new_words, label_words, stamp in self.candidates:
+            score = len(gone & old_words) + len(came & new_words)
+            score += len((gone | came) & _words(label_words)) if score else 0
+            if score > best_score or (score == best_score and score and stamp.date > best.date):
+                best, best_score = stamp, score
+        return best
+
+
+def _candidate(attributed: Attributed, new: Agreement) -> tuple[set, set, str, Stamp]:
+    """The words a change removes and adds (a moved item: all of its words, both ways)."""
+    change = attributed.change
+    if change.kind == "moved":
+        words = _words(value_at(new, change.path))
+        return words, words, change.label, attributed.stamp
+    return _words(change.old), _words(change.new), change.label, attributed.stamp
+
+
+def _words(value: Any) -> set[str]:
+    return {
+        token.strip().lower()
+        for text in _strings(value)
+        for token in tokenize(text)
+        if re.search(r"\w", token) and token.strip().lower() not in _STOP_WORDS
+    }
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, float) and value.is_integer():
+        yield str(int(value))
+    elif isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        yield _spelled_date(value)
+    elif value is not None and not isinstance(value, bool):
+        yield str(value)
+
+
+def _spelled_date(value: str) -> str:
+    """An ISO date with its spelled-out form, as documents print it ("June 30, 2040")."""
+    try:
+        date = dt.date.fromisoformat(value)
+    except ValueError:
+        return value
+    return f"{date:%B} {date.day}, {date.year} {value}"
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def summary_blocks(
+    agreement: Agreement, old: Version, new: Version, attributed: list[Attributed], next_id: int
+) -> list[etree._Element]:
+    """Paragraphs and tables that open the redline, inside the summary bookmark."""
+    changes = [a.change for a in attributed]
+    acronyms = {p.id: p.acronym for p in agreement.parties}
+    intro = (
+        f"Changes to agreement {agreement.id} from revision {old.revision[:10]} to revision "
+        f"{new.revision[:10]}: {len(changes)} change(s). Accept or reject them with the "
+        "Review tools of Word or LibreOffice; this summary is not part of the agreement."
+    )
+    blocks = [
+        _paragraph(f"Redline — {agreement.title}", bold=True, size=28),
+        _paragraph(intro),
+        _paragraph("Changes by kind", bold=True),
+        _table(["Kind", "Count"], [[k, str(n)] for k, n in count_by_kind(changes).items()]),
+        _paragraph("Changes by party", bold=True),
+        _table(["Party", *KINDS], _counts(changes, lambda c: acronyms.get(c.party or "", c.party))),
+        _paragraph("Changes by section", bold=True),
+        _table(["Section", *KINDS], _counts(changes, lambda c: c.section)),
+        _paragraph("Every change", bold=True),
+        _table(
+            ["Section", "Change", "Kind", "By", "Date"],
+            _change_rows(attributed),
+            widths=[0.2, 0.36, 0.12, 0.18, 0.14],
+        ),
+        _page_break(),
+    ]
+    start = etree.Element(w("bookmarkStart"), {w("id"): str(next_id), w("name"): SUMMARY_BOOKMARK})
+    blocks[0].insert(0, start)
+    blocks[-1].append(etree.Element(w("bookmarkEnd"), {w("id"): str(next_id)}))
+    return blocks
+
+
+def _counts(changes: list[Change], key) -> list[list[str]]:
+    groups: dict[str, list[Change]] = {}
+    for change in changes:
+        groups.setdefault(key(change) or "(whole agreement)", []).append(change)
+    return [[name, *map(str, count_by_kind(group).values())] for name, group in groups.items()]
+
+
+def _change_rows(attributed: list[Attributed]) -> list[list[str]]:
+    stamps = {id(a.change): a.stamp for a in attributed}
+    rows = []
+    for section, group in group_by_section([a.change for a in attributed]).items():
+        for change in group:
+            stamp = stamps[id(change)]
+            day = f"{stamp.date:%Y-%m-%d}"
+            rows.append([section, change.label, change.kind, stamp.author, day])
+    return rows or [["—", "no changes", "", "", ""]]
+
+
+def _prepend(body: etree._Element, blocks: list[etree._Element]) -> None:
+    for index, block in enumerate(blocks):
+        body.insert(index, block)
+
+
+def _paragraph(text: str, bold: bool = False, size: int | None = None) -> etree._Element:
+    paragraph = etree.Element(w("p"))
+    run = etree.SubElement(paragraph, w("r"))
+    if bold or size:
+        properties = etree.SubElement(run, w("rPr"))
+        if bold:
+            etree.SubElement(properties, w("b"))
+        if size:
+            etree.SubElement(properties, w("sz"), {w("val"): str(size)})
+    node = etree.SubElement(run, w("t"))
+    node.text = text
+    node.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    return paragraph
+
+
+def _page_break() -> etree._Element:
+    paragraph = etree.Element(w("p"))
+    run = etree.SubElement(paragraph, w("r"))
+    etree.SubElement(run, w("br"), {w("type"): "page"})
+    return paragraph
+
+
+def _table(
+    header: list[str], rows: list[list[str]], widths: list[float] | None = None
+) -> etree._Element:
+    table = etree.Element(w("tbl"))
+    properties = etree.SubElement(table, w("tblPr"))
+    etree.SubElement(properties, w("tblW"), {w("w"): str(PAGE_WIDTH_TWIPS), w("type"): "dxa"})
+    borders = etree.SubElement(properties, w("tblBorders"))
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        line = {w("val"): "single", w("sz"): "4", w("space"): "0", w("color"): "808080"}
+        etree.SubElement(borders, w(side), line)
+    twips = [str(int(PAGE_WIDTH_TWIPS * f)) for f in widths or [1 / len(header)] * len(header)]
+    grid = etree.SubElement(table, w("tblGrid"))
+    for width in twips:
+        etree.SubElement(grid, w("gridCol"), {w("w"): width})
+    for index, cells in enumerate([header, *rows]):
+        row = etree.SubElement(table, w("tr"))
+        if index == 0:  # the header row repeats on every page the table spans
+            etree.SubElement(etree.SubElement(row, w("trPr")), w("tblHeader"))
+        for text, width in zip(cells, twips, strict=True):
+            cell = etree.SubElement(row, w("tc"))
+            cell_properties = etree.SubElement(cell, w("tcPr"))
+            etree.SubElement(cell_properties, w("tcW"), {w("w"): width, w("type"): "dxa"})
+            cell.append(_paragraph(text, bold=index == 0))
+    return table

@@ -1,0 +1,300 @@
+"""Field widgets bound to the draft: each one reads its value from the draft, writes the
+edit back at once, and shows the draft's validation problems for its path beneath it."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from .rows import (
+    Path,
+    Table,
+    from_rows,
+    get_in,
+    goal_labels,
+    is_blank,
+    json_path,
+    party_labels,
+    set_in,
+    to_rows,
+)
+from .state import Draft
+from .style import plain
+
+
+def messages(draft: Draft, path: Path) -> list[str]:
+    """Problems reported exactly at ``path``."""
+    return draft.problems_by_path().get(json_path(path), [])
+
+
+def write(draft: Draft, path: Path, value: Any) -> None:
+    """Write a field's value into the draft, noting the change only when there is one."""
+    blank = is_blank(value)
+    if (get_in(draft.data, path) is None and blank) or get_in(draft.data, path) == value:
+        return
+    set_in(draft.data, path, value)
+    draft.touch()
+
+
+def show_problems(found: Sequence[str]) -> None:
+    """Problems under a field, in the app's error colour."""
+    for message in found:
+        st.markdown(f":red[:material/error: {plain(message)}]")
+
+
+def _seed(draft: Draft, path: Path, value: Any) -> str:
+    key = draft.key(json_path(path))
+    if key not in st.session_state:
+        st.session_state[key] = value
+    return key
+
+
+def _bound(draft: Draft, path: Path, widget: Callable[..., Any], seed: Any, **kw: Any) -> Any:
+    """Draw ``widget`` seeded from the draft and write what it returns back into it."""
+    key = _seed(draft, path, seed)
+    value = widget(key=key, **kw)
+    show_problems(messages(draft, path))
+    return value
+
+
+def text(draft: Draft, path: Path, label: str, *, area: bool = False, **kw: Any) -> None:
+    """A one-line or multi-line text field; an empty field removes the value."""
+    current = get_in(draft.data, path)
+    widget = st.text_area if area else st.text_input
+    value = _bound(draft, path, widget, "" if current is None else str(current), label=label, **kw)
+    write(draft, path, value)
+
+
+def number(draft: Draft, path: Path, label: str, *, integer: bool = True, **kw: Any) -> None:
+    """A number field that may be left empty (optional numbers)."""
+    current = get_in(draft.data, path)
+    step = 1 if integer else 0.01
+    fmt = "%d" if integer else "%g"
+    kw.setdefault("min_value", 0 if integer else 0.0)
+    kw.setdefault("value", None)  # the draft seeds the widget; no competing default
+    seed = None if current is None else (int(current) if integer else float(current))
+    value = _bound(draft, path, st.number_input, seed, label=label, step=step, format=fmt, **kw)
+    if value is not None and (integer or float(value).is_integer()):
+        value = int(value)  # 250000.0 is written as 250000
+    write(draft, path, value)
+
+
+def lines(draft: Draft, path: Path, label: str, **kw: Any) -> None:
+    """A list of one-line texts, typed one per line (empty lines are not items)."""
+    current = get_in(draft.data, path) or []
+    seed = "\n".join(str(item) for item in current)
+    value = _bound(draft, path, st.text_area, seed, label=label, **kw)
+    write(draft, path, [line for line in str(value).split("\n") if line.strip()])
+
+
+def checkbox(draft: Draft, path: Path, label: str, *, default: bool = False, **kw: Any) -> None:
+    """A yes/no field (written always, so the file says what was decided)."""
+    current = get_in(draft.data, path, default)
+    value = _bound(draft, path, st.checkbox, bool(current), label=label, **kw)
+    write(draft, path, bool(value))
+
+
+def choice(
+    draft: Draft,
+    path: Path,
+    label: str,
+    options: Sequence[str],
+    *,
+    labels: dict[str, str] | None = None,
+    optional: bool = False,
+    **kw: Any,
+) -> None:
+    """Pick one of ``options`` (ids or enum values), shown with readable labels."""
+    current = get_in(draft.data, path)
+    shown = list(options)
+    if optional:
+        shown = ["", *shown]
+    if current is not None and current not in shown:
+        shown.append(current)  # keep an unknown value visible rather than silently replace it
+    names = labels or {}
+
+    def describe(option: str) -> str:
+        return names.get(option, humanize(option)) if option else "—"
+
+    seed = current if current is not None else shown[0]
+    value = _bound(
+        draft, path, st.selectbox, seed, label=label, options=shown, format_func=describe, **kw
+    )
+    write(draft, path, value)
+
+
+def parties(draft: Draft, path: Path, label: str, **kw: Any) -> None:
+    """Pick parties by acronym; the draft stores their ids."""
+    labels = party_labels(draft.data)
+    current = [p for p in get_in(draft.data, path) or [] if p in labels]
+    value = _bound(
+        draft,
+        path,
+        st.multiselect,
+        current,
+        label=label,
+        options=list(labels),
+        format_func=lambda p: labels.get(p, p),
+        **kw,
+    )
+    write(draft, path, list(value))
+
+
+def party(draft: Draft, path: Path, label: str, *, optional: bool = False, **kw: Any) -> None:
+    """Pick one party by acronym."""
+    labels = party_labels(draft.data)
+    choice(draft, path, label, list(labels), labels=labels, optional=optional, **kw)
+
+
+def date(draft: Draft, path: Path, label: str, **kw: Any) -> None:
+    """An optional date, stored as ISO text."""
+    current = get_in(draft.data, path)
+    seed = _as_date(current)
+    kw.setdefault("value", None)
+    value = _bound(draft, path, st.date_input, seed, label=label, format="YYYY-MM-DD", **kw)
+    write(draft, path, value.isoformat() if isinstance(value, dt.date) else None)
+
+
+def _as_date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def humanize(value: str) -> str:
+    """``approved_as_to_form`` -> ``Approved as to form``."""
+    text = str(value).replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def table(draft: Draft, spec: Table, *, caption: str | None = None, height: Any = "auto") -> None:
+    """A list edited as a table; rows keep their ids and new rows get one from their name.
+
+    The table is fed a frozen copy of the rows made when it first appears: feeding it
+    the draft each run would reset it on every edit and drop every second keystroke
+    (streamlit#7749). The copy is rebuilt whenever the editor was not on screen in
+    the previous run, so a table always starts from the draft's current rows. When
+    the list changed elsewhere (an "Add" form), the editor starts over under a new
+    key: its pending edits refer to the old rows and would otherwise erase the new one.
+    """
+    previous = get_in(draft.data, spec.path) or []
+    key = table_key(draft, spec.path, previous)
+    frozen = f"{key}::rows"
+    if key not in st.session_state or frozen not in st.session_state:
+        st.session_state[frozen] = _frame(to_rows(previous, spec), spec)
+    if caption:
+        st.caption(caption)
+    edited = st.data_editor(
+        st.session_state[frozen],
+        key=key,
+        num_rows="dynamic",
+        hide_index=True,
+        column_config=_column_config(draft, spec),
+        column_order=[c.field for c in spec.columns],
+        width="stretch",
+        height=height,
+    )
+    items = previous
+    if _has_edits(st.session_state.get(key)):  # untouched tables cost no conversion
+        items = from_rows(_records(edited), previous, spec)
+        write(draft, spec.path, items)
+    st.session_state[f"{draft.key(json_path(spec.path))}::wrote"] = copy.deepcopy(items)
+    show_table_problems(draft, spec)
+
+
+def _has_edits(state: Any) -> bool:
+    if not isinstance(state, dict):
+        return False
+    return any(state.get(name) for name in ("edited_rows", "added_rows", "deleted_rows"))
+
+
+def table_key(draft: Draft, path: Path, current: list[Any]) -> str:
+    """The editor's widget key: a new one whenever the list changed outside the table."""
+    base = draft.key(json_path(path))
+    epoch = st.session_state.get(f"{base}::epoch", 0)
+    if st.session_state.get(f"{base}::wrote", current) != current:
+        epoch += 1
+        st.session_state[f"{base}::epoch"] = epoch
+    return f"{base}#{epoch}"
+
+
+def _frame(rows: list[dict[str, Any]], spec: Table) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=spec.fields)
+    for column in spec.columns:
+        if column.kind in ("text", "choice", "party", "parties", "goals"):
+            frame[column.field] = frame[column.field].astype("object")
+        elif column.kind == "bool":
+            frame[column.field] = frame[column.field].fillna(False).astype(bool)
+        elif column.kind in ("int", "float"):
+            frame[column.field] = pd.to_numeric(frame[column.field]).astype("float64")
+    return frame
+
+
+def _records(edited: Any) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = edited.to_dict("records")
+    return [{k: (None if is_blank(v) else v) for k, v in row.items()} for row in records]
+
+
+def _column_config(draft: Draft, spec: Table) -> dict[str, Any]:
+    config: dict[str, Any] = {}
+    labels = party_labels(draft.data)
+    goals = goal_labels(draft.data)
+    for c in spec.columns:
+        common: dict[str, Any] = {"help": c.help, "required": c.required or None}
+        if c.kind in ("int", "float"):
+            fmt = "%d" if c.kind == "int" else "%g"
+            config[c.field] = st.column_config.NumberColumn(c.label, format=fmt, **common)
+        elif c.kind == "bool":
+            config[c.field] = st.column_config.CheckboxColumn(c.label, help=c.help)
+        elif c.kind == "choice":
+            config[c.field] = st.column_config.SelectboxColumn(
+                c.label, options=list(c.options), format_func=lambda v: humanize(str(v)), **common
+            )
+        elif c.kind == "goals":
+            config[c.field] = st.column_config.MultiselectColumn(
+                c.label, options=list(goals), format_func=lambda g: goals.get(g, g), **common
+            )
+        elif c.kind == "parties":
+            config[c.field] = st.column_config.MultiselectColumn(
+                c.label, options=list(labels), format_func=lambda p: labels.get(p, p), **common
+            )
+        elif c.kind == "party":
+            config[c.field] = st.column_config.SelectboxColumn(
+                c.label,
+                options=list(labels),
+                format_func=lambda p: labels.get(str(p), str(p)),
+                **common,
+            )
+        else:
+            config[c.field] = st.column_config.TextColumn(c.label, **common)
+    return config
+
+
+def show_table_problems(draft: Draft, spec: Table) -> None:
+    """Problems in a table's rows, named by row number and column label."""
+    prefix = json_path(spec.path)
+    labels = {c.field: c.label for c in spec.columns}
+    for path, found in draft.problems_by_path().items():
+        if path == prefix or path.startswith(prefix + "["):
+            where = _row_place(path[len(prefix) :], labels)
+            for message in found:
+                st.markdown(f":red[:material/error: {plain(where + message)}]")
+
+
+def _row_place(rest: str, labels: dict[str, str]) -> str:
+    """``[2].unit`` -> ``Row 3, Unit: ``."""
+    if not rest.startswith("["):
+        return ""
+    index, _, tail = rest[1:].partition("]")
+    field = tail.lstrip(".").split(".")[0].split("[")[0]
+    column = f", {labels.get(field, humanize(field))}" if field else ""
+    return f"Row {int(index) + 1}{column}: " if index.isdigit() else ""

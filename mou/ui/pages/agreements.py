@@ -1,0 +1,149 @@
+"""The Agreements page: every agreement in the workspace, a search, and a new-agreement form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from ...errors import MouError
+from ...model import AgreementType, Status
+from ...presets import preset
+from ...validate import check_agreement_id
+from .. import state
+from ..fields import humanize
+from ..style import plain
+
+
+def show() -> None:
+    """Draw the page."""
+    st.title("Agreements")
+    _unsaved_notice()
+    try:
+        summaries = _summaries()
+    except MouError as err:
+        st.error(f"Cannot read the workspace: {err.message}")
+        return
+    rows = _filtered(summaries)
+    _table(rows)
+    _open(rows)
+    st.divider()
+    _new_agreement({row["id"] for row in summaries})
+
+
+def _unsaved_notice() -> None:
+    dirty = [d for d in state.drafts().values() if d.dirty]
+    if dirty:
+        names = ", ".join(f"`{d.agreement_id}`" for d in dirty)
+        st.warning(
+            f"Unsaved changes in {names}. They are kept in this browser session while you "
+            "look around; save them on the Review page before closing the tab.",
+            icon=":material/warning:",
+        )
+
+
+def _summaries() -> list[dict[str, Any]]:
+    with state.workspace() as ws:
+        summaries = ws.list()
+    return [
+        {
+            "id": s.id,
+            "title": s.title,
+            "type": humanize(s.type),
+            "status": humanize(s.status),
+            "parties": ", ".join(s.parties),
+            "expires": s.expiration_date or "until terminated",
+            "changed": f"{s.author}, {s.date:%Y-%m-%d %H:%M}",
+        }
+        for s in summaries
+    ]
+
+
+def _filtered(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    search, kind, status = st.columns([3, 2, 2])
+    words = search.text_input("Search", placeholder="Title, id or party", key="list-search")
+    types = kind.multiselect("Type", [humanize(t) for t in AgreementType], key="list-type")
+    statuses = status.multiselect("Status", [humanize(s) for s in Status], key="list-status")
+    needle = words.strip().lower()
+    return [
+        row
+        for row in rows
+        if (not needle or needle in " ".join(map(str, row.values())).lower())
+        and (not types or row["type"] in types)
+        and (not statuses or row["status"] in statuses)
+    ]
+
+
+def _table(rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        st.info("No agreements match. Start a new one below.")
+        return
+    frame = pd.DataFrame(rows)
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "id": st.column_config.TextColumn("Id"),
+            "title": st.column_config.TextColumn("Title", width="large"),
+            "type": "Type",
+            "status": "Status",
+            "parties": "Parties",
+            "expires": "Expires",
+            "changed": "Last change",
+        },
+    )
+
+
+def _open(rows: list[dict[str, Any]]) -> None:
+    from .. import nav
+
+    if not rows:
+        return
+    titles = {row["id"]: f"{row['title']} ({row['id']})" for row in rows}
+    left, right = st.columns([4, 1], vertical_alignment="bottom")
+    chosen = left.selectbox(
+        "Agreement", list(titles), format_func=titles.__getitem__, key="list-open"
+    )
+    if right.button("Open", type="primary", width="stretch", key="list-open-button"):
+        try:
+            state.open_agreement(chosen)
+        except MouError as err:
+            st.error(err.message)
+            return
+        nav.go("basics")
+
+
+def _new_agreement(existing: set[str]) -> None:
+    from .. import nav
+
+    st.subheader("New agreement")
+    with st.form("new-agreement", border=True):
+        kind = st.selectbox("Type", list(AgreementType), format_func=humanize, key="new-type")
+        title = st.text_input(
+            "Title", key="new-title", placeholder="e.g. Regional Gun Violence Task Force MOU"
+        )
+        agreement_id = st.text_input(
+            "Id (the file name)", key="new-id", placeholder="e.g. regional-gun-task-force"
+        )
+        if not st.form_submit_button("Create from preset", type="primary"):
+            return
+    problem = _new_problem(agreement_id, title, existing)
+    if problem:
+        st.error(problem)
+        return
+    state.start_new(preset(str(kind), agreement_id, title))
+    nav.go("basics")
+
+
+def _new_problem(agreement_id: str, title: str, existing: set[str]) -> str | None:
+    try:
+        check_agreement_id(agreement_id)
+    except MouError as err:
+        return f"Id: {plain(err.message)}"
+    if agreement_id in existing or agreement_id in state.drafts():
+        return f"Id: an agreement with the id '{agreement_id}' already exists; choose another."
+    if not title.strip():
+        return "Title: give the agreement a title."
+    return None

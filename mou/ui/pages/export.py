@@ -1,0 +1,128 @@
+"""Export: the signature-ready Word file (and PDF) of the saved revision, or a draft copy."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from ...errors import MouError
+from ...model import Agreement
+from ...validate import validate_data
+from .. import state
+from ..style import count
+from .review import findings
+from .wizard import _header_plain, _nothing_open, back_next
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def show() -> None:
+    """Draw the page."""
+    draft = state.current()
+    if draft is None:
+        _nothing_open()
+        return
+    _header_plain(draft, "Export")
+    _signature_ready(draft)
+    st.divider()
+    _draft_copy(draft)
+    back_next("export")
+
+
+def _signature_ready(draft: state.Draft) -> None:
+    st.subheader("Signature-ready document")
+    if draft.base is None or draft.dirty:
+        st.warning("Save the draft first: a signature-ready file is always a saved revision.")
+        return
+    errors = [item for item in findings(draft) if item[0] == "error"]
+    if errors:
+        st.error(
+            f"Not ready for signature: {count(len(errors), 'error')}. The Review page lists them."
+        )
+        return
+    name = file_name(draft.agreement_id, draft.base, "docx")
+    st.success(f"Revision {draft.base[:8]} passes the readiness rules.")
+    st.download_button(
+        "Download .docx",
+        data=lambda: signature_docx(draft),
+        file_name=name,
+        mime=DOCX,
+        type="primary",
+        icon=":material/download:",
+        key="export-docx",
+    )
+    _pdf(draft)
+
+
+def _pdf(draft: state.Draft) -> None:
+    if shutil.which("soffice") is None:
+        st.caption("PDF needs LibreOffice (soffice), which is not installed here.")
+        return
+    if st.button("Make PDF", icon=":material/picture_as_pdf:", key="export-pdf-make"):
+        with st.spinner("Converting with LibreOffice…"):
+            st.session_state["export-pdf-file"] = (draft.base, signature_pdf(draft))
+    made = st.session_state.get("export-pdf-file")
+    if made and made[0] == draft.base:
+        st.download_button(
+            "Download PDF",
+            data=made[1],
+            mime="application/pdf",
+            file_name=file_name(draft.agreement_id, draft.base or "", "pdf"),
+            key="export-pdf",
+        )
+
+
+def _draft_copy(draft: state.Draft) -> None:
+    st.subheader("Draft copy")
+    st.caption("Watermarked DRAFT, for circulating before signature; it may hold unsaved edits.")
+    if draft.problems():
+        st.info("Fix the problems listed on the Review page to export a draft.")
+        return
+    revision = draft.base or "unsaved"
+    st.download_button(
+        "Download draft .docx",
+        data=lambda: draft_docx(draft),
+        mime=DOCX,
+        file_name=file_name(draft.agreement_id, revision, "docx", draft=True),
+        key="export-draft",
+    )
+
+
+def file_name(agreement_id: str, revision: str, suffix: str, *, draft: bool = False) -> str:
+    """``task-force-1a2b3c4d.docx``: the id and the short revision, so copies are traceable."""
+    tail = "-draft" if draft else ""
+    return f"{agreement_id}-{revision[:8]}{tail}.{suffix}"
+
+
+def _saved(draft: state.Draft) -> Agreement:
+    if draft.base is None:
+        raise MouError("the agreement has not been saved yet")
+    with state.workspace() as ws:
+        return ws.load(draft.agreement_id, draft.base).agreement
+
+
+def signature_docx(draft: state.Draft) -> bytes:
+    """The signature-ready .docx of the draft's saved revision (not of unsaved edits)."""
+    from ...render import render_docx
+
+    return render_docx(_saved(draft), draft.base or "", False)
+
+
+def signature_pdf(draft: state.Draft) -> bytes:
+    """The PDF of the signature-ready document, made by LibreOffice."""
+    from ...render import to_pdf
+
+    with tempfile.TemporaryDirectory(prefix="mou-export-") as folder:
+        docx = Path(folder) / file_name(draft.agreement_id, draft.base or "", "docx")
+        docx.write_bytes(signature_docx(draft))
+        return to_pdf(docx, Path(folder)).read_bytes()
+
+
+def draft_docx(draft: state.Draft) -> bytes:
+    """A watermarked draft .docx of the draft as it is now."""
+    from ...render import render_docx
+
+    return render_docx(validate_data(draft.data), draft.base, True)

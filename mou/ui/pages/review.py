@@ -1,0 +1,220 @@
+"""Review and save: the readiness checklist, a live preview, and the save form."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import streamlit as st
+
+from ...errors import ConflictError, InvalidAgreement, MouError
+from ...validate import validate_data
+from .. import state
+from ..changes import show_changes
+from ..rows import place, three_way
+from ..style import count, plain
+from .wizard import _header_plain, _nothing_open, back_next, step_of
+
+
+def show() -> None:
+    """Draw the page."""
+    draft = state.current()
+    if draft is None:
+        _nothing_open()
+        return
+    _header_plain(draft, "Review and save")
+    if draft.conflict is not None:
+        conflict(draft)
+    checklist, preview = st.tabs(["Readiness", "Preview"])
+    with checklist:
+        readiness(draft)
+    with preview:
+        _preview(draft)
+    st.divider()
+    save_form(draft)
+    back_next("review")
+
+
+# --------------------------------------------------------------------------- readiness
+
+
+def findings(draft: state.Draft) -> list[tuple[str, str, str, str]]:
+    """(severity, rule, path, message) for every validation problem and readiness finding."""
+    return draft.memo("findings", lambda: _findings(draft))  # type: ignore[no-any-return]
+
+
+def _findings(draft: state.Draft) -> list[tuple[str, str, str, str]]:
+    found = [("error", "validation", p.path, p.message) for p in draft.problems()]
+    if found:
+        return found  # the readiness rules need a valid agreement
+    from ...rules import check
+
+    agreement = validate_data(draft.data)
+    return [(x.severity, x.rule_id, x.path, x.message) for x in check(agreement)]
+
+
+def readiness(draft: state.Draft) -> None:
+    """The checklist: each problem with the step that fixes it."""
+    from .. import nav
+
+    items = findings(draft)
+    errors = sum(1 for item in items if item[0] == "error")
+    if not items:
+        st.success("Ready for signature: every readiness rule passes.", icon=":material/verified:")
+        return
+    if errors:
+        warnings = count(len(items) - errors, "warning")
+        st.error(f"Not ready for signature: {count(errors, 'error')}, {warnings}.")
+    else:
+        st.warning(f"Ready for signature, with {count(len(items), 'warning')} to consider.")
+    for index, (severity, rule, path, message) in enumerate(items):
+        step = step_of(path)
+        icon = ":red-badge[Error]" if severity == "error" else ":orange-badge[Warning]"
+        text, button = st.columns([5, 1], vertical_alignment="center")
+        where = plain(place(path, draft.data))
+        text.markdown(f"{icon} **{where}:** {plain(message)}  \n:gray[{plain(rule)}]")
+        if button.button(
+            f"Fix in {step.short}",
+            key=f"fix-{index}",
+            width="stretch",
+            help="Go to the step that edits this field",
+        ):
+            nav.go(step.slug)
+
+
+# --------------------------------------------------------------------------- preview
+
+
+def _preview(draft: state.Draft) -> None:
+    if draft.problems():
+        st.info("The preview appears once the draft has no validation problems.")
+        return
+    revision = draft.base or "unsaved"
+    try:
+        text = draft.memo(
+            "preview",
+            lambda: preview_text(json.dumps(draft.data, sort_keys=True), revision, draft.dirty),
+        )
+    except MouError as err:
+        st.error(f"Cannot render the preview: {err.message}")
+        return
+    st.caption("The document as it will be rendered (text only; export gives the Word file).")
+    with st.container(height=560, border=True):
+        st.text(text)
+
+
+@st.cache_data(max_entries=16, show_spinner="Rendering the preview…")
+def preview_text(data_json: str, revision: str, draft: bool) -> str:
+    """The rendered document's text for agreement data (cached by content)."""
+    from ...render import document_text, render_docx
+
+    agreement = validate_data(json.loads(data_json))
+    return document_text(render_docx(agreement, None if revision == "unsaved" else revision, draft))
+
+
+# --------------------------------------------------------------------------- save
+
+
+def save_form(draft: state.Draft) -> None:
+    """Message and author → one commit, or a clear reason why not."""
+    st.subheader("Save")
+    who = state.author()
+    with st.form("save", border=True):
+        message = st.text_input("What changed, and why", key="save-message")
+        left, right = st.columns(2)
+        name = left.text_input("Your name", value=who["name"], key="save-name")
+        email = right.text_input("Your email", value=who["email"], key="save-email")
+        submitted = st.form_submit_button(
+            "Save revision", type="primary", disabled=not draft.dirty and draft.base is not None
+        )
+    if not draft.dirty and draft.base is not None:
+        st.caption("No unsaved changes.")
+    if submitted:
+        who.update(name=name, email=email)
+        _save(draft, message, name, email)
+    if draft.dirty:
+        _discard(draft)
+
+
+def _discard(draft: state.Draft) -> None:
+    with st.expander("Discard unsaved changes"):
+        st.caption("Goes back to the saved revision; edits made since are lost.")
+        if st.button("Discard my changes", key="discard", icon=":material/undo:"):
+            state.discard(draft)
+            st.rerun()
+
+
+def _save(draft: state.Draft, message: str, name: str, email: str) -> None:
+    try:
+        revision = state.save(draft, message, name, email)
+    except InvalidAgreement as err:
+        st.error(f"Not saved: the draft has {count(len(err.problems), 'problem')}; see Readiness.")
+        return
+    except ConflictError:
+        st.rerun()  # the conflict panel at the top explains and offers the choices
+    except MouError as err:
+        st.error(f"Not saved: {err.message}")
+        return
+    st.success(f"Saved as revision {revision[:8]}.", icon=":material/check_circle:")
+
+
+# --------------------------------------------------------------------------- conflict
+
+
+def conflict(draft: state.Draft) -> None:
+    """Someone saved first: what they changed, and the user's choices. Nothing is overwritten."""
+    theirs = draft.conflict
+    assert theirs is not None
+    with st.container(border=True):
+        st.error(
+            f"Not saved: {plain(theirs.author)} saved this agreement (revision "
+            f"{theirs.revision[:8]}) after you started editing. Nothing was overwritten.",
+            icon=":material/merge_type:",
+        )
+        _their_changes(draft)
+        merged, clashes = three_way(draft.saved or {}, draft.data, theirs.data)
+        _choices(draft, merged, clashes)
+
+
+def _their_changes(draft: state.Draft) -> None:
+    assert draft.conflict is not None
+    st.markdown("**Their version compared with yours**")
+    try:
+        mine = validate_data(draft.data)
+        theirs = validate_data(draft.conflict.data)
+    except InvalidAgreement:
+        st.caption("Your draft has problems, so only the changed sections can be listed.")
+        changed = sorted(_changed_sections(draft.data, draft.conflict.data))
+        st.markdown(", ".join(f"`{s}`" for s in changed) or "No differences.")
+        return
+    show_changes(mine, theirs)
+
+
+def _changed_sections(mine: dict[str, Any], theirs: dict[str, Any]) -> set[str]:
+    return {key for key in {*mine, *theirs} if mine.get(key) != theirs.get(key)}
+
+
+def _choices(draft: state.Draft, merged: dict[str, Any], clashes: list[str]) -> None:
+    assert draft.conflict is not None
+    revision = draft.conflict.revision
+    reload, combine, keep = st.columns(3)
+    if reload.button("Reload their version", help="Discard your changes", width="stretch"):
+        state.reload_theirs(draft)
+        st.rerun()
+    if not clashes and combine.button(
+        "Apply my changes to theirs", type="primary", width="stretch"
+    ):
+        theirs = draft.conflict.data
+        draft.replace(theirs, revision)
+        draft.data = merged  # saved = theirs, so exactly your edits show as unsaved
+        draft.touch()
+        st.rerun()
+    if keep.button("Keep editing", width="stretch"):
+        draft.conflict = None
+        st.rerun()
+    if clashes:
+        st.caption(
+            "You both changed: "
+            + ", ".join(f"`{plain(c)}`" for c in clashes)
+            + ". Reload theirs and redo your edits there, or keep editing."
+        )

@@ -1,0 +1,251 @@
+"""Session state: one canonical draft per open agreement, and the workspace it lives in.
+
+The draft is plain agreement data (the shape of :func:`mou.model.to_data`) kept in
+``st.session_state`` under our own keys, never only in widget state: Streamlit
+forgets a widget's value when the widget is not drawn (another step, another page),
+so every widget writes through to the draft on each run and is re-seeded from it.
+``generation`` is part of every widget key; bumping it (after a reload) makes every
+widget start again from the draft.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import streamlit as st
+
+from ..errors import ConflictError, InvalidAgreement, MouError, Problem
+from ..model import Agreement, to_data
+from ..settings import WORKSPACE, resolve_workspace
+from ..validate import validate_data
+
+if TYPE_CHECKING:
+    from ..store import Workspace
+
+REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+DRAFTS = "mou_drafts"
+OPEN = "mou_open_id"
+AUTHOR = "mou_author"
+
+
+@dataclass
+class Conflict:
+    """Someone saved the agreement after this edit started: their revision and content."""
+
+    revision: str
+    author: str
+    data: dict[str, Any]
+
+
+@dataclass
+class Draft:
+    """The liaison's working copy of one agreement."""
+
+    agreement_id: str
+    data: dict[str, Any]
+    base: str | None
+    """Revision the edit started from; None for an agreement not yet saved."""
+    saved: dict[str, Any] | None
+    generation: int = 0
+    conflict: Conflict | None = None
+    version: int = 0
+    """Bumped on every edit, so validation reruns only when something changed."""
+    _checked: tuple[int, list[Problem], dict[str, list[str]]] | None = field(
+        default=None, repr=False
+    )
+    _memo: dict[str, tuple[int, Any]] = field(default_factory=dict, repr=False)
+
+    @property
+    def dirty(self) -> bool:
+        """True when the draft differs from the revision it started from."""
+        return self.data != self.saved
+
+    def key(self, path: str) -> str:
+        """The widget key of the field at JSON ``path`` in this draft."""
+        return f"{self.agreement_id}:{self.generation}:{path}"
+
+    def touch(self) -> None:
+        """Note that ``data`` changed (every write to the draft calls this)."""
+        self.version += 1
+
+    def memo(self, name: str, compute: Callable[[], Any]) -> Any:
+        """``compute()``, remembered until the draft next changes (rules, previews)."""
+        kept = self._memo.get(name)
+        if kept is None or kept[0] != self.version:
+            kept = (self.version, compute())
+            self._memo[name] = kept
+        return kept[1]
+
+    def problems(self) -> list[Problem]:
+        """Validation problems of the draft as it is now (cached until it changes)."""
+        return self._validated()[1]
+
+    def problems_by_path(self) -> dict[str, list[str]]:
+        """Problem messages grouped by JSON path."""
+        return self._validated()[2]
+
+    def _validated(self) -> tuple[int, list[Problem], dict[str, list[str]]]:
+        if self._checked is None or self._checked[0] != self.version:
+            found = _validation_problems(self.data)
+            self._checked = (self.version, found, problems_by_path(found))
+        return self._checked
+
+    def replace(self, data: dict[str, Any], base: str | None) -> None:
+        """Start over from saved content at ``base`` (a reload): widgets re-seed."""
+        self.data = copy.deepcopy(data)
+        self.saved = copy.deepcopy(data)
+        self.base = base
+        self.conflict = None
+        self.generation += 1
+        self.touch()
+
+
+def _validation_problems(data: dict[str, Any]) -> list[Problem]:
+    try:
+        validate_data(data)
+    except InvalidAgreement as err:
+        return err.problems
+    return []
+
+
+def problems_by_path(problems: list[Problem]) -> dict[str, list[str]]:
+    """Problem messages grouped by JSON path."""
+    grouped: dict[str, list[str]] = {}
+    for problem in problems:
+        grouped.setdefault(problem.path, []).append(problem.message)
+    return grouped
+
+
+# --------------------------------------------------------------------------- session
+
+
+def drafts() -> dict[str, Draft]:
+    """Every draft opened in this browser session, by agreement id."""
+    return st.session_state.setdefault(DRAFTS, {})
+
+
+def current() -> Draft | None:
+    """The draft of the agreement open now, if any."""
+    open_id = st.session_state.get(OPEN)
+    return drafts().get(open_id) if open_id else None
+
+
+def author() -> dict[str, str]:
+    """The author's name and email, remembered for the browser session."""
+    return st.session_state.setdefault(AUTHOR, {"name": "", "email": ""})
+
+
+def start_new(data: dict[str, Any]) -> Draft:
+    """Open a new, never saved agreement from preset data."""
+    draft = Draft(data["id"], copy.deepcopy(data), base=None, saved=None)
+    drafts()[draft.agreement_id] = draft
+    st.session_state[OPEN] = draft.agreement_id
+    return draft
+
+
+def open_agreement(agreement_id: str) -> Draft:
+    """Open an agreement: its existing draft in this session, else its latest revision."""
+    draft = drafts().get(agreement_id)
+    if draft is None:
+        with workspace() as ws:
+            loaded = ws.load(agreement_id)
+        data = to_data(loaded.agreement)
+        draft = Draft(agreement_id, copy.deepcopy(data), loaded.revision, copy.deepcopy(data))
+        drafts()[agreement_id] = draft
+    st.session_state[OPEN] = agreement_id
+    return draft
+
+
+def discard(draft: Draft) -> None:
+    """Drop unsaved edits: back to the saved revision, or forget a never-saved draft."""
+    if draft.base is None or draft.saved is None:
+        drafts().pop(draft.agreement_id, None)
+        st.session_state[OPEN] = None
+    else:
+        draft.replace(draft.saved, draft.base)
+
+
+# --------------------------------------------------------------------------- workspace
+
+
+def workspace_root() -> Path:
+    """$MOU_WORKSPACE when set, else the repository this app lives in."""
+    if os.environ.get(WORKSPACE.env):
+        return resolve_workspace()
+    return REPOSITORY_ROOT
+
+
+@contextmanager
+def workspace() -> Iterator[Workspace]:
+    """The git workspace, opened for one operation and closed after it."""
+    from ..store import Workspace
+
+    ws = Workspace(workspace_root())
+    try:
+        yield ws
+    finally:
+        ws.close()
+
+
+def save(draft: Draft, message: str, name: str, email: str) -> str:
+    """Validate and commit the draft as one revision; return the new revision.
+
+    Raises InvalidAgreement when the draft has problems, MouError for a bad author
+    and ConflictError when someone saved since the edit started (the conflict is
+    also recorded on the draft so the page can show what changed).
+    """
+    from ..store import Author
+
+    agreement = validate_data(draft.data)
+    signer = Author.parse(f"{name} <{email}>")
+    if not message.strip():
+        raise MouError("a save needs a message that says what changed and why")
+    try:
+        with workspace() as ws:
+            _refuse_overwriting_new(ws, draft)
+            saved = ws.save(agreement, message.strip(), signer, base=draft.base)
+    except ConflictError:
+        draft.conflict = their_version(draft.agreement_id)
+        raise
+    _adopt_saved(draft, agreement, saved.revision)
+    return saved.revision
+
+
+def _refuse_overwriting_new(ws: Workspace, draft: Draft) -> None:
+    # A new draft has no base revision, so the store cannot see that someone created
+    # the same id meanwhile (another tab, the CLI); check here instead.
+    if draft.base is None and draft.agreement_id in ws.ids():
+        raise ConflictError(
+            f"an agreement with the id '{draft.agreement_id}' was created meanwhile"
+        )
+
+
+def _adopt_saved(draft: Draft, agreement: Agreement, revision: str) -> None:
+    canonical = to_data(agreement)
+    if canonical != draft.data:
+        draft.replace(canonical, revision)  # widgets show the canonical values
+    draft.base = revision
+    draft.saved = copy.deepcopy(draft.data)
+    draft.conflict = None
+    draft.touch()  # previews and checks now belong to the saved revision
+
+
+def their_version(agreement_id: str) -> Conflict:
+    """The latest saved revision of an agreement, as a conflict to show."""
+    with workspace() as ws:
+        loaded = ws.load(agreement_id)
+        history = ws.history(agreement_id)
+    who = f"{history[0].author} on {history[0].date:%Y-%m-%d %H:%M}" if history else "someone"
+    return Conflict(loaded.revision, who, to_data(loaded.agreement))
+
+
+def reload_theirs(draft: Draft) -> None:
+    """Discard the local edits and continue from the newer saved revision."""
+    if draft.conflict is not None:
+        draft.replace(draft.conflict.data, draft.conflict.revision)

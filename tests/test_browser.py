@@ -1,0 +1,134 @@
+"""A real browser (Debian's Chromium, driven by Playwright) against `streamlit run app.py`.
+
+A new agreement is created through every wizard step, saved, found in History and
+downloaded as .docx, which python-docx then reads back. Skips with a printed reason
+when Chromium is missing, except in CI (CI=true), where it must run.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+
+import pytest
+from browserkit import CHROMIUM, chromium_page, streamlit_server
+from docx import Document
+from playwright.sync_api import expect
+
+from mou.store import Workspace, init_workspace
+
+
+@pytest.fixture(scope="module")
+def chromium_available() -> None:
+    if CHROMIUM.exists():
+        return
+    reason = f"{CHROMIUM} is missing: install Debian's chromium to run the browser test"
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason)
+    print(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def app_url(tmp_path, chromium_available):
+    workspace = tmp_path / "workspace"
+    init_workspace(workspace)
+    with streamlit_server(workspace, tmp_path / "streamlit.log") as url:
+        yield url, workspace
+
+
+def heading(page, text: str) -> None:
+    page.get_by_role("heading", name=text, exact=True).wait_for(timeout=30_000)
+
+
+def settle(page) -> None:
+    """Wait for the rerun a commit of a field triggers (the status widget comes and goes)."""
+    page.wait_for_timeout(400)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=30_000)
+
+
+def next_step(page, title: str) -> None:
+    page.get_by_role("button", name="Next →").click()
+    heading(page, title)
+
+
+def type_text(page, label: str, text: str, *, area: bool = False) -> None:
+    field = page.get_by_label(label, exact=True)
+    field.fill(text)
+    field.press("Control+Enter" if area else "Enter")
+    settle(page)
+
+
+def test_create_save_history_and_download_in_chromium(app_url, tmp_path):
+    url, workspace = app_url
+    with chromium_page() as page:
+        page.goto(url)
+        heading(page, "Agreements")
+        form = page.get_by_test_id("stForm")
+        form.get_by_label("Title", exact=True).fill("Harbor Task Force MOU")
+        form.get_by_label("Id (the file name)", exact=True).fill("harbor-task-force")
+        form.get_by_role("button", name="Create from preset").click()
+        heading(page, "Basics")
+        type_text(page, "Purpose", "Dismantle violent gangs operating in the harbor.", area=True)
+        # Leaving with unsaved changes asks first: the page's unload guard is armed.
+        assert page.evaluate("window.__mouDirty") is True
+        next_step(page, "Parties and signatories")
+        type_text(page, "Legal name", "Harbor County Sheriff's Office")
+        next_step(page, "Shared goals and metrics")
+        next_step(page, "Roles and responsibilities")
+        form = page.get_by_test_id("stForm")
+        form.get_by_label("New responsibility", exact=True).fill("Assign two detectives.")
+        for acronym in ("PA", "PB"):
+            form.get_by_role("combobox").click()
+            page.get_by_role("option", name=acronym, exact=True).click()
+        page.keyboard.press("Escape")
+        form.get_by_role("button", name="Add responsibility").click()
+        expect(form.get_by_label("New responsibility", exact=True)).to_have_value("")
+        for title in (
+            "Resources and funding",
+            "Information sharing",
+            "Operations, governance and evaluation",
+            "Term, liability and general provisions",
+            "Review and save",
+        ):
+            next_step(page, title)
+        page.get_by_label("What changed, and why", exact=True).fill("First draft")
+        page.get_by_label("Your name", exact=True).fill("Alice Liaison")
+        page.get_by_label("Your email", exact=True).fill("alice@county.example.gov")
+        page.get_by_role("button", name="Save revision").click()
+        try:
+            page.get_by_text("Saved as revision").wait_for(timeout=30_000)
+            page.wait_for_function("window.__mouDirty === false", timeout=10_000)
+        finally:
+            page.screenshot(path=str(tmp_path / "review.png"), full_page=True)
+
+        with Workspace(workspace) as ws:
+            (revision,) = ws.history("harbor-task-force")
+            saved = ws.load("harbor-task-force").agreement
+        assert (revision.author, revision.message.strip()) == ("Alice Liaison", "First draft")
+        assert saved.parties[0].legal_name == "Harbor County Sheriff's Office"
+        assert [(r.text, r.parties) for r in saved.responsibilities] == [
+            ("Assign two detectives.", ["party-a", "party-b"])
+        ]
+
+        next_step(page, "History")
+        opened = page.get_by_test_id("stSelectbox").filter(has_text="Revision")
+        shown = opened.locator("input")
+        expect(shown).to_have_value(re.compile(f"^{revision.sha[:8]} · .* · Alice Liaison$"))
+        saved_file = page.locator("pre").filter(has_text="harbor-task-force")
+        expect(saved_file).to_contain_text("Harbor County Sheriff's Office")
+        page.screenshot(path=str(tmp_path / "history.png"), full_page=True)
+        next_step(page, "Export")
+        with page.expect_download() as download_info:
+            page.get_by_role("button", name="Download draft .docx").click()
+        download = download_info.value
+        assert download.suggested_filename == f"harbor-task-force-{revision.sha[:8]}-draft.docx"
+        target = tmp_path / download.suggested_filename
+        download.save_as(target)
+        page.screenshot(path=str(tmp_path / "export.png"), full_page=True)
+
+    text = "\n".join(p.text for p in Document(io.BytesIO(target.read_bytes())).paragraphs)
+    assert "Harbor Task Force MOU" in text
+    assert "Dismantle violent gangs operating in the harbor." in text
+    assert (tmp_path / "history.png").stat().st_size > 10_000

@@ -1,0 +1,220 @@
+"""The Word redline over real git workspaces and real renders: round trip, attribution, PDF."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from mou.model import to_data
+from mou.presets import preset
+from mou.redline import redline_docx
+from mou.render import render_docx
+from mou.review import load_version, open_workspace
+from mou.validate import load_file
+from tests.conftest import EXAMPLES, run_mou, snapshot
+from tests.reviewkit import (
+    ALICE,
+    BOB,
+    CAROL,
+    History,
+    add_party,
+    change_date,
+    edit_purpose,
+    edit_termination,
+    remove_responsibility,
+    reorder_rows,
+)
+from tests.trackedtext import W, tracked_ids, visible_units, xpath
+
+TYPES = ["task_force", "information_sharing", "community_partnership", "joint_training",
+         "mutual_aid"]  # fmt: skip
+
+
+def _starting_points() -> list[tuple[str, dict]]:
+    """Every example agreement in agreements/, or a preset of every type when there are none."""
+    if EXAMPLES:
+        return [(path.stem, to_data(load_file(path))) for path in EXAMPLES]
+    return [(t, preset(t, f"sample-{t.replace('_', '-')}", f"Sample {t}")) for t in TYPES]
+
+
+def _scripted(root: Path, data: dict) -> History:
+    """Text edits, a party added, a responsibility removed, a row reordered, a date changed."""
+    data = {**data, "responsibilities": data.get("responsibilities") or _two_duties(data)}
+    history = History(root, data)
+    history.save(ALICE, "Draft")
+    history.save(BOB, "Wording", lambda d: (edit_purpose(d), edit_termination(d)))
+    history.save(CAROL, "New member", add_party)
+    history.save(BOB, "Drop a duty", remove_responsibility)
+    history.save(ALICE, "Reorder", reorder_rows)
+    history.save(CAROL, "Extend", change_date)
+    return history
+
+
+def _two_duties(data: dict) -> list[dict]:
+    party = data["parties"][0]["id"]
+    return [{"id": f"duty-{n}", "parties": [party], "text": f"Duty {n}."} for n in (1, 2)]
+
+
+def _exports(history: History, agreement_id: str, rev_a: str, rev_b: str) -> tuple[bytes, bytes]:
+    with open_workspace(history.root) as ws:
+        old, new = load_version(ws, agreement_id, rev_a), load_version(ws, agreement_id, rev_b)
+    return (
+        render_docx(old.agreement, old.revision, True),
+        render_docx(new.agreement, new.revision, True),
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "data"), _starting_points(), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_accept_all_is_the_new_export_and_reject_all_the_old(tmp_path, name, data):
+    history = _scripted(tmp_path / "ws", data)
+    first, last = history.revisions[0], history.revisions[-1]
+    redline = redline_docx(history.root, data["id"], first, last)
+    old_export, new_export = _exports(history, data["id"], first, last)
+    # The summary is excluded by its bookmark; headers and footers (revision and
+    # fingerprint) are not compared: they are the new export's and not tracked.
+    assert visible_units(redline, "accept") == visible_units(new_export)
+    assert visible_units(redline, "reject") == visible_units(old_export)
+    ids = tracked_ids(redline)
+    assert len(ids) == len(set(ids)) > 0
+
+
+@pytest.fixture(scope="module")
+def scripted(tmp_path_factory):
+    _, data = _starting_points()[0]
+    history = _scripted(tmp_path_factory.mktemp("redline") / "ws", data)
+    first, last = history.revisions[0], history.revisions[-1]
+    return history, data["id"], redline_docx(history.root, data["id"], first, last)
+
+
+def test_a_backward_redline_round_trips_too(scripted):
+    history, agreement_id, _ = scripted
+    newer, older = history.revisions[-1], history.revisions[1]
+    with open_workspace(history.root) as ws:  # the wizard passes its open workspace
+        redline = redline_docx(ws, agreement_id, newer, older)
+    newer_export, older_export = _exports(history, agreement_id, newer, older)
+    assert visible_units(redline, "accept") == visible_units(older_export)
+    assert visible_units(redline, "reject") == visible_units(newer_export)
+
+
+def _authors_of(redline: bytes, text: str, kind: str = "ins") -> set[str]:
+    tag = "w:t" if kind == "ins" else "w:delText"
+    marks = xpath(redline, f"//w:{kind}[.//{tag}[contains(., '{text}')]]")
+    return {m.get(f"{{{W}}}author") for m in marks}
+
+
+def test_each_change_carries_the_author_of_the_commit_that_made_it(scripted):
+    _, _, redline = scripted
+    assert _authors_of(redline, "Added Agency Number") == {CAROL.name}
+    assert _authors_of(redline, "jointly-0") == {BOB.name}
+    assert _authors_of(redline, "Records are returned within") == {BOB.name}
+    assert _authors_of(redline, "2040") == {CAROL.name}
+
+
+def test_a_moved_row_is_credited_to_whoever_moved_it(scripted):
+    history, agreement_id, redline = scripted
+    with open_workspace(history.root) as ws:
+        moved = load_version(ws, agreement_id, "HEAD").agreement
+    rows = moved.resources or moved.personnel or moved.responsibilities
+    first_words = " ".join((getattr(rows[0], "description", None) or rows[0].text).split()[:3])
+    assert "'" not in first_words
+    assert _authors_of(redline, first_words) == {ALICE.name}
+
+
+def test_dates_are_the_commit_dates(scripted):
+    history, agreement_id, redline = scripted
+    with open_workspace(history.root) as ws:
+        dates = {r.date.astimezone().strftime("%Y-%m-%d") for r in ws.history(agreement_id)}
+    marks = xpath(redline, "//w:ins | //w:del")
+    assert {m.get(f"{{{W}}}date")[:10] for m in marks} <= dates
+
+
+def test_summary_counts_changes_by_kind_party_and_section(scripted):
+    _, _, redline = scripted
+    first = xpath(redline, "//w:body/*[1]")[0]
+    assert first.xpath(".//w:bookmarkStart/@w:name", namespaces={"w": W}) == ["mou_redline_summary"]
+    cells = ["".join(c.itertext()) for c in xpath(redline, "//w:body/w:tbl[1]/w:tr/w:tc")]
+    counts = dict(zip(cells[2::2], cells[3::2], strict=True))
+    assert int(counts["added"]) >= 1 and int(counts["removed"]) >= 1
+    assert int(counts["moved"]) == 1
+    summary_text = "".join(xpath(redline, "//w:body/w:tbl[position() <= 4]//w:t/text()"))
+    assert "NEW0" in summary_text  # the added party is a row of "Changes by party"
+    assert "Roles and responsibilities" in summary_text
+
+
+def _soffice() -> str | None:
+    found = shutil.which("soffice")
+    if found is None and os.environ.get("CI") == "true":
+        pytest.fail("LibreOffice (soffice) is required when CI=true")
+    return found
+
+
+def test_libreoffice_opens_the_redline_and_converts_it_to_pdf(scripted, tmp_path):
+    soffice = _soffice()
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    _, _, redline = scripted
+    source = tmp_path / "redline.docx"
+    source.write_bytes(redline)
+    profile = (tmp_path / "lo-profile").as_uri()
+    done = subprocess.run(
+        [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(source)],
+        capture_output=True,
+        timeout=180,
+    )  # fmt: skip
+    pdf = tmp_path / "redline.pdf"
+    assert done.returncode == 0 and pdf.exists(), done.stderr.decode()
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+
+
+# --------------------------------------------------------------------------- mou redline
+
+
+def test_redline_command_writes_the_docx(scripted, tmp_path):
+    history, agreement_id, _ = scripted
+    out = tmp_path / "changes.docx"
+    first, last = history.revisions[0], history.revisions[-1]
+    done = run_mou("redline", agreement_id, first, last, "-o", str(out),
+                   "--workspace", str(history.root))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert visible_units(out.read_bytes(), "accept")
+    assert tracked_ids(out.read_bytes())
+
+
+def test_redline_of_identical_revisions_says_no_changes(scripted, tmp_path):
+    history, agreement_id, _ = scripted
+    out = tmp_path / "same.docx"
+    rev = history.revisions[2]
+    done = run_mou("redline", agreement_id, rev, rev, "-o", str(out),
+                   "--workspace", str(history.root))  # fmt: skip
+    assert done.returncode == 0
+    assert "no changes" in done.stderr.decode()
+    assert tracked_ids(out.read_bytes()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["no-such-agreement", "HEAD~1", "HEAD"], 1, "no agreement 'no-such-agreement'"),
+        (["{id}", "HEAD~1", "bogus"], 1, "unknown revision 'bogus'"),
+        (["{id}", "HEAD~1", "HEAD", "-o", "{tmp}/out.pdf"], 2, "name it *.docx"),
+        (["{id}", "HEAD~1", "HEAD", "-o", "{tmp}/missing/out.docx"], 2, "does not exist"),
+    ],
+)
+def test_redline_bad_input_is_one_line_and_writes_nothing(scripted, tmp_path, args, code, message):
+    history, agreement_id, _ = scripted
+    args = [a.format(id=agreement_id, tmp=tmp_path) for a in args]
+    if "-o" not in args:
+        args += ["-o", str(tmp_path / "out.docx")]
+    before = snapshot(history.root), snapshot(tmp_path)
+    done = run_mou("redline", *args, "--workspace", str(history.root))
+    err = done.stderr.decode().strip()
+    assert done.returncode == code
+    assert message in err and len(err.splitlines()) == 1, err
+    assert (snapshot(history.root), snapshot(tmp_path)) == before
