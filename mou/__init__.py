@@ -7,4 +7,3 @@ Importing the package imports none of them, so ``mou --help`` stays fast.
 """
 
 __version__ = "0.1.0"
-

@@ -120,7 +120,10 @@ def test_create_save_history_and_download_in_chromium(app_url, tmp_path):
         expect(saved_file).to_contain_text("Harbor County Sheriff's Office")
         page.screenshot(path=str(tmp_path / "history.png"), full_page=True)
         next_step(page, "Export")
-        with page.expect_download() as download_info:
+        # The heading shows before the page's run ends; a click during that run can land on
+        # a button the rerun replaces, and the draft is rendered only when asked for.
+        settle(page)
+        with page.expect_download(timeout=90_000) as download_info:
             page.get_by_role("button", name="Download draft .docx").click()
         download = download_info.value
         assert download.suggested_filename == f"harbor-task-force-{revision.sha[:8]}-draft.docx"
