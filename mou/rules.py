@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel
-
 from .model import Agreement, CjisTopic, PartyLevel, Ref
+from .validate import walk
 
 Severity = Literal["error", "warning"]
 
@@ -104,7 +103,7 @@ def _acronyms_unique(a: Agreement) -> Iterator[tuple[str, str]]:
 @rule("parties.references-resolve", "error", "Every reference to a party or goal resolves.")
 def _references_resolve(a: Agreement) -> Iterator[tuple[str, str]]:
     known = {"party": {p.id for p in a.parties}, "goal": {g.id for g in a.goals}}
-    for path, model in _models(a):
+    for path, model in walk(a):
         for name, info in type(model).model_fields.items():
             ref = next((m for m in info.metadata if isinstance(m, Ref)), None)
             value = getattr(model, name)
@@ -304,21 +303,9 @@ def _placeholders(a: Agreement) -> Iterator[tuple[str, str]]:
 # --------------------------------------------------------------------------- walking
 
 
-def _models(model: BaseModel, path: str = "$") -> Iterator[tuple[str, BaseModel]]:
-    yield path, model
-    for name in type(model).model_fields:
-        value = getattr(model, name)
-        if isinstance(value, BaseModel):
-            yield from _models(value, f"{path}.{name}")
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                if isinstance(item, BaseModel):
-                    yield from _models(item, f"{path}.{name}[{index}]")
-
-
 def _texts(agreement: Agreement) -> Iterator[tuple[str, str]]:
     """Every free-text value with its JSON path (ids and enum values left out)."""
-    for path, model in _models(agreement):
+    for path, model in walk(agreement):
         for name in type(model).model_fields:
             if name == "id":
                 continue

@@ -14,18 +14,16 @@ from ...validate import validate_data
 from .. import state
 from ..style import count
 from .review import findings
-from .wizard import _header_plain, _nothing_open, back_next
+from .wizard import back_next, open_draft_page
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def show() -> None:
     """Draw the page."""
-    draft = state.current()
+    draft = open_draft_page("Export")
     if draft is None:
-        _nothing_open()
         return
-    _header_plain(draft, "Export")
     _signature_ready(draft)
     st.divider()
     _draft_copy(draft)

@@ -12,16 +12,14 @@ from ...model import to_data
 from ...yamlio import dump
 from .. import state
 from ..changes import show_changes
-from .wizard import _header_plain, _nothing_open, back_next
+from .wizard import back_next, open_draft_page
 
 
 def show() -> None:
     """Draw the page."""
-    draft = state.current()
+    draft = open_draft_page("History")
     if draft is None:
-        _nothing_open()
         return
-    _header_plain(draft, "History")
     _body(draft)
     back_next("history")
 

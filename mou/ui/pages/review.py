@@ -13,16 +13,14 @@ from .. import state
 from ..changes import show_changes
 from ..rows import place, three_way
 from ..style import count, plain
-from .wizard import _header_plain, _nothing_open, back_next, step_of
+from .wizard import back_next, open_draft_page, step_of
 
 
 def show() -> None:
     """Draw the page."""
-    draft = state.current()
+    draft = open_draft_page("Review and save")
     if draft is None:
-        _nothing_open()
         return
-    _header_plain(draft, "Review and save")
     if draft.conflict is not None:
         conflict(draft)
     checklist, preview = st.tabs(["Readiness", "Preview"])

@@ -83,6 +83,16 @@ def _header(draft: Draft, step: Step) -> None:
         )
 
 
+def open_draft_page(title: str) -> Draft | None:
+    """Head a page after the steps with the open draft; None (and a pointer) when none is open."""
+    draft = current()
+    if draft is None:
+        _nothing_open()
+        return None
+    _header_plain(draft, title)
+    return draft
+
+
 def _header_plain(draft: Draft, title: str) -> None:
     """The header of the pages after the steps: agreement, title, unsaved marker."""
     st.caption(f"{plain(draft.data.get('title') or draft.agreement_id)} · `{draft.agreement_id}`")
