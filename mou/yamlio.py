@@ -80,7 +80,11 @@ def read_text(text: str, source: str) -> Parsed:
     return parsed
 
 
-class _CoreLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):
+# LibYAML's C loader where PyYAML was built with it; the pure-Python one otherwise.
+_FastestSafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _CoreLoader(_FastestSafeLoader):
     """LibYAML's parser with the YAML 1.2 core schema (what the writer assumes).
 
     YAML 1.1 would read ``no`` as false, ``010`` as 8, ``10:30`` as 630 and ``2026-07-01``
