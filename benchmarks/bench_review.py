@@ -11,7 +11,7 @@ process, medians:
   baseline of rendering the last revision once;
 * for information, ``mou redline`` as a fresh process (imports included).
 
-Run: ``/work/venv/bin/python benchmarks/bench_review.py``
+Run: ``.venv/bin/python benchmarks/bench_review.py``
 """
 
 from __future__ import annotations
