@@ -61,6 +61,12 @@ def mou_in(root: Path, *args: str, env: dict[str, str] | None = None):
     return run_mou(*args, cwd=root.parent, env={"MOU_WORKSPACE": str(root), **(env or {})})
 
 
+def current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def lines(stream: bytes) -> list[str]:
     return stream.decode().strip().splitlines()
 
@@ -79,6 +85,7 @@ def test_signature_ready_export_then_verify(workspace: Path) -> None:
     assert result.returncode == 0, result.stderr
     head = git(workspace, "rev-parse", "HEAD")
     assert "signature-ready" in result.stdout.decode()
+    assert out.stat().st_mode & 0o777 == 0o666 & ~current_umask()  # not a private temp file
     header = "\n".join(p.text for p in Document(str(out)).sections[0].header.paragraphs)
     assert "DRAFT" not in header
     verified = mou_in(workspace, "verify", str(out))

@@ -1,0 +1,31 @@
+"""Atomic writes keep the permissions people expect of their files."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from mou.fsutil import atomic_write
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_a_new_file_gets_the_usual_permissions_not_a_private_temp_file_s(tmp_path: Path):
+    previous = os.umask(0o027)
+    try:
+        atomic_write(tmp_path / "export.docx", b"data")
+    finally:
+        os.umask(previous)
+    assert mode(tmp_path / "export.docx") == 0o640
+
+
+def test_a_replaced_file_keeps_its_permissions(tmp_path: Path):
+    target = tmp_path / "agreement.yaml"
+    target.write_bytes(b"old")
+    target.chmod(0o664)
+    atomic_write(target, b"new")
+    assert (target.read_bytes(), mode(target)) == (b"new", 0o664)
+    assert [p.name for p in tmp_path.iterdir()] == ["agreement.yaml"]  # no temp file left
