@@ -120,12 +120,29 @@ def json_option(func: Any) -> Any:
 
 
 def main() -> None:
-    """Entry point: run the CLI; an unexpected error is one line, never a traceback."""
+    """Entry point: run the CLI; every failure is one line, never a traceback."""
     try:
-        cli.main(prog_name="mou")
-    except KeyboardInterrupt:
+        code = cli.main(prog_name="mou", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as err:
+        err.show()  # plain `mou` shows the help
+        sys.exit(err.exit_code)
+    except click.ClickException as err:
+        click.echo(_one_line(err), err=True)
+        sys.exit(err.exit_code)
+    except (KeyboardInterrupt, click.Abort):
         click.echo("mou: interrupted", err=True)
         sys.exit(130)
     except Exception as err:  # a bug; the user still gets one line
         click.echo(f"mou: internal error: {type(err).__name__}: {err}", err=True)
         sys.exit(70)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _one_line(err: click.ClickException) -> str:
+    """Click's three-line usage answer folded into one line that names the command."""
+    context = getattr(err, "ctx", None)
+    command = context.command_path if context is not None else "mou"
+    message = " ".join(err.format_message().split())
+    if isinstance(err, click.UsageError):
+        return f"{command}: {message} (see '{command} --help')"
+    return f"{command}: {message}"

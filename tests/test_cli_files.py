@@ -35,10 +35,25 @@ def test_help_does_not_import_the_heavy_layers():
     assert "validate" in result.stdout
 
 
-def test_usage_errors_exit_2():
-    assert run_mou("no-such-command").returncode == 2
-    assert run_mou("new", "abc-def", "--title", "x").returncode == 2  # --type missing
-    assert run_mou("new", "abc-def", "--type", "sewer", "--title", "x").returncode == 2
+def test_usage_errors_exit_2_with_one_line_naming_the_command():
+    answers = {
+        "mou: No such command": run_mou("no-such-command"),
+        "mou new: Missing option '--type'": run_mou("new", "abc-def", "--title", "x"),
+        "mou new: Invalid value for '--type'": run_mou(
+            "new", "abc-def", "--type", "sewer", "--title", "x"
+        ),
+        "mou log: No such option '--bogus'": run_mou("log", "abc-def", "--bogus"),
+    }
+    for start, result in answers.items():
+        assert result.returncode == 2
+        (line,) = result.stderr.decode().splitlines()
+        assert line.startswith(start) and line.endswith("--help')")
+        assert result.stdout == b""
+
+
+def test_plain_mou_shows_the_help():
+    result = run_mou()
+    assert result.returncode == 2 and "Agreement files:" in result.stderr.decode()
 
 
 @pytest.mark.parametrize("agreement_type", TYPES)
