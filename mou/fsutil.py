@@ -7,11 +7,20 @@ import stat
 import tempfile
 from pathlib import Path
 
+from .errors import MouError
+
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so that a reader sees the old or the new file, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Replace ``path`` with ``data`` so that a reader sees the old or the new file, never half.
+
+    A place that cannot be written (a missing or read-only folder, a full disk) is a
+    :class:`MouError` naming the path; whatever stood there before is left as it was.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as err:
+        raise MouError(f"{path}: cannot write here: {err.strerror or err}") from err
     try:
         os.chmod(fd, _mode_for(path))
         with os.fdopen(fd, "wb") as handle:
@@ -19,8 +28,10 @@ def atomic_write(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(err, OSError):
+            raise MouError(f"{path}: cannot write here: {err.strerror or err}") from err
         raise
 
 

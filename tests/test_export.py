@@ -215,6 +215,11 @@ def test_output_must_be_a_docx_in_an_existing_folder(workspace: Path) -> None:
     assert wrong.returncode == 2 and "must be a .docx" in wrong.stderr.decode()
     nowhere = mou_in(workspace, "export", READY, "-o", "no/such/folder/x.docx")
     assert nowhere.returncode == 2 and "does not exist" in nowhere.stderr.decode()
+    unwritable = mou_in(workspace, "export", READY, "-o", "/proc/mou-export.docx")
+    assert unwritable.returncode == 1
+    assert lines(unwritable.stderr) == [
+        "/proc/mou-export.docx: cannot write here: No such file or directory"
+    ]
 
 
 def test_missing_libreoffice_says_what_to_install(workspace: Path, tmp_path: Path) -> None:

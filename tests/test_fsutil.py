@@ -6,6 +6,9 @@ import os
 import stat
 from pathlib import Path
 
+import pytest
+
+from mou.errors import MouError
 from mou.fsutil import atomic_write
 
 
@@ -29,3 +32,13 @@ def test_a_replaced_file_keeps_its_permissions(tmp_path: Path):
     atomic_write(target, b"new")
     assert (target.read_bytes(), mode(target)) == (b"new", 0o664)
     assert [p.name for p in tmp_path.iterdir()] == ["agreement.yaml"]  # no temp file left
+
+
+def test_a_place_that_cannot_be_written_is_one_error_naming_it(tmp_path: Path):
+    blocker = tmp_path / "report.txt"
+    blocker.write_bytes(b"keep me")
+    with pytest.raises(MouError, match=r"report\.txt/export\.docx: cannot write here"):
+        atomic_write(blocker / "export.docx", b"data")
+    with pytest.raises(MouError, match="cannot write here"):
+        atomic_write(Path("/proc/mou-export.docx"), b"data")  # the kernel's, not a folder
+    assert blocker.read_bytes() == b"keep me"
