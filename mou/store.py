@@ -260,8 +260,14 @@ class Workspace:
         message: str,
         author: Author,
         base: str | None = None,
+        *,
+        new: bool = False,
     ) -> Saved:
-        """Commit the agreement as one commit; ConflictError if it changed since ``base``."""
+        """Commit the agreement as one commit; ConflictError if it changed since ``base``.
+
+        ``new`` says the edit started from nothing: the save is then a conflict if the
+        agreement exists by the time the writer lock is held (two people creating one id).
+        """
         if not message or not message.strip() or "\0" in message:
             raise UsageError("a save needs a message (-m) saying what changed and why")
         raw = canonical_bytes(agreement)
@@ -270,6 +276,8 @@ class Workspace:
         with self._writer_lock():
             self._finish_interrupted_save()
             for _ in range(20):
+                if new:
+                    self._refuse_existing(path)
                 saved = self._try_save(path, raw, message, author, base_commit)
                 if saved is not None:
                     return saved
@@ -305,6 +313,15 @@ class Workspace:
         if int(commit[:2], 16) < 4:
             with contextlib.suppress(GitFailed):
                 self._git("gc", "--auto", "--quiet")
+
+    def _refuse_existing(self, path: str) -> None:
+        tip = self._tip()
+        if tip is not None and self._blob_sha(tip, path) is not None:
+            current = self._last_change(tip, path)
+            raise ConflictError(
+                f"{path}: conflict: created meanwhile by someone else (revision "
+                f"{current[:10]}); choose another id or load theirs"
+            )
 
     def _conflict(self, path: str, base: str, head: str | None) -> ConflictError:
         current = self._last_change(head, path) if head else None

@@ -99,6 +99,18 @@ def test_stale_base_exits_3_and_writes_nothing(root: Path, tmp_path: Path) -> No
     assert head(root) == before and snapshot(root) == files
 
 
+def test_save_new_refuses_an_existing_agreement(root: Path, tmp_path: Path) -> None:
+    new_and_save(root)
+    mine = tmp_path / "metro-tf.yaml"
+    mine.write_text((root / "agreements/metro-tf.yaml").read_text().replace("Metro", "Mine"))
+    before, files = head(root), snapshot(root)
+    result = mou_in(root, "save", str(mine), "-m", "Mine", "--author", AUTHOR, "--new")
+    assert result.returncode == 3 and "created meanwhile" in result.stderr.decode()
+    assert head(root) == before and snapshot(root) == files
+    both = mou_in(root, "save", str(mine), "-m", "x", "--author", AUTHOR, "--new", "--base", before)
+    assert both.returncode == 2
+
+
 def test_show_prints_canonical_yaml_at_a_revision(root: Path) -> None:
     new_and_save(root)
     path = root / "agreements/metro-tf.yaml"

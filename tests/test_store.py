@@ -214,6 +214,15 @@ def test_stale_base_is_a_conflict_naming_both_revisions(ws: Workspace, root: Pat
     assert ws.load("metro-tf").agreement.title == "Theirs"
 
 
+def test_creating_an_id_someone_created_meanwhile_is_a_conflict(ws: Workspace, root: Path) -> None:
+    theirs = ws.save(draft("metro-tf", title="Theirs"), "Created first", AUTHOR, new=True)
+    with pytest.raises(ConflictError) as caught:
+        ws.save(draft("metro-tf", title="Mine"), "Created second", AUTHOR, new=True)
+    assert theirs.revision[:10] in caught.value.message and caught.value.exit_code == 3
+    assert head(root) == theirs.revision
+    assert ws.load("metro-tf").agreement.title == "Theirs"
+
+
 def test_saves_to_different_agreements_never_conflict(ws: Workspace, root: Path) -> None:
     mine = ws.save(draft("metro-tf"), "Mine", AUTHOR)
     ws.save(draft("other-tf"), "Someone else's agreement", AUTHOR)

@@ -53,8 +53,21 @@ def init(directory: Path) -> None:
     help="Revision the edit started from; the save is refused (exit 3) if the "
     "agreement changed since.",
 )
+@click.option(
+    "--new",
+    "is_new",
+    is_flag=True,
+    help="The agreement is new: refuse (exit 3) if it already exists in the workspace.",
+)
 @workspace_option
-def save(path: Path, message: str, author: str, base: str | None, workspace: Path | None) -> None:
+def save(
+    path: Path,
+    message: str,
+    author: str,
+    base: str | None,
+    is_new: bool,
+    workspace: Path | None,
+) -> None:
     """Commit the agreement file PATH to the workspace as one commit.
 
     PATH may lie anywhere (the workspace's own agreements/ID.yaml, or an edited copy);
@@ -65,11 +78,13 @@ def save(path: Path, message: str, author: str, base: str | None, workspace: Pat
     from ..store import Author, Workspace, agreement_path
     from ..validate import check_agreement_id, load_file
 
+    if is_new and base is not None:
+        raise click.UsageError("--new and --base exclude each other: a new agreement has no base")
     who = Author.parse(author)
     check_agreement_id(path.stem)
     agreement = load_file(path)
     with Workspace(resolve_workspace(workspace)) as store:
-        saved = store.save(agreement, message, who, base)
+        saved = store.save(agreement, message, who, base, new=is_new)
     target = agreement_path(agreement.id)
     if saved.created:
         click.echo(f"{target}: saved as revision {saved.revision}")

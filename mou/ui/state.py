@@ -208,22 +208,13 @@ def save(draft: Draft, message: str, name: str, email: str) -> str:
         raise MouError("a save needs a message that says what changed and why")
     try:
         with workspace() as ws:
-            _refuse_overwriting_new(ws, draft)
-            saved = ws.save(agreement, message.strip(), signer, base=draft.base)
+            new = draft.base is None  # someone may create the same id meanwhile
+            saved = ws.save(agreement, message.strip(), signer, base=draft.base, new=new)
     except ConflictError:
         draft.conflict = their_version(draft.agreement_id)
         raise
     _adopt_saved(draft, agreement, saved.revision)
     return saved.revision
-
-
-def _refuse_overwriting_new(ws: Workspace, draft: Draft) -> None:
-    # A new draft has no base revision, so the store cannot see that someone created
-    # the same id meanwhile (another tab, the CLI); check here instead.
-    if draft.base is None and draft.agreement_id in ws.ids():
-        raise ConflictError(
-            f"an agreement with the id '{draft.agreement_id}' was created meanwhile"
-        )
 
 
 def _adopt_saved(draft: Draft, agreement: Agreement, revision: str) -> None:
