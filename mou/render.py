@@ -193,8 +193,15 @@ def _paragraph_text(paragraph: Any) -> str:
     return "".join(pieces)
 
 
+def _xml(part_xml: bytes) -> Any:
+    try:
+        return etree.fromstring(part_xml)
+    except etree.XMLSyntaxError as err:
+        raise MouError(f"not a Word document (.docx): damaged XML: {err}") from None
+
+
 def _paragraphs(part_xml: bytes) -> list[str]:
-    root = etree.fromstring(part_xml)
+    root = _xml(part_xml)
     return [_paragraph_text(p) for p in root.iter(f"{W}p")]
 
 
@@ -214,19 +221,52 @@ def document_text(docx_bytes: bytes) -> str:
     return "\n".join(_paragraphs(parts["word/document.xml"]))
 
 
-def _fingerprint(parts: dict[str, bytes]) -> str:
-    """SHA-256 of the normalized visible text of body and headers (not the footer)."""
-    names = [
+def _fingerprint(parts: dict[str, bytes], recorded: str | None = None) -> str:
+    """SHA-256 of the normalized visible text of body, headers and footers.
+
+    The footers print the fingerprint itself and page numbers that Word recomputes, so
+    in them the ``recorded`` fingerprint reads as the placeholder it replaced, and field
+    results are left out.
+    """
+    body_and_headers = [
         "word/document.xml",
         *sorted(n for n in parts if n.startswith("word/header") and n.endswith(".xml")),
     ]
-    text = "\n".join("\n".join(_paragraphs(parts[n])) for n in names if n in parts)
+    texts = ["\n".join(_paragraphs(parts[n])) for n in body_and_headers if n in parts]
+    texts += [_footer_text(parts[n], recorded) for n in sorted(parts) if _is_footer(n)]
+    text = "\n".join(texts)
     return hashlib.sha256(unicodedata.normalize("NFC", text).encode("utf-8")).hexdigest()
 
 
+def _is_footer(name: str) -> bool:
+    return name.startswith("word/footer") and name.endswith(".xml")
+
+
+def _footer_text(part_xml: bytes, recorded: str | None) -> str:
+    root = _xml(part_xml)
+    for result in _field_results(root):
+        result.getparent().remove(result)
+    text = "\n".join(_paragraph_text(p) for p in root.iter(f"{W}p"))
+    return text.replace(recorded, PENDING) if recorded else text
+
+
+def _field_results(root: Any) -> list[Any]:
+    """The text runs showing a field's computed result (between 'separate' and 'end')."""
+    results, inside = [], False
+    for node in root.iter(f"{W}fldChar", f"{W}t", f"{W}fldSimple"):
+        if node.tag == f"{W}fldSimple":
+            results.extend(node.iter(f"{W}t"))
+        elif node.tag == f"{W}fldChar":
+            inside = node.get(f"{W}fldCharType") == "separate"
+        elif inside and not any(a.tag == f"{W}fldSimple" for a in node.iterancestors()):
+            results.append(node)
+    return results
+
+
 def fingerprint(docx_bytes: bytes) -> str:
-    """The fingerprint of a .docx's text as it is now."""
-    return _fingerprint(_parts(docx_bytes))
+    """The fingerprint of a .docx's text as it is now (the one it records read as unset)."""
+    recorded = custom_properties(docx_bytes).get(PROPERTY_NAMES["fingerprint"])
+    return _fingerprint(_parts(docx_bytes), recorded)
 
 
 # --------------------------------------------------------------------------- provenance
@@ -348,8 +388,8 @@ def verify(docx_bytes: bytes) -> VerifyResult:
     if "word/document.xml" not in parts:
         raise MouError("not a Word document (.docx): word/document.xml is missing")
     props = custom_properties(docx_bytes)
-    actual = _fingerprint(parts)
     recorded = props.get(PROPERTY_NAMES["fingerprint"])
+    actual = _fingerprint(parts, recorded)
     agreement_id = props.get(PROPERTY_NAMES["agreement"])
     if not recorded or not agreement_id:
         status = "unknown"

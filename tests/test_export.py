@@ -328,6 +328,25 @@ def test_examples_convert_to_pdf_and_read_back_complete(tmp_path: Path) -> None:
             assert responsibility.text.replace("\r\n", "\n") in text
 
 
+def test_a_copy_saved_again_by_libreoffice_still_verifies(tmp_path: Path) -> None:
+    """Re-saving recomputes page numbers and restructures runs; the text is unchanged."""
+    _need_soffice()
+    from mou.render import render_docx, verify
+
+    exported = tmp_path / "signed.docx"
+    exported.write_bytes(render_docx(load_file(SAMPLE, READY), "a" * 40, draft=False))
+    convert = ["soffice", "--headless", "--convert-to", "docx", "--outdir", str(tmp_path / "lo")]
+    subprocess.run(
+        [*convert, str(exported)],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
+    resaved = (tmp_path / "lo" / "signed.docx").read_bytes()
+    assert resaved != exported.read_bytes()
+    assert verify(resaved).status == "unaltered"
+
+
 def test_read_back_of_the_docx_equals_document_text(tmp_path: Path) -> None:
     from mou.render import document_text, render_docx
 

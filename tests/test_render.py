@@ -251,11 +251,32 @@ def test_verify_a_document_mou_did_not_make() -> None:
     assert not result.ok
 
 
-def test_fingerprint_ignores_the_footer_but_not_the_header(exported: bytes) -> None:
+def with_footer_edit(docx_bytes: bytes, old: bytes, new: bytes) -> bytes:
+    """The .docx with ``old`` replaced by ``new`` in its footer XML, as an editor would."""
+    source, out = zipfile.ZipFile(io.BytesIO(docx_bytes)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("word/footer"):
+                data = data.replace(old, new)
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def test_fingerprint_covers_header_and_footer(exported: bytes) -> None:
     draft = render_docx(validate_data(sample_data()), REVISION, draft=True)
     assert fingerprint(draft) != fingerprint(exported)  # the DRAFT header is text too
     other_revision = render_docx(validate_data(sample_data()), "f" * 40, draft=False)
-    assert fingerprint(other_revision) == fingerprint(exported)
+    assert fingerprint(other_revision) != fingerprint(exported)  # the footer names it
+    forged = with_footer_edit(exported, REVISION.encode(), b"1" * 40)
+    assert verify(forged).status == "altered"
+
+
+def test_page_numbers_word_recomputes_do_not_count_as_edits(exported: bytes) -> None:
+    # The template's PAGE and NUMPAGES fields hold "1" until Word or LibreOffice lays out.
+    laid_out = with_footer_edit(exported, b'preserve">1</w:t>', b'preserve">29</w:t>')
+    assert laid_out != exported
+    assert verify(laid_out).status == "unaltered"
 
 
 # --------------------------------------------------------------------------- content
