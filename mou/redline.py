@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 SUMMARY_BOOKMARK = "mou_redline_summary"
 PAGE_WIDTH_TWIPS = 9360  # 6.5 inches of text between default margins
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_FIGURE = re.compile(r"\$?\d[\d,]*(?:\.\d+)?%?")
 _STOP_WORDS = {"the", "a", "an", "of", "and", "or", "to", "in", "for", "by", "on", "is", "be"}
 
 
@@ -131,10 +132,15 @@ class Matcher:
     def __init__(self, attributed: list[Attributed], fallback: Stamp, new: Agreement) -> None:
         self.fallback = fallback
         self.candidates = [_candidate(a, new) for a in attributed]
+        # A total the document computes (resources per provider) changes with the figures
+        # it adds up: credit it to whoever changed a figure last.
+        figures = [c[3] for c in self.candidates if any(map(_is_figure, c[0] | c[1]))]
+        self.figure_fallback = max(figures, key=lambda stamp: stamp.date, default=fallback)
 
     def __call__(self, deleted: str, inserted: str) -> Stamp:
         gone, came = _words(deleted), _words(inserted)
-        best, best_score = self.fallback, 0
+        only_figures = bool(gone | came) and all(map(_is_figure, gone | came))
+        best, best_score = self.figure_fallback if only_figures else self.fallback, 0
         for old_words, new_words, label_words, stamp in self.candidates:
             score = len(gone & old_words) + len(came & new_words)
             score += len((gone | came) & _words(label_words)) if score else 0
@@ -153,12 +159,22 @@ def _candidate(attributed: Attributed, new: Agreement) -> tuple[set, set, str, S
 
 
 def _words(value: Any) -> set[str]:
-    return {
-        token.strip().lower()
-        for text in _strings(value)
-        for token in tokenize(text)
-        if re.search(r"\w", token) and token.strip().lower() not in _STOP_WORDS
-    }
+    words = {_comparable(token) for text in _strings(value) for token in tokenize(text)}
+    return {word for word in words if re.search(r"\w", word) and word not in _STOP_WORDS}
+
+
+def _is_figure(word: str) -> bool:
+    return bool(_FIGURE.fullmatch(word))
+
+
+def _comparable(token: str) -> str:
+    """A token as both sides can match it: the document prints 2150000 as "$2,150,000"."""
+    word = token.strip().lower()
+    if _FIGURE.fullmatch(word):
+        word = word.lstrip("$").rstrip("%").replace(",", "")
+        if "." in word:
+            word = word.rstrip("0").rstrip(".")
+    return word
 
 
 def _strings(value: Any) -> Iterator[str]:

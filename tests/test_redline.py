@@ -126,6 +126,30 @@ def test_a_moved_row_is_credited_to_whoever_moved_it(scripted):
     assert _authors_of(redline, first_words) == {ALICE.name}
 
 
+def test_money_percentages_and_the_totals_they_drive_go_to_whoever_changed_them(tmp_path):
+    # The document prints 2150000 as "$2,150,000" and 42 as "42%"; a later prose edit by
+    # someone else must not take the credit for them (it is the newest commit).
+    data = to_data(load_file(next(p for p in EXAMPLES if p.stem.endswith("records-exchange"))))
+    history = History(tmp_path / "ws", data)
+    first = history.save(ALICE, "Draft")
+
+    def figures(d: dict) -> None:
+        d["funding"]["not_to_exceed"] = 2150000
+        d["resources"][0]["estimated_value"] += 1000
+        d["funding"]["cost_shares"][0]["percent"] -= 4
+        d["funding"]["cost_shares"][1]["percent"] += 4
+
+    history.save(BOB, "Figures", figures)
+    last = history.save(CAROL, "Wording", edit_purpose)
+    redline = redline_docx(history.root, data["id"], first, last)
+    assert _authors_of(redline, "$2,150,000") == {BOB.name}
+    shares = [s["percent"] for s in history.data["funding"]["cost_shares"][:2]]
+    assert all(_authors_of(redline, f"{share}%") == {BOB.name} for share in shares)
+    assert _authors_of(redline, "jointly-0") == {CAROL.name}
+    changed = {m.get(f"{{{W}}}author") for m in xpath(redline, "//w:ins[.//w:t[contains(., '$')]]")}
+    assert changed == {BOB.name}  # the resource total per provider moved with his figure too
+
+
 def test_dates_are_the_commit_dates(scripted):
     history, agreement_id, redline = scripted
     with open_workspace(history.root) as ws:
