@@ -135,3 +135,32 @@ def test_create_save_history_and_download_in_chromium(app_url, tmp_path):
     assert "Harbor Task Force MOU" in text
     assert "Dismantle violent gangs operating in the harbor." in text
     assert (tmp_path / "history.png").stat().st_size > 10_000
+
+
+def test_typing_then_clicking_another_page_in_the_sidebar_keeps_every_field(app_url):
+    # The typed text is committed by the same click that leaves the page; the run that
+    # commits it is cut short by the page switch and the browser rebuilds the fields.
+    url, _ = app_url
+    with chromium_page() as page:
+        page.goto(url)
+        heading(page, "Agreements")
+        form = page.get_by_test_id("stForm")
+        form.get_by_label("Title", exact=True).fill("Harbor Task Force MOU")
+        form.get_by_label("Id (the file name)", exact=True).fill("harbor-task-force")
+        form.get_by_role("button", name="Create from preset").click()
+        heading(page, "Basics")
+        type_text(page, "Purpose", "Dismantle violent gangs operating in the harbor.", area=True)
+        page.get_by_label("Agreement number", exact=True).fill("HTF-2027-01")  # no Enter
+        page.get_by_test_id("stSidebarNav").get_by_text("Parties and signatories").click()
+        page.wait_for_timeout(2000)
+        settle(page)
+        if page.get_by_role("heading", name="Parties and signatories").count():
+            next_step(page, "Shared goals and metrics")  # the click went through: come back
+            page.get_by_test_id("stSidebarNav").get_by_text("Basics", exact=True).click()
+        heading(page, "Basics")
+        settle(page)
+        expect(page.get_by_label("Title", exact=True)).to_have_value("Harbor Task Force MOU")
+        expect(page.get_by_label("Agreement number", exact=True)).to_have_value("HTF-2027-01")
+        expect(page.get_by_label("Purpose", exact=True)).to_have_value(
+            "Dismantle violent gangs operating in the harbor."
+        )

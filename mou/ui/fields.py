@@ -47,18 +47,38 @@ def show_problems(found: Sequence[str]) -> None:
         st.markdown(f":red[:material/error: {plain(message)}]")
 
 
-def _seed(draft: Draft, path: Path, value: Any) -> str:
+def _bound(
+    draft: Draft,
+    path: Path,
+    widget: Callable[..., Any],
+    initial: dict[str, Any],
+    stored: Callable[[Any], Any],
+    **kw: Any,
+) -> None:
+    """Draw ``widget`` showing the draft's value; write what it holds back into the draft.
+
+    The draft's value goes in as the widget's own default (``initial``: ``value=``,
+    ``index=`` or ``default=``), never through ``st.session_state``: the browser rebuilds
+    a widget from its default when it comes back on screen, and a default left blank
+    would be sent back as an edit and blank the field. ``stored`` turns the widget's
+    value into the draft's.
+
+    The write happens twice on purpose: in ``on_change``, which Streamlit runs before
+    the next run even when that run draws another page (a field typed in and left by a
+    click on the sidebar), and after drawing, for the value shown now.
+    """
     key = draft.key(json_path(path))
-    if key not in st.session_state:
-        st.session_state[key] = value
-    return key
-
-
-def _bound(draft: Draft, path: Path, widget: Callable[..., Any], seed: Any, **kw: Any) -> Any:
-    """Draw ``widget`` seeded from the draft and write what it returns back into it."""
-    key = _seed(draft, path, seed)
-    value = widget(key=key, **kw)
+    value = widget(key=key, on_change=_commit, args=(draft, path, key, stored), **initial, **kw)
+    write(draft, path, stored(value))
     show_problems(messages(draft, path))
+
+
+def _commit(draft: Draft, path: Path, key: str, stored: Callable[[Any], Any]) -> None:
+    if key in st.session_state:
+        write(draft, path, stored(st.session_state[key]))
+
+
+def _same(value: Any) -> Any:
     return value
 
 
@@ -66,8 +86,8 @@ def text(draft: Draft, path: Path, label: str, *, area: bool = False, **kw: Any)
     """A one-line or multi-line text field; an empty field removes the value."""
     current = get_in(draft.data, path)
     widget = st.text_area if area else st.text_input
-    value = _bound(draft, path, widget, "" if current is None else str(current), label=label, **kw)
-    write(draft, path, value)
+    shown = "" if current is None else str(current)
+    _bound(draft, path, widget, {"value": shown}, _same, label=label, **kw)
 
 
 def number(draft: Draft, path: Path, label: str, *, integer: bool = True, **kw: Any) -> None:
@@ -76,27 +96,23 @@ def number(draft: Draft, path: Path, label: str, *, integer: bool = True, **kw: 
     step = 1 if integer else 0.01
     fmt = "%d" if integer else "%g"
     kw.setdefault("min_value", 0 if integer else 0.0)
-    kw.setdefault("value", None)  # the draft seeds the widget; no competing default
-    seed = None if current is None else (int(current) if integer else float(current))
-    value = _bound(draft, path, st.number_input, seed, label=label, step=step, format=fmt, **kw)
-    if value is not None and (integer or float(value).is_integer()):
-        value = int(value)  # 250000.0 is written as 250000
-    write(draft, path, value)
+    shown = None if current is None else (int(current) if integer else float(current))
+    stored = _whole_as_int if integer else _whole_as_int_or_float
+    _bound(draft, path, st.number_input, {"value": shown}, stored, label=label, step=step,
+           format=fmt, **kw)  # fmt: skip
 
 
 def lines(draft: Draft, path: Path, label: str, **kw: Any) -> None:
     """A list of one-line texts, typed one per line (empty lines are not items)."""
     current = get_in(draft.data, path) or []
-    seed = "\n".join(str(item) for item in current)
-    value = _bound(draft, path, st.text_area, seed, label=label, **kw)
-    write(draft, path, [line for line in str(value).split("\n") if line.strip()])
+    shown = "\n".join(str(item) for item in current)
+    _bound(draft, path, st.text_area, {"value": shown}, _nonblank_lines, label=label, **kw)
 
 
 def checkbox(draft: Draft, path: Path, label: str, *, default: bool = False, **kw: Any) -> None:
     """A yes/no field (written always, so the file says what was decided)."""
     current = get_in(draft.data, path, default)
-    value = _bound(draft, path, st.checkbox, bool(current), label=label, **kw)
-    write(draft, path, bool(value))
+    _bound(draft, path, st.checkbox, {"value": bool(current)}, bool, label=label, **kw)
 
 
 def choice(
@@ -121,28 +137,35 @@ def choice(
     def describe(option: str) -> str:
         return names.get(option, humanize(option)) if option else "—"
 
-    seed = current if current is not None else shown[0]
-    value = _bound(
-        draft, path, st.selectbox, seed, label=label, options=shown, format_func=describe, **kw
+    index = shown.index(current) if current is not None else 0
+    _bound(
+        draft,
+        path,
+        st.selectbox,
+        {"index": index},
+        _same,
+        label=label,
+        options=shown,
+        format_func=describe,
+        **kw,
     )
-    write(draft, path, value)
 
 
 def parties(draft: Draft, path: Path, label: str, **kw: Any) -> None:
     """Pick parties by acronym; the draft stores their ids."""
     labels = party_labels(draft.data)
     current = [p for p in get_in(draft.data, path) or [] if p in labels]
-    value = _bound(
+    _bound(
         draft,
         path,
         st.multiselect,
-        current,
+        {"default": current},
+        list,
         label=label,
         options=list(labels),
         format_func=lambda p: labels.get(p, p),
         **kw,
     )
-    write(draft, path, list(value))
 
 
 def party(draft: Draft, path: Path, label: str, *, optional: bool = False, **kw: Any) -> None:
@@ -154,10 +177,11 @@ def party(draft: Draft, path: Path, label: str, *, optional: bool = False, **kw:
 def date(draft: Draft, path: Path, label: str, **kw: Any) -> None:
     """An optional date, stored as ISO text."""
     current = get_in(draft.data, path)
-    seed = _as_date(current)
-    kw.setdefault("value", None)
-    value = _bound(draft, path, st.date_input, seed, label=label, format="YYYY-MM-DD", **kw)
-    write(draft, path, value.isoformat() if isinstance(value, dt.date) else None)
+    # Streamlit's own range is today ± 10 years; agreements run for decades.
+    kw.setdefault("min_value", dt.date(1900, 1, 1))
+    kw.setdefault("max_value", dt.date(2199, 12, 31))
+    shown = {"value": _as_date(current)}
+    _bound(draft, path, st.date_input, shown, _iso_date, label=label, format="YYYY-MM-DD", **kw)
 
 
 def _as_date(value: Any) -> dt.date | None:
@@ -165,6 +189,25 @@ def _as_date(value: Any) -> dt.date | None:
         return dt.date.fromisoformat(str(value)) if value else None
     except ValueError:
         return None
+
+
+def _iso_date(value: Any) -> str | None:
+    return value.isoformat() if isinstance(value, dt.date) else None
+
+
+def _whole_as_int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _whole_as_int_or_float(value: Any) -> int | float | None:
+    # 250000.0 is written as 250000; 0.5 stays a fraction.
+    if value is None or not float(value).is_integer():
+        return value
+    return int(value)
+
+
+def _nonblank_lines(value: Any) -> list[str]:
+    return [line for line in str(value).split("\n") if line.strip()]
 
 
 def humanize(value: str) -> str:

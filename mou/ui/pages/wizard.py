@@ -615,7 +615,6 @@ def _funding(draft: Draft) -> None:
         (*fu, "not_to_exceed"),
         "Not-to-exceed amount (USD, optional)",
         integer=False,
-        value=None,
     )
     _reimbursement(draft)
     st.markdown("**Fee schedule**")
@@ -640,12 +639,12 @@ def _reimbursement(draft: Draft) -> None:
     left, right = st.columns(2)
     with left:
         f.party(draft, (*p, "payer"), "Payer")
-        f.number(draft, (*p, "cap"), "Cap per period (USD)", integer=False, value=None)
+        f.number(draft, (*p, "cap"), "Cap per period (USD)", integer=False)
         f.choice(draft, (*p, "invoice_frequency"), "Invoices", FREQUENCIES)
     with right:
         f.text(draft, (*p, "covers"), "What is reimbursed")
         f.text(draft, (*p, "period"), "Period", placeholder="e.g. federal fiscal year")
-        f.number(draft, (*p, "invoice_deadline_days"), "Invoice deadline (days)", value=None)
+        f.number(draft, (*p, "invoice_deadline_days"), "Invoice deadline (days)")
 
 
 def _forfeiture(draft: Draft) -> None:
@@ -844,7 +843,6 @@ def _evaluation(draft: Draft) -> None:
             ("evaluation", "review_interval_months"),
             "Review every (months)",
             min_value=1,
-            value=None,
         )
     f.text(draft, ("evaluation", "surveys"), "Surveys (optional)", area=True, height=70)
     f.text(
@@ -883,9 +881,7 @@ def _mutual_aid(draft: Draft) -> None:
     m = ("mutual_aid",)
     f.text(draft, (*m, "authorized_officials"), "Authorized officials", area=True, height=70)
     f.checkbox(draft, (*m, "oral_requests_allowed"), "Oral requests allowed", default=True)
-    f.number(
-        draft, (*m, "written_confirmation_hours"), "Written confirmation within (hours)", value=None
-    )
+    f.number(draft, (*m, "written_confirmation_hours"), "Written confirmation within (hours)")
     for name, label in (
         ("responder_discretion", "Responder discretion"),
         ("right_of_recall", "Right of recall"),
@@ -942,21 +938,18 @@ def _term(draft: Draft) -> None:
             labels={"fixed_date": "On a fixed date", "last_signature": "On the last signature"},
         )
     with mid:
-        f.date(draft, (*t, "effective_date"), "Effective date", value=None)
+        f.date(draft, (*t, "effective_date"), "Effective date")
     with right:
-        f.date(draft, (*t, "expiration_date"), "Expires (empty: until terminated)", value=None)
+        f.date(draft, (*t, "expiration_date"), "Expires (empty: until terminated)")
     left, mid, right = st.columns(3)
     with left:
-        f.number(
-            draft, (*t, "review_interval_months"), "Review every (months)", min_value=1, value=None
-        )
+        f.number(draft, (*t, "review_interval_months"), "Review every (months)", min_value=1)
     with mid:
         f.number(
             draft,
             (*t, "withdrawal_notice_days"),
             "Withdrawal notice (days)",
             min_value=1,
-            value=None,
         )
     with right:
         f.text(draft, (*t, "notice_method"), "Notice method")
