@@ -425,12 +425,33 @@ def test_bad_field_is_named_beside_it_and_not_saved(with_agreement, path, typed,
     assert saved_data(with_agreement, "river-partnership") == before
 
 
-def test_bad_author_email_is_refused(with_agreement):
+@pytest.mark.parametrize(
+    ("name", "email", "said"),
+    [
+        ("Alice Liaison", "not an email", "Your email: 'not an email' is not an e-mail address"),
+        ("", "alice@county.example.gov", "Your name: needed"),
+        ("Alice\x07Bell", "alice@county.example.gov", "control character U+0007"),
+    ],
+)
+def test_bad_author_is_refused_naming_the_form_field(with_agreement, name, email, said):
     at = open_agreement(start(), "river-partnership")
     at.text_input(key=key(at, "$.title")).set_value("Renamed").run()
-    save(at, "Rename", email="not an email")
-    assert "Not saved:" in texts(at)
+    save(at, "Rename", name=name, email=email)
+    assert "Not saved:" in texts(at) and said in texts(at)
+    assert "--author" not in texts(at)
     assert len(revisions(with_agreement, "river-partnership")) == 1
+
+
+def test_reopening_an_unedited_agreement_shows_the_newest_revision(with_agreement):
+    alice = open_agreement(start(), "river-partnership")
+    bob = open_agreement(start(), "river-partnership")
+    bob.text_input(key=key(bob, "$.title")).set_value("Bob's title").run()
+    save(bob, "Bob renames", name="Bob Counsel", email="bob@city.example.gov")
+    open_agreement(alice, "river-partnership")
+    goto(alice, "basics")
+    assert alice.text_input(key=key(alice, "$.title")).value == "Bob's title"
+    assert draft_of(alice).base == revisions(with_agreement, "river-partnership")[0].sha
+    assert not draft_of(alice).dirty
 
 
 # --------------------------------------------------------------------------- two users

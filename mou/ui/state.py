@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import copy
 import os
+import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,6 +34,8 @@ REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 DRAFTS = "mou_drafts"
 OPEN = "mou_open_id"
 AUTHOR = "mou_author"
+# What the form can check before git does: something@domain.tld, no spaces or brackets.
+_EMAIL = re.compile(r"[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+")
 
 
 @dataclass
@@ -150,14 +154,21 @@ def start_new(data: dict[str, Any]) -> Draft:
 
 
 def open_agreement(agreement_id: str) -> Draft:
-    """Open an agreement: its existing draft in this session, else its latest revision."""
+    """Open an agreement: its draft in this session if it has edits, else its latest revision.
+
+    A draft without edits follows the workspace: when someone saved since it was opened,
+    reopening shows (and exports) their revision, not the superseded one.
+    """
     draft = drafts().get(agreement_id)
-    if draft is None:
+    if draft is None or (draft.base is not None and not draft.dirty):
         with workspace() as ws:
             loaded = ws.load(agreement_id)
         data = to_data(loaded.agreement)
-        draft = Draft(agreement_id, copy.deepcopy(data), loaded.revision, copy.deepcopy(data))
-        drafts()[agreement_id] = draft
+        if draft is None:
+            draft = Draft(agreement_id, copy.deepcopy(data), loaded.revision, copy.deepcopy(data))
+            drafts()[agreement_id] = draft
+        elif loaded.revision != draft.base:
+            draft.replace(data, loaded.revision)
     st.session_state[OPEN] = agreement_id
     return draft
 
@@ -200,10 +211,9 @@ def save(draft: Draft, message: str, name: str, email: str) -> str:
     and ConflictError when someone saved since the edit started (the conflict is
     also recorded on the draft so the page can show what changed).
     """
-    from ..store import Author
 
     agreement = validate_data(draft.data)
-    signer = Author.parse(f"{name} <{email}>")
+    signer = _signer(name, email)
     if not message.strip():
         raise MouError("a save needs a message that says what changed and why")
     try:
@@ -215,6 +225,21 @@ def save(draft: Draft, message: str, name: str, email: str) -> str:
         raise
     _adopt_saved(draft, agreement, saved.revision)
     return saved.revision
+
+
+def _signer(name: str, email: str) -> Any:
+    """The author of a save from the form's two fields, with messages that name them."""
+    from ..store import Author
+
+    name, email = name.strip(), email.strip()
+    if not name:
+        raise MouError("Your name: needed, so that the revision says who saved it")
+    if not _EMAIL.fullmatch(email):
+        raise MouError(f"Your email: {email!r} is not an e-mail address (jane.roe@agency.gov)")
+    control = next((c for c in name + email if unicodedata.category(c) == "Cc"), None)
+    if control is not None:
+        raise MouError(f"Your name: the control character U+{ord(control):04X} is not allowed")
+    return Author.parse(f"{name} <{email}>")
 
 
 def _adopt_saved(draft: Draft, agreement: Agreement, revision: str) -> None:
