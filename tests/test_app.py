@@ -378,6 +378,19 @@ def test_switching_an_optional_section_off_and_on_keeps_what_was_typed(with_agre
     assert draft_of(at).data["training"]["host_rotation"] == "Yearly rotation"
 
 
+def test_switching_sub_units_off_takes_them_out_of_the_agreement(workspace):
+    data = ready_data()
+    data["parties"][0]["sub_units"] = [{"id": "outreach-unit", "name": "Outreach Unit"}]
+    commit(workspace, data)
+    at = open_agreement(start(), "river-partnership")
+    goto(at, "parties")
+    switch = key(at, "$.parties[0].sub_units::on")
+    at.toggle(key=switch).set_value(False).run()
+    assert "sub_units" not in draft_of(at).data["parties"][0] and draft_of(at).dirty
+    at.toggle(key=switch).set_value(True).run()
+    assert draft_of(at).data["parties"][0]["sub_units"][0]["name"] == "Outreach Unit"
+
+
 # --------------------------------------------------------------------------- bad input
 
 

@@ -27,7 +27,16 @@ from ...model import (
     Status,
 )
 from .. import fields as f
-from ..rows import Column, Table, get_in, json_path, new_party, place, remove_party_references
+from ..rows import (
+    Column,
+    Table,
+    get_in,
+    json_path,
+    new_party,
+    place,
+    remove_party_references,
+    set_in,
+)
 from ..state import Draft, current
 from ..style import count, plain
 
@@ -156,6 +165,22 @@ def _section(draft: Draft, name: str, label: str, skeleton: dict[str, Any], help
         st.session_state[stash] = draft.data.pop(name)
         draft.touch()
     return on
+
+
+def _set_aside_unless(draft: Draft, path: tuple[Any, ...], wanted: bool) -> None:
+    """Take a list out of the draft while its switch is off; put it back when it is on again.
+
+    Hiding the list is not enough: what is in the draft is saved and printed.
+    """
+    stash = f"{draft.key(json_path(path))}::stash"
+    present = bool(get_in(draft.data, path))
+    if wanted and not present and st.session_state.get(stash):
+        set_in(draft.data, path, st.session_state.pop(stash))
+        draft.touch()
+    elif present and not wanted:
+        st.session_state[stash] = get_in(draft.data, path)
+        set_in(draft.data, path, None)
+        draft.touch()
 
 
 def _list_controls(draft: Draft, path: tuple[str, ...], index: int, noun: str) -> None:
@@ -349,11 +374,13 @@ def _party(draft: Draft, i: int) -> None:
         caption="Signature blocks: the signatory, then attest and approvals.",
     )
     has_units = bool(get_in(draft.data, (*p, "sub_units")))
-    if st.toggle(
+    acts_through_units = st.toggle(
         "This party acts through sub-units",
         value=has_units,
         key=draft.key(f"{json_path(p)}.sub_units::on"),
-    ):
+    )
+    _set_aside_unless(draft, (*p, "sub_units"), acts_through_units)
+    if acts_through_units:
         f.table(
             draft,
             Table((*p, "sub_units"), SUB_UNITS, name_field="name"),
@@ -752,7 +779,9 @@ def _uses(draft: Draft) -> None:
 
 def _cji(draft: Draft) -> None:
     f.checkbox(draft, (*IS, "cji_exchanged"), "Criminal justice information (CJI) is exchanged")
-    if get_in(draft.data, (*IS, "cji_exchanged")):
+    exchanged = bool(get_in(draft.data, (*IS, "cji_exchanged")))
+    _set_aside_unless(draft, (*IS, "cjis_provisions"), exchanged)
+    if exchanged:
         f.table(
             draft,
             Table((*IS, "cjis_provisions"), CJIS, key_field=None),
