@@ -509,9 +509,21 @@ def test_two_sessions_creating_the_same_new_id_conflict(workspace):
         at.text_input(key="new-title").set_value("Same")
         at.text_input(key="new-id").set_value("same-id")
         _submit(at, "Create from preset")
+    goto(second, "basics")
+    second.text_area(key=key(second, "$.purpose")).set_value("The second liaison's purpose").run()
     save(first, "Create")
     save(second, "Create too")
     assert "created meanwhile" in texts(second) or "saved this agreement" in texts(second)
+    assert len(revisions(workspace, "same-id")) == 1
+    # Their work is not lost: it can be saved under another id.
+    for taken, said in (("same-id", "already exists"), ("../x", "not a valid agreement id")):
+        second.text_input(key="another-id-value").set_value(taken)
+        _submit(second, "Use this id")
+        assert "New id:" in texts(second) and said in texts(second)
+    second.text_input(key="another-id-value").set_value("second-id")
+    _submit(second, "Use this id")
+    save(second, "Create under my own id")
+    assert saved_data(workspace, "second-id")["purpose"] == "The second liaison's purpose"
     assert len(revisions(workspace, "same-id")) == 1
 
 

@@ -25,7 +25,7 @@ import streamlit as st
 from ..errors import ConflictError, InvalidAgreement, MouError, Problem
 from ..model import Agreement, to_data
 from ..settings import WORKSPACE, resolve_workspace
-from ..validate import validate_data
+from ..validate import check_agreement_id, validate_data
 
 if TYPE_CHECKING:
     from ..store import Workspace
@@ -171,6 +171,29 @@ def open_agreement(agreement_id: str) -> Draft:
             draft.replace(data, loaded.revision)
     st.session_state[OPEN] = agreement_id
     return draft
+
+
+def rename_new(draft: Draft, new_id: str) -> None:
+    """Give a never-saved draft another id: the one it had was taken meanwhile.
+
+    MouError (naming the field) when the id is malformed or taken too.
+    """
+    try:
+        check_agreement_id(new_id)
+    except MouError as err:
+        raise MouError(f"New id: {err.message}") from None
+    with workspace() as ws:
+        taken = new_id in ws.ids()
+    if taken or new_id in drafts():
+        raise MouError(f"New id: an agreement with the id '{new_id}' already exists")
+    drafts().pop(draft.agreement_id, None)
+    draft.agreement_id = new_id
+    draft.data["id"] = new_id
+    draft.conflict = None
+    draft.generation += 1  # the fields' keys carry the id: start them again from the draft
+    draft.touch()
+    drafts()[new_id] = draft
+    st.session_state[OPEN] = new_id
 
 
 def discard(draft: Draft) -> None:

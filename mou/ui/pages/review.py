@@ -188,6 +188,20 @@ def _their_changes(draft: state.Draft) -> None:
     show_changes(mine, theirs)
 
 
+def _another_id(draft: state.Draft) -> None:
+    """A new draft whose id someone took first can still be saved, under another id."""
+    with st.form("another-id", border=False):
+        new_id = st.text_input("Or save yours under another id", key="another-id-value")
+        if not st.form_submit_button("Use this id"):
+            return
+    try:
+        state.rename_new(draft, new_id.strip())
+    except MouError as err:
+        st.error(plain(err.message))
+        return
+    st.rerun()
+
+
 def _changed_sections(mine: dict[str, Any], theirs: dict[str, Any]) -> set[str]:
     return {key for key in {*mine, *theirs} if mine.get(key) != theirs.get(key)}
 
@@ -210,6 +224,8 @@ def _choices(draft: state.Draft, merged: dict[str, Any], clashes: list[str]) -> 
     if keep.button("Keep editing", width="stretch"):
         draft.conflict = None
         st.rerun()
+    if draft.base is None:
+        _another_id(draft)
     if clashes:
         st.caption(
             "You both changed: "
