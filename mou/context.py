@@ -3,7 +3,8 @@
 Everything a person typed is passed through as data (strings in lists and dicts);
 the template only places it. Sentences that wrap user text ("A quorum is …") are
 written here so that numbering stays right when optional sections are absent.
-Carriage returns become line breaks; a blank line starts a new paragraph.
+Carriage returns become line breaks in every string of the context, one-line
+fields and table cells included; in prose a blank line starts a new paragraph.
 """
 
 from __future__ import annotations
@@ -772,4 +773,16 @@ def build_context(
     """The template context for ``agreement``; ``fingerprint`` goes into the footer."""
     builder = ContextBuilder(agreement)
     context = builder.build(revision, draft, fingerprint)
-    return context
+    return _line_breaks_normalised(context)
+
+
+def _line_breaks_normalised(value: Any) -> Any:
+    """Every string in ``value`` with CRLF and CR as LF: docxtpl makes each a line break,
+    so a CRLF typed into a title or a table cell would otherwise break the line twice."""
+    if isinstance(value, str):
+        return text(value)
+    if isinstance(value, dict):
+        return {key: _line_breaks_normalised(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_line_breaks_normalised(item) for item in value]
+    return value

@@ -23,6 +23,8 @@ import tempfile
 import unicodedata
 import uuid
 import zipfile
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -52,6 +54,8 @@ INSTALL_LIBREOFFICE = (
     "LibreOffice is needed for --pdf but `soffice` is not on PATH; install it with "
     "`apt-get install libreoffice-writer-nogui` (Debian/Ubuntu) and try again"
 )
+# The names a render used that the context lacks; a list only while a render records them.
+_UNKNOWN_USES: ContextVar[list[str] | None] = ContextVar("mou_unknown_uses", default=None)
 
 
 # --------------------------------------------------------------------------- rendering
@@ -96,7 +100,65 @@ def jinja_environment() -> Any:
         def from_string(self, source: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
             return super().from_string(source, *args, **kwargs)
 
-    return CachingEnvironment(autoescape=True, finalize=_finalize)
+    return CachingEnvironment(autoescape=True, finalize=_finalize, undefined=recording_undefined())
+
+
+@lru_cache(maxsize=1)
+def recording_undefined() -> type:
+    """An Undefined that notes its name whenever the template uses it, then acts empty.
+
+    Used, not merely created: ``{% if x is defined %}`` is not a use. Chainable, so a
+    misspelt ``art.purpos.no`` is one name noted rather than an error mid-render.
+    """
+    from jinja2 import ChainableUndefined
+
+    class RecordingUndefined(ChainableUndefined):
+        def _note(self) -> None:
+            uses, name = _UNKNOWN_USES.get(), self._undefined_name
+            if uses is not None and name is not None and str(name) not in uses:
+                uses.append(str(name))
+
+        def __str__(self) -> str:
+            self._note()
+            return ""
+
+        def __bool__(self) -> bool:
+            self._note()
+            return False
+
+        def __iter__(self) -> Any:
+            self._note()
+            return iter(())
+
+        def __len__(self) -> int:
+            self._note()
+            return 0
+
+        def __getattr__(self, name: str) -> Any:
+            if name.startswith("__"):
+                raise AttributeError(name)
+            self._note()
+            return self
+
+        def __getitem__(self, key: Any) -> Any:
+            self._note()
+            return self
+
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            self._note()
+            return self
+
+    return RecordingUndefined
+
+
+def render_recording(source: bytes, context: dict[str, Any], title: str) -> tuple[bytes, list[str]]:
+    """Render ``source`` with ``context``; also the names it used that the context lacks."""
+    token = _UNKNOWN_USES.set([])
+    try:
+        rendered = _render(source, context, title)
+        return rendered, list(_UNKNOWN_USES.get() or [])
+    finally:
+        _UNKNOWN_USES.reset(token)
 
 
 @lru_cache(maxsize=1)
@@ -121,20 +183,43 @@ def render_docx(
     revision: str | None,
     draft: bool,
     template: Path | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> bytes:
     """The agreement as a .docx, carrying its id, revision and text fingerprint.
 
     ``revision`` is the sha of the commit the agreement comes from (None for an
     uncommitted copy); ``draft`` marks every page "DRAFT — NOT FOR SIGNATURE".
+    A template that uses something the model does not provide would leave blanks:
+    a signature-ready render is refused (MouError), a draft is passed to ``warn``.
     """
     from .context import build_context
 
     context = build_context(agreement, revision, draft, PENDING)
     source = template_bytes(template)
-    rendered = _render(source, context, agreement.title)
+    rendered, unknown = render_recording(source, context, agreement.title)
+    if unknown:
+        _unknown_uses(template or PACKAGED_TEMPLATE, source, unknown, draft, warn)
     # The template's hash too: the same revision through an edited template reads differently.
     template_sha = hashlib.sha256(source).hexdigest()
     return stamp(rendered, agreement.id, revision, draft, template_sha)
+
+
+def _unknown_uses(
+    path: Path, source: bytes, names: list[str], draft: bool, warn: Callable[[str], None] | None
+) -> None:
+    from .templatecheck import usages
+
+    used = ", ".join(usages(source, names))
+    if not draft:
+        raise MouError(
+            f"{path}: the template uses {used}, which the model does not provide; a "
+            f"signature-ready export is refused (see `mou templates check {path}`)"
+        )
+    if warn is not None:
+        warn(
+            f"{path}: warning: the template uses {used}, which the model does not provide; "
+            "it is blank in this draft"
+        )
 
 
 def _render(template: bytes, context: dict[str, Any], title: str) -> bytes:

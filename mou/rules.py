@@ -194,6 +194,23 @@ def _reimbursement_cap(a: Agreement) -> Iterator[tuple[str, str]]:
         )
 
 
+@rule(
+    "funding.basis-stated",
+    "error",
+    "Where parties do not bear their own costs, the agreement says how costs are met.",
+)
+def _funding_basis(a: Agreement) -> Iterator[tuple[str, str]]:
+    f = a.funding
+    if not f.each_party_bears_own_costs and not (
+        f.cost_shares or f.reimbursement or f.fee_schedule or f.notes
+    ):
+        yield (
+            "$.funding.each_party_bears_own_costs",
+            "is false, but no cost_shares, reimbursement, fee_schedule or notes under "
+            "$.funding say how the joint costs are met",
+        )
+
+
 # --------------------------------------------------------------------------- term
 
 
@@ -266,7 +283,7 @@ def _federal_indemnity(a: Agreement) -> Iterator[tuple[str, str]]:
 @rule("definitions.used", "warning", "Every defined term is used in the text.")
 def _definitions_used(a: Agreement) -> Iterator[tuple[str, str]]:
     texts = [t for path, t in _texts(a) if not path.startswith("$.definitions")]
-    body = "\n".join(texts).casefold()
+    body = "\n".join([*texts, *_document_wording(a)]).casefold()
     for index, definition in enumerate(a.definitions):
         if definition.term.casefold() not in body:
             yield (
@@ -275,21 +292,54 @@ def _definitions_used(a: Agreement) -> Iterator[tuple[str, str]]:
             )
 
 
-# Bracketed blanks ("[NAME]", "[the laws of ...]") and the usual to-do words. Brackets
-# around one letter ("2[a]", "[t]he") or "[sic]" are ordinary legal writing, not blanks.
-_PLACEHOLDER = re.compile(r"\[[^\[\]\n]*\]|\b(?:TBD|TBA|TODO|FIXME|XXX)\b", re.I)
-_NOT_BLANK = {"sic", "emphasis added"}
+def _document_wording(a: Agreement) -> list[str]:
+    """The document's text outside the definitions: mou's own sentences around what was
+    typed ("Quorum: …", "signed in counterparts") count as uses of a term too."""
+    from .context import build_context
+
+    context = build_context(a, None, False, "")
+    context["art"]["definitions"] = None
+    return list(_strings(context))
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+# Blanks a drafter leaves: enclosed words ("[NAME]", "<NAME OF CHAIR>", "{Agency name}"),
+# runs of underscores ("No. ____"), X's standing for digits ("2026-XX") and the to-do
+# words, which drafters write in capitals ("Todo" in a sentence is a word, not a note).
+_ENCLOSED = re.compile(r"\[[^\[\]\n]*\]|<[^<>\n]*>|\{[^{}\n]*\}")
+_BLANK = re.compile(r"_{3,}|(?<=\d[-/.])X{2,}\b|\bX{2,}(?=[-/.]\d)|\b(?:TBD|TBA|TODO|FIXME|XXX)\b")
+_NOT_BLANK = {"sic", "emphasis added", "reserved"}
 
 
 def _placeholder_in(text: str) -> str | None:
-    for found in _PLACEHOLDER.finditer(text):
-        inner = found.group(0).strip("[]").strip()
-        letters = sum(c.isalpha() for c in inner)
-        if not found.group(0).startswith("[") or "..." in inner or "…" in inner:
-            return found.group(0)
-        if letters >= 2 and inner.lower() not in _NOT_BLANK:
-            return found.group(0)
+    found = [*_ENCLOSED.finditer(text), *_BLANK.finditer(text)]
+    for match in sorted(found, key=lambda m: m.start()):
+        if match.re is _BLANK or _is_enclosed_blank(match.group(0)):
+            return match.group(0)
     return None
+
+
+def _is_enclosed_blank(enclosed: str) -> bool:
+    """``[NAME]`` is a blank; ``[sic]``, ``[Reserved]``, ``2[a]`` and ``[1]`` are not."""
+    inner = enclosed[1:-1].strip()
+    if "..." in inner or "…" in inner:
+        return True
+    if sum(c.isalpha() for c in inner) < 2 or inner.strip(" .").casefold() in _NOT_BLANK:
+        return False
+    if enclosed.startswith("<") and ("@" in inner or "://" in inner):
+        return False  # an e-mail or web address
+    # "[the Task Force] shall" is a quotation edit; a blank starts with a capital.
+    return not (enclosed.startswith("[") and inner[0].islower())
 
 
 @rule("text.placeholders", "error", 'No placeholder text is left (e.g. "[NAME]", "TBD").')

@@ -2,14 +2,18 @@
 
 Two passes: docxtpl's static list of top-level variables the template uses that
 the context lacks, then a render of a complete sample agreement (and a bare
-preset) under an ``Undefined`` that records every missing attribute, so that a
-misspelt ``p.legl_name`` inside a loop is caught as well as a misspelt ``partys``.
+preset) under the ``Undefined`` every render uses, which records each missing name
+the template uses, so that a misspelt ``p.legl_name`` inside a loop is caught as
+well as a misspelt ``partys``. Export renders the same way and refuses a
+signature-ready document that used a missing name.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -50,53 +54,52 @@ def template_problems(path: Path) -> list[str]:
     contexts = _contexts()
     try:
         names = sorted(_undeclared(data, contexts[0]))
-        missing = {name: None for name in names}
+        missing = dict.fromkeys(names)
         for context in contexts:
             missing |= dict.fromkeys(_missing_attributes(data, context))
     except TemplateSyntaxError as err:
         return [f"{path}: template syntax error near line {err.lineno}: {err.message}"]
-    source = _template_text(data)
-    return [f"{path}: {_usage(name, source)} is not provided by the model" for name in missing]
+    except MouError as err:  # damaged, not a .docx, or fails mid-render (``{{ 1/0 }}``)
+        return [f"{path}: {err.message}"]
+    return [f"{path}: {usage} is not provided by the model" for usage in usages(data, missing)]
 
 
 def _undeclared(data: bytes, context: dict[str, Any]) -> set[str]:
-    from docxtpl import DocxTemplate
-
     from .render import jinja_environment
 
-    template = DocxTemplate(io.BytesIO(data))
+    template = _opened(data)
     return template.get_undeclared_template_variables(jinja_environment(), context)
 
 
-def _missing_attributes(data: bytes, context: dict[str, Any]) -> list[str]:
+def _opened(data: bytes) -> Any:
+    """The template as a DocxTemplate with its parts read; a MouError if it is no .docx."""
+    from docx.opc.exceptions import PackageNotFoundError
     from docxtpl import DocxTemplate
-    from jinja2 import Undefined
+    from lxml import etree
 
-    from .render import _finalize
-
-    seen: list[str] = []
-
-    class Recording(Undefined):
-        """An Undefined that notes its name and otherwise behaves like an empty value."""
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            if self._undefined_name is not None and self._undefined_name not in seen:
-                seen.append(str(self._undefined_name))
-
-    from jinja2 import Environment
-
-    environment = Environment(autoescape=True, finalize=_finalize, undefined=Recording)
     template = DocxTemplate(io.BytesIO(data))
-    template.render(context, environment, autoescape=True)
-    return seen
+    try:
+        template.init_docx()
+    except (zipfile.BadZipFile, KeyError, PackageNotFoundError, etree.XMLSyntaxError) as err:
+        raise MouError(f"not a Word document (.docx): {err}") from None
+    return template
+
+
+def _missing_attributes(data: bytes, context: dict[str, Any]) -> list[str]:
+    """The names a render with ``context`` uses that it lacks (the render export does)."""
+    from .render import render_recording
+
+    return render_recording(data, context, "template check")[1]
+
+
+def usages(data: bytes, names: Iterable[str]) -> list[str]:
+    """Each name as the template writes it, quoted: ``'p.legl_name'``, else ``'partys'``."""
+    source = _template_text(data)
+    return [_usage(name, source) for name in names]
 
 
 def _template_text(data: bytes) -> str:
-    from docxtpl import DocxTemplate
-
-    template = DocxTemplate(io.BytesIO(data))
-    template.init_docx()
+    template = _opened(data)
     return re.sub(r"<[^>]+>", "", template.patch_xml(template.get_xml()))
 
 

@@ -141,6 +141,19 @@ def test_verify_unknown_and_unreadable_files(workspace: Path) -> None:
     ]
 
 
+def test_verify_against_a_named_workspace_that_cannot_be_opened(workspace: Path) -> None:
+    out = workspace.parent / "signed.docx"
+    assert mou_in(workspace, "export", READY, "-o", str(out)).returncode == 0
+    missing = workspace.parent / "no-such-workspace"
+    by_flag = run_mou("verify", str(out), "--workspace", str(missing), cwd=workspace.parent)
+    assert by_flag.returncode == 1
+    assert lines(by_flag.stderr) == [
+        f"{out}: cannot compare with the workspace: {missing}: no such workspace folder"
+    ]
+    by_env = run_mou("verify", str(out), cwd=workspace.parent, env={"MOU_WORKSPACE": str(missing)})
+    assert by_env.returncode == 1 and lines(by_env.stderr) == lines(by_flag.stderr)
+
+
 def test_unready_export_is_refused_naming_the_rules(workspace: Path) -> None:
     before = snapshot(workspace.parent)
     result = mou_in(workspace, "export", UNREADY, "-o", str(workspace.parent / "x.docx"))
@@ -292,6 +305,61 @@ def test_templates_check_catches_misspelt_variables(workspace: Path) -> None:
     out = result.stdout.decode()
     for expression in ("'partys'", "'doc.titel'", "'p.legl_name'"):
         assert f"{template}: {expression} is not provided by the model" in out
+
+
+def with_body_edit(template: Path, old: str, new: str) -> None:
+    """Rewrite ``old`` as ``new`` in the template's body XML (tags sit in one run each)."""
+    with zipfile.ZipFile(template) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    assert old.encode() in parts["word/document.xml"]
+    parts["word/document.xml"] = parts["word/document.xml"].replace(old.encode(), new.encode())
+    with zipfile.ZipFile(template, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+def test_templates_check_reports_a_misspelt_attribute_chain_and_a_failing_expression(
+    workspace: Path,
+) -> None:
+    typo = workspace.parent / "typo.docx"
+    shutil.copyfile(workspace / "templates" / "mou.docx", typo)
+    with_body_edit(typo, "{{ art.purpose.no }}", "{{ art.purpos.no }}")
+    broken = workspace.parent / "zerodiv.docx"
+    shutil.copyfile(workspace / "templates" / "mou.docx", broken)
+    with_body_edit(broken, "{{ doc.title }}", "{{ 1/0 }}")
+    result = mou_in(workspace, "templates", "check", str(typo), str(broken))
+    assert result.returncode == 1
+    assert b"Traceback" not in result.stderr and b"internal error" not in result.stderr
+    assert lines(result.stdout) == [
+        f"{typo}: 'art.purpos' is not provided by the model",
+        f"{broken}: template cannot be rendered: ZeroDivisionError: division by zero",
+    ]
+
+
+def test_templates_check_of_a_file_that_is_not_a_word_document(workspace: Path) -> None:
+    fake = workspace.parent / "notdocx.docx"
+    fake.write_text("plain text, not a zip")
+    result = mou_in(workspace, "templates", "check", str(fake))
+    assert result.returncode == 1
+    assert lines(result.stdout) == [f"{fake}: not a Word document (.docx): File is not a zip file"]
+    assert b"internal error" not in result.stderr
+
+
+def test_export_through_a_template_with_a_misspelt_variable(workspace: Path) -> None:
+    """Signature-ready: refused, naming it. Draft: written with a warning on stderr."""
+    template = workspace / "templates" / "mou.docx"
+    with_body_edit(template, "{{ p.legal_name }}", "{{ p.legl_name }}")
+    out = workspace.parent / "signed.docx"
+    refused = mou_in(workspace, "export", READY, "-o", str(out))
+    assert refused.returncode == 1 and not out.exists()
+    assert lines(refused.stderr) == [
+        f"{template}: the template uses 'p.legl_name', which the model does not provide; a "
+        f"signature-ready export is refused (see `mou templates check {template}`)"
+    ]
+    drafted = mou_in(workspace, "export", READY, "-o", str(out), "--draft")
+    assert drafted.returncode == 0, drafted.stderr
+    assert out.exists()
+    assert f"{template}: warning: the template uses 'p.legl_name'" in drafted.stderr.decode()
 
 
 # --------------------------------------------------------------------------- LibreOffice

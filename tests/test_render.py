@@ -163,6 +163,19 @@ def test_windows_line_endings_become_line_breaks() -> None:
     assert "one\ntwo\nthree" in text
 
 
+def test_carriage_returns_in_one_line_fields_and_table_cells_are_one_line_break() -> None:
+    data = sample_data()
+    data["title"] = "Joint\r\nTask Force"
+    data["personnel"][0]["position"] = "Special Agent\r\nSupervisor"
+    data["parties"][0]["legal_name"] = "City of\rAlpha"
+    document = Document(io.BytesIO(render_docx(validate_data(data), REVISION, draft=False)))
+    paragraphs = [p.text for p in document.paragraphs]
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    assert "Joint\nTask Force" in paragraphs
+    assert "Special Agent\nSupervisor" in cells
+    assert any(c.startswith("City of\nAlpha") for c in cells)
+
+
 def _typable() -> st.SearchStrategy[str]:
     characters = st.characters(codec="utf-8").filter(lambda c: xml_forbidden_char(c) is None)
     return st.one_of(st.text(characters, max_size=24), st.sampled_from(TRAPS))

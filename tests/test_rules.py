@@ -82,6 +82,10 @@ BREAKERS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
         lambda d: d["forfeiture"].pop("fiscal_agent"),
         "$.forfeiture.fiscal_agent",
     ),
+    "funding.basis-stated": (
+        lambda d: d.update(funding={"each_party_bears_own_costs": False}),
+        "$.funding.each_party_bears_own_costs",
+    ),
     "funding.reimbursement-cap": (
         lambda d: (d["funding"]["reimbursement"].pop("cap"), d["funding"].pop("not_to_exceed")),
         "$.funding.reimbursement.cap",
@@ -139,7 +143,18 @@ def test_rules_are_silent_on_the_examples(example: Path) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["[NAME]", "Signed by TBD", "todo: fill in", "[the laws of the State of ...]", "FIXME"],
+    [
+        "[NAME]",
+        "Signed by TBD",
+        "TODO: fill in",
+        "[the laws of the State of ...]",
+        "FIXME",
+        "Resolution No. ____ of the Board",
+        "Resolution No. 2026-XX",
+        "<NAME OF CHAIR>",
+        "notify {Agency name} first",
+        "[State the purpose.]",
+    ],
 )
 def test_placeholders_are_found_anywhere(text: str) -> None:
     data = sample_data()
@@ -149,7 +164,19 @@ def test_placeholders_are_found_anywhere(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["Section 2[a] applies", "TBDX", "a [1] footnote", "Todos", "[t]he [sic] rule"]
+    "text",
+    [
+        "Section 2[a] applies",
+        "TBDX",
+        "a [1] footnote",
+        "Todos",
+        "[t]he [sic] rule",
+        "Article 9. [Reserved]",
+        "as the statute puts it, “[the Task Force] shall report”",
+        "Todo Por La Comunidad hosts the forum",
+        "Title XX of the Social Security Act",
+        "write to Jane Doe <jane.doe@example.gov>",
+    ],
 )
 def test_ordinary_text_is_not_a_placeholder(text: str) -> None:
     data = sample_data()
@@ -167,6 +194,19 @@ def test_a_fresh_preset_is_not_ready(agreement_type: str) -> None:
     rule_ids = {f.rule_id for f in blocking}
     assert {"text.placeholders", "goals.present", "parties.responsibility"} <= rule_ids
     assert "$.parties[0].legal_name" in {f.path for f in blocking}
+
+
+@pytest.mark.parametrize("term", ["Quorum", "Counterpart", "Memorandum"])
+def test_a_term_the_document_uses_in_mous_own_wording_is_used(term: str) -> None:
+    data = sample_data()
+    data["definitions"].append({"id": "extra", "term": term, "meaning": "Defined for the test."})
+    assert [f for f in check(model(data)) if f.rule_id == "definitions.used"] == []
+
+
+def test_shared_costs_with_a_stated_basis_are_ready() -> None:
+    data = sample_data()
+    data["funding"] = {"each_party_bears_own_costs": False, "notes": "Paid from the reserve."}
+    assert not [f for f in check(model(data)) if f.rule_id == "funding.basis-stated"]
 
 
 def test_cost_shares_in_thirds_add_up() -> None:

@@ -200,7 +200,7 @@ def _export_one(
         chosen = template_for(ws.root, template)
     if not draft:
         _refuse_unready(agreement_id, source.agreement)
-    data = render_docx(source.agreement, source.revision, draft, chosen)
+    data = render_docx(source.agreement, source.revision, draft, chosen, warn=_warn)
     atomic_write(target, data)
     kind = "draft" if draft else "signature-ready"
     click.echo(
@@ -209,6 +209,10 @@ def _export_one(
     )
     if pdf:
         click.echo(f"{to_pdf(target, target.parent)}: PDF written")
+
+
+def _warn(message: str) -> None:
+    click.echo(message, err=True)
 
 
 def _refuse_unready(agreement_id: str, agreement: Agreement) -> None:
@@ -306,7 +310,7 @@ def export_worker(
         blocking = errors(run_rules(loaded.agreement))
         if blocking:
             return agreement_id, ", ".join(sorted({f.rule_id for f in blocking}))
-    data = render_docx(loaded.agreement, loaded.revision, draft, Path(template))
+    data = render_docx(loaded.agreement, loaded.revision, draft, Path(template), warn=_warn)
     atomic_write(Path(folder) / f"{agreement_id}.docx", data)
     return agreement_id, None
 
@@ -340,7 +344,10 @@ def verify(file: Path, as_json: bool, workspace: Path | None) -> None:
         result = verify_docx(data)
     except MouError as err:
         raise MouError(f"{file}: {err.message}") from None
-    repository = _in_repository(result, workspace) if result.ok else None
+    try:
+        repository = _in_repository(result, workspace) if result.ok else None
+    except MouError as err:
+        raise MouError(f"{file}: {err.message}") from None
     if as_json:
         report = {
             "file": str(file),
@@ -364,6 +371,8 @@ def verify(file: Path, as_json: bool, workspace: Path | None) -> None:
 def _in_repository(result: VerifyResult, workspace: Path | None) -> str | None:
     """What the workspace says of the document's revision; None when there is no workspace.
 
+    A workspace named explicitly that cannot be opened is an error, not a silent skip.
+
     When the workspace's template is the one the document was made with, the revision
     is rendered again and the fingerprints compared, so a document whose recorded
     fingerprint was forged along with its text is still caught.
@@ -375,7 +384,9 @@ def _in_repository(result: VerifyResult, workspace: Path | None) -> str | None:
         return None
     try:
         ws = Workspace(resolve_workspace(workspace))
-    except MouError:
+    except MouError as err:
+        if workspace is not None:  # named with --workspace or MOU_WORKSPACE: not optional
+            raise MouError(f"cannot compare with the workspace: {err.message}") from None
         return None
     with ws:
         try:
