@@ -342,15 +342,38 @@ def _diff_items(old: list, new: list, place: _Place, ctx: _Context) -> Iterator[
 
 
 def _moved_keys(old_keys: list[str], new_keys: list[str]) -> set[str]:
-    """Keys outside a longest common subsequence of the kept keys: the fewest moves."""
-    kept = set(old_keys) & set(new_keys)
-    before = [k for k in old_keys if k in kept]
-    after = [k for k in new_keys if k in kept]
-    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
-    in_order = {
-        k for block in matcher.get_matching_blocks() for k in after[block.b :][: block.size]
-    }
-    return kept - in_order
+    """Keys outside a longest common subsequence of the kept keys: the fewest moves.
+
+    Keys are unique, so that subsequence is the longest run of kept keys, in their new
+    order, whose old positions increase.
+    """
+    old_at = {key: n for n, key in enumerate(old_keys, 1)}
+    kept = [(old_at[key], n, key) for n, key in enumerate(new_keys, 1) if key in old_at]
+    return {key for _, _, key in kept} - _longest_increasing(kept)
+
+
+def _longest_increasing(kept: list[tuple[int, int, str]]) -> set[str]:
+    """Keys of the longest chain with increasing old positions.
+
+    Among chains as long, the one leaving the most items at their old position, so a move
+    reads "from 3 to 2" rather than "from 3 to 3" whenever the choice is free; then the
+    one of earlier items, so of two swapped rows the one brought forward moves, as the
+    redline (difflib over the document) shows it.
+    """
+    score: list[tuple[int, int]] = []  # (length, items unmoved) of the best chain ending here
+    before: list[int | None] = []
+    for i, (old, new, _) in enumerate(kept):
+        chains = [j for j in range(i) if kept[j][0] < old]
+        best = max(chains, key=lambda j: (score[j], -kept[j][0]), default=None)
+        length, unmoved = score[best] if best is not None else (0, 0)
+        score.append((length + 1, unmoved + (old == new)))
+        before.append(best)
+    end = max(range(len(kept)), key=lambda i: (score[i], -kept[i][0]), default=None)
+    chain = set()
+    while end is not None:
+        chain.add(kept[end][2])
+        end = before[end]
+    return chain
 
 
 def _model_entries(model: BaseModel, place: _Place, ctx: _Context) -> Iterator[Entry]:
@@ -420,7 +443,13 @@ def _key(item: BaseModel, key_field: str) -> str:
 
 
 def _plain(value: Any) -> Any:
-    """A JSON-ready copy of a model value: models as data, enums and dates as strings."""
+    """A JSON-ready copy of a model value: models as data, enums and dates as strings.
+
+    Whole-number floats become integers, as the model writes them (an amount reads
+    ``36000``, never ``36000.0``, whether alone or inside an added item).
+    """
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json", exclude_none=True)
     if isinstance(value, list):

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from .diff import tokenize
+from .model import xml_forbidden_char
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 DOCUMENT_PART = "word/document.xml"
@@ -48,7 +49,15 @@ class Stamp:
     def attributes(self) -> dict[str, str]:
         """``w:author`` and ``w:date`` as Word writes them (UTC, no fraction)."""
         when = self.date.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return {w("author"): self.author, w("date"): when}
+        return {w("author"): xml_text(self.author), w("date"): when}
+
+
+def xml_text(text: str) -> str:
+    """``text`` without the characters XML 1.0 cannot hold.
+
+    Git takes any byte in an author's name (``Mal\\x01lory``); lxml refuses to write it.
+    """
+    return "".join(char for char in text if xml_forbidden_char(char) is None)
 
 
 # Given the text a change deletes and the text it inserts, who made it.
@@ -305,21 +314,62 @@ def max_id(root: etree._Element) -> int:
 
 
 def _pair(old: list[Unit], new: list[Unit]) -> list[tuple[int, int]]:
-    """Monotonic pairs (old index, new index) of units similar enough to diff word by word."""
-    pairs: list[tuple[int, int]] = []
-    start = 0
-    for i, unit in enumerate(old):
-        for j in range(start, len(new)):
-            if new[j].kind == unit.kind and _similar(unit.text, new[j].text):
-                pairs.append((i, j))
-                start = j + 1
-                break
+    """Monotonic pairs (old index, new index) of units similar enough to diff word by word.
+
+    The pairs are those of greatest total similarity, not the first that look alike: with
+    an article inserted, "ARTICLE 7. RESOURCES" pairs with its renumbered self "ARTICLE 8.
+    RESOURCES", and the new "ARTICLE 7. RECORDS ..." is a clean insertion.
+    """
+    return _best_alignment(len(old), len(new), _similarities(old, new))
+
+
+def _similarities(old: list[Unit], new: list[Unit]) -> dict[tuple[int, int], float]:
+    """The similarity of every pair of units of a kind that reaches ``PAIR_SIMILARITY``."""
+    old_tokens = [tokenize(unit.text) for unit in old]
+    scores = {}
+    for j, unit in enumerate(new):
+        matcher = difflib.SequenceMatcher(None, autojunk=False)
+        matcher.set_seq2(tokenize(unit.text))  # the matcher indexes this side once
+        for i, other in enumerate(old):
+            if other.kind == unit.kind:
+                matcher.set_seq1(old_tokens[i])
+                if _ratio_reaches(matcher, PAIR_SIMILARITY):
+                    scores[i, j] = matcher.ratio()
+    return scores
+
+
+def _ratio_reaches(matcher: difflib.SequenceMatcher, threshold: float) -> bool:
+    # The cheap upper bounds first: most pairs of a block are nothing alike.
+    return (
+        matcher.real_quick_ratio() >= threshold
+        and matcher.quick_ratio() >= threshold
+        and matcher.ratio() >= threshold
+    )
+
+
+def _best_alignment(n: int, m: int, scores: dict[tuple[int, int], float]) -> list[tuple[int, int]]:
+    """The monotonic pairs with the greatest total score (a weighted longest common subsequence)."""
+    best = _alignment_totals(n, m, scores)
+    pairs, i, j = [], 0, 0
+    while i < n and j < m:
+        if (i, j) in scores and best[i][j] == scores[i, j] + best[i + 1][j + 1]:
+            pairs.append((i, j))
+            i, j = i + 1, j + 1
+        elif best[i][j] == best[i + 1][j]:
+            i += 1
+        else:
+            j += 1
     return pairs
 
 
-def _similar(a: str, b: str) -> bool:
-    matcher = difflib.SequenceMatcher(None, tokenize(a), tokenize(b), autojunk=False)
-    return matcher.quick_ratio() >= PAIR_SIMILARITY and matcher.ratio() >= PAIR_SIMILARITY
+def _alignment_totals(n: int, m: int, scores: dict[tuple[int, int], float]) -> list[list[float]]:
+    """``best[i][j]``: the greatest total score of pairs between old[i:] and new[j:]."""
+    best = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            paired = scores[i, j] + best[i + 1][j + 1] if (i, j) in scores else 0.0
+            best[i][j] = max(paired, best[i + 1][j], best[i][j + 1])
+    return best
 
 
 def _char_ops(old: str, new: str) -> Iterator[tuple[str, int, int]]:

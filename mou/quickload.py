@@ -6,9 +6,9 @@ numbers for error messages) takes about a third of a second for a large agreemen
 which ten revisions turn into seconds. Committed files were written canonically by
 ``mou``, so here libyaml parses them with YAML 1.2 core-schema resolvers (``yes`` and
 ``no`` stay strings, ``017`` is seventeen, dates stay text, as in :mod:`mou.yamlio`) and
-pydantic validates the result. Anything unusual — aliases, tags, a parse error, a value
-the model refuses — returns ``None`` and the caller falls back to the exact loader, which
-also gives the one-line error message.
+pydantic validates the result. Anything unusual — aliases, tags, a parse error, a key
+that appears twice, a value the model refuses — returns ``None`` and the caller falls
+back to the exact loader, which also gives the one-line error message.
 """
 
 from __future__ import annotations
@@ -35,10 +35,21 @@ _CORE_SCHEMA = [
 ]
 
 
+class _DuplicateKey(yaml.YAMLError):
+    """A mapping names a key twice, which the exact loader refuses with its line."""
+
+
 class _CoreLoader(yaml.CSafeLoader):
     """libyaml with the YAML 1.2 core schema instead of PyYAML's YAML 1.1 resolvers."""
 
     yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 (PyYAML's class registry)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        """The mapping, refusing a repeated key (libyaml would silently keep the last)."""
+        keys = [key.value for key, _ in node.value if isinstance(key, yaml.ScalarNode)]
+        if len(keys) != len(set(keys)):
+            raise _DuplicateKey("duplicate key")
+        return super().construct_mapping(node, deep=deep)
 
 
 for _name, _pattern, _first in _CORE_SCHEMA:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 from .diff import KINDS, Change, count_by_kind, diff, group_by_section, tokenize, value_at
-from .docxdiff import Stamp, body_of, compare_roots, read_part, replace_part, w
+from .docxdiff import Stamp, body_of, compare_roots, read_part, replace_part, w, xml_text
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -113,7 +113,8 @@ def _attributed(change: Change, revision: Revision) -> Attributed:
 
 
 def _stamp(revision: Revision) -> Stamp:
-    return Stamp(revision.author, revision.date)
+    # The name goes into the summary table as well as w:author: both must be XML text.
+    return Stamp(xml_text(revision.author), revision.date)
 
 
 def _fallback(ws: Workspace, version: Version) -> Stamp:

@@ -49,10 +49,10 @@ class History:
         return saved.revision
 
 
-def commit_raw(root: Path, relative: str, text: str, message: str) -> str:
+def commit_raw(root: Path, relative: str, text: str, message: str, name: str = "Mallory") -> str:
     """Commit a file's text with plain git (to plant an invalid revision); the new sha."""
     (root / relative).write_text(text, encoding="utf-8")
-    env = ["-c", "user.name=Mallory", "-c", "user.email=mallory@example.org"]
+    env = ["-c", f"user.name={name}", "-c", "user.email=mallory@example.org"]
     subprocess.run(["git", *env, "add", relative], cwd=root, check=True)
     subprocess.run(["git", *env, "commit", "-qm", message], cwd=root, check=True)
     out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, check=True, capture_output=True)

@@ -103,6 +103,17 @@ def test_diff_between_named_revisions_as_json(history):
     assert paths["$.responsibilities[id=r3].text"]["words"]
 
 
+def test_diff_prints_whole_amounts_as_integers(history):
+    # Shares are floats in the model; the text and the JSON read them as the file does.
+    first, shares = history.revisions[1], history.revisions[2]
+    done = run_mou("diff", ID, first, shares, "--workspace", str(history.root))
+    assert "60 → 55" in done.stdout.decode() and ".0" not in done.stdout.decode()
+    done = run_mou("diff", ID, first, shares, "--json", "--workspace", str(history.root))
+    assert ".0" not in done.stdout.decode()
+    changes = json.loads(done.stdout)["changes"]
+    assert {(c["old"], c["new"]) for c in changes} == {(60, 55), (40, 45)}
+
+
 def test_diff_prose_inline(history):
     first = history.revisions[0]
     done = run_mou("diff", ID, first, "--workspace", str(history.root))
@@ -152,6 +163,25 @@ def test_diff_invalid_revision_is_one_line(history):
     assert "more problem(s)" in err
 
 
+def _with_title_twice(root) -> str:
+    """The committed agreement's text with its title line repeated (libyaml keeps the last)."""
+    lines = (root / f"agreements/{ID}.yaml").read_text(encoding="utf-8").splitlines(keepends=True)
+    title = next(n for n, line in enumerate(lines) if line.startswith("title:"))
+    return "".join([*lines[: title + 1], "title: Another Title\n", *lines[title + 1 :]])
+
+
+@pytest.mark.parametrize("command", ["diff", "redline"])
+def test_a_file_with_a_duplicate_key_is_refused_as_validate_refuses_it(history, tmp_path, command):
+    bad = commit_raw(history.root, f"agreements/{ID}.yaml", _with_title_twice(history.root), "Dup")
+    out = ["-o", str(tmp_path / "out.docx")] if command == "redline" else []
+    done = run_mou(command, ID, history.revisions[0], bad, *out, "--workspace", str(history.root))
+    err = done.stderr.decode().strip()
+    assert done.returncode == 1, err
+    assert f"{ID} at {bad}: the agreement file is invalid:" in err
+    assert "$.title: duplicate key: it appears twice" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "out.docx").exists()
+
+
 def run_git_root(root) -> str:
     import subprocess
 
@@ -190,7 +220,13 @@ def test_quick_load_reads_files_exactly_as_the_exact_loader(name, raw):
 
 @pytest.mark.parametrize(
     "raw",
-    [b"id: &a x\ntitle: *a\n", b"id: [unclosed\n", b"- a list\n", b"\xff\xfe", b"id: x\n"],
+    [
+        b"id: &a x\ntitle: *a\n",
+        b"id: [unclosed\n",
+        b"- a list\n",
+        b"\xff\xfe",
+        b"id: x\n",
+    ],
     ids=["alias", "syntax", "not-a-mapping", "not-utf8", "invalid"],
 )
 def test_quick_load_declines_what_the_exact_loader_must_explain(raw):
@@ -198,6 +234,19 @@ def test_quick_load_declines_what_the_exact_loader_must_explain(raw):
 
     assert quick_load(raw) is None
     assert quick_validated(raw, "x", "x") is None
+
+
+def test_quick_load_declines_a_key_that_appears_twice():
+    # libyaml keeps the last of two keys; the exact loader refuses the file.
+    from mou.presets import preset
+    from mou.quickload import quick_load, quick_validated
+    from mou.yamlio import dump
+
+    text = dump(preset("task_force", "twice", "Twice"))
+    assert quick_load(text.encode()) is not None
+    raw = text.replace("title: Twice\n", "title: Twice\ntitle: Other\n", 1).encode()
+    assert quick_load(raw) is None
+    assert quick_validated(raw, "twice", "twice") is None
 
 
 def test_blame_of_an_unknown_agreement_is_one_line(history):

@@ -77,6 +77,18 @@ def test_reversing_a_list_moves_all_but_one():
     assert [c.kind for c in changes] == ["moved"] * 3
 
 
+def test_moves_are_the_fewest_and_never_from_a_position_to_itself():
+    # [E, S, D, A] -> [S, A, D, E]: S and D keep their order, so two moves are enough.
+    def edit(data):
+        e, s, d, a = data["responsibilities"]
+        data["responsibilities"] = [s, a, d, e]
+
+    moves = [c for c in diff(*_pair(edit)) if c.kind == "moved"]
+    assert len(moves) == 2
+    assert all(move.old != move.new for move in moves)
+    assert "$.responsibilities[id=r1]" in {move.path for move in moves}
+
+
 def test_removed_item_reports_its_old_data():
     def edit(data):
         del data["responsibilities"][1]

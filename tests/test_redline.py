@@ -23,6 +23,7 @@ from tests.reviewkit import (
     History,
     add_party,
     change_date,
+    commit_raw,
     edit_purpose,
     edit_termination,
     remove_responsibility,
@@ -82,6 +83,28 @@ def test_accept_all_is_the_new_export_and_reject_all_the_old(tmp_path, name, dat
     assert visible_units(redline, "reject") == visible_units(old_export)
     ids = tracked_ids(redline)
     assert len(ids) == len(set(ids)) > 0
+
+
+def test_an_inserted_article_is_a_clean_insertion_and_later_headings_only_renumbered(tmp_path):
+    # Pairing each old paragraph with the first new one half like it turned "ARTICLE 3.
+    # FUNDING" into "ARTICLE 3. RECORDS AND INFORMATION SHARING", which LibreOffice's
+    # Reject All then merged with the paragraph after it.
+    data = preset("information_sharing", "records-exchange", "Records Exchange")
+    sharing = data.pop("information_sharing")
+    history = History(tmp_path / "ws", data)
+    first = history.save(ALICE, "Draft")
+    last = history.save(BOB, "Sharing", lambda d: d.update(information_sharing=sharing))
+    redline = redline_docx(history.root, data["id"], first, last)
+    ns = {"w": W}
+    for paragraph in xpath(redline, "//w:body/w:p[.//w:delText]"):
+        deleted = "".join(paragraph.xpath(".//w:delText/text()", namespaces=ns))
+        inserted = "".join(paragraph.xpath(".//w:ins//w:t/text()", namespaces=ns))
+        assert deleted.replace(".", "").isdigit() and inserted.replace(".", "").isdigit()
+    heading = "//w:body/w:p[contains(string(.), 'RECORDS AND INFORMATION SHARING')]"
+    assert xpath(redline, f"{heading}/w:pPr/w:rPr/w:ins")  # a whole new paragraph
+    old_export, new_export = _exports(history, data["id"], first, last)
+    assert visible_units(redline, "accept") == visible_units(new_export)
+    assert visible_units(redline, "reject") == visible_units(old_export)
 
 
 @pytest.fixture(scope="module")
@@ -148,6 +171,23 @@ def test_money_percentages_and_the_totals_they_drive_go_to_whoever_changed_them(
     assert _authors_of(redline, "jointly-0") == {CAROL.name}
     changed = {m.get(f"{{{W}}}author") for m in xpath(redline, "//w:ins[.//w:t[contains(., '$')]]")}
     assert changed == {BOB.name}  # the resource total per provider moved with his figure too
+
+
+@pytest.mark.parametrize("name", ["Mal\x01lory", "Eve\x0bEvans"], ids=["soh", "vtab"])
+def test_an_author_name_with_a_control_character_is_written_without_it(tmp_path, name):
+    # Git takes any byte in a name; Word documents (XML 1.0) cannot hold control characters.
+    history = History(tmp_path / "ws", preset("task_force", "metro", "Metro Task Force"))
+    first = history.save(ALICE, "Draft")
+    path = history.root / "agreements/metro.yaml"
+    text = path.read_text(encoding="utf-8").replace("Metro Task Force", "Metro Regional Force")
+    last = commit_raw(history.root, "agreements/metro.yaml", text, "Retitle", name=name)
+    out = tmp_path / "changes.docx"
+    done = run_mou("redline", "metro", first, last, "-o", str(out),
+                   "--workspace", str(history.root))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    clean = name.replace("\x01", "").replace("\x0b", "")
+    assert _authors_of(out.read_bytes(), "Regional") == {clean}
+    assert xpath(out.read_bytes(), f"//w:tbl//w:t[. = '{clean}']")  # the summary's "By" column
 
 
 def test_dates_are_the_commit_dates(scripted):
