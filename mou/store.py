@@ -12,6 +12,8 @@ per agreement. Git is the database, so the rules are git's rules made strict:
   index commit reads the head and moves it without checking, dropping commits.
 * A save that names its ``base`` revision is refused with :class:`ConflictError`
   when the agreement changed since; nothing is ever written over.
+* After the commit the working-tree file is made equal to it, unless that would
+  lose an edit: a file holding other unsaved changes is kept, and the save says so.
 * Before the branch moves, a small journal records the save; the next writer
   finishes a save whose process was killed after its commit landed (working-tree
   file and index entry) and clears its half-written temporary file.
@@ -58,7 +60,11 @@ _AUTHOR = re.compile(r"^\s*([^<>\n]*?)\s*<([^<>\s@]+@[^<>\s@]+\.[^<>\s@]+)>\s*$"
 # model.AGREEMENT_ID_PATTERN, repeated so that `mou list` and `mou log` need no pydantic
 # (a test keeps the two equal).
 AGREEMENT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,63}$")
-_FORMAT = "%H%x1f%an%x1f%ae%x1f%aI%x1f%B%x1e"
+# Fields end in NUL (with `git log -z`): the one byte no git name or message can hold.
+_FORMAT = "%H%x00%an%x00%ae%x00%aI%x00%B"
+_FORMAT_FIELDS = 5
+# Characters git strips from both ends of an author's name and e-mail (ident.c: crud).
+_IDENT_CRUD = " .,:;\"'\\"
 
 
 @dataclass(frozen=True)
@@ -69,10 +75,10 @@ class Author:
     email: str
 
     def __post_init__(self) -> None:
-        # git would write a broken or misleading ident line from these characters.
         for part in (self.name, self.email):
-            if not part.strip() or any(c in part for c in "<>\n\r\0"):
-                raise UsageError(f"author {part!r}: a name and an e-mail address are required")
+            problem = _ident_problem(part)
+            if problem:
+                raise UsageError(f"author {part!r}: {problem}")
 
     @classmethod
     def parse(cls, text: str) -> Author:
@@ -87,6 +93,25 @@ class Author:
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
+
+
+def _ident_problem(part: str) -> str | None:
+    """Why git would refuse, alter or misread ``part`` of an author line; None if it is fine."""
+    if not part.strip() or any(c in part for c in "<>"):
+        return "a name and an e-mail address are required"
+    if _has_control(part, allowed=""):
+        # A line break would forge a line in the commit; other controls garble `mou log`.
+        return "control characters are not allowed in a name or e-mail address"
+    if not part.strip(_IDENT_CRUD):
+        # git drops these from both ends ("Jane Roe Jr." is kept as "Jane Roe Jr") and
+        # refuses a name that is nothing else.
+        return "a name and an e-mail address are required, not only punctuation"
+    return None
+
+
+def _has_control(text: str, allowed: str) -> bool:
+    """Whether ``text`` holds a C0 control character or DEL other than those ``allowed``."""
+    return any((c < " " or c == "\x7f") and c not in allowed for c in text)
 
 
 @dataclass(frozen=True)
@@ -125,6 +150,9 @@ class Saved:
 
     revision: str
     created: bool
+    # The workspace's own file held other, unsaved edits: it was left as it was and now
+    # differs from the saved revision.
+    workspace_file_kept: bool = False
 
 
 @dataclass(frozen=True)
@@ -212,7 +240,8 @@ class Workspace:
         if blob is None:
             raise MouError(f"no agreement {agreement_id!r} at revision {rev!r}")
         raw = self._read_object(blob)
-        revision = self._last_change(commit, path)
+        with _git_errors(f"{path}: cannot load it"):
+            revision = self._last_change(commit, path)
         agreement = load_bytes(raw, f"{path}@{revision[:10]}", agreement_id)
         return Loaded(agreement, revision, raw)
 
@@ -221,8 +250,12 @@ class Workspace:
         path = agreement_path(_checked_id(agreement_id))
         if self._tip() is None:
             raise MouError(f"no agreement {agreement_id!r}: the workspace has no commits yet")
-        out = self._git("log", f"--format={_FORMAT}", "HEAD", "--", path, strip=False)
-        revisions = [_revision(record) for record in out.split("\x1e") if record.strip()]
+        with _git_errors(f"{path}: cannot read its history"):
+            out = self._git("log", "-z", f"--format={_FORMAT}", "HEAD", "--", path, strip=False)
+        fields = out.split("\0")[:-1]  # every record, the last one too, ends in NUL
+        revisions = [
+            _revision(fields[i : i + _FORMAT_FIELDS]) for i in range(0, len(fields), _FORMAT_FIELDS)
+        ]
         if not revisions:
             raise MouError(f"no agreement {agreement_id!r} in the history of this workspace")
         return revisions
@@ -239,7 +272,8 @@ class Workspace:
             for _, name, sha in self._agreement_entries(head)
             if _is_agreement_name(name.decode())
         }
-        return summaries(self, head, entries)
+        with _git_errors(f"{self.root}: cannot list the agreements"):
+            return summaries(self, head, entries)
 
     def is_committed(self, agreement_id: str) -> bool:
         """Whether the working-tree file equals the file at HEAD (both absent counts)."""
@@ -268,12 +302,16 @@ class Workspace:
         ``new`` says the edit started from nothing: the save is then a conflict if the
         agreement exists by the time the writer lock is held (two people creating one id).
         """
-        if not message or not message.strip() or "\0" in message:
+        if not message or not message.strip():
             raise UsageError("a save needs a message (-m) saying what changed and why")
+        if _has_control(message, allowed="\n\t"):
+            raise UsageError(
+                "the message (-m) holds a control character; only line breaks and tabs are allowed"
+            )
         raw = canonical_bytes(agreement)
         path = agreement_path(agreement.id)
         base_commit = self.resolve(base) if base is not None else None
-        with self._writer_lock():
+        with self._writer_lock(), _git_errors(f"{path}: not saved"):
             self._finish_interrupted_save()
             for _ in range(20):
                 if new:
@@ -299,10 +337,10 @@ class Workspace:
         if not self._move_branch(ref, commit, old):
             self._journal().unlink(missing_ok=True)
             return None  # someone outside mou moved the branch; rebuild on the new tip
-        self._sync_worktree(path, raw, new_blob)
+        synced = self._sync_worktree(path, raw, new_blob, old_blob)
         self._journal().unlink(missing_ok=True)
         self._maybe_collect_garbage(commit)
-        return Saved(commit, created=True)
+        return Saved(commit, created=True, workspace_file_kept=not synced)
 
     def _maybe_collect_garbage(self, commit: str) -> None:
         """Run ``git gc --auto`` after about one save in 64, as git's own commit does each time.
@@ -373,12 +411,41 @@ class Workspace:
                     raise MouError(f"could not move {ref}: {err.message}") from None
         raise AssertionError("unreachable: the last attempt returns or raises")
 
-    def _sync_worktree(self, path: str, raw: bytes, blob: str) -> None:
-        """Make the working-tree file and its index entry equal the committed file."""
+    def _sync_worktree(self, path: str, raw: bytes, blob: str, old_blob: str | None) -> bool:
+        """Bring the working-tree file and its index entry up to the commit; False if kept.
+
+        The file is rewritten only where that loses nothing: it is missing, holds the
+        content from before the save, or reads as the very agreement just saved (the
+        file the save came from, maybe formatted otherwise). Any other edit stays, and
+        the index entry then moves only if it still held the content from before.
+        """
         target = self.root / path
-        if not target.is_file() or target.read_bytes() != raw:
-            atomic_write(target, raw)
-        self._sync_index(path, blob)
+        if self._replaceable(target, raw, old_blob):
+            if not target.is_file() or target.read_bytes() != raw:
+                atomic_write(target, raw)
+            self._sync_index(path, blob)
+            return True
+        if self._staged_blob(path) in (None, old_blob):
+            self._sync_index(path, blob)
+        return False
+
+    def _replaceable(self, target: Path, raw: bytes, old_blob: str | None) -> bool:
+        """Whether writing ``raw`` over the working-tree file ``target`` loses no edit."""
+        from .yamlio import read_file
+
+        if not target.exists():
+            return True
+        try:
+            current = read_file(target)
+        except MouError:
+            return False  # too big, unreadable or not a file: certainly not ours to replace
+        if current == raw or go.object_id("blob", current) == old_blob:
+            return True
+        return _reads_as(current, raw, target.stem)
+
+    def _staged_blob(self, path: str) -> str | None:
+        staged = self._git("ls-files", "--stage", "--", path).split()
+        return staged[1] if staged else None
 
     def _sync_index(self, path: str, blob: str) -> None:
         """Point the index entry of ``path`` (only that one) at ``blob``."""
@@ -442,8 +509,7 @@ class Workspace:
         current = go.object_id("blob", target.read_bytes()) if target.is_file() else None
         if current == old:
             atomic_write(target, self._read_object(blob))
-        staged = self._git("ls-files", "--stage", "--", path).split()
-        if (staged[1] if staged else None) == old:
+        if self._staged_blob(path) == old:
             self._sync_index(path, blob)
 
     # ------------------------------------------------------------------ git access
@@ -547,9 +613,18 @@ def _checked_id(agreement_id: str) -> str:
     return agreement_id
 
 
-def _revision(record: str) -> Revision:
-    sha, name, email, date, message = record.lstrip("\n").split("\x1f", 4)
+def _revision(fields: builtins.list[str]) -> Revision:
+    sha, name, email, date, message = fields
     return Revision(sha, name, email, dt.datetime.fromisoformat(date), message.strip())
+
+
+@contextmanager
+def _git_errors(context: str) -> Iterator[None]:
+    """Report a git failure nobody expected as one line, after ``context``."""
+    try:
+        yield
+    except GitFailed as err:
+        raise MouError(f"{context}: git: {err.message}") from None
 
 
 def _open_repo(root: Path) -> Repo:
@@ -565,6 +640,19 @@ def _open_repo(root: Path) -> Repo:
         repo.close()
         raise MouError(f"{root}: not the top folder of a git work tree")
     return repo
+
+
+def _reads_as(current: bytes, raw: bytes, agreement_id: str) -> bool:
+    """Whether file bytes ``current`` hold the same agreement as canonical bytes ``raw``."""
+    from .model import to_data
+    from .validate import load_bytes
+    from .yamlio import dump
+
+    try:
+        agreement = load_bytes(current, agreement_path(agreement_id), agreement_id)
+    except MouError:
+        return False
+    return dump(to_data(agreement)).encode("utf-8") == raw
 
 
 def canonical_bytes(agreement: Agreement) -> bytes:

@@ -16,6 +16,7 @@ import contextlib
 import datetime as dt
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,10 @@ CACHE_VERSION = 1
 _TOP_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*):(?: (.*))?$")
 _SCALAR_KEYS = ("title", "type", "status")
 _UNSAFE_START = tuple("|>&*!{[%@`'\"")
+# sha, author name, ISO date; each ends in NUL (`git log -z`), which no name can hold.
+_CHANGE_FORMAT = "%H%x00%an%x00%aI"
+_CHANGE_FIELDS = 3
+_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
 def summaries(workspace: Workspace, head: str, blobs: dict[str, str]) -> list[Summary]:
@@ -80,7 +85,8 @@ def _last_changes(
 
 
 def _commit_info(workspace: Workspace, commit: str) -> list[str]:
-    return workspace._git("log", "-1", "--format=%H%x1f%an%x1f%aI", commit).split("\x1f")
+    out = workspace._git("log", "-1", "-z", f"--format={_CHANGE_FORMAT}", commit, strip=False)
+    return out.split("\0")[:_CHANGE_FIELDS]
 
 
 def _is_ancestor(workspace: Workspace, old: str | None, new: str) -> bool:
@@ -99,17 +105,37 @@ def _changes_in_log(
     workspace: Workspace, revisions: str, path: str = "agreements/", first: bool = False
 ) -> dict[str, list[str]]:
     """Newest change per agreement file in one ``git log --name-only`` pass."""
-    limit = ["-1"] if first else []
-    out = workspace._git(
-        "log", *limit, "--format=%x1e%H%x1f%an%x1f%aI", "--name-only", revisions, "--", path
-    )
+    options = ["-1"] if first else []
+    options += ["-z", f"--format={_CHANGE_FORMAT}", "--name-only"]
+    out = workspace._git("log", *options, revisions, "--", path, strip=False)
     changes: dict[str, list[str]] = {}
-    for record in out.split("\x1e")[1:]:
-        header, *names = record.strip().split("\n")
+    for header, names in _log_records(out.split("\0")):
         for name in names:
             if name.startswith("agreements/") and name.endswith(".yaml"):
-                changes.setdefault(name[len("agreements/") : -len(".yaml")], header.split("\x1f"))
+                changes.setdefault(name[len("agreements/") : -len(".yaml")], header)
     return changes
+
+
+def _log_records(fields: list[str]) -> Iterator[tuple[list[str], list[str]]]:
+    """(header, file names) per commit of ``git log -z --name-only`` split at NUL.
+
+    Each commit is its header fields, each ending in NUL, then its file names (the
+    first after a newline), each ending in NUL; a merge lists none. The header is
+    taken by position, so a name or message may hold any character; a file name
+    starts with ``agreements/`` (the path the log is limited to), a sha never does.
+    """
+    header: list[str] = []
+    names: list[str] = []
+    for field in fields:
+        if len(header) < _CHANGE_FIELDS:
+            header.append(field)
+        elif field.lstrip("\n").startswith("agreements/"):
+            names.append(field.lstrip("\n"))
+        elif field:
+            yield header, names
+            header, names = [field], []
+    if len(header) == _CHANGE_FIELDS:
+        yield header, names
 
 
 # ---------------------------------------------------------------------- fields
@@ -215,11 +241,43 @@ def _read_cache(path: Path) -> dict[str, Any]:
         cache = json.loads(path.read_bytes())
     except (OSError, ValueError):
         return empty
+    return cache if _is_valid_cache(cache) else empty
+
+
+def _is_valid_cache(cache: Any) -> bool:
+    """Whether ``cache`` has the shape this version writes, down to every entry."""
     if not isinstance(cache, dict) or cache.get("version") != CACHE_VERSION:
-        return empty
-    if not all(isinstance(cache.get(k), dict) for k in ("changes", "fields")):
-        return empty
-    return cache
+        return False
+    head, changes, fields = cache.get("head"), cache.get("changes"), cache.get("fields")
+    if not (head is None or (isinstance(head, str) and _SHA.fullmatch(head))):
+        return False  # a head that is no sha could even be read by git as an option
+    if not isinstance(changes, dict) or not isinstance(fields, dict):
+        return False
+    return all(map(_is_change, changes.values())) and all(map(_is_fields, fields.values()))
+
+
+def _is_change(value: Any) -> bool:
+    if not (isinstance(value, list) and len(value) == _CHANGE_FIELDS):
+        return False
+    if not all(isinstance(part, str) for part in value):
+        return False
+    try:
+        _date(value[2])
+    except ValueError:
+        return False
+    return True
+
+
+def _is_fields(value: Any) -> bool:
+    if not isinstance(value, dict) or set(value) != set(_fields({}, [], {})):
+        return False
+    if not isinstance(value["parties"], list):
+        return False
+    texts = [*(value[key] for key in _SCALAR_KEYS), *value["parties"]]
+    dates = [value["effective_date"], value["expiration_date"]]
+    return all(isinstance(t, str) for t in texts) and all(
+        d is None or isinstance(d, str) for d in dates
+    )
 
 
 def _write_cache(path: Path, cache: dict[str, Any]) -> None:

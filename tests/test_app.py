@@ -455,6 +455,18 @@ def test_bad_author_is_refused_naming_the_form_field(with_agreement, name, email
     assert len(revisions(with_agreement, "river-partnership")) == 1
 
 
+def test_saving_keeps_hand_edits_in_the_workspace_file_and_says_so(with_agreement):
+    path = with_agreement / "agreements" / "river-partnership.yaml"
+    hand_edited = path.read_text().replace("Reduce serious", "Hand-edited: reduce serious")
+    path.write_text(hand_edited)
+    at = open_agreement(start(), "river-partnership")
+    at.text_input(key=key(at, "$.title")).set_value("Renamed").run()
+    save(at, "Rename")
+    assert "Saved as revision" in texts(at) and "left as it was" in texts(at)
+    assert path.read_text() == hand_edited
+    assert saved_data(with_agreement, "river-partnership")["title"] == "Renamed"
+
+
 def test_reopening_an_unedited_agreement_shows_the_newest_revision(with_agreement):
     alice = open_agreement(start(), "river-partnership")
     bob = open_agreement(start(), "river-partnership")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -160,6 +161,69 @@ def test_list_text_and_json(root: Path) -> None:
     assert [line.split()[0] for line in text] == ["metro-tf", "river-tf"]
 
 
+def test_log_and_list_show_commits_whose_names_and_messages_hold_separators(root: Path) -> None:
+    # Plain git accepts any byte but NUL in a name or message; mou once split its log on these.
+    new_and_save(root)
+    path = root / "agreements/metro-tf.yaml"
+    path.write_text(path.read_text().replace("title: Metro", "title: By plain git"))
+    git(root, "add", "agreements/metro-tf.yaml")
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Ann\x1e\x1fLee", "GIT_AUTHOR_EMAIL": "a@x.gov"}
+    message = "Fix\x1eup\x1f\n\nBody \x1e line"
+    subprocess.run(["git", "commit", "-q", "-m", message], cwd=root, env=env, check=True)
+    rows = json.loads(mou_in(root, "log", "metro-tf", "--json").stdout)
+    assert [(r["author"], r["message"]) for r in rows] == [
+        ("Ann\x1e\x1fLee", message),
+        ("Jane Roe", "First"),
+    ]
+    assert rows[0]["sha"] == head(root)
+    for _ in range(2):  # once building the cache, once reading it
+        listed = mou_in(root, "list", "--json")
+        assert listed.returncode == 0, listed.stderr
+        [row] = json.loads(listed.stdout)
+        assert (row["title"], row["author"], row["revision"]) == (
+            "By plain git",
+            "Ann\x1e\x1fLee",
+            head(root),
+        )
+    assert mou_in(root, "log", "metro-tf").returncode == 0
+
+
+def test_saving_the_workspace_file_leaves_it_canonical(root: Path) -> None:
+    new_and_save(root)
+    path = root / "agreements/metro-tf.yaml"
+    canonical = path.read_text()
+    # Same data in another layout (no schema comment, a blank line, quoted text), plus an edit.
+    messy = canonical.replace("# yaml-language-server", "# x").replace("\nparties:", "\n\nparties:")
+    path.write_text(messy.replace("title: Metro", "title:   'Metro, revised'"))
+    result = mou_in(root, "save", str(path), "-m", "Revise", "--author", AUTHOR)
+    assert result.returncode == 0 and result.stderr == b""
+    assert path.read_text() == canonical.replace("title: Metro", "title: Metro, revised")
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_saving_a_copy_keeps_unsaved_edits_in_the_workspace_file(
+    root: Path, tmp_path: Path
+) -> None:
+    new_and_save(root)
+    path = root / "agreements/metro-tf.yaml"
+    copy = tmp_path / "inbox" / "metro-tf.yaml"
+    copy.parent.mkdir()
+    copy.write_text(path.read_text().replace("title: Metro", "title: From the inbox"))
+    path.write_text(path.read_text().replace("status: draft", "status: in_review"))  # not saved
+    edited = path.read_bytes()
+    result = mou_in(root, "save", str(copy), "-m", "Inbox title", "--author", AUTHOR)
+    assert result.returncode == 0, result.stderr
+    assert path.read_bytes() == edited  # the unrelated edit survives
+    revision = head(root)
+    assert result.stdout.decode() == f"agreements/metro-tf.yaml: saved as revision {revision}\n"
+    assert result.stderr.decode() == (
+        f"agreements/metro-tf.yaml: kept its unsaved edits, so it now differs from revision "
+        f"{revision[:10]}\n"
+    )
+    assert "title: From the inbox" in mou_in(root, "show", "metro-tf").stdout.decode()
+    assert git(root, "status", "--porcelain") == " M agreements/metro-tf.yaml\n"
+
+
 def test_workspace_found_from_a_subfolder_and_from_the_environment(
     root: Path, tmp_path: Path
 ) -> None:
@@ -198,6 +262,21 @@ def test_workspace_found_from_a_subfolder_and_from_the_environment(
             "agreements/absent.yaml: cannot read",
         ),
         (
+            ["save", "agreements/metro-tf.yaml", "-m", "x", "--author", ". <j@x.gov>"],
+            2,
+            "author '.': a name and an e-mail address are required, not only punctuation",
+        ),
+        (
+            ["save", "agreements/metro-tf.yaml", "-m", "x", "--author", "Ann\x1fLee <a@x.gov>"],
+            2,
+            "control characters are not allowed in a name or e-mail address",
+        ),
+        (
+            ["save", "agreements/metro-tf.yaml", "-m", "Fix\x1edone", "--author", AUTHOR],
+            2,
+            "the message (-m) holds a control character",
+        ),
+        (
             ["save", "agreements/Bad Name.yaml", "-m", "x", "--author", AUTHOR],
             1,
             "'Bad Name' is not a valid agreement id",
@@ -214,6 +293,29 @@ def test_bad_input_is_one_line_and_writes_nothing(
     assert result.returncode == code, err
     assert err.count("\n") == 1 and message in err and "Traceback" not in err
     assert head(root) == before and snapshot(root) == files
+
+
+def test_a_git_failure_during_save_is_one_line_and_commits_nothing(root: Path) -> None:
+    new_and_save(root)
+    path = root / "agreements/metro-tf.yaml"
+    path.write_text(path.read_text().replace("title: Metro", "title: Second"))
+    before = head(root)
+    env = {"GIT_AUTHOR_DATE": "not a date"}  # git commit-tree refuses it
+    result = run_mou("save", str(path), "-m", "x", "--author", AUTHOR, cwd=root, env=env)
+    err = result.stderr.decode()
+    assert result.returncode == 1 and err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("agreements/metro-tf.yaml: not saved: git: fatal: invalid date format")
+    assert head(root) == before
+
+
+@pytest.mark.parametrize("command", [["log", "metro-tf"], ["list"], ["show", "metro-tf"]])
+def test_a_git_failure_while_reading_is_one_line(root: Path, command: list[str]) -> None:
+    new_and_save(root)
+    git(root, "config", "log.date", "nonsense")  # every `git log` now fails
+    result = mou_in(root, *command)
+    err = result.stderr.decode()
+    assert result.returncode == 1 and err.count("\n") == 1 and "Traceback" not in err
+    assert "git: fatal: unknown date format nonsense" in err
 
 
 def test_invalid_file_lists_every_problem_and_commits_nothing(root: Path) -> None:

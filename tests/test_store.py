@@ -129,6 +129,36 @@ def test_save_leaves_unrelated_staged_and_unstaged_work_untouched(
     assert (root / "scratch.txt").read_text() == "untracked\n"
 
 
+def test_save_keeps_other_edits_of_the_workspace_file_and_says_so(
+    ws: Workspace, root: Path
+) -> None:
+    ws.save(draft("metro-tf"), "First draft", AUTHOR)
+    path = root / "agreements/metro-tf.yaml"
+    path.write_text(path.read_text().replace("status: draft", "status: in_review"))
+    git(root, "add", "agreements/metro-tf.yaml")
+    path.write_text(path.read_text() + "# and a note\n")
+    staged, edited = git(root, "ls-files", "--stage", "--", str(path)), path.read_bytes()
+    saved = ws.save(draft("metro-tf", title="Renamed"), "Rename", AUTHOR)
+    assert saved.created and saved.workspace_file_kept
+    assert path.read_bytes() == edited
+    assert git(root, "ls-files", "--stage", "--", str(path)) == staged
+    assert "title: Renamed" in git(root, "show", "HEAD:agreements/metro-tf.yaml")
+
+
+def test_save_replaces_the_workspace_file_when_it_holds_that_agreement(
+    ws: Workspace, root: Path
+) -> None:
+    ws.save(draft("metro-tf"), "First draft", AUTHOR)
+    path = root / "agreements/metro-tf.yaml"
+    renamed = draft("metro-tf", title="Renamed")
+    path.write_text(dump(to_data(renamed)).replace("title: Renamed", "title: 'Renamed'"))
+    git(root, "add", "agreements/metro-tf.yaml")
+    saved = ws.save(renamed, "Rename", AUTHOR)
+    assert saved.created and not saved.workspace_file_kept
+    assert path.read_bytes() == dump(to_data(renamed)).encode()
+    assert git(root, "status", "--porcelain") == ""
+
+
 def test_equal_content_makes_no_commit(ws: Workspace, root: Path) -> None:
     first = ws.save(draft("metro-tf"), "First draft", AUTHOR)
     again = ws.save(draft("metro-tf"), "Nothing new", AUTHOR)
@@ -161,8 +191,41 @@ def test_message_and_author_are_required(ws: Workspace, root: Path) -> None:
         with pytest.raises(UsageError, match="e-mail"):
             Author.parse(text)
     assert Author.parse(" Jane Q. Roe <jane@x.gov> ") == Author("Jane Q. Roe", "jane@x.gov")
-    with pytest.raises(UsageError, match="required"):
+    with pytest.raises(UsageError, match="control characters"):
         Author("Jane\nCommitter: Eve", "jane@x.gov")  # would forge a line in the commit
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("Jane\x1fRoe <jane@x.gov>", "control characters"),
+        ("Jane\x1bRoe <jane@x.gov>", "control characters"),
+        ("Jane\x7f <jane@x.gov>", "control characters"),
+        ("Jane\tRoe <jane@x.gov>", "control characters"),
+        (". <jane@x.gov>", "not only punctuation"),
+        ("'' <jane@x.gov>", "not only punctuation"),
+    ],
+)
+def test_author_git_would_alter_or_refuse_is_a_usage_error(text: str, problem: str) -> None:
+    with pytest.raises(UsageError, match=problem) as caught:
+        Author.parse(text)
+    assert "\n" not in caught.value.message
+
+
+def test_a_name_ending_in_a_full_stop_is_saved(ws: Workspace, root: Path) -> None:
+    ws.save(draft("metro-tf"), "First draft", Author.parse("Jane Roe Jr. <jane@x.gov>"))
+    (revision,) = ws.history("metro-tf")
+    assert (revision.author, revision.email) == ("Jane Roe Jr", "jane@x.gov")  # git's trim
+
+
+def test_message_with_control_characters_is_refused(ws: Workspace, root: Path) -> None:
+    before = head(root)
+    for message in ("Fix\x1edone", "Fix\x1b[31m", "Fix\rdone", "Fix\x00"):
+        with pytest.raises(UsageError, match="control character"):
+            ws.save(draft("metro-tf"), message, AUTHOR)
+    assert head(root) == before
+    ws.save(draft("metro-tf"), "Subject\n\n\tIndented body", AUTHOR)
+    assert ws.history("metro-tf")[0].message == "Subject\n\n\tIndented body"
 
 
 def test_detached_head_is_refused(ws: Workspace, root: Path) -> None:
@@ -355,6 +418,37 @@ def test_list_follows_new_saves_resets_and_a_damaged_cache(ws: Workspace, root: 
     assert json.loads((root / ".git" / CACHE_FILE).read_text())["head"] == first.revision
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [
+        {"head": 7},
+        {"head": "--output=/tmp/x"},
+        {"changes": {"metro-tf": "abc"}},
+        {"changes": {"metro-tf": ["abc", "Jane"]}},
+        {"changes": {"metro-tf": ["abc", "Jane", "not a date"]}},
+        {"fields": {"x": "a string"}},
+        {"fields": {"x": {"title": "T"}}},
+        {"fields": {"x": {**summary_fields(""), "parties": "PA"}}},
+        {"fields": {"x": {**summary_fields(""), "title": 3}}},
+    ],
+)
+def test_list_rebuilds_a_cache_with_entries_of_the_wrong_shape(
+    ws: Workspace, root: Path, damage: dict
+) -> None:
+    saved = ws.save(draft("metro-tf"), "First", AUTHOR)
+    expected = [row.as_json() for row in ws.list()]
+    cache_file = root / ".git" / CACHE_FILE
+    cache = json.loads(cache_file.read_text())
+    blob = next(iter(cache["fields"]))
+    for key, value in damage.items():
+        if key == "fields":  # damage the entry list() reads, whatever its blob sha
+            value = {blob: value["x"]}
+        cache[key] = value
+    cache_file.write_text(json.dumps(cache))
+    assert [row.as_json() for row in ws.list()] == expected
+    assert json.loads(cache_file.read_text())["head"] == saved.revision
+
+
 TEXT = st.text(
     alphabet=st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\n'\"#:- "),
     min_size=1,
@@ -471,7 +565,7 @@ def test_a_save_killed_after_its_commit_is_finished_by_the_next(
     ws.save(draft("metro-tf"), "First", AUTHOR)
     temp = root / "agreements" / ".metro-tf.yaml.abc123.tmp"
 
-    def killed(self: Workspace, path: str, raw: bytes, blob: str) -> None:
+    def killed(self: Workspace, path: str, raw: bytes, *blobs: str | None) -> None:
         temp.write_bytes(raw[:10])  # atomic_write's temporary file, cut short
         raise KeyboardInterrupt
 
@@ -491,7 +585,7 @@ def test_recovery_leaves_an_edit_made_after_the_crash(
 ) -> None:
     ws.save(draft("metro-tf"), "First", AUTHOR)
 
-    def killed(self: Workspace, path: str, raw: bytes, blob: str) -> None:
+    def killed(self: Workspace, path: str, raw: bytes, *blobs: str | None) -> None:
         raise KeyboardInterrupt
 
     with monkeypatch.context() as patch:

@@ -88,6 +88,12 @@ def save(
     target = agreement_path(agreement.id)
     if saved.created:
         click.echo(f"{target}: saved as revision {saved.revision}")
+        if saved.workspace_file_kept:
+            click.echo(
+                f"{target}: kept its unsaved edits, so it now differs from revision "
+                f"{saved.revision[:10]}",
+                err=True,
+            )
     else:
         click.echo(f"{target}: unchanged since revision {saved.revision}; no commit made")
 

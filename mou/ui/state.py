@@ -227,8 +227,8 @@ def workspace() -> Iterator[Workspace]:
         ws.close()
 
 
-def save(draft: Draft, message: str, name: str, email: str) -> str:
-    """Validate and commit the draft as one revision; return the new revision.
+def save(draft: Draft, message: str, name: str, email: str) -> Any:
+    """Validate and commit the draft as one revision; the store's ``Saved`` answer.
 
     Raises InvalidAgreement when the draft has problems, MouError for a bad author
     and ConflictError when someone saved since the edit started (the conflict is
@@ -247,7 +247,7 @@ def save(draft: Draft, message: str, name: str, email: str) -> str:
         draft.conflict = their_version(draft.agreement_id)
         raise
     _adopt_saved(draft, agreement, saved.revision)
-    return saved.revision
+    return saved
 
 
 def _signer(name: str, email: str) -> Any:

@@ -144,7 +144,7 @@ def _discard(draft: state.Draft) -> None:
 
 def _save(draft: state.Draft, message: str, name: str, email: str) -> None:
     try:
-        revision = state.save(draft, message, name, email)
+        saved = state.save(draft, message, name, email)
     except InvalidAgreement as err:
         st.error(f"Not saved: the draft has {count(len(err.problems), 'problem')}; see Readiness.")
         return
@@ -153,7 +153,14 @@ def _save(draft: state.Draft, message: str, name: str, email: str) -> None:
     except MouError as err:
         st.error(f"Not saved: {err.message}")
         return
-    st.success(f"Saved as revision {revision[:8]}.", icon=":material/check_circle:")
+    st.success(f"Saved as revision {saved.revision[:8]}.", icon=":material/check_circle:")
+    if saved.workspace_file_kept:
+        st.warning(
+            f"The workspace's own file agreements/{draft.agreement_id}.yaml holds other "
+            "unsaved edits (made outside the wizard); it was left as it was and now differs "
+            "from the saved revision.",
+            icon=":material/warning:",
+        )
 
 
 # --------------------------------------------------------------------------- conflict
