@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from .errors import InvalidAgreement, MouError, Problem
 from .model import AGREEMENT_ID_PATTERN, Agreement, Ref, Strict
 from .schema import json_path, schema_problems
-from .yamlio import Parsed, read_bytes
+from .yamlio import Parsed, read_bytes, read_file
 
 _AGREEMENT_ID = re.compile(AGREEMENT_ID_PATTERN)
 
@@ -35,11 +35,7 @@ def check_agreement_id(value: str) -> str:
 
 def load_file(path: Path, expected_id: str | None = None) -> Agreement:
     """Read and validate one agreement file; its name (without .yaml) must be its id."""
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise MouError(f"{path}: cannot read: {err.strerror or err}") from None
-    return load_bytes(raw, str(path), expected_id or path.stem)
+    return load_bytes(read_file(path), str(path), expected_id or path.stem)
 
 
 def load_bytes(raw: bytes, source: str, expected_id: str | None = None) -> Agreement:

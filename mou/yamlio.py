@@ -1,25 +1,29 @@
 """Canonical YAML: safe reading with line numbers, deterministic writing.
 
 Reading uses LibYAML (through PyYAML) for speed; writing uses ruamel.yaml for its
-control of style. Reading refuses what could hurt (files over 5 MB, non-UTF-8 bytes, aliases that
-could expand into a "billion laughs") and remembers the line of every key and
-list item so that later layers can say where a problem is. Writing is
-deterministic: the same data always gives the same bytes, so git diffs stay small.
+control of style. Reading refuses what could hurt (files over 5 MB or that are no regular
+file, non-UTF-8 bytes, tags the writer would drop, aliases that could expand into a
+"billion laughs") and remembers the line of every key and list item so that later
+layers can say where a problem is. Writing is deterministic: the same data always
+gives the same bytes, so git diffs stay small.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
+import stat
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar, NoReturn
 
 import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
-from .errors import InvalidAgreement, Problem
+from .errors import InvalidAgreement, MouError, Problem
 
 MAX_BYTES = 5 * 1024 * 1024
 SCHEMA_COMMENT = "# yaml-language-server: $schema=../schemas/agreement.schema.json"
@@ -50,10 +54,44 @@ def _parent(path: str) -> str:
     return path[:cut] if cut > 0 else ""
 
 
+def read_file(path: Path) -> bytes:
+    """The bytes of the file at ``path``; never reads more than the 5 MB limit allows.
+
+    MouError if it is not a regular file (a folder, a device such as /dev/zero, a pipe)
+    or cannot be read; InvalidAgreement if it is over the limit.
+    """
+    try:
+        # O_NONBLOCK: opening a named pipe must not wait for a writer before it is refused.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            size = _regular_file_size(fd, path)  # before fdopen, which refuses a folder
+        except MouError:
+            os.close(fd)
+            raise
+        with os.fdopen(fd, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError as err:
+        raise MouError(f"{path}: cannot read: {err.strerror or err}") from None
+    if len(raw) > MAX_BYTES:
+        _too_big(str(path), max(size, len(raw)))
+    return raw
+
+
+def _regular_file_size(fd: int, path: Path) -> int:
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        raise MouError(f"{path}: not a regular file; an agreement is a YAML file")
+    return info.st_size
+
+
+def _too_big(source: str, size: int) -> NoReturn:
+    _fail(source, None, f"file is {size:,} bytes; the limit is {MAX_BYTES:,} (5 MB)")
+
+
 def read_bytes(raw: bytes, source: str) -> Parsed:
     """Parse an agreement file's bytes; raise InvalidAgreement with located problems."""
     if len(raw) > MAX_BYTES:
-        _fail(source, None, f"file is {len(raw):,} bytes; the limit is {MAX_BYTES:,} (5 MB)")
+        _too_big(source, len(raw))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -107,6 +145,10 @@ _CORE_TYPES = [
 ]
 for _tag, _pattern, _first in _CORE_TYPES:
     _CoreLoader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
+# The tags the core schema gives (implicitly or as !!str, !!int...); agreements need no other.
+_CORE_TAGS = {tag for tag, _, _ in _CORE_TYPES} | {
+    f"tag:yaml.org,2002:{kind}" for kind in ("str", "seq", "map")
+}
 
 
 def _refuse_aliases(text: str, source: str) -> None:
@@ -157,6 +199,7 @@ class _Converter:
         self.source = source
 
     def value(self, node: yaml.Node, path: str) -> Any:
+        self.refuse_tag(node, path)
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -171,7 +214,10 @@ class _Converter:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             line = key_node.start_mark.line + 1
-            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key_node, yaml.ScalarNode):
+                _fail(self.source, line, "a key must be plain text, not a list or mapping", path)
+            self.refuse_tag(key_node, path)
+            key = _scalar(key_node)
             if not isinstance(key, str):
                 _fail(self.source, line, f"the key {key_node.value!r} must be text", path)
             if key in result:
@@ -179,6 +225,13 @@ class _Converter:
             self.lines[f"{path}.{key}"] = line
             result[key] = self.value(value_node, f"{path}.{key}")
         return result
+
+    def refuse_tag(self, node: yaml.Node, path: str) -> None:
+        # Any other tag (!!binary, !!python/object, !custom) would be read as plain text
+        # and silently dropped by the writer, changing what the file says.
+        if node.tag not in _CORE_TAGS:
+            line = node.start_mark.line + 1
+            _fail(self.source, line, "YAML tags (!…) are not allowed", path)
 
 
 def _scalar(node: yaml.Node) -> Any:

@@ -120,6 +120,28 @@ def test_fmt_rewrites_to_canonical_and_check_reports_it(tmp_path):
     assert path.read_text(encoding="utf-8") == canonical
 
 
+def test_fmt_treats_crlf_line_ends_as_not_canonical(tmp_path):
+    run_mou(
+        "new", "draft-one", "--type", "joint_training", "--title", "x", "--workspace", str(tmp_path)
+    )
+    path = tmp_path / "agreements" / "draft-one.yaml"
+    canonical = path.read_bytes()
+    path.write_bytes(canonical.replace(b"\n", b"\r\n"))  # as a Windows editor saves it
+    check = run_mou("fmt", "--check", str(path))
+    assert check.returncode == 1 and "not canonical" in check.stdout.decode()
+    assert run_mou("fmt", str(path)).returncode == 0
+    assert path.read_bytes() == canonical
+
+
+def test_schema_check_sees_crlf_line_ends_as_drift(tmp_path):
+    target = tmp_path / "schemas" / SCHEMA_FILE
+    target.parent.mkdir()
+    target.write_bytes(schema_text().replace("\n", "\r\n").encode("utf-8"))
+    assert run_mou("schema", "--check", "--workspace", str(tmp_path)).returncode == 1
+    assert run_mou("schema", "--workspace", str(tmp_path)).returncode == 0
+    assert target.read_bytes() == schema_text().encode("utf-8")
+
+
 def test_schema_check_detects_drift_and_regeneration_fixes_it(tmp_path):
     target = tmp_path / "schemas" / SCHEMA_FILE
     target.parent.mkdir()

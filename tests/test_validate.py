@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import tracemalloc
+
 import pytest
 
-from mou.errors import InvalidAgreement
+from mou.errors import InvalidAgreement, MouError
 from mou.model import to_data
-from mou.validate import validate_data
+from mou.validate import load_file, validate_data
 from mou.yamlio import dump
 from tests.conftest import run_mou, snapshot
 from tests.helpers import minimal
@@ -51,6 +54,10 @@ BAD_FILES = {
         "$.title: contains the control character U+0001",
     ),
     "raw U+FFFE": (_replace("Test agreement", "Te\ufffest"), "U+FFFE is not allowed"),
+    "YAML tag": (
+        _replace("title: Test agreement", 'title: !!python/object:os.system "echo x"'),
+        ":3: $.title: YAML tags (!…) are not allowed",
+    ),
 }
 
 
@@ -131,3 +138,33 @@ def test_file_name_must_be_the_agreement_id(tmp_path):
         "$.id: the id 'bad-input' must match the file name 'other-name.yaml'"
         in result.stdout.decode()
     )
+
+
+def test_a_huge_file_is_refused_after_reading_only_the_limit(tmp_path):
+    target = tmp_path / "bad-input.yaml"
+    with target.open("wb") as handle:
+        handle.truncate(200 * 1024 * 1024)  # sparse: costs no disk, but 200 MB if read whole
+    tracemalloc.start()
+    try:
+        with pytest.raises(InvalidAgreement, match="file is 209,715,200 bytes; the limit is"):
+            load_file(target)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 1024 * 1024
+
+
+def test_devices_pipes_and_folders_are_refused_in_one_line(tmp_path):
+    (tmp_path / "zero.yaml").symlink_to("/dev/zero")  # read whole: endless, then MemoryError
+    os.mkfifo(tmp_path / "pipe.yaml")  # opened plainly: waits forever for a writer
+    (tmp_path / "folder.yaml").mkdir()
+    for name in ("zero.yaml", "pipe.yaml", "folder.yaml"):
+        with pytest.raises(MouError) as caught:
+            load_file(tmp_path / name)
+        assert (
+            caught.value.message
+            == f"{tmp_path / name}: not a regular file; an agreement is a YAML file"
+        )
+    result = run_mou("validate", str(tmp_path / "zero.yaml"), cwd=tmp_path, timeout=60)
+    assert result.returncode == 1 and "not a regular file" in result.stdout.decode()
+    assert "Traceback" not in result.stderr.decode()

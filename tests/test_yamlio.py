@@ -85,3 +85,35 @@ def test_yaml_1_2_core_schema_keeps_what_people_typed():
     # YAML 1.1 loaders read these as false, 8, 630 and a date object.
     parsed = read_text("a: no\nb: 010\nc: 10:30\nd: 2026-07-01\ne: 0x1F\nf: !!int abc\n", "t")
     assert parsed.data == {"a": "no", "b": 10, "c": "10:30", "d": "2026-07-01", "e": 31, "f": "abc"}
+
+
+@pytest.mark.parametrize(
+    ("raw", "line", "path"),
+    [
+        (b'a: 1\nnumber: !!python/object:os.system "echo x"\n', 2, "$.number"),
+        (b"number: !!binary aGVsbG8=\n", 1, "$.number"),
+        (b"number: !foo bar\n", 1, "$.number"),
+        (b"number: !!timestamp 2026-01-01\n", 1, "$.number"),
+        (b"list:\n  - !!set {a: null}\n", 2, "$.list[0]"),
+        (b"%TAG !e! tag:example.com,2000:\n---\nnumber: !e!thing x\n", 3, "$.number"),
+        (b"!!binary aGVsbG8=: x\n", 1, "$"),
+    ],
+)
+def test_yaml_tags_are_refused_where_they_stand(raw, line, path):
+    # A tag was read as plain text and dropped by the writer: `mou fmt` changed the file's meaning.
+    with pytest.raises(InvalidAgreement) as caught:
+        read_bytes(raw, "tagged.yaml")
+    [problem] = caught.value.problems
+    assert str(problem) == f"tagged.yaml:{line}: {path}: YAML tags (!…) are not allowed"
+
+
+def test_core_tags_are_still_read_as_their_type():
+    parsed = read_text('a: !!str 123\nb: !!int "12"\nc: !!map {d: !!seq [!!null ""]}\n', "t")
+    assert parsed.data == {"a": "123", "b": 12, "c": {"d": [None]}}
+
+
+def test_a_list_or_mapping_as_key_names_its_line_in_plain_words():
+    with pytest.raises(InvalidAgreement) as caught:
+        read_text("id: x\n? [a, b]\n: c\n", "complex.yaml")
+    [problem] = caught.value.problems
+    assert str(problem) == "complex.yaml:2: $: a key must be plain text, not a list or mapping"

@@ -96,7 +96,8 @@ def fmt(paths: tuple[Path, ...], check: bool, workspace: Path | None) -> None:
             problems += err.problems
     if problems:
         raise InvalidAgreement(problems)
-    changed = [p for p, text in canonical.items() if p.read_text(encoding="utf-8") != text]
+    # Bytes, not text: reading text would turn CRLF line ends into LF and call them canonical.
+    changed = [p for p, text in canonical.items() if p.read_bytes() != text.encode("utf-8")]
     for path in changed:
         if check:
             click.echo(f"{path}: not canonical; run `mou fmt {path}`")
@@ -120,7 +121,7 @@ def schema(check: bool, workspace: Path | None) -> None:
     packaged = Path(__file__).resolve().parent.parent / "data" / SCHEMA_FILE
     if packaged.parent.parent.parent == targets[0].parent.parent:
         targets.append(packaged)  # a development checkout also ships the schema in mou/data
-    stale = [t for t in targets if not t.exists() or t.read_text(encoding="utf-8") != text]
+    stale = [t for t in targets if not t.exists() or t.read_bytes() != text.encode("utf-8")]
     for target in stale:
         if check:
             click.echo(f"{target}: out of date; run `mou schema`")
