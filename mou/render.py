@@ -222,41 +222,72 @@ def _unknown_uses(
         )
 
 
+# LibreOffice names the core-properties relationship by a type python-docx does not
+# know; python-docx then adds a second docProps/core.xml, a duplicate entry in the zip.
+_LIBREOFFICE_CORE = (
+    b"http://schemas.openxmlformats.org/officedocument/2006/relationships/metadata/core-properties"
+)
+_STANDARD_CORE = (
+    b"http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
+)
+
+
+@lru_cache(maxsize=8)
+def _known_core_properties(template: bytes) -> bytes:
+    """``template`` with its core-properties relationship typed as python-docx expects."""
+    parts = _parts(template)
+    rels = parts.get("_rels/.rels", b"")
+    if _LIBREOFFICE_CORE not in rels:
+        return template
+    parts["_rels/.rels"] = rels.replace(_LIBREOFFICE_CORE, _STANDARD_CORE)
+    return _zip(parts)
+
+
 def _render(template: bytes, context: dict[str, Any], title: str) -> bytes:
-    document = _template_class()(io.BytesIO(template))  # fresh: render() mutates it
+    source = io.BytesIO(_known_core_properties(template))
+    document = _template_class()(source)  # fresh: render() mutates it
     try:
         document.render(context, jinja_environment(), autoescape=True)
     except Exception as err:  # a template error is the template's fault, said in one line
         raise MouError(f"template cannot be rendered: {type(err).__name__}: {err}") from None
     document.docx.core_properties.title = title
-    _size_matrix(document.docx)
+    _size_matrix(document.docx, context.get("tables", {}).get("matrix_goals") or [])
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
 
 
-def _size_matrix(docx: Any) -> None:
+def _size_matrix(docx: Any, goal_labels: list[str]) -> None:
     """Give the responsibility matrix a narrow party column and equal goal columns.
 
     docxtpl's ``{%tc for %}`` copies the template cell's width into every goal column.
     """
     from docx.shared import Inches
 
-    from .templatebuild import MATRIX_CAPTION
-
     for table in docx.tables:
-        caption = table._tbl.tblPr.find(f"{W}tblCaption")
-        if caption is None or caption.get(f"{W}val") != MATRIX_CAPTION:
+        if not _is_matrix(table, goal_labels):
             continue
-        columns = len(table.rows[0].cells) if table.rows else 0
-        if columns < 2:
-            continue
+        columns = len(table.rows[0].cells)
         widths = [Inches(0.9)] + [Inches(5.6 / (columns - 1))] * (columns - 1)
         for column, width in zip(table._tbl.tblGrid.iter(f"{W}gridCol"), widths, strict=False):
             column.set(f"{W}w", str(int(width.twips)))
         for row in table.rows:
             for cell, width in zip(row.cells, widths, strict=False):
                 cell.width = width
+
+
+def _is_matrix(table: Any, goal_labels: list[str]) -> bool:
+    """The matrix by its caption, or, in a template saved by LibreOffice (which drops
+    table captions), by its header row: a first cell, then one cell per goal."""
+    from .templatebuild import MATRIX_CAPTION
+
+    if not table.rows or len(table.rows[0].cells) < 2:
+        return False
+    caption = table._tbl.tblPr.find(f"{W}tblCaption")
+    if caption is not None and caption.get(f"{W}val") == MATRIX_CAPTION:
+        return True
+    header = [cell.text.strip() for cell in table.rows[0].cells[1:]]
+    return bool(goal_labels) and header == goal_labels
 
 
 # --------------------------------------------------------------------------- text

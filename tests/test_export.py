@@ -415,6 +415,31 @@ def test_a_copy_saved_again_by_libreoffice_still_verifies(tmp_path: Path) -> Non
     assert verify(resaved).status == "unaltered"
 
 
+def test_a_template_restyled_in_libreoffice_still_renders_fully(tmp_path: Path) -> None:
+    """LibreOffice drops table captions and retypes the core-properties relationship."""
+    _need_soffice()
+    from mou.render import PACKAGED_TEMPLATE, render_docx
+
+    convert = ["soffice", "--headless", "--convert-to", "docx", "--outdir", str(tmp_path / "lo")]
+    subprocess.run(
+        [*convert, str(PACKAGED_TEMPLATE)],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
+    restyled = tmp_path / "lo" / PACKAGED_TEMPLATE.name
+    largest = max(EXAMPLES, key=lambda p: p.stat().st_size)
+    data = render_docx(load_file(largest), "a" * 40, draft=False, template=restyled)
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert len(names) == len(set(names))  # no second docProps/core.xml
+    matrix = next(
+        t for t in Document(io.BytesIO(data)).tables if t.rows[0].cells[-1].text.startswith("Goal")
+    )
+    goal_columns = [int(c.get(qn("w:w"))) for c in matrix._tbl.tblGrid][1:]
+    assert len(goal_columns) > 2 and len(set(goal_columns)) == 1  # every goal column visible
+    assert min(goal_columns) > 500
+
+
 def test_read_back_of_the_docx_equals_document_text(tmp_path: Path) -> None:
     from mou.render import document_text, render_docx
 
