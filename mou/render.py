@@ -196,12 +196,26 @@ def render_docx(
 
     context = build_context(agreement, revision, draft, PENDING)
     source = template_bytes(template)
+    _check_balanced(template or PACKAGED_TEMPLATE, source, draft, warn)
     rendered, unknown = render_recording(source, context, agreement.title)
     if unknown:
         _unknown_uses(template or PACKAGED_TEMPLATE, source, unknown, draft, warn)
     # The template's hash too: the same revision through an edited template reads differently.
     template_sha = hashlib.sha256(source).hexdigest()
     return stamp(rendered, agreement.id, revision, draft, template_sha)
+
+
+def _check_balanced(
+    path: Path, source: bytes, draft: bool, warn: Callable[[str], None] | None
+) -> None:
+    """Refuse (signature-ready) or warn about (draft) a template with a tag left open."""
+    from .templatecheck import unbalanced_tags
+
+    for problem in unbalanced_tags(source):
+        if not draft:
+            raise MouError(f"{path}: {problem}; a signature-ready export is refused")
+        if warn is not None:
+            warn(f"{path}: warning: {problem}")
 
 
 def _unknown_uses(

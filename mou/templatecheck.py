@@ -14,6 +14,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,12 @@ def template_problems(path: Path) -> list[str]:
     from .render import template_bytes
 
     data = template_bytes(path)
+    try:
+        unbalanced = unbalanced_tags(data)
+    except MouError as err:
+        return [f"{path}: {err.message}"]
+    if unbalanced:
+        return [f"{path}: {problem}" for problem in unbalanced]
     contexts = _contexts()
     try:
         names = sorted(_undeclared(data, contexts[0]))
@@ -90,6 +97,23 @@ def _missing_attributes(data: bytes, context: dict[str, Any]) -> list[str]:
     from .render import render_recording
 
     return render_recording(data, context, "template check")[1]
+
+
+@lru_cache(maxsize=8)
+def unbalanced_tags(data: bytes) -> tuple[str, ...]:
+    """Tags opened and not closed (``{{ doc.title }``): the text up to the next closing
+    would vanish from the document without an error."""
+    # The raw XML, not docxtpl's patched one: its clean-up drops the broken tag too.
+    text = re.sub(r"<[^>]+>", "", _opened(data).get_xml())
+    problems = []
+    for opening, closing in (("{{", "}}"), ("{%", "%}")):
+        opened, closed = text.count(opening), text.count(closing)
+        if opened != closed:
+            problems.append(
+                f"{opened} '{opening}' but {closed} '{closing}': a tag is not closed "
+                "(or closed twice), so text after it would vanish"
+            )
+    return tuple(problems)
 
 
 def usages(data: bytes, names: Iterable[str]) -> list[str]:

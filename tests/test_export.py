@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
 import zipfile
@@ -334,6 +335,27 @@ def test_templates_check_reports_a_misspelt_attribute_chain_and_a_failing_expres
         f"{typo}: 'art.purpos' is not provided by the model",
         f"{broken}: template cannot be rendered: ZeroDivisionError: division by zero",
     ]
+
+
+def test_a_tag_left_open_is_caught_before_text_vanishes(workspace: Path) -> None:
+    broken = workspace.parent / "open-tag.docx"
+    shutil.copyfile(workspace / "templates" / "mou.docx", broken)
+    with_body_edit(broken, "{{ doc.title }}", "{{ doc.title }")
+    checked = mou_in(workspace, "templates", "check", str(broken))
+    assert checked.returncode == 1
+    (line,) = lines(checked.stdout)
+    counts = re.fullmatch(
+        rf"{re.escape(str(broken))}: (\d+) '{{{{' but (\d+) '}}}}': a tag is not closed "
+        r"\(or closed twice\), so text after it would vanish",
+        line,
+    )
+    assert counts and int(counts[1]) == int(counts[2]) + 1
+    out = workspace.parent / "out.docx"
+    ready = mou_in(workspace, "export", READY, "--template", str(broken), "-o", str(out))
+    assert ready.returncode == 1 and "signature-ready export is refused" in ready.stderr.decode()
+    assert not out.exists()
+    draft = mou_in(workspace, "export", READY, "--template", str(broken), "-o", str(out), "--draft")
+    assert draft.returncode == 0 and "warning: " in draft.stderr.decode()
 
 
 def test_templates_check_of_a_file_that_is_not_a_word_document(workspace: Path) -> None:
