@@ -391,6 +391,21 @@ def test_switching_sub_units_off_takes_them_out_of_the_agreement(workspace):
     assert draft_of(at).data["parties"][0]["sub_units"][0]["name"] == "Outreach Unit"
 
 
+def test_fix_opens_the_part_and_the_party_that_hold_the_problem(workspace):
+    data = ready_data()
+    data["parties"][1]["address"]["city"] = "TBD"
+    data["definitions"] = [{"id": "quorum", "term": "Quorum", "meaning": "[MEANING]"}]
+    commit(workspace, data)
+    at = open_agreement(start(), "river-partnership")
+    for step, shown in (("Parties", "$.parties[1].address.city"), ("Basics", None)):
+        goto(at, "review")
+        next(b for b in at.button if b.label == f"Fix in {step}").click().run()
+        if shown:
+            assert at.text_input(key=key(at, shown)).value == "TBD"
+        else:
+            assert at.session_state[key(at, "basics::part")] == "Definitions"
+
+
 # --------------------------------------------------------------------------- bad input
 
 

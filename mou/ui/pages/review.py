@@ -13,7 +13,7 @@ from .. import state
 from ..changes import show_changes
 from ..rows import place, three_way
 from ..style import count, plain
-from .wizard import back_next, open_draft_page, step_of
+from .wizard import back_next, focus_on, open_draft_page, step_of
 
 
 def show() -> None:
@@ -77,6 +77,7 @@ def readiness(draft: state.Draft) -> None:
             width="stretch",
             help="Go to the step that edits this field",
         ):
+            focus_on(draft, path)
             nav.go(step.slug)
 
 

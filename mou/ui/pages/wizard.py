@@ -64,7 +64,21 @@ class Step:
             return
         _header(draft, self)
         self.body(draft)
+        st.session_state.pop(_focus_key(draft), None)  # the step has opened what it asked for
         _footer(draft, self)
+
+
+def focus_on(draft: Draft, path: str) -> None:
+    """Ask the step that edits ``path`` to open the part and item holding it."""
+    st.session_state[_focus_key(draft)] = path
+
+
+def _focus_key(draft: Draft) -> str:
+    return draft.key("::focus-path")
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith((prefix + ".", prefix + "["))
 
 
 def _nothing_open() -> None:
@@ -204,6 +218,10 @@ def parts(draft: Draft, step: str, choices: Sequence[Part]) -> None:
     counts = {label: _problem_count(draft, sections) for label, sections, _ in choices}
     labels = [label for label, _, _ in choices]
     key = draft.key(f"{step}::part")
+    wanted = st.session_state.get(_focus_key(draft))
+    for label, sections, _ in choices:
+        if wanted and any(_under(wanted, f"$.{section}") for section in sections):
+            st.session_state[key] = label
     if st.session_state.get(key) not in labels:
         st.session_state[key] = labels[0]
     chosen = st.segmented_control(
@@ -336,6 +354,10 @@ def pick(
         return None
     options = list(range(len(items)))
     key = draft.key(f"$.{name}::focus")
+    wanted = st.session_state.get(_focus_key(draft)) or ""
+    for index in options:
+        if _under(wanted, f"$.{name}[{index}]"):
+            st.session_state[key] = index
     if st.session_state.get(key) not in options:
         st.session_state[key] = 0
     chosen = st.segmented_control(
