@@ -22,3 +22,11 @@ def test_every_command_is_in_a_help_section_and_the_readme():
 
 def test_readme_names_the_two_commands():
     assert "make run" in README and "make test" in README
+
+
+def test_the_rules_table_lists_every_readiness_rule_as_the_code_states_it():
+    from mou.rules import RULES
+
+    rows = {line for line in README.splitlines() if line.startswith("| `")}
+    for rule in RULES:
+        assert f"| `{rule.id}` | {rule.severity} | {rule.summary} |" in rows
