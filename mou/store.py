@@ -63,6 +63,7 @@ AGREEMENT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,63}$")
 # Fields end in NUL (with `git log -z`): the one byte no git name or message can hold.
 _FORMAT = "%H%x00%an%x00%ae%x00%aI%x00%B"
 _FORMAT_FIELDS = 5
+_FILE_MODES = (b"100644", b"100755")
 # Characters git strips from both ends of an author's name and e-mail (ident.c: crud).
 _IDENT_CRUD = " .,:;\"'\\"
 
@@ -420,14 +421,13 @@ class Workspace:
         the index entry then moves only if it still held the content from before.
         """
         target = self.root / path
-        if self._replaceable(target, raw, old_blob):
-            if not target.is_file() or target.read_bytes() != raw:
-                atomic_write(target, raw)
-            self._sync_index(path, blob)
-            return True
-        if self._staged_blob(path) in (None, old_blob):
-            self._sync_index(path, blob)
-        return False
+        if self._index_replaceable(path, raw, old_blob, blob):
+            self._sync_index(path, blob)  # a staged edit of another agreement is kept
+        if not self._replaceable(target, raw, old_blob):
+            return False
+        if not target.is_file() or target.read_bytes() != raw:
+            atomic_write(target, raw)
+        return True
 
     def _replaceable(self, target: Path, raw: bytes, old_blob: str | None) -> bool:
         """Whether writing ``raw`` over the working-tree file ``target`` loses no edit."""
@@ -439,9 +439,31 @@ class Workspace:
             current = read_file(target)
         except MouError:
             return False  # too big, unreadable or not a file: certainly not ours to replace
-        if current == raw or go.object_id("blob", current) == old_blob:
+        return self._holds_no_other_edit(current, raw, old_blob, target.stem)
+
+    def _index_replaceable(self, path: str, raw: bytes, old_blob: str | None, blob: str) -> bool:
+        """Whether pointing the index entry of ``path`` at ``blob`` loses no staged edit."""
+        staged = self._staged_blob(path)
+        if staged in (None, old_blob, blob):
             return True
-        return _reads_as(current, raw, target.stem)
+        content = self._read_object(staged)  # type: ignore[arg-type]
+        return self._holds_no_other_edit(content, raw, old_blob, path.split("/")[-1][:-5])
+
+    def _holds_no_other_edit(
+        self, content: bytes, raw: bytes, old_blob: str | None, agreement_id: str
+    ) -> bool:
+        """Whether ``content`` is what was just saved or what it replaced, in any bytes.
+
+        Other bytes for the same agreement (CRLF from core.autocrlf, a blank line, the
+        saved file before formatting) are no one's edit; left in place, a stale copy
+        would undo this save at the next save of the file.
+        """
+        if content == raw or go.object_id("blob", content) == old_blob:
+            return True
+        if _reads_as(content, raw, agreement_id):
+            return True
+        old_raw = self._read_object(old_blob) if old_blob else None
+        return old_raw is not None and _reads_as(content, old_raw, agreement_id)
 
     def _staged_blob(self, path: str) -> str | None:
         staged = self._git("ls-files", "--stage", "--", path).split()
@@ -551,9 +573,8 @@ class Workspace:
         folder = go.find_entry(root, AGREEMENTS.encode())
         if folder is None or folder[0] != go.TREE_MODE:
             return []
-        return [
-            e for e in go.parse_tree(self._read_object(folder[2].hex())) if e[0] != go.TREE_MODE
-        ]
+        # Regular files only: a folder, a symbolic link or a submodule is no agreement.
+        return [e for e in go.parse_tree(self._read_object(folder[2].hex())) if e[0] in _FILE_MODES]
 
     def _blob_sha(self, commit: str, path: str) -> str | None:
         name = path.split("/", 1)[1].encode()
@@ -615,7 +636,19 @@ def _checked_id(agreement_id: str) -> str:
 
 def _revision(fields: builtins.list[str]) -> Revision:
     sha, name, email, date, message = fields
-    return Revision(sha, name, email, dt.datetime.fromisoformat(date), message.strip())
+    return Revision(sha, name, email, commit_date(date), message.strip())
+
+
+def commit_date(text: str) -> dt.datetime:
+    """A commit's ISO date; the epoch (UTC) for one git itself cannot read.
+
+    ``git fsck`` accepts a time zone of +2400, which Python cannot hold, and a commit
+    written by hand may carry no date at all: one odd commit must not hide the rest.
+    """
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        return dt.datetime.fromtimestamp(0, dt.UTC)
 
 
 @contextmanager

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .errors import MouError
 from .fsutil import atomic_write
 
 if TYPE_CHECKING:
@@ -59,7 +60,9 @@ def summaries(workspace: Workspace, head: str, blobs: dict[str, str]) -> list[Su
 
 
 def _date(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text)
+    from .store import commit_date
+
+    return commit_date(text)
 
 
 # ---------------------------------------------------------------------- last changes
@@ -106,7 +109,9 @@ def _changes_in_log(
 ) -> dict[str, list[str]]:
     """Newest change per agreement file in one ``git log --name-only`` pass."""
     options = ["-1"] if first else []
-    options += ["-z", f"--format={_CHANGE_FORMAT}", "--name-only"]
+    # A merge that resolved or added a file changed it too; plain --name-only lists
+    # nothing for merges.
+    options += ["-z", f"--format={_CHANGE_FORMAT}", "--name-only", "--diff-merges=dense-combined"]
     out = workspace._git("log", *options, revisions, "--", path, strip=False)
     changes: dict[str, list[str]] = {}
     for header, names in _log_records(out.split("\0")):
@@ -262,7 +267,7 @@ def _is_change(value: Any) -> bool:
     if not all(isinstance(part, str) for part in value):
         return False
     try:
-        _date(value[2])
+        dt.datetime.fromisoformat(value[2])  # strict: the cache wrote what git printed
     except ValueError:
         return False
     return True
@@ -282,5 +287,5 @@ def _is_fields(value: Any) -> bool:
 
 def _write_cache(path: Path, cache: dict[str, Any]) -> None:
     # A read-only repository still lists, just without the speed-up.
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError, MouError):
         atomic_write(path, json.dumps(cache, separators=(",", ":")).encode())

@@ -145,6 +145,91 @@ def test_save_keeps_other_edits_of_the_workspace_file_and_says_so(
     assert "title: Renamed" in git(root, "show", "HEAD:agreements/metro-tf.yaml")
 
 
+def test_a_workspace_file_holding_the_previous_agreement_in_other_bytes_is_brought_up_to_date(
+    ws: Workspace, root: Path
+) -> None:
+    # CRLF line ends (git's core.autocrlf) or a blank line are no one's edit: left in
+    # place, the stale file would undo this save at the next save of the file.
+    ws.save(draft("metro-tf"), "First draft", AUTHOR)
+    path = root / "agreements/metro-tf.yaml"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    saved = ws.save(draft("metro-tf", title="Renamed"), "Rename", AUTHOR)
+    assert not saved.workspace_file_kept
+    assert path.read_bytes() == git(root, "show", "HEAD:agreements/metro-tf.yaml").encode()
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_a_save_keeps_content_someone_staged(ws: Workspace, root: Path) -> None:
+    ws.save(draft("metro-tf"), "First draft", AUTHOR)
+    path = root / "agreements/metro-tf.yaml"
+    original = path.read_bytes()
+    path.write_text(path.read_text().replace("status: draft", "status: in_review"))
+    git(root, "add", "agreements/metro-tf.yaml")
+    path.write_bytes(original)  # staged edit, working file as committed: status "MM"
+    staged = git(root, "ls-files", "--stage", "--", "agreements/metro-tf.yaml")
+    ws.save(draft("metro-tf", title="Renamed"), "Rename", AUTHOR)
+    assert git(root, "ls-files", "--stage", "--", "agreements/metro-tf.yaml") == staged
+
+
+def _rewrite_head_author(root: Path, author_line: str) -> str:
+    """Replace HEAD by the same commit with a raw author line (as a hand-made commit has)."""
+    tree, parent = git(root, "rev-parse", "HEAD^{tree}").strip(), head(root)
+    commit = f"tree {tree}\nparent {git(root, 'rev-parse', 'HEAD~1').strip()}\n{author_line}\n"
+    commit += "committer Jo <jo@x.gov> 1764672000 +0000\n\nhand-made\n"
+    made = subprocess.run(
+        ["git", "hash-object", "-t", "commit", "-w", "--literally", "--stdin"],
+        cwd=root, input=commit.encode(), capture_output=True, check=True,
+    ).stdout.decode().strip()  # fmt: skip
+    git(root, "update-ref", "HEAD", made, parent)
+    return made
+
+
+@pytest.mark.parametrize(
+    "author_line", ["author Jo <jo@x.gov> 1764672000 +2400", "author Jo <jo@x.gov>"]
+)
+def test_a_commit_with_a_date_python_cannot_read_does_not_hide_history(
+    ws: Workspace, root: Path, author_line: str
+) -> None:
+    ws.save(draft("metro-tf"), "First draft", AUTHOR)
+    ws.save(draft("metro-tf", title="Renamed"), "Rename", AUTHOR)
+    odd = _rewrite_head_author(root, author_line)
+    assert ws.history("metro-tf")[0].sha == odd
+    assert [(r.id, r.revision) for r in ws.list()] == [("metro-tf", odd)]
+
+
+def test_list_works_where_its_cache_cannot_be_written(ws: Workspace, root: Path) -> None:
+    ws.save(draft("metro-tf"), "First draft", AUTHOR)
+    (root / ".git" / CACHE_FILE).mkdir()  # as a read-only .git would refuse the file
+    assert [r.title for r in ws.list()] == ["Metro Task Force"]
+
+
+def test_a_submodule_in_the_agreements_folder_is_not_an_agreement(
+    ws: Workspace, root: Path
+) -> None:
+    ws.save(draft("metro-tf"), "First draft", AUTHOR)
+    link = "160000,1234567890123456789012345678901234567890,agreements/vendored.yaml"
+    git(root, "update-index", "--add", "--cacheinfo", link)
+    git(root, "commit", "-qm", "A submodule where agreements live")
+    assert [r.id for r in ws.list()] == ["metro-tf"]
+    assert ws.ids() == ["metro-tf"]
+
+
+def test_list_credits_a_merge_that_added_an_agreement(ws: Workspace, root: Path) -> None:
+    ws.save(draft("metro-tf"), "First draft", AUTHOR)
+    git(root, "checkout", "-qb", "side")
+    ws.save(draft("side-tf"), "On a side branch", AUTHOR)
+    git(root, "checkout", "-q", "main")
+    ws.save(draft("metro-tf", title="Renamed"), "Rename", AUTHOR)
+    git(root, "merge", "-q", "--no-commit", "side")
+    (root / "agreements/merged-tf.yaml").write_text(dump(to_data(draft("merged-tf"))))
+    git(root, "add", "agreements/merged-tf.yaml")
+    git(root, "commit", "-qm", "Merge side, adding an agreement")
+    ws.save(draft("side-tf", title="Later"), "Later change elsewhere", AUTHOR)
+    merge = git(root, "rev-parse", "HEAD~1").strip()
+    listed = {r.id: r.revision for r in ws.list()}
+    assert listed["merged-tf"] == merge == ws.history("merged-tf")[0].sha
+
+
 def test_save_replaces_the_workspace_file_when_it_holds_that_agreement(
     ws: Workspace, root: Path
 ) -> None:
