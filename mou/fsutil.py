@@ -16,6 +16,8 @@ def atomic_write(path: Path, data: bytes) -> None:
     A place that cannot be written (a missing or read-only folder, a full disk) is a
     :class:`MouError` naming the path; whatever stood there before is left as it was.
     """
+    if path.is_symlink():
+        path = path.resolve()  # write the file the link names; the link stays a link
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

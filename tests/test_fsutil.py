@@ -42,3 +42,13 @@ def test_a_place_that_cannot_be_written_is_one_error_naming_it(tmp_path: Path):
     with pytest.raises(MouError, match="cannot write here"):
         atomic_write(Path("/proc/mou-export.docx"), b"data")  # the kernel's, not a folder
     assert blocker.read_bytes() == b"keep me"
+
+
+def test_writing_through_a_symbolic_link_rewrites_the_file_it_names(tmp_path: Path):
+    real = tmp_path / "shared" / "agreement.yaml"
+    real.parent.mkdir()
+    real.write_bytes(b"old")
+    link = tmp_path / "agreement.yaml"
+    link.symlink_to(real)
+    atomic_write(link, b"new")
+    assert link.is_symlink() and real.read_bytes() == b"new"
