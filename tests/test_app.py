@@ -406,6 +406,21 @@ def test_fix_opens_the_part_and_the_party_that_hold_the_problem(workspace):
             assert at.session_state[key(at, "basics::part")] == "Definitions"
 
 
+def test_an_optional_date_can_be_cleared_so_the_agreement_runs_until_terminated(workspace):
+    data = ready_data()
+    data["term"]["expiration_date"] = "2030-06-30"
+    commit(workspace, data)
+    at = open_agreement(start(), "river-partnership")
+    goto(at, "term")
+    at.button(key=key(at, "$.term.expiration_date") + "::clear").click().run()
+    assert "expiration_date" not in draft_of(at).data["term"]
+    goto(at, "basics")
+    goto(at, "term")  # and it stays empty when the step is drawn again
+    assert "expiration_date" not in draft_of(at).data["term"]
+    save(at, "Until terminated")
+    assert "expiration_date" not in saved_data(workspace, "river-partnership")["term"]
+
+
 # --------------------------------------------------------------------------- bad input
 
 

@@ -67,10 +67,35 @@ def _bound(
     the next run even when that run draws another page (a field typed in and left by a
     click on the sidebar), and after drawing, for the value shown now.
     """
-    key = draft.key(json_path(path))
+    key = _widget_key(draft, path)
     value = widget(key=key, on_change=_commit, args=(draft, path, key, stored), **initial, **kw)
     write(draft, path, stored(value))
     show_problems(messages(draft, path))
+
+
+def _widget_key(draft: Draft, path: Path) -> str:
+    """The field's widget key; a new one after "Clear", so the widget starts empty."""
+    key = draft.key(json_path(path))
+    cleared = st.session_state.get(f"{key}::cleared", 0)
+    return f"{key}#{cleared}" if cleared else key
+
+
+def _clear_button(draft: Draft, path: Path, label: str) -> None:
+    """Empty an optional number or date: Streamlit cannot empty one whose default is set.
+
+    The draft's value is the widget's default (see ``_bound``), so the widget itself
+    can only change it, never remove it.
+    """
+    if get_in(draft.data, path) is None:
+        return
+    key = draft.key(json_path(path))
+    if st.button(
+        "Clear", key=f"{key}::clear", type="tertiary", icon=":material/close:",
+        help=f"Remove the value of “{label}”",
+    ):  # fmt: skip
+        write(draft, path, None)
+        st.session_state[f"{key}::cleared"] = st.session_state.get(f"{key}::cleared", 0) + 1
+        st.rerun()
 
 
 def _commit(draft: Draft, path: Path, key: str, stored: Callable[[Any], Any]) -> None:
@@ -100,6 +125,7 @@ def number(draft: Draft, path: Path, label: str, *, integer: bool = True, **kw: 
     stored = _whole_as_int if integer else _whole_as_int_or_float
     _bound(draft, path, st.number_input, {"value": shown}, stored, label=label, step=step,
            format=fmt, **kw)  # fmt: skip
+    _clear_button(draft, path, label)
 
 
 def lines(draft: Draft, path: Path, label: str, **kw: Any) -> None:
@@ -182,6 +208,7 @@ def date(draft: Draft, path: Path, label: str, **kw: Any) -> None:
     kw.setdefault("max_value", dt.date(2199, 12, 31))
     shown = {"value": _as_date(current)}
     _bound(draft, path, st.date_input, shown, _iso_date, label=label, format="YYYY-MM-DD", **kw)
+    _clear_button(draft, path, label)
 
 
 def _as_date(value: Any) -> dt.date | None:
