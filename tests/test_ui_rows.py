@@ -201,3 +201,20 @@ def test_place_names_a_path_in_words():
     )
     assert place("$.parties[5].acronym", data) == "Parties › item 6 › Acronym"
     assert place("$", data) == "The agreement"
+
+
+def test_a_data_editor_s_edit_state_applies_as_the_editor_shows_it():
+    import pandas as pd
+
+    from mou.ui.fields import apply_edits
+
+    frame = pd.DataFrame({"id": ["a", "b", "c"], "name": ["Alpha", "Bravo", "Charlie"]})
+    state = {
+        "edited_rows": {0: {"name": "Alpha, renamed"}, 2: {"name": "Charlie, renamed"}},
+        "deleted_rows": [1],
+        "added_rows": [{"name": "Delta"}],
+    }
+    shown = apply_edits(frame, state).to_dict("records")
+    assert [row["name"] for row in shown] == ["Alpha, renamed", "Charlie, renamed", "Delta"]
+    assert [row["id"] for row in shown][:2] == ["a", "c"] and pd.isna(shown[2]["id"])
+    assert frame["name"].tolist() == ["Alpha", "Bravo", "Charlie"]  # the frozen copy is kept

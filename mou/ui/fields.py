@@ -266,6 +266,8 @@ def table(draft: Draft, spec: Table, *, caption: str | None = None, height: Any 
     edited = st.data_editor(
         st.session_state[frozen],
         key=key,
+        on_change=_commit_table,
+        args=(draft, spec, key),
         num_rows="dynamic",
         hide_index=True,
         column_config=_column_config(draft, spec),
@@ -279,6 +281,39 @@ def table(draft: Draft, spec: Table, *, caption: str | None = None, height: Any 
         write(draft, spec.path, items)
     st.session_state[f"{draft.key(json_path(spec.path))}::wrote"] = copy.deepcopy(items)
     show_table_problems(draft, spec)
+
+
+def _commit_table(draft: Draft, spec: Table, key: str) -> None:
+    """Write a table's pending edits into the draft before the next run draws anything.
+
+    Streamlit runs this even when the click that ended the edit leads to another part
+    or page, where the table is not drawn and its edits would otherwise be dropped.
+    """
+    frozen, state = st.session_state.get(f"{key}::rows"), st.session_state.get(key)
+    if frozen is None or not isinstance(state, dict) or not _has_edits(state):
+        return
+    previous = get_in(draft.data, spec.path) or []
+    items = from_rows(_records(apply_edits(frozen, state)), previous, spec)
+    write(draft, spec.path, items)
+    # The next time the table is drawn it starts again from the draft, under a new key:
+    # a grid rebuilt by the browser after a page switch would otherwise show the rows
+    # from before this edit, and the next edit made there would undo it.
+
+
+def apply_edits(frame: pd.DataFrame, state: dict[str, Any]) -> pd.DataFrame:
+    """``frame`` with a data editor's edit state applied, as the editor shows it.
+
+    Cells first, then deleted rows (positions in ``frame``), then the added rows.
+    """
+    result = frame.copy()
+    for position, changes in (state.get("edited_rows") or {}).items():
+        for column, value in changes.items():
+            if column in result.columns:
+                result.at[result.index[int(position)], column] = value
+    deleted = [result.index[int(p)] for p in state.get("deleted_rows") or [] if int(p) < len(frame)]
+    result = result.drop(index=deleted)
+    added = pd.DataFrame(state.get("added_rows") or [], columns=result.columns)
+    return pd.concat([result, added], ignore_index=True) if len(added) else result
 
 
 def _has_edits(state: Any) -> bool:
