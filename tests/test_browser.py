@@ -60,17 +60,22 @@ def type_text(page, label: str, text: str, *, area: bool = False) -> None:
     settle(page)
 
 
+def start_harbor_task_force(page, url: str) -> None:
+    """A new agreement from the task-force preset, on Basics, with its purpose typed."""
+    page.goto(url)
+    heading(page, "Agreements")
+    form = page.get_by_test_id("stForm")
+    form.get_by_label("Title", exact=True).fill("Harbor Task Force MOU")
+    form.get_by_label("Id (the file name)", exact=True).fill("harbor-task-force")
+    form.get_by_role("button", name="Create from preset").click()
+    heading(page, "Basics")
+    type_text(page, "Purpose", "Dismantle violent gangs operating in the harbor.", area=True)
+
+
 def test_create_save_history_and_download_in_chromium(app_url, tmp_path):
     url, workspace = app_url
     with chromium_page() as page:
-        page.goto(url)
-        heading(page, "Agreements")
-        form = page.get_by_test_id("stForm")
-        form.get_by_label("Title", exact=True).fill("Harbor Task Force MOU")
-        form.get_by_label("Id (the file name)", exact=True).fill("harbor-task-force")
-        form.get_by_role("button", name="Create from preset").click()
-        heading(page, "Basics")
-        type_text(page, "Purpose", "Dismantle violent gangs operating in the harbor.", area=True)
+        start_harbor_task_force(page, url)
         # Leaving with unsaved changes asks first: the page's unload guard is armed.
         assert page.evaluate("window.__mouDirty") is True
         next_step(page, "Parties and signatories")
@@ -142,14 +147,7 @@ def test_typing_then_clicking_another_page_in_the_sidebar_keeps_every_field(app_
     # commits it is cut short by the page switch and the browser rebuilds the fields.
     url, _ = app_url
     with chromium_page() as page:
-        page.goto(url)
-        heading(page, "Agreements")
-        form = page.get_by_test_id("stForm")
-        form.get_by_label("Title", exact=True).fill("Harbor Task Force MOU")
-        form.get_by_label("Id (the file name)", exact=True).fill("harbor-task-force")
-        form.get_by_role("button", name="Create from preset").click()
-        heading(page, "Basics")
-        type_text(page, "Purpose", "Dismantle violent gangs operating in the harbor.", area=True)
+        start_harbor_task_force(page, url)
         page.get_by_label("Agreement number", exact=True).fill("HTF-2027-01")  # no Enter
         page.get_by_test_id("stSidebarNav").get_by_text("Parties and signatories").click()
         page.wait_for_timeout(2000)

@@ -418,6 +418,18 @@ def test_examples_convert_to_pdf_and_read_back_complete(tmp_path: Path) -> None:
             assert responsibility.text.replace("\r\n", "\n") in text
 
 
+def saved_again_by_libreoffice(docx: Path, tmp_path: Path) -> Path:
+    """``docx`` opened and saved again as .docx by LibreOffice, as a person restyling it."""
+    out = tmp_path / "lo"
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "docx", "--outdir", str(out), str(docx)],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
+    return out / docx.name
+
+
 def test_a_copy_saved_again_by_libreoffice_still_verifies(tmp_path: Path) -> None:
     """Re-saving recomputes page numbers and restructures runs; the text is unchanged."""
     _need_soffice()
@@ -425,14 +437,7 @@ def test_a_copy_saved_again_by_libreoffice_still_verifies(tmp_path: Path) -> Non
 
     exported = tmp_path / "signed.docx"
     exported.write_bytes(render_docx(load_file(SAMPLE, READY), "a" * 40, draft=False))
-    convert = ["soffice", "--headless", "--convert-to", "docx", "--outdir", str(tmp_path / "lo")]
-    subprocess.run(
-        [*convert, str(exported)],
-        check=True,
-        capture_output=True,
-        env={**os.environ, "HOME": str(tmp_path)},
-    )
-    resaved = (tmp_path / "lo" / "signed.docx").read_bytes()
+    resaved = saved_again_by_libreoffice(exported, tmp_path).read_bytes()
     assert resaved != exported.read_bytes()
     assert verify(resaved).status == "unaltered"
 
@@ -442,14 +447,7 @@ def test_a_template_restyled_in_libreoffice_still_renders_fully(tmp_path: Path) 
     _need_soffice()
     from mou.render import PACKAGED_TEMPLATE, render_docx
 
-    convert = ["soffice", "--headless", "--convert-to", "docx", "--outdir", str(tmp_path / "lo")]
-    subprocess.run(
-        [*convert, str(PACKAGED_TEMPLATE)],
-        check=True,
-        capture_output=True,
-        env={**os.environ, "HOME": str(tmp_path)},
-    )
-    restyled = tmp_path / "lo" / PACKAGED_TEMPLATE.name
+    restyled = saved_again_by_libreoffice(PACKAGED_TEMPLATE, tmp_path)
     largest = max(EXAMPLES, key=lambda p: p.stat().st_size)
     data = render_docx(load_file(largest), "a" * 40, draft=False, template=restyled)
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
