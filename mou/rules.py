@@ -282,6 +282,8 @@ def _federal_indemnity(a: Agreement) -> Iterator[tuple[str, str]]:
 
 @rule("definitions.used", "warning", "Every defined term is used in the text.")
 def _definitions_used(a: Agreement) -> Iterator[tuple[str, str]]:
+    if not a.definitions:
+        return  # building the document's wording is the costly part of every check
     texts = [t for path, t in _texts(a) if not path.startswith("$.definitions")]
     body = "\n".join([*texts, *_document_wording(a)]).casefold()
     for index, definition in enumerate(a.definitions):
