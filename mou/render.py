@@ -212,10 +212,12 @@ def _check_balanced(
     from .templatecheck import unbalanced_tags
 
     for problem in unbalanced_tags(source):
-        if not draft:
-            raise MouError(f"{path}: {problem}; a signature-ready export is refused")
-        if warn is not None:
-            warn(f"{path}: warning: {problem}")
+        _refuse_or_warn(
+            draft,
+            warn,
+            f"{path}: {problem}; a signature-ready export is refused",
+            f"{path}: warning: {problem}",
+        )
 
 
 def _unknown_uses(
@@ -224,16 +226,24 @@ def _unknown_uses(
     from .templatecheck import usages
 
     used = ", ".join(usages(source, names))
+    _refuse_or_warn(
+        draft,
+        warn,
+        f"{path}: the template uses {used}, which the model does not provide; a "
+        f"signature-ready export is refused (see `mou templates check {path}`)",
+        f"{path}: warning: the template uses {used}, which the model does not provide; "
+        "it is blank in this draft",
+    )
+
+
+def _refuse_or_warn(
+    draft: bool, warn: Callable[[str], None] | None, refusal: str, warning: str
+) -> None:
+    """A template fault: a signature-ready document is refused, a draft only warned of."""
     if not draft:
-        raise MouError(
-            f"{path}: the template uses {used}, which the model does not provide; a "
-            f"signature-ready export is refused (see `mou templates check {path}`)"
-        )
+        raise MouError(refusal)
     if warn is not None:
-        warn(
-            f"{path}: warning: the template uses {used}, which the model does not provide; "
-            "it is blank in this draft"
-        )
+        warn(warning)
 
 
 # LibreOffice names the core-properties relationship by a type python-docx does not

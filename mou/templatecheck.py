@@ -104,7 +104,7 @@ def unbalanced_tags(data: bytes) -> tuple[str, ...]:
     """Tags opened and not closed (``{{ doc.title }``): the text up to the next closing
     would vanish from the document without an error."""
     # The raw XML, not docxtpl's patched one: its clean-up drops the broken tag too.
-    text = re.sub(r"<[^>]+>", "", _opened(data).get_xml())
+    text = _visible(_opened(data).get_xml())
     problems = []
     for opening, closing in (("{{", "}}"), ("{%", "%}")):
         opened, closed = text.count(opening), text.count(closing)
@@ -124,7 +124,12 @@ def usages(data: bytes, names: Iterable[str]) -> list[str]:
 
 def _template_text(data: bytes) -> str:
     template = _opened(data)
-    return re.sub(r"<[^>]+>", "", template.patch_xml(template.get_xml()))
+    return _visible(template.patch_xml(template.get_xml()))
+
+
+def _visible(xml: str) -> str:
+    """The text of a part's XML, its tags dropped (runs split inside a tag join up again)."""
+    return re.sub(r"<[^>]+>", "", xml)
 
 
 def _usage(name: str, source: str) -> str:
