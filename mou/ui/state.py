@@ -173,19 +173,27 @@ def open_agreement(agreement_id: str) -> Draft:
     return draft
 
 
+def new_id_problem(agreement_id: str, taken: set[str]) -> str | None:
+    """Why ``agreement_id`` cannot be a new agreement's id (malformed, or ``taken`` or open
+    in this session already), or None."""
+    try:
+        check_agreement_id(agreement_id)
+    except MouError as err:
+        return err.message
+    if agreement_id in taken or agreement_id in drafts():
+        return f"an agreement with the id '{agreement_id}' already exists; choose another."
+    return None
+
+
 def rename_new(draft: Draft, new_id: str) -> None:
     """Give a never-saved draft another id: the one it had was taken meanwhile.
 
     MouError (naming the field) when the id is malformed or taken too.
     """
-    try:
-        check_agreement_id(new_id)
-    except MouError as err:
-        raise MouError(f"New id: {err.message}") from None
     with workspace() as ws:
-        taken = new_id in ws.ids()
-    if taken or new_id in drafts():
-        raise MouError(f"New id: an agreement with the id '{new_id}' already exists")
+        problem = new_id_problem(new_id, set(ws.ids()))
+    if problem:
+        raise MouError(f"New id: {problem}")
     drafts().pop(draft.agreement_id, None)
     draft.agreement_id = new_id
     draft.data["id"] = new_id

@@ -10,7 +10,6 @@ import streamlit as st
 from ...errors import MouError
 from ...model import AgreementType, Status
 from ...presets import preset
-from ...validate import check_agreement_id
 from .. import state
 from ..fields import humanize
 from ..style import plain
@@ -138,12 +137,9 @@ def _new_agreement(existing: set[str]) -> None:
 
 
 def _new_problem(agreement_id: str, title: str, existing: set[str]) -> str | None:
-    try:
-        check_agreement_id(agreement_id)
-    except MouError as err:
-        return f"Id: {plain(err.message)}"
-    if agreement_id in existing or agreement_id in state.drafts():
-        return f"Id: an agreement with the id '{agreement_id}' already exists; choose another."
+    problem = state.new_id_problem(agreement_id, existing)
+    if problem:
+        return f"Id: {plain(problem)}"
     if not title.strip():
         return "Title: give the agreement a title."
     return None
