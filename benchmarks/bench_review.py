@@ -27,11 +27,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mou.diff import diff  # noqa: E402
+from mou.changes.diff import diff  # noqa: E402
+from mou.changes.redline import redline_docx  # noqa: E402
+from mou.document.render import render_docx  # noqa: E402
 from mou.model import to_data  # noqa: E402
-from mou.redline import redline_docx  # noqa: E402
-from mou.render import render_docx  # noqa: E402
-from mou.review import load_version, open_workspace  # noqa: E402
+from mou.store.history import load_version, open_workspace  # noqa: E402
 from mou.validate import load_file  # noqa: E402
 from tests.reviewkit import ALICE, BOB, CAROL, SCRIPTED_EDITS, History  # noqa: E402
 

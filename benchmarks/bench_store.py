@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from mou.model import to_data  # noqa: E402
 from mou.presets import preset  # noqa: E402
-from mou.store import Author, Workspace, agreement_path, init_workspace  # noqa: E402
+from mou.store.workspace import Author, Workspace, agreement_path, init_workspace  # noqa: E402
 from mou.validate import validate_data  # noqa: E402
 from mou.yamlio import dump  # noqa: E402
 
@@ -150,7 +150,7 @@ def bench_save(scratch: Path, runs: int) -> None:
 
     report_command("whole command: mou save (target < 500 ms)", edit_and_save, runs)
     print("  for scale, what every `mou save` imports before it does anything:")
-    imports = "import mou.cli, mou.commands.workspace, mou.store, mou.validate, git"
+    imports = "import mou.cli, mou.commands.workspace, mou.store.workspace, mou.validate, git"
     report_command(f"  python -c '{imports}'", python_c(imports), runs)
 
 

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from streamlit.testing.v1 import AppTest  # noqa: E402
 from streamlit.util import calc_hash  # noqa: E402
 
-from mou.store import Author, Workspace, init_workspace  # noqa: E402
+from mou.store.workspace import Author, Workspace, init_workspace  # noqa: E402
 from mou.ui.nav import STEPS  # noqa: E402
 from mou.validate import load_file  # noqa: E402
 

@@ -297,7 +297,7 @@ def _definitions_used(a: Agreement) -> Iterator[tuple[str, str]]:
 def _document_wording(a: Agreement) -> list[str]:
     """The document's text outside the definitions: mou's own sentences around what was
     typed ("Quorum: …", "signed in counterparts") count as uses of a term too."""
-    from .context import build_context
+    from .document.context import build_context
 
     context = build_context(a, None, False, "")
     context["art"]["definitions"] = None

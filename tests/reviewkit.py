@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from mou.presets import preset
-from mou.store import Author, Workspace, init_workspace
+from mou.store.workspace import Author, Workspace, init_workspace
 from mou.validate import validate_data
 
 ALICE = Author("Alice Liaison", "alice@county.gov")

@@ -24,7 +24,7 @@ from streamlit.util import calc_hash
 
 from mou.model import to_data
 from mou.presets import preset
-from mou.store import Author, Workspace, init_workspace
+from mou.store.workspace import Author, Workspace, init_workspace
 from mou.ui.pages import export, history
 from mou.ui.state import Draft
 from mou.validate import validate_data

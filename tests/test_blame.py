@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from mou.review import blame_agreement, open_workspace
+from mou.store.history import blame_agreement, open_workspace
 from tests.conftest import EXAMPLES, run_mou, snapshot
 from tests.reviewkit import ALICE, BOB, CAROL, History, commit_raw, task_force_data
 

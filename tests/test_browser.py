@@ -16,7 +16,7 @@ from browserkit import CHROMIUM, chromium_page, streamlit_server
 from docx import Document
 from playwright.sync_api import expect
 
-from mou.store import Workspace, init_workspace
+from mou.store.workspace import Workspace, init_workspace
 
 
 @pytest.fixture(scope="module")

@@ -29,7 +29,7 @@ def new_and_save(root: Path, agreement_id: str = "metro-tf", message: str = "Fir
     """Write a preset agreement into agreements/ and save it in process (setup, not under test)."""
     from store_helpers import draft
 
-    from mou.store import Author, Workspace
+    from mou.store.workspace import Author, Workspace
 
     with Workspace(root) as ws:
         saved = ws.save(draft(agreement_id, title="Metro"), message, Author.parse(AUTHOR))

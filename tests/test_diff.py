@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from mou.diff import (
+from mou.changes.diff import (
     ancestors,
     count_by_kind,
     diff,
@@ -288,7 +288,7 @@ def _models_in(model, seen=None):
 @pytest.mark.parametrize("model", _models_in(Agreement), ids=lambda m: m.__name__)
 def test_every_list_of_items_in_the_model_has_a_key_to_match_by(model):
     # Guards the id-not-position principle: a new list without keys would be diffed by position.
-    from mou.diff import _field_kinds
+    from mou.changes.diff import _field_kinds
 
     for name, kind in _field_kinds(model).items():
         if kind == "items":
@@ -298,7 +298,7 @@ def test_every_list_of_items_in_the_model_has_a_key_to_match_by(model):
 
 
 def test_value_at_follows_key_based_paths():
-    from mou.diff import value_at
+    from mou.changes.diff import value_at
 
     agreement = validate_data(_task_force())
     assert value_at(agreement, "$.parties[id=party-b].acronym") == "PB"

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mou.docxdiff import Stamp, compare_documents
+from mou.changes.compare import Stamp, compare_documents
 from tests.trackedtext import W, tracked_ids, visible_units, xpath
 
 WHEN = dt.datetime(2026, 11, 2, 9, 30, tzinfo=dt.UTC)

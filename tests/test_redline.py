@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from mou.changes.redline import redline_docx
+from mou.document.render import render_docx
 from mou.model import to_data
 from mou.presets import preset
-from mou.redline import redline_docx
-from mou.render import render_docx
-from mou.review import load_version, open_workspace
+from mou.store.history import load_version, open_workspace
 from mou.validate import load_file
 from tests.conftest import EXAMPLES, run_mou, snapshot
 from tests.reviewkit import (

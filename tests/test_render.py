@@ -17,8 +17,8 @@ from docx.text.paragraph import Paragraph
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mou.model import xml_forbidden_char
-from mou.render import (
+from mou.document.build import build
+from mou.document.render import (
     PACKAGED_TEMPLATE,
     custom_properties,
     document_text,
@@ -26,7 +26,7 @@ from mou.render import (
     render_docx,
     verify,
 )
-from mou.templatebuild import build
+from mou.model import xml_forbidden_char
 from mou.validate import validate_data
 from mou.yamlio import read_bytes
 
@@ -392,7 +392,7 @@ def test_template_tags_are_each_in_one_run() -> None:
 def test_no_context_key_is_shadowed_by_a_dict_method() -> None:
     # Pins a bug: a row key "items" rendered as "<built-in method items ...>", because
     # Jinja looks up attributes before keys.
-    from mou.context import build_context
+    from mou.document.context import build_context
 
     def keys(value: Any) -> set[str]:
         if isinstance(value, dict):

@@ -26,7 +26,8 @@ from store_helpers import (
 from mou.errors import ConflictError, InvalidAgreement, MouError, UsageError
 from mou.model import to_data
 from mou.schema import schema_text
-from mou.store import (
+from mou.store.listing import CACHE_FILE, scan_summary, summary_fields
+from mou.store.workspace import (
     LOCK_FILE,
     Author,
     Workspace,
@@ -34,7 +35,6 @@ from mou.store import (
     canonical_bytes,
     init_workspace,
 )
-from mou.summary import CACHE_FILE, scan_summary, summary_fields
 from mou.yamlio import dump
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -216,9 +216,11 @@ def test_a_submodule_in_the_agreements_folder_is_not_an_agreement(
 
 def test_list_credits_a_merge_that_added_an_agreement(ws: Workspace, root: Path) -> None:
     ws.save(draft("metro-tf"), "First draft", AUTHOR)
+    # The branch mou init made is named by whatever git defaults to here: use that name.
+    trunk = git(root, "symbolic-ref", "--short", "HEAD").strip()
     git(root, "checkout", "-qb", "side")
     ws.save(draft("side-tf"), "On a side branch", AUTHOR)
-    git(root, "checkout", "-q", "main")
+    git(root, "checkout", "-q", trunk)
     ws.save(draft("metro-tf", title="Renamed"), "Rename", AUTHOR)
     git(root, "merge", "-q", "--no-commit", "side")
     (root / "agreements/merged-tf.yaml").write_text(dump(to_data(draft("merged-tf"))))
@@ -572,7 +574,7 @@ def test_summary_of_a_hand_written_file_goes_through_the_loader() -> None:
 
 def test_the_id_pattern_is_the_model_s() -> None:
     from mou.model import AGREEMENT_ID_PATTERN
-    from mou.store import AGREEMENT_ID
+    from mou.store.workspace import AGREEMENT_ID
 
     assert AGREEMENT_ID.pattern == AGREEMENT_ID_PATTERN
 

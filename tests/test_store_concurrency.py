@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from store_helpers import AUTHOR, assert_fsck_clean, draft, git, make_workspace
 
-from mou.store import Workspace
+from mou.store.workspace import Workspace
 from mou.validate import load_file
 
 ROOT = Path(__file__).resolve().parent.parent

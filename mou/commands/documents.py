@@ -16,9 +16,9 @@ from ..errors import MouError, UsageError
 from ..settings import resolve_workspace
 
 if TYPE_CHECKING:
+    from ..document.render import VerifyResult
     from ..model import Agreement
-    from ..render import VerifyResult
-    from ..store import Workspace
+    from ..store.workspace import Workspace
 
 TEMPLATE_NAME = "mou.docx"
 
@@ -33,14 +33,14 @@ class Source:
 
 
 def _workspace(workspace: Path | None) -> Workspace:
-    from ..store import Workspace
+    from ..store.workspace import Workspace
 
     return Workspace(resolve_workspace(workspace))
 
 
 def _load(ws: Workspace, agreement_id: str, rev: str | None, working_copy: bool) -> Source:
     """The agreement at ``rev``; without one, HEAD — or the edited working copy if allowed."""
-    from ..store import agreement_path
+    from ..store.workspace import agreement_path
     from ..validate import check_agreement_id, load_file
 
     check_agreement_id(agreement_id)
@@ -59,8 +59,8 @@ def _load(ws: Workspace, agreement_id: str, rev: str | None, working_copy: bool)
 
 def template_for(ws_root: Path, explicit: Path | None) -> Path:
     """The template to use: --template, else the workspace's templates/mou.docx, else built-in."""
-    from ..render import PACKAGED_TEMPLATE
-    from ..templatecheck import require_template
+    from ..document.check import require_template
+    from ..document.render import PACKAGED_TEMPLATE
 
     if explicit is not None:
         return require_template(explicit)
@@ -190,8 +190,8 @@ def _export_one(
     template: Path | None,
     workspace: Path | None,
 ) -> None:
+    from ..document.render import fingerprint, render_docx, soffice, to_pdf
     from ..fsutil import atomic_write
-    from ..render import fingerprint, render_docx, soffice, to_pdf
 
     if pdf:
         soffice()  # say what to install before writing anything
@@ -241,7 +241,7 @@ def _export_all(
     template: Path | None,
     workspace: Path | None,
 ) -> None:
-    from ..render import soffice
+    from ..document.render import soffice
 
     if pdf:
         soffice()
@@ -288,7 +288,7 @@ def _open_worker(root: Path) -> None:
     """Open one workspace per worker process, closed when the process exits."""
     from multiprocessing.util import Finalize
 
-    from ..store import Workspace
+    from ..store.workspace import Workspace
 
     global _WORKER_WORKSPACE
     _WORKER_WORKSPACE = Workspace(root)
@@ -299,8 +299,8 @@ def export_worker(
     agreement_id: str, draft: bool, template: str, folder: str
 ) -> tuple[str, str | None]:
     """Load and render one agreement into ``folder`` (in a worker); rule ids if refused."""
+    from ..document.render import render_docx
     from ..fsutil import atomic_write
-    from ..render import render_docx
     from ..rules import check as run_rules
     from ..rules import errors
 
@@ -316,7 +316,7 @@ def export_worker(
 
 
 def _convert_all(folder: Path, ids: list[str]) -> None:
-    from ..render import to_pdfs
+    from ..document.render import to_pdfs
 
     if ids:
         to_pdfs([folder / f"{i}.docx" for i in ids], folder)
@@ -334,7 +334,7 @@ def verify(file: Path, as_json: bool, workspace: Path | None) -> None:
 
     Exit 0 when unaltered; 1 when altered or when its origin is unknown.
     """
-    from ..render import verify as verify_docx
+    from ..document.render import verify as verify_docx
 
     try:
         data = file.read_bytes()
@@ -377,7 +377,7 @@ def _in_repository(result: VerifyResult, workspace: Path | None) -> str | None:
     is rendered again and the fingerprints compared, so a document whose recorded
     fingerprint was forged along with its text is still caught.
     """
-    from ..store import Workspace
+    from ..store.workspace import Workspace
 
     agreement_id, revision = result.agreement_id or "", result.revision
     if not revision:
@@ -404,7 +404,7 @@ def _compare_with_fresh_export(
 ) -> str:
     import hashlib
 
-    from ..render import fingerprint, render_docx, template_bytes
+    from ..document.render import fingerprint, render_docx, template_bytes
 
     where = f"revision {result.revision[:12]} of {result.agreement_id} is in {root}"  # type: ignore[index]
     if hashlib.sha256(template_bytes(template)).hexdigest() != result.template_sha:
@@ -431,8 +431,8 @@ def templates_check(files: tuple[Path, ...], workspace: Path | None) -> None:
 
     Default: the workspace's templates/*.docx, or the built-in template.
     """
-    from ..render import PACKAGED_TEMPLATE
-    from ..templatecheck import require_template, template_problems
+    from ..document.check import require_template, template_problems
+    from ..document.render import PACKAGED_TEMPLATE
 
     chosen = list(files) or sorted((resolve_workspace(workspace) / "templates").glob("*.docx"))
     chosen = chosen or [PACKAGED_TEMPLATE]

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..cli import json_option, workspace_option
+from ..data import DATA_DIR
 from ..errors import InvalidAgreement, MouError, Problem
 from ..settings import resolve_workspace
 
@@ -118,7 +119,7 @@ def schema(check: bool, workspace: Path | None) -> None:
 
     text = schema_text()
     targets = [resolve_workspace(workspace) / "schemas" / SCHEMA_FILE]
-    packaged = Path(__file__).resolve().parent.parent / "data" / SCHEMA_FILE
+    packaged = DATA_DIR / SCHEMA_FILE
     if packaged.parent.parent.parent == targets[0].parent.parent:
         targets.append(packaged)  # a development checkout also ships the schema in mou/data
     stale = [t for t in targets if not t.exists() or t.read_bytes() != text.encode("utf-8")]

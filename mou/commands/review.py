@@ -12,8 +12,8 @@ from ..cli import json_option, workspace_option
 from ..errors import UsageError
 
 if TYPE_CHECKING:
-    from ..diff import Change, WordOp
-    from ..review import Version
+    from ..changes.diff import Change, WordOp
+    from ..store.history import Version
 
 MARKS = {"added": "+", "removed": "-", "changed": "~", "moved": "↕"}
 CONTEXT_WORDS = 6  # words of unchanged text shown around each prose edit
@@ -34,8 +34,8 @@ def diff_command(
     agreement's previous revision is compared with its current one; with one, that
     revision is compared with the current one.
     """
-    from ..diff import diff
-    from ..review import compare_defaults, load_version, open_workspace
+    from ..changes.diff import diff
+    from ..store.history import compare_defaults, load_version, open_workspace
 
     with open_workspace(workspace) as ws:
         rev_a, rev_b = compare_defaults(ws, agreement_id, rev_a, rev_b)
@@ -59,7 +59,7 @@ def blame(agreement_id: str, as_json: bool, workspace: Path | None) -> None:
     Walks the agreement's history oldest to newest with the semantic diff, so reordering
     or reformatting the file does not steal the blame for a value.
     """
-    from ..review import blame_agreement, open_workspace
+    from ..store.history import blame_agreement, open_workspace
 
     with open_workspace(workspace) as ws:
         rows = blame_agreement(ws, agreement_id, warn=lambda m: click.echo(m, err=True))
@@ -93,9 +93,9 @@ def redline(
     Each change is attributed to the author and date of the commit that made it; a table
     of changes by kind, party and section opens the document.
     """
+    from ..changes.redline import redline_with_changes
     from ..fsutil import atomic_write
-    from ..redline import redline_with_changes
-    from ..review import open_workspace
+    from ..store.history import open_workspace
 
     if output.suffix.lower() != ".docx":
         raise UsageError(f"--output {output}: the redline is a Word file; name it *.docx")
@@ -112,7 +112,7 @@ def redline(
 
 
 def _print_changes(agreement_id: str, old: Version, new: Version, changes: list[Change]) -> None:
-    from ..diff import count_by_kind, group_by_section
+    from ..changes.diff import count_by_kind, group_by_section
 
     header = f"{agreement_id}: {old.revision[:7]} → {new.revision[:7]}"
     if not changes:

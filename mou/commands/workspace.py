@@ -35,7 +35,7 @@ def init(directory: Path) -> None:
 
     On an existing workspace nothing is changed.
     """
-    from ..store import init_workspace
+    from ..store.workspace import init_workspace
 
     if init_workspace(directory):
         click.echo(f"{directory}: workspace created (agreements/, schemas/, templates/, README.md)")
@@ -75,7 +75,7 @@ def save(
     in canonical form; nothing else in the workspace is staged, committed or changed.
     A file equal to the current revision makes no commit.
     """
-    from ..store import Author, Workspace, agreement_path
+    from ..store.workspace import Author, Workspace, agreement_path
     from ..validate import check_agreement_id, load_file
 
     if is_new and base is not None:
@@ -105,7 +105,7 @@ def save(
 def show(agreement_id: str, rev: str, workspace: Path | None) -> None:
     """Print agreement AGREEMENT_ID as canonical YAML, as it was at --rev."""
     from ..model import to_data
-    from ..store import Workspace
+    from ..store.workspace import Workspace
     from ..yamlio import dump
 
     with Workspace(resolve_workspace(workspace)) as store:
@@ -123,7 +123,7 @@ def log(agreement_id: str, as_json: bool, workspace: Path | None) -> None:
     --json prints a list of {sha, author, email, date, message}; date is ISO 8601
     with its UTC offset, message the whole commit message.
     """
-    from ..store import Workspace
+    from ..store.workspace import Workspace
 
     with Workspace(resolve_workspace(workspace)) as store:
         revisions = store.history(agreement_id)
@@ -146,7 +146,7 @@ def list_(as_json: bool, workspace: Path | None) -> None:
     effective_date, expiration_date (YYYY-MM-DD or null), revision (the last commit
     that changed the file), author, date}.
     """
-    from ..store import Workspace
+    from ..store.workspace import Workspace
 
     with Workspace(resolve_workspace(workspace)) as store:
         rows = store.list()

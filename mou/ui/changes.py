@@ -18,7 +18,7 @@ _KIND = {"added": "Added", "removed": "Removed", "changed": "Changed", "moved": 
 
 def show_changes(old: Agreement, new: Agreement, *, empty: str = "No differences.") -> int:
     """Draw every change from ``old`` to ``new`` by section; return how many there are."""
-    from ..diff import diff, group_by_section
+    from ..changes.diff import diff, group_by_section
 
     changes = diff(old, new)
     if not changes:

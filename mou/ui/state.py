@@ -28,7 +28,7 @@ from ..settings import WORKSPACE, resolve_workspace
 from ..validate import check_agreement_id, validate_data
 
 if TYPE_CHECKING:
-    from ..store import Workspace
+    from ..store.workspace import Workspace
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 DRAFTS = "mou_drafts"
@@ -226,7 +226,7 @@ def workspace_root() -> Path:
 @contextmanager
 def workspace() -> Iterator[Workspace]:
     """The git workspace, opened for one operation and closed after it."""
-    from ..store import Workspace
+    from ..store.workspace import Workspace
 
     ws = Workspace(workspace_root())
     try:
@@ -260,7 +260,7 @@ def save(draft: Draft, message: str, name: str, email: str) -> Any:
 
 def _signer(name: str, email: str) -> Any:
     """The author of a save from the form's two fields, with messages that name them."""
-    from ..store import Author
+    from ..store.workspace import Author
 
     name, email = name.strip(), email.strip()
     if not name:

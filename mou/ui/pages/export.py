@@ -104,14 +104,14 @@ def _saved(draft: state.Draft) -> Agreement:
 
 def signature_docx(draft: state.Draft) -> bytes:
     """The signature-ready .docx of the draft's saved revision (not of unsaved edits)."""
-    from ...render import render_docx
+    from ...document.render import render_docx
 
     return render_docx(_saved(draft), draft.base or "", False)
 
 
 def signature_pdf(draft: state.Draft) -> bytes:
     """The PDF of the signature-ready document, made by LibreOffice."""
-    from ...render import to_pdf
+    from ...document.render import to_pdf
 
     with tempfile.TemporaryDirectory(prefix="mou-export-") as folder:
         docx = Path(folder) / file_name(draft.agreement_id, draft.base or "", "docx")
@@ -121,6 +121,6 @@ def signature_pdf(draft: state.Draft) -> bytes:
 
 def draft_docx(draft: state.Draft) -> bytes:
     """A watermarked draft .docx of the draft as it is now."""
-    from ...render import render_docx
+    from ...document.render import render_docx
 
     return render_docx(validate_data(draft.data), draft.base, True)

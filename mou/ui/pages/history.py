@@ -108,7 +108,7 @@ def _compare(agreement_id: str, revisions: list[Any]) -> None:
 
 def redline_bytes(agreement_id: str, old: str, new: str) -> bytes:
     """The Word redline (tracked changes) from revision ``old`` to ``new``."""
-    from ...redline import redline_docx
+    from ...changes.redline import redline_docx
 
     with state.workspace() as ws:
         return redline_docx(ws, agreement_id, old, new)

@@ -105,7 +105,7 @@ def _preview(draft: state.Draft) -> None:
 @st.cache_data(max_entries=16, show_spinner="Rendering the preview…")
 def preview_text(data_json: str, revision: str, draft: bool) -> str:
     """The rendered document's text for agreement data (cached by content)."""
-    from ...render import document_text, render_docx
+    from ...document.render import document_text, render_docx
 
     agreement = validate_data(json.loads(data_json))
     return document_text(render_docx(agreement, None if revision == "unsaved" else revision, draft))

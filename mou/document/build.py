@@ -6,7 +6,7 @@ runs is no longer a tag), every ``{%p``/``{%tr``/``{%tc`` tag is alone in its
 paragraph, row or cell, and every text node preserves spaces. The result is an
 ordinary Word file: people may restyle it in Word or LibreOffice afterwards.
 
-Run ``python -m mou.templatebuild`` to regenerate ``mou/data/templates/mou.docx``
+Run ``python -m mou.document.build`` to regenerate ``mou/data/templates/mou.docx``
 and the workspace copy ``templates/mou.docx``.
 """
 
@@ -28,7 +28,9 @@ from docx.shared import Inches, Pt, RGBColor
 from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
-PACKAGED = Path(__file__).resolve().parent / "data" / "templates" / "mou.docx"
+from ..data import PACKAGED_TEMPLATE
+
+PACKAGED = PACKAGED_TEMPLATE
 FONT = "Times New Roman"
 MATRIX_CAPTION = "mou-responsibility-matrix"
 

@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, StringConstraints
 
-from .model import LINE_MAX, PROSE_MAX, Agreement
+from ..model import LINE_MAX, PROSE_MAX, Agreement
 
 Kind = Literal["added", "removed", "changed", "moved"]
 KINDS: tuple[Kind, ...] = ("added", "removed", "changed", "moved")

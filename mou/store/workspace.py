@@ -39,14 +39,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import gitobjects as go
-from .errors import ConflictError, MouError, UsageError
-from .fsutil import atomic_write
+from ..data import TEMPLATES_DIR
+from ..errors import ConflictError, MouError, UsageError
+from ..fsutil import atomic_write
+from . import objects as go
 
 if TYPE_CHECKING:
     from git import Repo
 
-    from .model import Agreement
+    from ..model import Agreement
 
 AGREEMENTS = "agreements"
 COMMITTER = ("mou", "mou@localhost")
@@ -233,7 +234,7 @@ class Workspace:
 
     def load(self, agreement_id: str, rev: str = "HEAD") -> Loaded:
         """The agreement as of ``rev``, validated; MouError if it is absent there."""
-        from .validate import load_bytes
+        from ..validate import load_bytes
 
         path = agreement_path(_checked_id(agreement_id))
         commit = self.resolve(rev)
@@ -263,7 +264,7 @@ class Workspace:
 
     def list(self) -> builtins.list[Summary]:
         """One summary per agreement at HEAD, ordered by id (see :mod:`mou.summary`)."""
-        from .summary import summaries
+        from .listing import summaries
 
         head = self._tip()
         if head is None:
@@ -431,7 +432,7 @@ class Workspace:
 
     def _replaceable(self, target: Path, raw: bytes, old_blob: str | None) -> bool:
         """Whether writing ``raw`` over the working-tree file ``target`` loses no edit."""
-        from .yamlio import read_file
+        from ..yamlio import read_file
 
         if not target.exists():
             return True
@@ -677,9 +678,9 @@ def _open_repo(root: Path) -> Repo:
 
 def _reads_as(current: bytes, raw: bytes, agreement_id: str) -> bool:
     """Whether file bytes ``current`` hold the same agreement as canonical bytes ``raw``."""
-    from .model import to_data
-    from .validate import load_bytes
-    from .yamlio import dump
+    from ..model import to_data
+    from ..validate import load_bytes
+    from ..yamlio import dump
 
     try:
         agreement = load_bytes(current, agreement_path(agreement_id), agreement_id)
@@ -690,9 +691,9 @@ def _reads_as(current: bytes, raw: bytes, agreement_id: str) -> bool:
 
 def canonical_bytes(agreement: Agreement) -> bytes:
     """Validate ``agreement`` fully (references, sums, dates) and return its canonical file."""
-    from .model import to_data
-    from .validate import validate_data
-    from .yamlio import dump
+    from ..model import to_data
+    from ..validate import validate_data
+    from ..yamlio import dump
 
     data = to_data(agreement)
     validate_data(data, f"{agreement_path(agreement.id)} (to be saved)")
@@ -741,14 +742,14 @@ def init_workspace(root: Path) -> bool:
 
 def _scaffold(root: Path) -> builtins.list[str]:
     """Write the workspace's starting files (never over existing ones); their paths."""
-    from .schema import SCHEMA_FILE, schema_text
+    from ..schema import SCHEMA_FILE, schema_text
 
     wanted: dict[str, bytes] = {
         f"{AGREEMENTS}/.gitkeep": b"",
         "README.md": WORKSPACE_README.encode(),
         f"schemas/{SCHEMA_FILE}": schema_text().encode(),
     }
-    templates = Path(__file__).resolve().parent / "data" / "templates"
+    templates = TEMPLATES_DIR
     for template in sorted(templates.glob("*.docx")):
         wanted[f"templates/{template.name}"] = template.read_bytes()
     written = []

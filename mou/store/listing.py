@@ -20,11 +20,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import MouError
-from .fsutil import atomic_write
+from ..errors import MouError
+from ..fsutil import atomic_write
 
 if TYPE_CHECKING:
-    from .store import Summary, Workspace
+    from .workspace import Summary, Workspace
 
 CACHE_FILE = "mou-list-cache.json"
 CACHE_VERSION = 1
@@ -39,7 +39,7 @@ _SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 def summaries(workspace: Workspace, head: str, blobs: dict[str, str]) -> list[Summary]:
     """A summary per agreement id in ``blobs`` (id -> blob sha at ``head``), sorted by id."""
-    from .store import Summary
+    from .workspace import Summary
 
     cache_path = Path(workspace._git_dir) / CACHE_FILE
     cache = _read_cache(cache_path)
@@ -60,7 +60,7 @@ def summaries(workspace: Workspace, head: str, blobs: dict[str, str]) -> list[Su
 
 
 def _date(text: str) -> dt.datetime:
-    from .store import commit_date
+    from .workspace import commit_date
 
     return commit_date(text)
 
@@ -93,7 +93,7 @@ def _commit_info(workspace: Workspace, commit: str) -> list[str]:
 
 
 def _is_ancestor(workspace: Workspace, old: str | None, new: str) -> bool:
-    from .store import GitFailed
+    from .workspace import GitFailed
 
     if not old:
         return False

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from ..model import xml_forbidden_char
 from .diff import tokenize
-from .model import xml_forbidden_char
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 DOCUMENT_PART = "word/document.xml"

@@ -23,15 +23,15 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
+from .compare import Stamp, body_of, compare_roots, read_part, replace_part, w, xml_text
 from .diff import KINDS, Change, count_by_kind, diff, group_by_section, tokenize, value_at
-from .docxdiff import Stamp, body_of, compare_roots, read_part, replace_part, w, xml_text
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from .model import Agreement
-    from .review import Version
-    from .store import Revision, Workspace
+    from ..model import Agreement
+    from ..store.history import Version
+    from ..store.workspace import Revision, Workspace
 
 SUMMARY_BOOKMARK = "mou_redline_summary"
 PAGE_WIDTH_TWIPS = 9360  # 6.5 inches of text between default margins
@@ -53,8 +53,8 @@ def redline_docx(
     workspace: Workspace | Path | str, agreement_id: str, rev_a: str, rev_b: str
 ) -> bytes:
     """The agreement at ``rev_b`` as .docx with tracked changes from ``rev_a``."""
-    from .review import open_workspace
-    from .store import Workspace
+    from ..store.history import open_workspace
+    from ..store.workspace import Workspace
 
     if isinstance(workspace, Workspace):
         return redline_with_changes(workspace, agreement_id, rev_a, rev_b)[0]
@@ -66,8 +66,8 @@ def redline_with_changes(
     ws: Workspace, agreement_id: str, rev_a: str, rev_b: str
 ) -> tuple[bytes, list[Attributed]]:
     """The redline and the attributed semantic changes it summarises."""
-    from .render import render_docx
-    from .review import load_version
+    from ..document.render import render_docx
+    from ..store.history import load_version
 
     old, new = load_version(ws, agreement_id, rev_a), load_version(ws, agreement_id, rev_b)
     attributed = attribute_changes(ws, agreement_id, old, new)
@@ -89,8 +89,8 @@ def attribute_changes(
     ws: Workspace, agreement_id: str, old: Version, new: Version
 ) -> list[Attributed]:
     """Every semantic change from ``old`` to ``new`` with the last commit that touched it."""
+    from ..store.history import history, versions_between
     from .blame import Touches
-    from .review import history, versions_between
 
     changes = diff(old.agreement, new.agreement)
     revisions = history(ws, agreement_id)
@@ -119,7 +119,7 @@ def _stamp(revision: Revision) -> Stamp:
 
 def _fallback(ws: Workspace, version: Version) -> Stamp:
     """The commit of ``version`` itself, for document changes no field explains."""
-    from .review import history
+    from ..store.history import history
 
     for revision in history(ws, version.agreement.id):
         if revision.sha == version.revision:

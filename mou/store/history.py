@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import InvalidAgreement, MouError
-from .model import Agreement
+from ..errors import InvalidAgreement, MouError
+from ..model import Agreement
 
 if TYPE_CHECKING:
-    from .blame import Blamed
-    from .store import Revision, Workspace
+    from ..changes.blame import Blamed
+    from .workspace import Revision, Workspace
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,8 @@ class Version:
 @contextmanager
 def open_workspace(root: Path | str | None) -> Iterator[Workspace]:
     """The workspace at ``root`` (default: settings), closed when done."""
-    from .settings import resolve_workspace
-    from .store import Workspace
+    from ..settings import resolve_workspace
+    from .workspace import Workspace
 
     ws = Workspace(resolve_workspace(root))
     try:
@@ -51,7 +51,7 @@ def open_workspace(root: Path | str | None) -> Iterator[Workspace]:
 
 def history(ws: Workspace, agreement_id: str) -> list[Revision]:
     """The agreement's revisions, newest first; MouError for an unknown or invalid id."""
-    from .validate import check_agreement_id
+    from ..validate import check_agreement_id
 
     check_agreement_id(agreement_id)
     revisions = ws.history(agreement_id)
@@ -77,9 +77,9 @@ def load_version(ws: Workspace, agreement_id: str, rev: str) -> Version:
     Reads through :mod:`mou.quickload` (same checks, libyaml speed) and falls back to the
     store's exact loader for anything it declines, so errors keep their line numbers.
     """
-    from .quickload import quick_validated
-    from .store import agreement_path
-    from .validate import check_agreement_id
+    from ..quickload import quick_validated
+    from ..validate import check_agreement_id
+    from .workspace import agreement_path
 
     path = agreement_path(check_agreement_id(agreement_id))
     sha = ws.resolve(rev)
@@ -115,7 +115,7 @@ def versions_between(
     Files are read in one ``git cat-file --batch`` and parsed by :mod:`mou.quickload`;
     a file it declines goes through the store's exact loader, which names the problem.
     """
-    from .quickload import quick_load
+    from ..quickload import quick_load
 
     path = f"agreements/{agreement_id}.yaml"
     raws = committed_files(ws.root, [f"{r.sha}:{path}" for r in revisions])
@@ -182,7 +182,7 @@ def blame_agreement(
     ws: Workspace, agreement_id: str, warn: Callable[[str], None] = lambda _: None
 ) -> list[Blamed]:
     """Blame every field and item of the agreement's current version."""
-    from .blame import blame
+    from ..changes.blame import blame
 
     revisions = list(reversed(history(ws, agreement_id)))
     versions = versions_between(ws, agreement_id, revisions, warn)

@@ -18,16 +18,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .errors import MouError
-from .model import Agreement
+from ..data import SAMPLE_AGREEMENT
+from ..errors import MouError
+from ..model import Agreement
 
-SAMPLE = Path(__file__).resolve().parent / "data" / "sample.yaml"
+SAMPLE = SAMPLE_AGREEMENT
 
 
 def sample_agreements() -> list[Agreement]:
     """A sample with every section filled in, and a bare preset of another type."""
-    from .presets import preset
-    from .validate import load_bytes, validate_data
+    from ..presets import preset
+    from ..validate import load_bytes, validate_data
 
     full = load_bytes(SAMPLE.read_bytes(), str(SAMPLE), "sample-every-section")
     bare = validate_data(preset("mutual_aid", "sample-bare", "Bare preset"), "preset")

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from .model import Agreement, Party
+from ..model import Agreement, Party
 
 INSTRUMENTS = {
     "memorandum_of_understanding": ("MEMORANDUM OF UNDERSTANDING", "Memorandum"),

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from ..model import Agreement
 from .diff import Change, ancestors, diff, entries
-from .model import Agreement
 
 
 class RevisionLike(Protocol):

@@ -33,10 +33,10 @@ from xml.sax.saxutils import escape as xml_escape
 
 from lxml import etree
 
-from .errors import MouError
-from .model import Agreement
+from ..data import PACKAGED_TEMPLATE
+from ..errors import MouError
+from ..model import Agreement
 
-PACKAGED_TEMPLATE = Path(__file__).resolve().parent / "data" / "templates" / "mou.docx"
 # Stands in for the fingerprint in the footer until the text is known; 64 characters.
 PENDING = "FINGERPRINT-PENDING-" + "0" * 44
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -209,7 +209,7 @@ def _check_balanced(
     path: Path, source: bytes, draft: bool, warn: Callable[[str], None] | None
 ) -> None:
     """Refuse (signature-ready) or warn about (draft) a template with a tag left open."""
-    from .templatecheck import unbalanced_tags
+    from .check import unbalanced_tags
 
     for problem in unbalanced_tags(source):
         _refuse_or_warn(
@@ -223,7 +223,7 @@ def _check_balanced(
 def _unknown_uses(
     path: Path, source: bytes, names: list[str], draft: bool, warn: Callable[[str], None] | None
 ) -> None:
-    from .templatecheck import usages
+    from .check import usages
 
     used = ", ".join(usages(source, names))
     _refuse_or_warn(
@@ -303,7 +303,7 @@ def _size_matrix(docx: Any, goal_labels: list[str]) -> None:
 def _is_matrix(table: Any, goal_labels: list[str]) -> bool:
     """The matrix by its caption, or, in a template saved by LibreOffice (which drops
     table captions), by its header row: a first cell, then one cell per goal."""
-    from .templatebuild import MATRIX_CAPTION
+    from .build import MATRIX_CAPTION
 
     if not table.rows or len(table.rows[0].cells) < 2:
         return False
