@@ -31,8 +31,10 @@ from docxtpl import DocxTemplate  # noqa: E402
 from jinja2 import Environment  # noqa: E402
 
 from mou.document.context import build_context  # noqa: E402
-from mou.document.render import PENDING, render_docx, template_bytes  # noqa: E402
-from mou.store.workspace import init_workspace  # noqa: E402
+from mou.document.provenance import PENDING  # noqa: E402
+from mou.document.render import render_docx  # noqa: E402
+from mou.document.template import template_bytes  # noqa: E402
+from mou.store.create import init_workspace  # noqa: E402
 from mou.validate import load_file  # noqa: E402
 
 REVISION = "0123456789abcdef0123456789abcdef01234567"

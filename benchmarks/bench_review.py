@@ -31,9 +31,10 @@ from mou.changes.diff import diff  # noqa: E402
 from mou.changes.redline import redline_docx  # noqa: E402
 from mou.document.render import render_docx  # noqa: E402
 from mou.model import to_data  # noqa: E402
-from mou.store.history import load_version, open_workspace  # noqa: E402
+from mou.store.history import load_version  # noqa: E402
+from mou.store.workspace import open_workspace  # noqa: E402
 from mou.validate import load_file  # noqa: E402
-from tests.reviewkit import ALICE, BOB, CAROL, SCRIPTED_EDITS, History  # noqa: E402
+from tests.support.histories import ALICE, BOB, CAROL, SCRIPTED_EDITS, History  # noqa: E402
 
 REVISIONS = 10
 EDITS_PER_REVISION = 3

@@ -29,9 +29,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from mou.ids import agreement_path  # noqa: E402
 from mou.model import to_data  # noqa: E402
 from mou.presets import preset  # noqa: E402
-from mou.store.workspace import Author, Workspace, agreement_path, init_workspace  # noqa: E402
+from mou.store.create import init_workspace  # noqa: E402
+from mou.store.workspace import Author, Workspace  # noqa: E402
 from mou.validate import validate_data  # noqa: E402
 from mou.yamlio import dump  # noqa: E402
 

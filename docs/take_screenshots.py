@@ -15,10 +15,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from browserkit import chromium_page, streamlit_server  # noqa: E402
-
-from mou.store import Author, Workspace, init_workspace  # noqa: E402
+from mou.store.create import init_workspace  # noqa: E402
+from mou.store.workspace import Author, Workspace  # noqa: E402
 from mou.validate import load_file  # noqa: E402
+from tests.support.browser import chromium_page, streamlit_server  # noqa: E402
 
 
 def main() -> None:

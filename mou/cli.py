@@ -9,40 +9,81 @@ from __future__ import annotations
 
 import importlib
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 
+from .errors import MouError
 from .settings import WORKSPACE
 
-# Command name -> "module:attribute" inside mou.commands; one line per command.
-COMMANDS: dict[str, str] = {
-    "validate": "files:validate",
-    "fmt": "files:fmt",
-    "schema": "files:schema",
-    "new": "files:new",
-    "init": "workspace:init",
-    "save": "workspace:save",
-    "show": "workspace:show",
-    "log": "workspace:log",
-    "list": "workspace:list_",
-    "check": "documents:check",
-    "export": "documents:export",
-    "verify": "documents:verify",
-    "templates": "documents:templates",
-    "diff": "review:diff_command",
-    "blame": "review:blame",
-    "redline": "review:redline",
-}
 
-# Commands grouped for `mou --help`, in the order a user meets them.
-SECTIONS: dict[str, list[str]] = {
-    "Agreement files": ["new", "validate", "fmt", "schema"],
-    "Workspace": ["init", "save", "show", "log", "list"],
-    "Documents": ["check", "export", "verify", "templates"],
-    "Review": ["diff", "blame", "redline"],
-}
+@dataclass(frozen=True)
+class CommandSpec:
+    """One command: its name, where it lives ("module:attribute" in mou.commands), the
+    section of `mou --help` it is listed under, and its one-line summary."""
+
+    name: str
+    target: str
+    section: str
+    summary: str
+
+
+_FILES, _WORKSPACE, _DOCUMENTS, _REVIEW = "Agreement files", "Workspace", "Documents", "Review"
+
+# Every command, one line each, in the order `mou --help` lists them: adding a command is
+# a function in mou/commands/ and a line here. Summaries live here so that help imports
+# no command module.
+COMMAND_TABLE: tuple[CommandSpec, ...] = (
+    CommandSpec("new", "files:new", _FILES, "Create a draft agreement from a type preset."),
+    CommandSpec("validate", "files:validate", _FILES, "Check agreement files; list every problem."),
+    CommandSpec("fmt", "files:fmt", _FILES, "Rewrite agreement files canonically (or --check)."),
+    CommandSpec(
+        "schema", "files:schema", _FILES, "Regenerate the JSON Schema (or --check for drift)."
+    ),
+    CommandSpec("init", "workspace:init", _WORKSPACE, "Make a folder a git-versioned workspace."),
+    CommandSpec(
+        "save", "workspace:save", _WORKSPACE, "Commit an agreement file: one save, one commit."
+    ),
+    CommandSpec("show", "workspace:show", _WORKSPACE, "Print an agreement at a revision."),
+    CommandSpec("log", "workspace:log", _WORKSPACE, "Who changed an agreement, when and why."),
+    CommandSpec(
+        "list",
+        "workspace:list_",
+        _WORKSPACE,
+        "Every agreement with status, parties and last change.",
+    ),
+    CommandSpec("check", "documents:check", _DOCUMENTS, "Run the readiness rules on an agreement."),
+    CommandSpec(
+        "export", "documents:export", _DOCUMENTS, "Export Word (and PDF) for signature, or --draft."
+    ),
+    CommandSpec(
+        "verify", "documents:verify", _DOCUMENTS, "Check an exported .docx against its provenance."
+    ),
+    CommandSpec(
+        "templates", "documents:templates", _DOCUMENTS, "Check Word templates against the model."
+    ),
+    CommandSpec(
+        "diff",
+        "review:diff_command",
+        _REVIEW,
+        "Show what changed between two revisions, field by field.",
+    ),
+    CommandSpec(
+        "blame", "review:blame", _REVIEW, "Show who last changed each field and item, and when."
+    ),
+    CommandSpec(
+        "redline",
+        "review:redline",
+        _REVIEW,
+        "Write a Word redline with tracked changes between two revisions.",
+    ),
+)
+COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in COMMAND_TABLE}
+SECTIONS: dict[str, list[str]] = {}
+for _spec in COMMAND_TABLE:
+    SECTIONS.setdefault(_spec.section, []).append(_spec.name)
 
 
 class LazyGroup(click.Group):
@@ -52,49 +93,28 @@ class LazyGroup(click.Group):
         return sorted(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = COMMANDS.get(cmd_name)
-        if target is None:
+        spec = COMMANDS.get(cmd_name)
+        if spec is None:
             return None
-        module_name, attribute = target.split(":")
+        module_name, attribute = spec.target.split(":")
         module = importlib.import_module(f"mou.commands.{module_name}")
         return getattr(module, attribute)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        # Summaries come from SHORT_HELP so that help does not import the commands.
+        # Summaries come from the table so that help does not import the commands.
         for title, names in SECTIONS.items():
-            rows = [(name, SHORT_HELP.get(name, "")) for name in names if name in COMMANDS]
+            rows = [(name, COMMANDS[name].summary) for name in names]
             if rows:
                 with formatter.section(title):
                     formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
-        from .errors import MouError
 
         try:
             return super().invoke(ctx)
         except MouError as err:
             click.echo(err.message, err=True)
             ctx.exit(err.exit_code)
-
-
-SHORT_HELP: dict[str, str] = {
-    "new": "Create a draft agreement from a type preset.",
-    "validate": "Check agreement files; list every problem.",
-    "fmt": "Rewrite agreement files canonically (or --check).",
-    "schema": "Regenerate the JSON Schema (or --check for drift).",
-    "init": "Make a folder a git-versioned workspace.",
-    "save": "Commit an agreement file: one save, one commit.",
-    "show": "Print an agreement at a revision.",
-    "log": "Who changed an agreement, when and why.",
-    "list": "Every agreement with status, parties and last change.",
-    "check": "Run the readiness rules on an agreement.",
-    "export": "Export Word (and PDF) for signature, or --draft.",
-    "verify": "Check an exported .docx against its provenance.",
-    "templates": "Check Word templates against the model.",
-    "diff": "Show what changed between two revisions, field by field.",
-    "blame": "Show who last changed each field and item, and when.",
-    "redline": "Write a Word redline with tracked changes between two revisions.",
-}
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -22,8 +22,9 @@ from pydantic import (
     StringConstraints,
 )
 
+from .ids import AGREEMENT_ID_PATTERN
+
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
-AGREEMENT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{2,63}$"
 LINE_MAX = 500
 PROSE_MAX = 50_000
 
@@ -110,6 +111,8 @@ class Item(Strict):
 
 
 class AgreementType(StrEnum):
+    """The kind of agreement; it picks the preset and the sections readiness requires."""
+
     task_force = "task_force"
     information_sharing = "information_sharing"
     community_partnership = "community_partnership"
@@ -118,6 +121,8 @@ class AgreementType(StrEnum):
 
 
 class Instrument(StrEnum):
+    """What the document calls itself on its title page."""
+
     memorandum_of_understanding = "memorandum_of_understanding"
     memorandum_of_agreement = "memorandum_of_agreement"
     interlocal_agreement = "interlocal_agreement"
@@ -126,6 +131,8 @@ class Instrument(StrEnum):
 
 
 class Status(StrEnum):
+    """Where the agreement stands in its life, from first draft to termination."""
+
     draft = "draft"
     in_review = "in_review"
     approved = "approved"
@@ -135,6 +142,8 @@ class Status(StrEnum):
 
 
 class PartyLevel(StrEnum):
+    """The level of government or sector a party belongs to."""
+
     federal = "federal"
     state = "state"
     county = "county"
@@ -147,6 +156,8 @@ class PartyLevel(StrEnum):
 
 
 class SignatureRole(StrEnum):
+    """What a signature block does: sign for the party, attest, or approve."""
+
     signatory = "signatory"
     attest = "attest"
     approved_as_to_form = "approved_as_to_form"
@@ -154,6 +165,8 @@ class SignatureRole(StrEnum):
 
 
 class Frequency(StrEnum):
+    """How often something is reported or reviewed."""
+
     monthly = "monthly"
     quarterly = "quarterly"
     semiannual = "semiannual"
@@ -162,6 +175,8 @@ class Frequency(StrEnum):
 
 
 class ResourceCategory(StrEnum):
+    """The kind of resource a party contributes."""
+
     personnel = "personnel"
     vehicle = "vehicle"
     equipment = "equipment"
@@ -172,6 +187,8 @@ class ResourceCategory(StrEnum):
 
 
 class CjisTopic(StrEnum):
+    """The eleven topics the FBI CJIS Security Policy expects an agreement to cover."""
+
     audit = "audit"
     dissemination = "dissemination"
     hit_confirmation = "hit_confirmation"
@@ -186,12 +203,16 @@ class CjisTopic(StrEnum):
 
 
 class LiabilityBearer(StrEnum):
+    """Who bears a liability: each party for its own, or one side of a request."""
+
     each_party = "each_party"
     requesting_party = "requesting_party"
     responding_party = "responding_party"
 
 
 class EffectiveRule(StrEnum):
+    """How the effective date is fixed: a date stated, or the last signature."""
+
     fixed_date = "fixed_date"
     last_signature = "last_signature"
 
@@ -200,6 +221,8 @@ class EffectiveRule(StrEnum):
 
 
 class Address(Strict):
+    """A postal address."""
+
     street: Line
     """Street address or post-office box."""
     city: Line
@@ -209,6 +232,8 @@ class Address(Strict):
 
 
 class Contact(Strict):
+    """A person to reach: name, title and how to reach them."""
+
     name: Line
     title: Line
     """Position, e.g. "Task Force Commander"."""
@@ -217,12 +242,17 @@ class Contact(Strict):
 
 
 class SubUnit(Item):
+    """A part of a party that does the work (a county's sheriff's office, its district
+    attorney)."""
+
     name: Line
     """Name of the sub-unit, e.g. "Office of the Sheriff"."""
     acronym: Line | None = None
 
 
 class Signatory(Item):
+    """One signature block of a party: who signs, in what role, under what authority."""
+
     role: SignatureRole = SignatureRole.signatory
     """signatory signs for the party; attest, approved_as_to_form and approved_as_to_content
     are the clerk's and counsel's blocks beneath it."""
@@ -233,6 +263,8 @@ class Signatory(Item):
 
 
 class Party(Item):
+    """An agency or organisation bound by the agreement."""
+
     legal_name: Line
     """Full legal name, as it appears on the signature page."""
     acronym: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9&.-]{1,16}$")]
@@ -250,6 +282,8 @@ class Party(Item):
 
 
 class Authority(Item):
+    """A statute or regulation a party acts under in making the agreement."""
+
     citation: Line
     """Statute or regulation, e.g. "31 U.S.C. § 1535"."""
     description: Prose | None = None
@@ -258,6 +292,8 @@ class Authority(Item):
 
 
 class Clause(Item):
+    """A paragraph of agreed text, kept as an item so that edits are tracked by id."""
+
     text: Prose
 
 
@@ -265,6 +301,8 @@ class Clause(Item):
 
 
 class Metric(Item):
+    """How a goal is measured: baseline, target, unit, reporting frequency and data source."""
+
     name: Line
     """What is measured, e.g. "Non-fatal shootings"."""
     unit: Line
@@ -278,6 +316,8 @@ class Metric(Item):
 
 
 class Goal(Item):
+    """A shared goal, owned by one or more parties and measured by its metrics."""
+
     title: Line
     description: Prose | None = None
     owners: PartyRefs = Field(min_length=1)
@@ -286,11 +326,15 @@ class Goal(Item):
 
 
 class Definition(Item):
+    """A defined term and what it means in this agreement."""
+
     term: Line
     meaning: Prose
 
 
 class Responsibility(Item):
+    """What one or more parties commit to do, tied to the goals it serves."""
+
     parties: PartyRefs = Field(min_length=1)
     """Parties that carry this responsibility."""
     text: Prose
@@ -302,6 +346,8 @@ class Responsibility(Item):
 
 
 class BoardSeat(Strict):
+    """A party's seats and votes on the executive board."""
+
     key_field: ClassVar[str | None] = "party"
     party: PartyRef
     seats: int = Field(ge=1, le=50)
@@ -309,6 +355,8 @@ class BoardSeat(Strict):
 
 
 class Governance(Strict):
+    """How the partnership decides: board, chair, quorum, vote thresholds, fiscal agent."""
+
     board_name: Line
     """E.g. "Executive Board"."""
     seats: list[BoardSeat] = Field(min_length=1)
@@ -323,6 +371,8 @@ class Governance(Strict):
 
 
 class Supervision(Strict):
+    """Who supervises assigned personnel and controls cases and resources."""
+
     supervising_party: PartyRef
     """Party whose supervisor directs the day-to-day work."""
     personnel_supervision: Prose
@@ -331,6 +381,8 @@ class Supervision(Strict):
 
 
 class PersonnelAssignment(Item):
+    """Positions a party assigns to the joint work, and on what terms."""
+
     party: PartyRef
     position: Line
     count: int = Field(ge=1, le=1000)
@@ -344,6 +396,8 @@ class PersonnelAssignment(Item):
 
 
 class Operations(Strict):
+    """How joint operations run: investigations, sources, evidence, use of force."""
+
     investigative_exclusivity: Prose | None = None
     confidential_sources: Prose | None = None
     evidence: Prose | None = None
@@ -355,12 +409,16 @@ class Operations(Strict):
 
 
 class CjisProvision(Strict):
+    """How the parties meet one CJIS Security Policy topic."""
+
     key_field: ClassVar[str | None] = "topic"
     topic: CjisTopic
     text: Prose
 
 
 class InformationSharing(Strict):
+    """Which records are shared, for what uses, under what security and retention."""
+
     record_owner: Prose
     """Who owns the records shared, e.g. "the contributing agency"."""
     data_categories: list[Clause] = Field(min_length=1)
@@ -382,6 +440,8 @@ class InformationSharing(Strict):
 
 
 class Resource(Item):
+    """Something a party provides: personnel, vehicles, equipment, facilities, systems or funds."""
+
     provider: PartyRef
     category: ResourceCategory
     description: Line
@@ -394,12 +454,16 @@ class Resource(Item):
 
 
 class CostShare(Strict):
+    """One party's percentage of the joint costs."""
+
     key_field: ClassVar[str | None] = "party"
     party: PartyRef
     percent: Percent
 
 
 class Reimbursement(Strict):
+    """Who pays whom for what, up to what cap, invoiced how often."""
+
     payer: PartyRef
     covers: Prose
     """What is reimbursed, e.g. "overtime of assigned officers"."""
@@ -411,6 +475,8 @@ class Reimbursement(Strict):
 
 
 class Fee(Item):
+    """One line of a fee schedule."""
+
     description: Line
     amount: Amount
     unit: Line
@@ -418,6 +484,8 @@ class Fee(Item):
 
 
 class Funding(Strict):
+    """How the work is paid for: own costs, cost shares, reimbursement, fees, appropriations."""
+
     each_party_bears_own_costs: bool = True
     cost_shares: list[CostShare] = []
     """Shares of joint costs; when given they sum to exactly 100."""
@@ -429,12 +497,16 @@ class Funding(Strict):
 
 
 class ForfeitureShare(Strict):
+    """One party's percentage of shared forfeiture proceeds."""
+
     key_field: ClassVar[str | None] = "party"
     party: PartyRef
     percent: Percent
 
 
 class Forfeiture(Strict):
+    """How asset forfeiture proceeds are shared, and who acts as fiscal agent."""
+
     fiscal_agent: PartyRef | None = None
     """The one party that receives and distributes shared proceeds."""
     distribution: list[ForfeitureShare] = Field(min_length=1)
@@ -446,6 +518,8 @@ class Forfeiture(Strict):
 
 
 class MutualAid(Strict):
+    """How assistance is requested, given, recalled and commanded across jurisdictions."""
+
     authorized_officials: Prose
     """Who may request and approve assistance."""
     oral_requests_allowed: bool = True
@@ -461,12 +535,16 @@ class MutualAid(Strict):
 
 
 class Training(Strict):
+    """Joint training the parties commit to, and the annual report."""
+
     commitments: list[Clause] = Field(min_length=1)
     host_rotation: Prose | None = None
     annual_report: Prose | None = None
 
 
 class Evaluation(Strict):
+    """How performance is reviewed: reports, reviews, surveys, after-action debriefs."""
+
     reporting_frequency: Frequency
     review_interval_months: int = Field(ge=1, le=120)
     surveys: Prose | None = None
@@ -474,6 +552,8 @@ class Evaluation(Strict):
 
 
 class Liability(Strict):
+    """Who bears tort liability and workers' compensation, and any indemnification."""
+
     tort: LiabilityBearer
     """Who bears tort liability for acts of personnel."""
     workers_compensation: LiabilityBearer
@@ -483,6 +563,8 @@ class Liability(Strict):
 
 
 class EscalationLevel(Item):
+    """One step of dispute resolution: who tries to resolve it, and within how long."""
+
     description: Line
     """E.g. "Task force supervisors"."""
     days: int | None = Field(default=None, ge=1, le=365)
@@ -490,11 +572,15 @@ class EscalationLevel(Item):
 
 
 class DisputeResolution(Strict):
+    """How disputes escalate, ending at the agency heads."""
+
     levels: list[EscalationLevel] = Field(min_length=1)
     """Escalation levels in order, ending with the agency heads."""
 
 
 class Term(Strict):
+    """When the agreement takes effect, how long it lasts, and how a party leaves it."""
+
     effective_rule: EffectiveRule
     effective_date: dt.date | None = None
     """Required when effective_rule is fixed_date."""
@@ -509,12 +595,16 @@ class Term(Strict):
 
 
 class Amendment(Strict):
+    """How the agreement is amended and how new members join."""
+
     procedure: Prose
     """Normally: by mutual written consent of all parties."""
     new_members: Prose | None = None
 
 
 class GeneralProvisions(Strict):
+    """The standard provisions: beneficiaries, assignment, counterparts, governing law."""
+
     governing_law: Line
     """E.g. "the laws of the State of Columbia"."""
     no_third_party_beneficiaries: bool = True

@@ -19,8 +19,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from .errors import InvalidAgreement
 from .model import Agreement
-from .yamlio import MAX_BYTES
+from .validate import validate_parsed
+from .yamlio import MAX_BYTES, Parsed
 
 _CORE_SCHEMA = [
     ("bool", r"true|True|TRUE|false|False|FALSE", "tTfF"),
@@ -75,10 +77,6 @@ def quick_load(raw: bytes) -> Agreement | None:
 
 def quick_validated(raw: bytes, source: str, expected_id: str) -> Agreement | None:
     """The agreement in ``raw``, checked as fully as the exact loader checks it, or None."""
-    from .errors import InvalidAgreement
-    from .validate import validate_parsed
-    from .yamlio import Parsed
-
     data = _plain_data(raw)
     if data is None:
         return None

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
+from .document.context import build_context
 from .model import Agreement, CjisTopic, PartyLevel, Ref
 from .validate import walk
 
@@ -297,8 +298,6 @@ def _definitions_used(a: Agreement) -> Iterator[tuple[str, str]]:
 def _document_wording(a: Agreement) -> list[str]:
     """The document's text outside the definitions: mou's own sentences around what was
     typed ("Quorum: …", "signed in counterparts") count as uses of a term too."""
-    from .document.context import build_context
-
     context = build_context(a, None, False, "")
     context["art"]["definitions"] = None
     return list(_strings(context))

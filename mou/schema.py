@@ -18,7 +18,8 @@ from jsonschema.exceptions import ValidationError
 from pydantic.json_schema import GenerateJsonSchema
 
 from .errors import Problem
-from .model import AGREEMENT_ID_PATTERN, SLUG_PATTERN, Agreement
+from .ids import AGREEMENT_ID_PATTERN
+from .model import SLUG_PATTERN, Agreement
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_FILE = "agreement.schema.json"

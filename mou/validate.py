@@ -7,7 +7,6 @@ the file, the line (where the YAML gives one) and the JSON path.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -15,22 +14,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import InvalidAgreement, MouError, Problem
-from .model import AGREEMENT_ID_PATTERN, Agreement, Ref, Strict
+from .errors import InvalidAgreement, Problem
+from .model import Agreement, Ref, Strict
 from .schema import json_path, schema_problems
 from .yamlio import Parsed, read_bytes, read_file
-
-_AGREEMENT_ID = re.compile(AGREEMENT_ID_PATTERN)
-
-
-def check_agreement_id(value: str) -> str:
-    """Return ``value`` if it is a valid agreement id (safe as a file name), else raise."""
-    if not isinstance(value, str) or not _AGREEMENT_ID.fullmatch(value):
-        raise MouError(
-            f"{value!r} is not a valid agreement id: use 3 to 64 lower-case letters, digits "
-            "and hyphens, starting with a letter or digit"
-        )
-    return value
 
 
 def load_file(path: Path, expected_id: str | None = None) -> Agreement:

@@ -1,45 +1,34 @@
-"""Shared fixtures: the repository's own examples and a way to run the real `mou` command."""
+"""Shared fixtures; the helpers themselves live in ``tests/support/``."""
 
 from __future__ import annotations
 
+import atexit
 import os
-import subprocess
-import sys
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = sorted((ROOT / "agreements").glob("*.yaml"))
+from tests.support.runner import run_mou
 
 
-def run_mou(
-    *args: str,
-    cwd: Path | None = None,
-    env: dict[str, str] | None = None,
-    input: bytes | None = None,
-    timeout: float = 120,
-) -> subprocess.CompletedProcess:
-    """Run `python -m mou ARGS` as a user would, from this checkout, and capture its output."""
-    inherited = {k: v for k, v in os.environ.items() if k != "MOU_WORKSPACE"}
-    full_env = {**inherited, "PYTHONPATH": str(ROOT), **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "mou", *args],
-        cwd=cwd or ROOT,
-        env=full_env,
-        input=input,
-        capture_output=True,
-        timeout=timeout,
-    )
+def pytest_configure(config: pytest.Config) -> None:
+    """Shut out the machine's git configuration, for this process and all it starts.
 
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file under ``folder`` (outside .git) with its bytes, to prove nothing was written."""
-    return {
-        str(p.relative_to(folder)): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and ".git" not in p.relative_to(folder).parts
-    }
+    The suite must pass on a machine whose git has no identity and no default branch,
+    and must not pass only because the developer's has them: every test sets the
+    identity and the branch it needs.
+    """
+    folder = tempfile.mkdtemp(prefix="mou-tests-git-")
+    atexit.register(shutil.rmtree, folder, True)
+    empty = Path(folder) / "gitconfig"
+    empty.write_text("")
+    os.environ["GIT_CONFIG_GLOBAL"] = str(empty)
+    os.environ["GIT_CONFIG_NOSYSTEM"] = "1"
+    for name in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME"):
+        os.environ.pop(name, None)
+    os.environ.pop("GIT_COMMITTER_EMAIL", None)
 
 
 @pytest.fixture

@@ -18,16 +18,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, snapshot
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
 from mou.model import to_data
 from mou.presets import preset
-from mou.store.workspace import Author, Workspace, init_workspace
+from mou.store.create import init_workspace
+from mou.store.workspace import Author, Workspace
 from mou.ui.pages import export, history
 from mou.ui.state import Draft
 from mou.validate import validate_data
+from tests.support.runner import ROOT, snapshot
 
 APP = str(ROOT / "app.py")
 ALICE = Author("Alice Liaison", "alice@county.example.gov")

@@ -6,9 +6,10 @@ import json
 
 import pytest
 
-from mou.store.history import blame_agreement, open_workspace
-from tests.conftest import EXAMPLES, run_mou, snapshot
-from tests.reviewkit import ALICE, BOB, CAROL, History, commit_raw, task_force_data
+from mou.changes.blame import blame_agreement
+from mou.store.workspace import open_workspace
+from tests.support.histories import ALICE, BOB, CAROL, History, commit_raw, task_force_data
+from tests.support.runner import EXAMPLES, run_mou, snapshot
 
 ID = "metro-task-force"
 SHARES = [{"party": "party-a", "percent": 55}, {"party": "party-b", "percent": 45}]

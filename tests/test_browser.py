@@ -12,11 +12,12 @@ import os
 import re
 
 import pytest
-from browserkit import CHROMIUM, chromium_page, streamlit_server
 from docx import Document
 from playwright.sync_api import expect
 
-from mou.store.workspace import Workspace, init_workspace
+from mou.store.create import init_workspace
+from mou.store.workspace import Workspace
+from tests.support.browser import CHROMIUM, chromium_page, streamlit_server
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from mou.schema import SCHEMA_FILE, schema_text
-from tests.conftest import EXAMPLES, ROOT, run_mou, snapshot
+from tests.support.runner import EXAMPLES, ROOT, run_mou, snapshot
 
 TYPES = [
     "task_force",

@@ -9,8 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_mou, snapshot
-from store_helpers import assert_fsck_clean, git, head, make_workspace
+
+from tests.support.runner import ROOT, run_mou, snapshot
+from tests.support.workspaces import assert_fsck_clean, git, head, make_workspace
 
 AUTHOR = "Jane Roe <jane.roe@agency.gov>"
 
@@ -27,9 +28,8 @@ def mou_in(root: Path, *args: str) -> subprocess.CompletedProcess:
 
 def new_and_save(root: Path, agreement_id: str = "metro-tf", message: str = "First") -> str:
     """Write a preset agreement into agreements/ and save it in process (setup, not under test)."""
-    from store_helpers import draft
-
     from mou.store.workspace import Author, Workspace
+    from tests.support.workspaces import draft
 
     with Workspace(root) as ws:
         saved = ws.save(draft(agreement_id, title="Metro"), message, Author.parse(AUTHOR))

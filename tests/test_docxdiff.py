@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mou.changes.compare import Stamp, compare_documents
-from tests.trackedtext import W, tracked_ids, visible_units, xpath
+from tests.support.tracked import W, tracked_ids, visible_units, xpath
 
 WHEN = dt.datetime(2026, 11, 2, 9, 30, tzinfo=dt.UTC)
 STAMP = Stamp("Bob Counsel", WHEN)

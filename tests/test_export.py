@@ -11,16 +11,16 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, ROOT, run_mou, snapshot
 from docx import Document
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 
 from mou.model import to_data
 from mou.presets import preset
-from mou.store.workspace import init_workspace
+from mou.store.create import init_workspace
 from mou.validate import load_file, validate_data
 from mou.yamlio import dump
+from tests.support.runner import EXAMPLES, ROOT, run_mou, snapshot
 
 SAMPLE = ROOT / "mou" / "data" / "sample.yaml"
 READY = "sample-every-section"
@@ -109,7 +109,7 @@ def test_verify_reports_an_edited_copy(workspace: Path) -> None:
 
 def test_verify_catches_a_forged_fingerprint(workspace: Path) -> None:
     """Text edited and the recorded fingerprint rewritten to match: the repository knows."""
-    from mou.document.render import fingerprint
+    from mou.document.provenance import fingerprint
 
     out = workspace.parent / "signed.docx"
     assert mou_in(workspace, "export", READY, "-o", str(out)).returncode == 0
@@ -397,7 +397,8 @@ def _need_soffice() -> None:
 def test_examples_convert_to_pdf_and_read_back_complete(tmp_path: Path) -> None:
     """Every example (and the sample) exported, converted in one LibreOffice run, read back."""
     _need_soffice()
-    from mou.document.render import render_docx, to_pdfs
+    from mou.document.pdf import to_pdfs
+    from mou.document.render import render_docx
 
     sources = [*EXAMPLES, SAMPLE]
     agreements = [load_file(p, p.stem if p != SAMPLE else READY) for p in sources]
@@ -433,7 +434,8 @@ def saved_again_by_libreoffice(docx: Path, tmp_path: Path) -> Path:
 def test_a_copy_saved_again_by_libreoffice_still_verifies(tmp_path: Path) -> None:
     """Re-saving recomputes page numbers and restructures runs; the text is unchanged."""
     _need_soffice()
-    from mou.document.render import render_docx, verify
+    from mou.document.provenance import verify
+    from mou.document.render import render_docx
 
     exported = tmp_path / "signed.docx"
     exported.write_bytes(render_docx(load_file(SAMPLE, READY), "a" * 40, draft=False))
@@ -445,7 +447,8 @@ def test_a_copy_saved_again_by_libreoffice_still_verifies(tmp_path: Path) -> Non
 def test_a_template_restyled_in_libreoffice_still_renders_fully(tmp_path: Path) -> None:
     """LibreOffice drops table captions and retypes the core-properties relationship."""
     _need_soffice()
-    from mou.document.render import PACKAGED_TEMPLATE, render_docx
+    from mou.data import PACKAGED_TEMPLATE
+    from mou.document.render import render_docx
 
     restyled = saved_again_by_libreoffice(PACKAGED_TEMPLATE, tmp_path)
     largest = max(EXAMPLES, key=lambda p: p.stat().st_size)
@@ -461,7 +464,8 @@ def test_a_template_restyled_in_libreoffice_still_renders_fully(tmp_path: Path) 
 
 
 def test_read_back_of_the_docx_equals_document_text(tmp_path: Path) -> None:
-    from mou.document.render import document_text, render_docx
+    from mou.document.ooxml import document_text
+    from mou.document.render import render_docx
 
     data = render_docx(load_file(SAMPLE, READY), None, draft=True)
     document = Document(io.BytesIO(data))

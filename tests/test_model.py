@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from mou.model import Agreement, to_data, xml_forbidden_char
 from mou.validate import validate_data
 from mou.yamlio import dump, read_text
-from tests.helpers import minimal
+from tests.support.agreements import minimal
 
 TYPES = [
     "task_force",

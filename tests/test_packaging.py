@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.support.runner import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -50,10 +50,10 @@ def test_installed_copy_runs_without_the_source_tree(wheel: Path, tmp_path: Path
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)
     probe = (
-        "import mou, mou.ui.pages.wizard, mou.schema, mou.document.render;"
+        "import mou, mou.ui.app, mou.schema, mou.document.template;"
         "print(mou.__file__);"
         "print(len(mou.schema.schema_problems({})));"
-        "print(mou.document.render.template_bytes()[:2].decode())"
+        "print(mou.document.template.template_bytes()[:2].decode())"
     )
     shown = subprocess.run(
         [sys.executable, "-c", probe],

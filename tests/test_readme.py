@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mou.cli import COMMANDS, SECTIONS
 from mou.clidoc import updated_readme
-from tests.conftest import ROOT
+from tests.support.runner import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

@@ -13,10 +13,10 @@ from mou.changes.redline import redline_docx
 from mou.document.render import render_docx
 from mou.model import to_data
 from mou.presets import preset
-from mou.store.history import load_version, open_workspace
+from mou.store.history import load_version
+from mou.store.workspace import open_workspace
 from mou.validate import load_file
-from tests.conftest import EXAMPLES, run_mou, snapshot
-from tests.reviewkit import (
+from tests.support.histories import (
     ALICE,
     BOB,
     CAROL,
@@ -29,7 +29,8 @@ from tests.reviewkit import (
     remove_responsibility,
     reorder_rows,
 )
-from tests.trackedtext import W, tracked_ids, visible_units, xpath
+from tests.support.runner import EXAMPLES, run_mou, snapshot
+from tests.support.tracked import W, tracked_ids, visible_units, xpath
 
 TYPES = ["task_force", "information_sharing", "community_partnership", "joint_training",
          "mutual_aid"]  # fmt: skip

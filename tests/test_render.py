@@ -10,25 +10,21 @@ import zipfile
 from typing import Any
 
 import pytest
-from conftest import ROOT
 from docx import Document
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mou.data import PACKAGED_TEMPLATE
 from mou.document.build import build
-from mou.document.render import (
-    PACKAGED_TEMPLATE,
-    custom_properties,
-    document_text,
-    fingerprint,
-    render_docx,
-    verify,
-)
+from mou.document.ooxml import document_text
+from mou.document.provenance import custom_properties, fingerprint, verify
+from mou.document.render import render_docx
 from mou.model import xml_forbidden_char
 from mou.validate import validate_data
 from mou.yamlio import read_bytes
+from tests.support.runner import ROOT
 
 SAMPLE = ROOT / "mou" / "data" / "sample.yaml"
 REVISION = "0123456789abcdef0123456789abcdef01234567"

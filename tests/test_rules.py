@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLES, ROOT
 
 from mou.model import Agreement
 from mou.presets import preset
 from mou.rules import RULES, Finding, check, errors
 from mou.validate import load_file, validate_data
 from mou.yamlio import read_bytes
+from tests.support.runner import EXAMPLES, ROOT
 
 SAMPLE = ROOT / "mou" / "data" / "sample.yaml"
 

@@ -18,10 +18,10 @@ import time
 from pathlib import Path
 
 import pytest
-from store_helpers import AUTHOR, assert_fsck_clean, draft, git, make_workspace
 
 from mou.store.workspace import Workspace
 from mou.validate import load_file
+from tests.support.workspaces import AUTHOR, assert_fsck_clean, draft, git, make_workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS = 6
@@ -33,7 +33,7 @@ WORKER = r"""
 import contextlib, io, json, random, re, sys, time
 from pathlib import Path
 from mou.cli import cli
-from mou.store import Workspace
+from mou.store.workspace import Workspace
 
 root, name, agreement_id, shared, saves, record = sys.argv[1:7]
 scratch = Path(record).parent / name

@@ -11,8 +11,8 @@ from mou.errors import InvalidAgreement, MouError
 from mou.model import to_data
 from mou.validate import load_file, validate_data
 from mou.yamlio import dump
-from tests.conftest import run_mou, snapshot
-from tests.helpers import minimal
+from tests.support.agreements import minimal
+from tests.support.runner import run_mou, snapshot
 
 GOOD = dump(to_data(validate_data(minimal("bad-input"))))
 

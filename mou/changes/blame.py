@@ -1,20 +1,24 @@
 """Blame: for each field and list item, the revision that last changed it.
 
-Pure: it receives an agreement's versions oldest first (from the store) and walks them
+:func:`blame` is pure: it receives an agreement's versions oldest first and walks them
 with the semantic diff, so a field is blamed on whoever last changed its value, not on
 whoever last reformatted or reordered the file around it. A field inside an item that was
 added later is blamed on that addition; an item is blamed on the latest change to it or
-anything inside it (including a move).
+anything inside it (including a move). :func:`blame_agreement` asks the store for
+those versions.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from ..errors import MouError
 from ..model import Agreement
+from ..store.history import history, versions_between
+from ..store.workspace import Workspace
 from .diff import Change, ancestors, diff, entries
 
 
@@ -97,3 +101,14 @@ def blame(versions: Sequence[tuple[RevisionLike, Agreement]]) -> list[Blamed]:
         Blamed(e.path, e.label, e.section, e.party, versions[touches.last(e.path)][0])
         for e in entries(versions[-1][1])
     ]
+
+
+def blame_agreement(
+    ws: Workspace, agreement_id: str, warn: Callable[[str], None] = lambda _: None
+) -> list[Blamed]:
+    """Blame every field and item of the agreement's current version."""
+    revisions = list(reversed(history(ws, agreement_id)))
+    versions = versions_between(ws, agreement_id, revisions, warn)
+    if not versions:
+        raise MouError(f"{agreement_id}: no revision holds a valid agreement file")
+    return blame(versions)

@@ -18,25 +18,17 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import difflib
-import io
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from lxml import etree
 
+from ..document.ooxml import W_NS, paragraph_text, read_part, replace_part, w
 from ..model import xml_forbidden_char
 from .diff import tokenize
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-DOCUMENT_PART = "word/document.xml"
 PAIR_SIMILARITY = 0.5  # below this, a changed paragraph is shown deleted and re-inserted
 SIMPLE_RUN_CHILDREN = {"rPr", "t", "tab", "br", "cr", "lastRenderedPageBreak", "noBreakHyphen"}
-
-
-def w(tag: str) -> str:
-    """Clark name of a WordprocessingML element: ``w("p")`` -> ``{ns}p``."""
-    return f"{{{W}}}{tag}"
 
 
 @dataclass(frozen=True)
@@ -83,27 +75,6 @@ class Unit:
 # --------------------------------------------------------------------------- reading
 
 
-def read_part(docx: bytes, name: str = DOCUMENT_PART) -> etree._Element:
-    """Parse one XML part of a .docx."""
-    with zipfile.ZipFile(io.BytesIO(docx)) as archive:
-        return etree.fromstring(archive.read(name))
-
-
-def replace_part(docx: bytes, root: etree._Element, name: str = DOCUMENT_PART) -> bytes:
-    """A copy of ``docx`` with one XML part replaced, every other part byte for byte."""
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(docx)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == name:
-                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-            target.writestr(info, data)
-    return out.getvalue()
-
-
 def body_of(root: etree._Element) -> etree._Element:
     """The ``w:body`` of a document part."""
     body = root.find(w("body"))
@@ -129,17 +100,6 @@ def _units(container: etree._Element) -> Iterator[Unit]:
             content = child.find(w("sdtContent"))
             if content is not None:
                 yield from _units(content)
-
-
-def paragraph_text(paragraph: etree._Element) -> str:
-    """The text a paragraph shows (tabs and breaks as characters, deleted text left out)."""
-    parts = []
-    for node in paragraph.iter(w("t"), w("tab"), w("br"), w("cr")):
-        if node.tag == w("t"):
-            parts.append(node.text or "")
-        elif etree.QName(node.getparent()).localname == "r":  # not a tab stop in w:tabs
-            parts.append("\t" if node.tag == w("tab") else "\n")
-    return "".join(parts)
 
 
 def row_text(row: etree._Element) -> str:
@@ -306,7 +266,7 @@ class Redliner:
 
 def max_id(root: etree._Element) -> int:
     """The largest numeric ``w:id`` in a part, so new revision ids never collide."""
-    ids = [int(v) for v in root.xpath("//@w:id", namespaces={"w": W}) if str(v).isdigit()]
+    ids = [int(v) for v in root.xpath("//@w:id", namespaces={"w": W_NS}) if str(v).isdigit()]
     return max(ids, default=0)
 
 

@@ -33,48 +33,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, StringConstraints
 
 from ..model import LINE_MAX, PROSE_MAX, Agreement
+from ..outline import section_titles
 
 Kind = Literal["added", "removed", "changed", "moved"]
 KINDS: tuple[Kind, ...] = ("added", "removed", "changed", "moved")
 SEPARATOR = " › "
 
-# Top-level field -> the article of the agreement it belongs to, in document order.
-SECTIONS: dict[str, str] = {
-    "id": "Title block",
-    "title": "Title block",
-    "number": "Title block",
-    "type": "Title block",
-    "instrument": "Title block",
-    "status": "Title block",
-    "marking": "Title block",
-    "supersedes": "Title block",
-    "parties": "Parties",
-    "authorities": "Authorities",
-    "background": "Background",
-    "purpose": "Purpose and shared goals",
-    "goals": "Purpose and shared goals",
-    "definitions": "Scope and definitions",
-    "responsibilities": "Roles and responsibilities",
-    "governance": "Governance",
-    "supervision": "Supervision and control",
-    "personnel": "Personnel",
-    "operations": "Operations",
-    "information_sharing": "Records and information sharing",
-    "prosecution": "Prosecution",
-    "resources": "Resources",
-    "funding": "Funding",
-    "forfeiture": "Asset forfeiture and equitable sharing",
-    "mutual_aid": "Requests for assistance",
-    "training": "Training and reporting",
-    "evaluation": "Performance evaluation",
-    "media": "Media releases",
-    "liability": "Liability",
-    "disputes": "Dispute resolution",
-    "term": "Term",
-    "amendment": "Amendment",
-    "general": "General provisions",
-}
-
+# Top-level field -> the part of the agreement it belongs to, in document order.
+SECTIONS: dict[str, str] = section_titles()
 # List field -> what one of its items is called.
 _ITEM_NAMES: dict[str, str] = {
     "parties": "Party",

@@ -19,19 +19,20 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
-from .compare import Stamp, body_of, compare_roots, read_part, replace_part, w, xml_text
+from ..document.ooxml import read_part, replace_part, w
+from ..document.render import render_docx
+from ..document.template import template_for
+from ..model import Agreement
+from ..store.history import Version, history, load_version, versions_between
+from ..store.workspace import Revision, Workspace, open_workspace
+from .blame import Touches
+from .compare import Stamp, body_of, compare_roots, xml_text
 from .diff import KINDS, Change, count_by_kind, diff, group_by_section, tokenize, value_at
-
-if TYPE_CHECKING:
-    from pathlib import Path
-
-    from ..model import Agreement
-    from ..store.history import Version
-    from ..store.workspace import Revision, Workspace
 
 SUMMARY_BOOKMARK = "mou_redline_summary"
 PAGE_WIDTH_TWIPS = 9360  # 6.5 inches of text between default margins
@@ -53,9 +54,6 @@ def redline_docx(
     workspace: Workspace | Path | str, agreement_id: str, rev_a: str, rev_b: str
 ) -> bytes:
     """The agreement at ``rev_b`` as .docx with tracked changes from ``rev_a``."""
-    from ..store.history import open_workspace
-    from ..store.workspace import Workspace
-
     if isinstance(workspace, Workspace):
         return redline_with_changes(workspace, agreement_id, rev_a, rev_b)[0]
     with open_workspace(workspace) as ws:
@@ -66,13 +64,11 @@ def redline_with_changes(
     ws: Workspace, agreement_id: str, rev_a: str, rev_b: str
 ) -> tuple[bytes, list[Attributed]]:
     """The redline and the attributed semantic changes it summarises."""
-    from ..document.render import render_docx
-    from ..store.history import load_version
-
     old, new = load_version(ws, agreement_id, rev_a), load_version(ws, agreement_id, rev_b)
     attributed = attribute_changes(ws, agreement_id, old, new)
-    old_root = read_part(render_docx(old.agreement, old.revision, True))
-    new_docx = render_docx(new.agreement, new.revision, True)
+    template = template_for(ws.root)  # the template `mou export` would use here
+    old_root = read_part(render_docx(old.agreement, old.revision, True, template))
+    new_docx = render_docx(new.agreement, new.revision, True, template)
     new_root = read_part(new_docx)
     redliner = compare_roots(
         old_root, new_root, Matcher(attributed, _fallback(ws, new), new.agreement)
@@ -89,9 +85,6 @@ def attribute_changes(
     ws: Workspace, agreement_id: str, old: Version, new: Version
 ) -> list[Attributed]:
     """Every semantic change from ``old`` to ``new`` with the last commit that touched it."""
-    from ..store.history import history, versions_between
-    from .blame import Touches
-
     changes = diff(old.agreement, new.agreement)
     revisions = history(ws, agreement_id)
     shas = [r.sha for r in revisions]
@@ -119,8 +112,6 @@ def _stamp(revision: Revision) -> Stamp:
 
 def _fallback(ws: Workspace, version: Version) -> Stamp:
     """The commit of ``version`` itself, for document changes no field explains."""
-    from ..store.history import history
-
     for revision in history(ws, version.agreement.id):
         if revision.sha == version.revision:
             return _stamp(revision)

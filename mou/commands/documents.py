@@ -7,20 +7,26 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from ..cli import json_option, workspace_option
+from ..data import PACKAGED_TEMPLATE
+from ..document.check import template_problems
+from ..document.pdf import soffice, to_pdf, to_pdfs
+from ..document.provenance import VerifyResult, fingerprint
+from ..document.provenance import verify as verify_docx
+from ..document.render import render_docx
+from ..document.template import require_template, template_bytes, template_for
 from ..errors import MouError, UsageError
+from ..fsutil import atomic_write
+from ..ids import agreement_path, check_agreement_id
+from ..model import Agreement
+from ..rules import check as run_rules
+from ..rules import errors
 from ..settings import resolve_workspace
-
-if TYPE_CHECKING:
-    from ..document.render import VerifyResult
-    from ..model import Agreement
-    from ..store.workspace import Workspace
-
-TEMPLATE_NAME = "mou.docx"
+from ..store.workspace import Workspace
+from ..validate import load_file
 
 
 @dataclass(frozen=True)
@@ -33,16 +39,12 @@ class Source:
 
 
 def _workspace(workspace: Path | None) -> Workspace:
-    from ..store.workspace import Workspace
 
     return Workspace(resolve_workspace(workspace))
 
 
 def _load(ws: Workspace, agreement_id: str, rev: str | None, working_copy: bool) -> Source:
     """The agreement at ``rev``; without one, HEAD — or the edited working copy if allowed."""
-    from ..store.workspace import agreement_path
-    from ..validate import check_agreement_id, load_file
-
     check_agreement_id(agreement_id)
     if rev is None and not ws.is_committed(agreement_id):
         path = ws.root / agreement_path(agreement_id)
@@ -55,17 +57,6 @@ def _load(ws: Workspace, agreement_id: str, rev: str | None, working_copy: bool)
             return Source(load_file(path, agreement_id), None, f"{path} (uncommitted)")
     loaded = ws.load(agreement_id, rev or "HEAD")
     return Source(loaded.agreement, loaded.revision, f"revision {loaded.revision[:12]}")
-
-
-def template_for(ws_root: Path, explicit: Path | None) -> Path:
-    """The template to use: --template, else the workspace's templates/mou.docx, else built-in."""
-    from ..document.check import require_template
-    from ..document.render import PACKAGED_TEMPLATE
-
-    if explicit is not None:
-        return require_template(explicit)
-    own = ws_root / "templates" / TEMPLATE_NAME
-    return own if own.is_file() else PACKAGED_TEMPLATE
 
 
 # --------------------------------------------------------------------------- check
@@ -81,9 +72,6 @@ def check(agreement_id: str, rev: str | None, as_json: bool, workspace: Path | N
 
     Without --rev the working copy is checked (what you are editing).
     """
-    from ..rules import check as run_rules
-    from ..rules import errors
-
     with _workspace(workspace) as ws:
         source = _load(ws, agreement_id, rev, working_copy=True)
     findings = run_rules(source.agreement)
@@ -190,8 +178,6 @@ def _export_one(
     template: Path | None,
     workspace: Path | None,
 ) -> None:
-    from ..document.render import fingerprint, render_docx, soffice, to_pdf
-    from ..fsutil import atomic_write
 
     if pdf:
         soffice()  # say what to install before writing anything
@@ -216,8 +202,6 @@ def _warn(message: str) -> None:
 
 
 def _refuse_unready(agreement_id: str, agreement: Agreement) -> None:
-    from ..rules import check as run_rules
-    from ..rules import errors
 
     blocking = errors(run_rules(agreement))
     if blocking:
@@ -241,7 +225,6 @@ def _export_all(
     template: Path | None,
     workspace: Path | None,
 ) -> None:
-    from ..document.render import soffice
 
     if pdf:
         soffice()
@@ -288,8 +271,6 @@ def _open_worker(root: Path) -> None:
     """Open one workspace per worker process, closed when the process exits."""
     from multiprocessing.util import Finalize
 
-    from ..store.workspace import Workspace
-
     global _WORKER_WORKSPACE
     _WORKER_WORKSPACE = Workspace(root)
     Finalize(_WORKER_WORKSPACE, _WORKER_WORKSPACE.close, exitpriority=10)
@@ -299,11 +280,6 @@ def export_worker(
     agreement_id: str, draft: bool, template: str, folder: str
 ) -> tuple[str, str | None]:
     """Load and render one agreement into ``folder`` (in a worker); rule ids if refused."""
-    from ..document.render import render_docx
-    from ..fsutil import atomic_write
-    from ..rules import check as run_rules
-    from ..rules import errors
-
     assert _WORKER_WORKSPACE is not None
     loaded = _WORKER_WORKSPACE.load(agreement_id)
     if not draft:
@@ -316,7 +292,6 @@ def export_worker(
 
 
 def _convert_all(folder: Path, ids: list[str]) -> None:
-    from ..document.render import to_pdfs
 
     if ids:
         to_pdfs([folder / f"{i}.docx" for i in ids], folder)
@@ -334,8 +309,6 @@ def verify(file: Path, as_json: bool, workspace: Path | None) -> None:
 
     Exit 0 when unaltered; 1 when altered or when its origin is unknown.
     """
-    from ..document.render import verify as verify_docx
-
     try:
         data = file.read_bytes()
     except OSError as err:
@@ -377,8 +350,6 @@ def _in_repository(result: VerifyResult, workspace: Path | None) -> str | None:
     is rendered again and the fingerprints compared, so a document whose recorded
     fingerprint was forged along with its text is still caught.
     """
-    from ..store.workspace import Workspace
-
     agreement_id, revision = result.agreement_id or "", result.revision
     if not revision:
         return None
@@ -403,8 +374,6 @@ def _compare_with_fresh_export(
     result: VerifyResult, agreement: Agreement, template: Path, root: Path
 ) -> str:
     import hashlib
-
-    from ..document.render import fingerprint, render_docx, template_bytes
 
     where = f"revision {result.revision[:12]} of {result.agreement_id} is in {root}"  # type: ignore[index]
     if hashlib.sha256(template_bytes(template)).hexdigest() != result.template_sha:
@@ -431,9 +400,6 @@ def templates_check(files: tuple[Path, ...], workspace: Path | None) -> None:
 
     Default: the workspace's templates/*.docx, or the built-in template.
     """
-    from ..document.check import require_template, template_problems
-    from ..document.render import PACKAGED_TEMPLATE
-
     chosen = list(files) or sorted((resolve_workspace(workspace) / "templates").glob("*.docx"))
     chosen = chosen or [PACKAGED_TEMPLATE]
     problems = [line for path in chosen for line in template_problems(require_template(path))]

@@ -10,15 +10,16 @@ import click
 from ..cli import json_option, workspace_option
 from ..data import DATA_DIR
 from ..errors import InvalidAgreement, MouError, Problem
+from ..fsutil import atomic_write
+from ..ids import check_agreement_id
+from ..model import AgreementType, to_data
+from ..presets import preset
+from ..schema import SCHEMA_FILE, schema_text
 from ..settings import resolve_workspace
+from ..validate import load_file, validate_data
+from ..yamlio import dump
 
-AGREEMENT_TYPES = [
-    "task_force",
-    "information_sharing",
-    "community_partnership",
-    "joint_training",
-    "mutual_aid",
-]
+AGREEMENT_TYPES = [kind.value for kind in AgreementType]
 
 
 def agreement_files(paths: tuple[Path, ...], workspace: Path | None) -> list[Path]:
@@ -37,7 +38,6 @@ def agreement_files(paths: tuple[Path, ...], workspace: Path | None) -> list[Pat
 
 
 def _problems_of(path: Path) -> list[Problem]:
-    from ..validate import load_file
 
     try:
         load_file(path)
@@ -83,11 +83,6 @@ def fmt(paths: tuple[Path, ...], check: bool, workspace: Path | None) -> None:
 
     Every file is validated first; if any is invalid, nothing is written.
     """
-    from ..fsutil import atomic_write
-    from ..model import to_data
-    from ..validate import load_file
-    from ..yamlio import dump
-
     files = agreement_files(paths, workspace)
     canonical, problems = {}, []
     for path in files:
@@ -114,9 +109,6 @@ def fmt(paths: tuple[Path, ...], check: bool, workspace: Path | None) -> None:
 @workspace_option
 def schema(check: bool, workspace: Path | None) -> None:
     """Regenerate schemas/agreement.schema.json from the models."""
-    from ..fsutil import atomic_write
-    from ..schema import SCHEMA_FILE, schema_text
-
     text = schema_text()
     targets = [resolve_workspace(workspace) / "schemas" / SCHEMA_FILE]
     packaged = DATA_DIR / SCHEMA_FILE
@@ -146,12 +138,6 @@ def schema(check: bool, workspace: Path | None) -> None:
 @workspace_option
 def new(agreement_id: str, agreement_type: str, title: str, workspace: Path | None) -> None:
     """Create agreements/AGREEMENT_ID.yaml: a valid draft from the type's preset."""
-    from ..fsutil import atomic_write
-    from ..model import to_data
-    from ..presets import preset
-    from ..validate import check_agreement_id, validate_data
-    from ..yamlio import dump
-
     check_agreement_id(agreement_id)
     target = resolve_workspace(workspace) / "agreements" / f"{agreement_id}.yaml"
     if target.exists():

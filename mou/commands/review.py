@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
+from ..changes.blame import blame_agreement
+from ..changes.diff import Change, WordOp, count_by_kind, diff, group_by_section
+from ..changes.redline import redline_with_changes
 from ..cli import json_option, workspace_option
 from ..errors import UsageError
-
-if TYPE_CHECKING:
-    from ..changes.diff import Change, WordOp
-    from ..store.history import Version
+from ..fsutil import atomic_write
+from ..store.history import Version, compare_defaults, load_version
+from ..store.workspace import open_workspace
 
 MARKS = {"added": "+", "removed": "-", "changed": "~", "moved": "↕"}
 CONTEXT_WORDS = 6  # words of unchanged text shown around each prose edit
@@ -34,9 +36,6 @@ def diff_command(
     agreement's previous revision is compared with its current one; with one, that
     revision is compared with the current one.
     """
-    from ..changes.diff import diff
-    from ..store.history import compare_defaults, load_version, open_workspace
-
     with open_workspace(workspace) as ws:
         rev_a, rev_b = compare_defaults(ws, agreement_id, rev_a, rev_b)
         old, new = load_version(ws, agreement_id, rev_a), load_version(ws, agreement_id, rev_b)
@@ -59,8 +58,6 @@ def blame(agreement_id: str, as_json: bool, workspace: Path | None) -> None:
     Walks the agreement's history oldest to newest with the semantic diff, so reordering
     or reformatting the file does not steal the blame for a value.
     """
-    from ..store.history import blame_agreement, open_workspace
-
     with open_workspace(workspace) as ws:
         rows = blame_agreement(ws, agreement_id, warn=lambda m: click.echo(m, err=True))
     if as_json:
@@ -93,10 +90,6 @@ def redline(
     Each change is attributed to the author and date of the commit that made it; a table
     of changes by kind, party and section opens the document.
     """
-    from ..changes.redline import redline_with_changes
-    from ..fsutil import atomic_write
-    from ..store.history import open_workspace
-
     if output.suffix.lower() != ".docx":
         raise UsageError(f"--output {output}: the redline is a Word file; name it *.docx")
     if not output.parent.is_dir():
@@ -112,7 +105,6 @@ def redline(
 
 
 def _print_changes(agreement_id: str, old: Version, new: Version, changes: list[Change]) -> None:
-    from ..changes.diff import count_by_kind, group_by_section
 
     header = f"{agreement_id}: {old.revision[:7]} → {new.revision[:7]}"
     if not changes:

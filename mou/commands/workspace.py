@@ -24,7 +24,13 @@ from pathlib import Path
 import click
 
 from ..cli import json_option, workspace_option
+from ..ids import agreement_path, check_agreement_id
+from ..model import to_data
 from ..settings import resolve_workspace
+from ..store.create import init_workspace
+from ..store.workspace import Author, Workspace
+from ..validate import load_file
+from ..yamlio import dump
 
 
 @click.command()
@@ -35,8 +41,6 @@ def init(directory: Path) -> None:
 
     On an existing workspace nothing is changed.
     """
-    from ..store.workspace import init_workspace
-
     if init_workspace(directory):
         click.echo(f"{directory}: workspace created (agreements/, schemas/, templates/, README.md)")
     else:
@@ -75,9 +79,6 @@ def save(
     in canonical form; nothing else in the workspace is staged, committed or changed.
     A file equal to the current revision makes no commit.
     """
-    from ..store.workspace import Author, Workspace, agreement_path
-    from ..validate import check_agreement_id, load_file
-
     if is_new and base is not None:
         raise click.UsageError("--new and --base exclude each other: a new agreement has no base")
     who = Author.parse(author)
@@ -104,10 +105,6 @@ def save(
 @workspace_option
 def show(agreement_id: str, rev: str, workspace: Path | None) -> None:
     """Print agreement AGREEMENT_ID as canonical YAML, as it was at --rev."""
-    from ..model import to_data
-    from ..store.workspace import Workspace
-    from ..yamlio import dump
-
     with Workspace(resolve_workspace(workspace)) as store:
         loaded = store.load(agreement_id, rev)
     click.echo(dump(to_data(loaded.agreement)), nl=False)
@@ -123,8 +120,6 @@ def log(agreement_id: str, as_json: bool, workspace: Path | None) -> None:
     --json prints a list of {sha, author, email, date, message}; date is ISO 8601
     with its UTC offset, message the whole commit message.
     """
-    from ..store.workspace import Workspace
-
     with Workspace(resolve_workspace(workspace)) as store:
         revisions = store.history(agreement_id)
     if as_json:
@@ -146,8 +141,6 @@ def list_(as_json: bool, workspace: Path | None) -> None:
     effective_date, expiration_date (YYYY-MM-DD or null), revision (the last commit
     that changed the file), author, date}.
     """
-    from ..store.workspace import Workspace
-
     with Workspace(resolve_workspace(workspace)) as store:
         rows = store.list()
     if as_json:

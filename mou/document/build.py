@@ -29,37 +29,11 @@ from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
 from ..data import PACKAGED_TEMPLATE
+from ..outline import ARTICLES, Article
+from .template import MATRIX_CAPTION
 
 PACKAGED = PACKAGED_TEMPLATE
 FONT = "Times New Roman"
-MATRIX_CAPTION = "mou-responsibility-matrix"
-
-# Article key, heading as printed, tables that follow its clauses.
-ARTICLES: list[tuple[str, str, list[str]]] = [
-    ("parties", "PARTIES", ["parties", "contacts"]),
-    ("authority", "AUTHORITY", []),
-    ("purpose", "PURPOSE AND SHARED GOALS", ["goals"]),
-    ("definitions", "SCOPE AND DEFINITIONS", []),
-    ("responsibilities", "ROLES AND RESPONSIBILITIES", ["matrix"]),
-    ("governance", "GOVERNANCE", ["seats"]),
-    ("supervision", "SUPERVISION AND CONTROL", []),
-    ("personnel", "PERSONNEL", ["personnel"]),
-    ("operations", "OPERATIONS", []),
-    ("information", "RECORDS AND INFORMATION SHARING", ["cjis"]),
-    ("prosecution", "PROSECUTION", []),
-    ("resources", "RESOURCES", ["resources", "resource_totals"]),
-    ("funding", "FUNDING", ["cost_shares", "fees"]),
-    ("forfeiture", "ASSET FORFEITURE AND EQUITABLE SHARING", ["forfeiture"]),
-    ("mutual_aid", "REQUESTS FOR ASSISTANCE", []),
-    ("training", "TRAINING AND REPORTING", []),
-    ("evaluation", "PERFORMANCE EVALUATION", []),
-    ("media", "MEDIA RELEASES", []),
-    ("liability", "LIABILITY", []),
-    ("disputes", "DISPUTE RESOLUTION", []),
-    ("term", "TERM AND TERMINATION", []),
-    ("amendment", "AMENDMENT", []),
-    ("general", "GENERAL PROVISIONS", []),
-]
 
 # Table key -> caption, then (column heading, cell expression, width in inches).
 TABLES: dict[str, tuple[str, list[tuple[str, str, float]]]] = {
@@ -362,8 +336,8 @@ def build() -> bytes:
     _header_and_footer(writer)
     _title_block(writer)
     _recitals(writer)
-    for key, heading, tables in ARTICLES:
-        _article(writer, key, heading, tables)
+    for article in ARTICLES:
+        _article(writer, article)
     _signature_page(writer)
     _preserve_spaces(writer.doc)
     writer.doc.core_properties.title = "Memorandum of understanding (mou template)"
@@ -434,16 +408,17 @@ def _recitals(w: TemplateWriter) -> None:
     w.tag("endif")
 
 
-def _article(w: TemplateWriter, key: str, heading: str, tables: list[str]) -> None:
+def _article(w: TemplateWriter, article: Article) -> None:
+    key = article.key
     w.tag(f"if art.{key}")
-    w.para(f"ARTICLE {{{{ art.{key}.no }}}}. {heading}", style="Heading 1")
+    w.para(f"ARTICLE {{{{ art.{key}.no }}}}. {article.heading}", style="Heading 1")
     w.tag(f"for c in art.{key}.clauses")
     w.tag("if c.heading")
     w.para("{{ c.no }}\t{{ c.heading }}", style="Heading 2")
     w.tag("endif")
     w.prose("c.paras")
     w.tag("endfor")
-    for table in tables:
+    for table in article.tables:
         w.matrix() if table == "matrix" else w.table(table)
     w.tag("endif")
 

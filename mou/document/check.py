@@ -10,34 +10,30 @@ signature-ready document that used a missing name.
 
 from __future__ import annotations
 
-import io
-import re
-import zipfile
-from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from ..data import SAMPLE_AGREEMENT
 from ..errors import MouError
 from ..model import Agreement
+from ..presets import preset
+from ..validate import load_bytes, validate_data
+from .context import build_context
+from .provenance import PENDING
+from .render import render_recording
+from .template import jinja_environment, opened_template, template_bytes, unbalanced_tags, usages
 
 SAMPLE = SAMPLE_AGREEMENT
 
 
 def sample_agreements() -> list[Agreement]:
     """A sample with every section filled in, and a bare preset of another type."""
-    from ..presets import preset
-    from ..validate import load_bytes, validate_data
-
     full = load_bytes(SAMPLE.read_bytes(), str(SAMPLE), "sample-every-section")
     bare = validate_data(preset("mutual_aid", "sample-bare", "Bare preset"), "preset")
     return [full, bare]
 
 
 def _contexts() -> list[dict[str, Any]]:
-    from .context import build_context
-    from .render import PENDING
 
     return [
         build_context(agreement, "0" * 40, draft, PENDING)
@@ -49,8 +45,6 @@ def _contexts() -> list[dict[str, Any]]:
 def template_problems(path: Path) -> list[str]:
     """One line per variable or attribute ``path`` uses that the context does not provide."""
     from jinja2 import TemplateSyntaxError
-
-    from .render import template_bytes
 
     data = template_bytes(path)
     try:
@@ -73,74 +67,10 @@ def template_problems(path: Path) -> list[str]:
 
 
 def _undeclared(data: bytes, context: dict[str, Any]) -> set[str]:
-    from .render import jinja_environment
-
-    template = _opened(data)
+    template = opened_template(data)
     return template.get_undeclared_template_variables(jinja_environment(), context)
-
-
-def _opened(data: bytes) -> Any:
-    """The template as a DocxTemplate with its parts read; a MouError if it is no .docx."""
-    from docx.opc.exceptions import PackageNotFoundError
-    from docxtpl import DocxTemplate
-    from lxml import etree
-
-    template = DocxTemplate(io.BytesIO(data))
-    try:
-        template.init_docx()
-    except (zipfile.BadZipFile, KeyError, PackageNotFoundError, etree.XMLSyntaxError) as err:
-        raise MouError(f"not a Word document (.docx): {err}") from None
-    return template
 
 
 def _missing_attributes(data: bytes, context: dict[str, Any]) -> list[str]:
     """The names a render with ``context`` uses that it lacks (the render export does)."""
-    from .render import render_recording
-
     return render_recording(data, context, "template check")[1]
-
-
-@lru_cache(maxsize=8)
-def unbalanced_tags(data: bytes) -> tuple[str, ...]:
-    """Tags opened and not closed (``{{ doc.title }``): the text up to the next closing
-    would vanish from the document without an error."""
-    # The raw XML, not docxtpl's patched one: its clean-up drops the broken tag too.
-    text = _visible(_opened(data).get_xml())
-    problems = []
-    for opening, closing in (("{{", "}}"), ("{%", "%}")):
-        opened, closed = text.count(opening), text.count(closing)
-        if opened != closed:
-            problems.append(
-                f"{opened} '{opening}' but {closed} '{closing}': a tag is not closed "
-                "(or closed twice), so text after it would vanish"
-            )
-    return tuple(problems)
-
-
-def usages(data: bytes, names: Iterable[str]) -> list[str]:
-    """Each name as the template writes it, quoted: ``'p.legl_name'``, else ``'partys'``."""
-    source = _template_text(data)
-    return [_usage(name, source) for name in names]
-
-
-def _template_text(data: bytes) -> str:
-    template = _opened(data)
-    return _visible(template.patch_xml(template.get_xml()))
-
-
-def _visible(xml: str) -> str:
-    """The text of a part's XML, its tags dropped (runs split inside a tag join up again)."""
-    return re.sub(r"<[^>]+>", "", xml)
-
-
-def _usage(name: str, source: str) -> str:
-    """The expression that uses ``name`` (``p.legl_name``), quoted, or just the name."""
-    found = re.search(rf"[A-Za-z_][\w.]*\.{re.escape(name)}\b", source)
-    return f"'{found.group(0)}'" if found else f"'{name}'"
-
-
-def require_template(path: Path) -> Path:
-    """``path`` if it is a file; otherwise a one-line MouError."""
-    if not path.is_file():
-        raise MouError(f"{path}: no such template")
-    return path

@@ -9,11 +9,12 @@ fields and table cells included; in prose a blank line starts a new paragraph.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
 from ..model import Agreement, Party
+from ..outline import ARTICLES
 
 INSTRUMENTS = {
     "memorandum_of_understanding": ("MEMORANDUM OF UNDERSTANDING", "Memorandum"),
@@ -200,38 +201,44 @@ class ContextBuilder:
     # ----------------------------------------------------------------- articles
 
     def _articles(self) -> dict[str, Any]:
-        builders = [
-            ("parties", self._parties),
-            ("authority", self._authority),
-            ("purpose", self._purpose),
-            ("definitions", self._definitions),
-            ("responsibilities", self._responsibilities),
-            ("governance", self._governance),
-            ("supervision", self._supervision),
-            ("personnel", self._personnel),
-            ("operations", self._operations),
-            ("information", self._information),
-            ("prosecution", lambda: [_clause(None, self.a.prosecution)]),
-            ("resources", self._resources),
-            ("funding", self._funding),
-            ("forfeiture", self._forfeiture),
-            ("mutual_aid", self._mutual_aid),
-            ("training", self._training),
-            ("evaluation", self._evaluation),
-            ("media", lambda: [_clause(None, self.a.media)]),
-            ("liability", self._liability),
-            ("disputes", self._disputes),
-            ("term", self._term),
-            ("amendment", self._amendment),
-            ("general", self._general),
-        ]
+        builders = self._article_builders()
         articles: dict[str, Any] = {}
-        for key, builder in builders:
-            articles[key] = self._article(len([v for v in articles.values() if v]) + 1, builder)
-            if articles[key]:
-                self.numbers[key] = str(articles[key]["no"])
+        for article in ARTICLES:
+            articles[article.key] = self._article(
+                len([v for v in articles.values() if v]) + 1, builders[article.key]
+            )
+            if articles[article.key]:
+                self.numbers[article.key] = str(articles[article.key]["no"])
         articles["signatures"] = {"no": len([v for v in articles.values() if v]) + 1}
         return articles
+
+    def _article_builders(self) -> dict[str, Callable[[], list[dict[str, Any]]]]:
+        """Article key (:mod:`mou.outline`) -> the method that writes its clauses."""
+        return {
+            "parties": self._parties,
+            "authority": self._authority,
+            "purpose": self._purpose,
+            "definitions": self._definitions,
+            "responsibilities": self._responsibilities,
+            "governance": self._governance,
+            "supervision": self._supervision,
+            "personnel": self._personnel,
+            "operations": self._operations,
+            "information": self._information,
+            "prosecution": lambda: [_clause(None, self.a.prosecution)],
+            "resources": self._resources,
+            "funding": self._funding,
+            "forfeiture": self._forfeiture,
+            "mutual_aid": self._mutual_aid,
+            "training": self._training,
+            "evaluation": self._evaluation,
+            "media": lambda: [_clause(None, self.a.media)],
+            "liability": self._liability,
+            "disputes": self._disputes,
+            "term": self._term,
+            "amendment": self._amendment,
+            "general": self._general,
+        }
 
     def _article(self, no: int, builder: Any) -> dict[str, Any] | None:
         clauses = [c for c in builder() if c["paras"]]

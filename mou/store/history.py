@@ -1,25 +1,23 @@
-"""The reviewer's workflow over the store: load versions to compare, walk history for blame.
+"""An agreement's past: its revisions, and its versions as of any revision.
 
-The seam between :mod:`mou.store` (git) and the pure :mod:`mou.diff` / :mod:`mou.blame`:
+The seam between git and the pure comparisons in :mod:`mou.changes`, which receive
+models and revisions from here and never run git themselves:
 every bad input (unknown id, unknown revision, a revision without the agreement, an
 invalid file at some revision) becomes one :class:`~mou.errors.MouError` line here.
 """
 
 from __future__ import annotations
 
-import subprocess
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import InvalidAgreement, MouError
+from ..ids import agreement_path, check_agreement_id
 from ..model import Agreement
-
-if TYPE_CHECKING:
-    from ..changes.blame import Blamed
-    from .workspace import Revision, Workspace
+from ..quickload import quick_load, quick_validated
+from .git import git_errors
+from .workspace import Revision, Workspace
 
 
 @dataclass(frozen=True)
@@ -36,23 +34,8 @@ class Version:
         return {"requested": self.requested, "revision": self.revision}
 
 
-@contextmanager
-def open_workspace(root: Path | str | None) -> Iterator[Workspace]:
-    """The workspace at ``root`` (default: settings), closed when done."""
-    from ..settings import resolve_workspace
-    from .workspace import Workspace
-
-    ws = Workspace(resolve_workspace(root))
-    try:
-        yield ws
-    finally:
-        ws.close()
-
-
 def history(ws: Workspace, agreement_id: str) -> list[Revision]:
     """The agreement's revisions, newest first; MouError for an unknown or invalid id."""
-    from ..validate import check_agreement_id
-
     check_agreement_id(agreement_id)
     revisions = ws.history(agreement_id)
     if not revisions:
@@ -77,16 +60,14 @@ def load_version(ws: Workspace, agreement_id: str, rev: str) -> Version:
     Reads through :mod:`mou.quickload` (same checks, libyaml speed) and falls back to the
     store's exact loader for anything it declines, so errors keep their line numbers.
     """
-    from ..quickload import quick_validated
-    from ..validate import check_agreement_id
-    from .workspace import agreement_path
-
     path = agreement_path(check_agreement_id(agreement_id))
     sha = ws.resolve(rev)
-    raw = committed_files(ws.root, [f"{sha}:{path}"])[0]
+    raw = ws.repo.read_files([f"{sha}:{path}"])[0]
     agreement = quick_validated(raw, f"{path}@{sha[:10]}", agreement_id) if raw else None
     if agreement is not None:
-        return Version(rev, _last_change(ws.root, sha, path), agreement)
+        with git_errors(f"{path}: cannot load it"):
+            revision = ws.repo.last_change(sha, path)
+        return Version(rev, revision, agreement)
     return _load_exact(ws, agreement_id, rev)
 
 
@@ -115,10 +96,8 @@ def versions_between(
     Files are read in one ``git cat-file --batch`` and parsed by :mod:`mou.quickload`;
     a file it declines goes through the store's exact loader, which names the problem.
     """
-    from ..quickload import quick_load
-
-    path = f"agreements/{agreement_id}.yaml"
-    raws = committed_files(ws.root, [f"{r.sha}:{path}" for r in revisions])
+    path = agreement_path(agreement_id)
+    raws = ws.repo.read_files([f"{r.sha}:{path}" for r in revisions])
     versions = []
     for revision, raw in zip(revisions, raws, strict=True):
         agreement = quick_load(raw) if raw is not None else None
@@ -131,61 +110,3 @@ def versions_between(
 
 def _exact(ws: Workspace, agreement_id: str, sha: str) -> Agreement:
     return _load_exact(ws, agreement_id, sha).agreement
-
-
-def _last_change(root: Path, sha: str, path: str) -> str:
-    """The last commit that changed ``path`` as of ``sha`` (what the store calls revision)."""
-    done = subprocess.run(
-        ["git", "log", "-1", "--format=%H", sha, "--", path], cwd=root, capture_output=True
-    )
-    if done.returncode != 0:
-        raise MouError(f"git log failed in {root}: {done.stderr.decode().strip()}")
-    return done.stdout.decode().strip()
-
-
-def committed_files(root: Path, specs: list[str]) -> list[bytes | None]:
-    """The bytes of each ``rev:path`` (None when missing), read by one git process.
-
-    The store reads one revision at a time; a history walk wants dozens at once.
-    """
-    if not specs:
-        return []
-    done = subprocess.run(
-        ["git", "cat-file", "--batch"],
-        cwd=root,
-        input="".join(f"{spec}\n" for spec in specs).encode(),
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise MouError(f"git cat-file failed in {root}: {done.stderr.decode().strip()}")
-    return _split_batch(done.stdout, len(specs))
-
-
-def _split_batch(out: bytes, count: int) -> list[bytes | None]:
-    blobs: list[bytes | None] = []
-    at = 0
-    for _ in range(count):
-        end = out.index(b"\n", at)
-        header = out[at:end].split()
-        at = end + 1
-        if len(header) != 3:
-            blobs.append(None)  # "<spec> missing"
-            continue
-        size = int(header[2])
-        blobs.append(out[at : at + size] if header[1] == b"blob" else None)
-        at += size + 1
-    return blobs
-
-
-def blame_agreement(
-    ws: Workspace, agreement_id: str, warn: Callable[[str], None] = lambda _: None
-) -> list[Blamed]:
-    """Blame every field and item of the agreement's current version."""
-    from ..changes.blame import blame
-
-    revisions = list(reversed(history(ws, agreement_id)))
-    versions = versions_between(ws, agreement_id, revisions, warn)
-    if not versions:
-        raise MouError(f"{agreement_id}: no revision holds a valid agreement file")
-    return blame(versions)

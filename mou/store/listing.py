@@ -17,14 +17,13 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import MouError
 from ..fsutil import atomic_write
-
-if TYPE_CHECKING:
-    from .workspace import Summary, Workspace
+from .git import GitFailed, Repository, commit_date
 
 CACHE_FILE = "mou-list-cache.json"
 CACHE_VERSION = 1
@@ -37,17 +36,46 @@ _CHANGE_FIELDS = 3
 _SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
-def summaries(workspace: Workspace, head: str, blobs: dict[str, str]) -> list[Summary]:
-    """A summary per agreement id in ``blobs`` (id -> blob sha at ``head``), sorted by id."""
-    from .workspace import Summary
+@dataclass(frozen=True)
+class Summary:
+    """One row of `mou list`."""
 
-    cache_path = Path(workspace._git_dir) / CACHE_FILE
+    id: str
+    title: str
+    type: str
+    status: str
+    parties: list[str]
+    effective_date: str | None
+    expiration_date: str | None
+    revision: str
+    author: str
+    date: dt.datetime
+
+    def as_json(self) -> dict[str, Any]:
+        """The `mou list --json` shape of one row."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "type": self.type,
+            "status": self.status,
+            "parties": list(self.parties),
+            "effective_date": self.effective_date,
+            "expiration_date": self.expiration_date,
+            "revision": self.revision,
+            "author": self.author,
+            "date": self.date.isoformat(),
+        }
+
+
+def summaries(repo: Repository, head: str, blobs: dict[str, str]) -> list[Summary]:
+    """A summary per agreement id in ``blobs`` (id -> blob sha at ``head``), sorted by id."""
+    cache_path = Path(repo.git_dir) / CACHE_FILE
     cache = _read_cache(cache_path)
     before = json.dumps(cache, sort_keys=True)
-    changes = _last_changes(workspace, head, cache, set(blobs))
+    changes = _last_changes(repo, head, cache, set(blobs))
     fields = cache["fields"]
     for blob in set(blobs.values()) - set(fields):
-        fields[blob] = summary_fields(workspace._read_object(blob).decode("utf-8", "replace"))
+        fields[blob] = summary_fields(repo.read_object(blob).decode("utf-8", "replace"))
     cache["fields"] = {blob: fields[blob] for blob in blobs.values()}
     if json.dumps(cache, sort_keys=True) != before:
         _write_cache(cache_path, cache)
@@ -60,8 +88,6 @@ def summaries(workspace: Workspace, head: str, blobs: dict[str, str]) -> list[Su
 
 
 def _date(text: str) -> dt.datetime:
-    from .workspace import commit_date
-
     return commit_date(text)
 
 
@@ -69,50 +95,48 @@ def _date(text: str) -> dt.datetime:
 
 
 def _last_changes(
-    workspace: Workspace, head: str, cache: dict[str, Any], ids: set[str]
+    repo: Repository, head: str, cache: dict[str, Any], ids: set[str]
 ) -> dict[str, list[str]]:
     """id -> [sha, author name, ISO date] of the last commit that changed each file."""
     known: dict[str, list[str]] = cache["changes"]
     if cache["head"] != head:
-        since = cache["head"] if _is_ancestor(workspace, cache["head"], head) else None
-        newer = _changes_in_log(workspace, f"{since}..{head}" if since else head)
+        since = cache["head"] if _is_ancestor(repo, cache["head"], head) else None
+        newer = _changes_in_log(repo, f"{since}..{head}" if since else head)
         known = {**(known if since else {}), **newer}
     for missing in ids - set(known):
         # Reached only through a merge whose diff git log does not list; rare.
         path = f"agreements/{missing}.yaml"
-        found = _changes_in_log(workspace, head, path, first=True).get(missing)
-        known[missing] = found or _commit_info(workspace, head)
+        found = _changes_in_log(repo, head, path, first=True).get(missing)
+        known[missing] = found or _commit_info(repo, head)
     cache["head"] = head
     cache["changes"] = {i: known[i] for i in ids}
     return cache["changes"]
 
 
-def _commit_info(workspace: Workspace, commit: str) -> list[str]:
-    out = workspace._git("log", "-1", "-z", f"--format={_CHANGE_FORMAT}", commit, strip=False)
+def _commit_info(repo: Repository, commit: str) -> list[str]:
+    out = repo.run("log", "-1", "-z", f"--format={_CHANGE_FORMAT}", commit, strip=False)
     return out.split("\0")[:_CHANGE_FIELDS]
 
 
-def _is_ancestor(workspace: Workspace, old: str | None, new: str) -> bool:
-    from .workspace import GitFailed
-
+def _is_ancestor(repo: Repository, old: str | None, new: str) -> bool:
     if not old:
         return False
     try:
-        workspace._git("merge-base", "--is-ancestor", old, new)
+        repo.run("merge-base", "--is-ancestor", old, new)
     except GitFailed:
         return False
     return True
 
 
 def _changes_in_log(
-    workspace: Workspace, revisions: str, path: str = "agreements/", first: bool = False
+    repo: Repository, revisions: str, path: str = "agreements/", first: bool = False
 ) -> dict[str, list[str]]:
     """Newest change per agreement file in one ``git log --name-only`` pass."""
     options = ["-1"] if first else []
     # A merge that resolved or added a file changed it too; plain --name-only lists
     # nothing for merges.
     options += ["-z", f"--format={_CHANGE_FORMAT}", "--name-only", "--diff-merges=dense-combined"]
-    out = workspace._git("log", *options, revisions, "--", path, strip=False)
+    out = repo.run("log", *options, revisions, "--", path, strip=False)
     changes: dict[str, list[str]] = {}
     for header, names in _log_records(out.split("\0")):
         for name in names:

@@ -1,10 +1,29 @@
-"""The app shell: page configuration, navigation, and the sidebar shared by every page."""
+"""The app shell: the pages in order, page configuration, and the sidebar shared by every page.
+
+This is the one module that knows every page. It lists them for ``st.navigation`` and
+hands the same list to :mod:`mou.ui.routing`, through which pages send the user to
+one another by slug, so no page imports another.
+"""
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
-from . import nav, state, style
+from . import routing, state, style
+from .pages import agreements, export, history, review
+from .steps import STEPS, draw
+
+HOME: routing.Entry = (routing.AGREEMENTS, agreements.show)
+SECTIONS: dict[str, list[routing.Entry]] = {
+    "Draft": [
+        *((step.route, partial(draw, step)) for step in STEPS),
+        (routing.REVIEW, review.show),
+    ],
+    "Records": [(routing.HISTORY, history.show), (routing.EXPORT, export.show)],
+}
+"""The pages about the open draft, by sidebar group, in Back / Next order."""
 
 
 def main() -> None:
@@ -13,8 +32,8 @@ def main() -> None:
         page_title="mou — agreements", page_icon=":material/handshake:", layout="wide"
     )
     style.apply()
-    page = st.navigation(nav.sections(), position="sidebar", expanded=True)
-    page.run()
+    pages = routing.register(HOME, SECTIONS)
+    st.navigation(pages, position="sidebar", expanded=True).run()
     _sidebar()  # after the page, so a save made just now shows as saved
     style.warn_before_leaving(any(d.dirty for d in state.drafts().values()))
 

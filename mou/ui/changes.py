@@ -8,6 +8,7 @@ from typing import Any
 
 import streamlit as st
 
+from ..changes.diff import diff, group_by_section
 from ..model import Agreement
 from .style import count
 
@@ -18,8 +19,6 @@ _KIND = {"added": "Added", "removed": "Removed", "changed": "Changed", "moved": 
 
 def show_changes(old: Agreement, new: Agreement, *, empty: str = "No differences.") -> int:
     """Draw every change from ``old`` to ``new`` by section; return how many there are."""
-    from ..changes.diff import diff, group_by_section
-
     changes = diff(old, new)
     if not changes:
         st.info(empty)

@@ -27,6 +27,11 @@ def json_path(path: Path) -> str:
     return "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
 
 
+def under(path: str, prefix: str) -> bool:
+    """True when JSON ``path`` is ``prefix`` or inside it (``$.goals[0]`` is under ``$.goals``)."""
+    return path == prefix or path.startswith((prefix + ".", prefix + "["))
+
+
 def get_in(data: Any, path: Path, default: Any = None) -> Any:
     """The value at ``path``, or ``default`` when any step is missing."""
     for part in path:

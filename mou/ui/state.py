@@ -18,17 +18,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import streamlit as st
 
 from ..errors import ConflictError, InvalidAgreement, MouError, Problem
+from ..ids import check_agreement_id
 from ..model import Agreement, to_data
 from ..settings import WORKSPACE, resolve_workspace
-from ..validate import check_agreement_id, validate_data
-
-if TYPE_CHECKING:
-    from ..store.workspace import Workspace
+from ..store.workspace import Author, Workspace
+from ..validate import validate_data
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 DRAFTS = "mou_drafts"
@@ -226,8 +225,6 @@ def workspace_root() -> Path:
 @contextmanager
 def workspace() -> Iterator[Workspace]:
     """The git workspace, opened for one operation and closed after it."""
-    from ..store.workspace import Workspace
-
     ws = Workspace(workspace_root())
     try:
         yield ws
@@ -260,8 +257,6 @@ def save(draft: Draft, message: str, name: str, email: str) -> Any:
 
 def _signer(name: str, email: str) -> Any:
     """The author of a save from the form's two fields, with messages that name them."""
-    from ..store.workspace import Author
-
     name, email = name.strip(), email.strip()
     if not name:
         raise MouError("Your name: needed, so that the revision says who saved it")

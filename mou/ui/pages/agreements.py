@@ -10,14 +10,14 @@ import streamlit as st
 from ...errors import MouError
 from ...model import AgreementType, Status
 from ...presets import preset
-from .. import state
+from .. import routing, state
 from ..fields import humanize
 from ..style import plain
 
 
 def show() -> None:
     """Draw the page."""
-    st.title("Agreements")
+    st.title(routing.AGREEMENTS.title)
     _unsaved_notice()
     try:
         summaries = _summaries()
@@ -96,8 +96,6 @@ def _table(rows: list[dict[str, Any]]) -> None:
 
 
 def _open(rows: list[dict[str, Any]]) -> None:
-    from .. import nav
-
     if not rows:
         return
     titles = {row["id"]: f"{row['title']} ({row['id']})" for row in rows}
@@ -111,12 +109,10 @@ def _open(rows: list[dict[str, Any]]) -> None:
         except MouError as err:
             st.error(err.message)
             return
-        nav.go("basics")
+        routing.go(routing.first())
 
 
 def _new_agreement(existing: set[str]) -> None:
-    from .. import nav
-
     st.subheader("New agreement")
     with st.form("new-agreement", border=True):
         kind = st.selectbox("Type", list(AgreementType), format_func=humanize, key="new-type")
@@ -133,7 +129,7 @@ def _new_agreement(existing: set[str]) -> None:
         st.error(problem)
         return
     state.start_new(preset(str(kind), agreement_id, title))
-    nav.go("basics")
+    routing.go(routing.first())
 
 
 def _new_problem(agreement_id: str, title: str, existing: set[str]) -> str | None:

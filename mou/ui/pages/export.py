@@ -8,26 +8,35 @@ from pathlib import Path
 
 import streamlit as st
 
+from ...document.pdf import to_pdf
+from ...document.render import render_docx
+from ...document.template import template_for, usable_template
 from ...errors import MouError
 from ...model import Agreement
 from ...validate import validate_data
-from .. import state
+from .. import routing, state
+from ..chrome import back_next, open_draft_page
+from ..readiness import findings
 from ..style import count
-from .review import findings
-from .wizard import back_next, open_draft_page
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def show() -> None:
     """Draw the page."""
-    draft = open_draft_page("Export")
+    draft = open_draft_page(routing.EXPORT.title)
     if draft is None:
+        return
+    try:
+        usable_template(_template())
+    except MouError as err:  # the same refusal `mou export` gives, before any button
+        st.error(f"Cannot export: {err.message}")
+        back_next(routing.EXPORT.slug)
         return
     _signature_ready(draft)
     st.divider()
     _draft_copy(draft)
-    back_next("export")
+    back_next(routing.EXPORT.slug)
 
 
 def _signature_ready(draft: state.Draft) -> None:
@@ -102,17 +111,18 @@ def _saved(draft: state.Draft) -> Agreement:
         return ws.load(draft.agreement_id, draft.base).agreement
 
 
+def _template() -> Path:
+    """The template `mou export` would use in this workspace: one decision for both."""
+    return template_for(state.workspace_root())
+
+
 def signature_docx(draft: state.Draft) -> bytes:
     """The signature-ready .docx of the draft's saved revision (not of unsaved edits)."""
-    from ...document.render import render_docx
-
-    return render_docx(_saved(draft), draft.base or "", False)
+    return render_docx(_saved(draft), draft.base or "", False, _template())
 
 
 def signature_pdf(draft: state.Draft) -> bytes:
     """The PDF of the signature-ready document, made by LibreOffice."""
-    from ...document.render import to_pdf
-
     with tempfile.TemporaryDirectory(prefix="mou-export-") as folder:
         docx = Path(folder) / file_name(draft.agreement_id, draft.base or "", "docx")
         docx.write_bytes(signature_docx(draft))
@@ -121,6 +131,4 @@ def signature_pdf(draft: state.Draft) -> bytes:
 
 def draft_docx(draft: state.Draft) -> bytes:
     """A watermarked draft .docx of the draft as it is now."""
-    from ...document.render import render_docx
-
-    return render_docx(validate_data(draft.data), draft.base, True)
+    return render_docx(validate_data(draft.data), draft.base, True, _template())

@@ -7,21 +7,22 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from ...changes.redline import redline_docx
 from ...errors import MouError
 from ...model import to_data
 from ...yamlio import dump
-from .. import state
+from .. import routing, state
 from ..changes import show_changes
-from .wizard import back_next, open_draft_page
+from ..chrome import back_next, open_draft_page
 
 
 def show() -> None:
     """Draw the page."""
-    draft = open_draft_page("History")
+    draft = open_draft_page(routing.HISTORY.title)
     if draft is None:
         return
     _body(draft)
-    back_next("history")
+    back_next(routing.HISTORY.slug)
 
 
 def _body(draft: state.Draft) -> None:
@@ -108,7 +109,5 @@ def _compare(agreement_id: str, revisions: list[Any]) -> None:
 
 def redline_bytes(agreement_id: str, old: str, new: str) -> bytes:
     """The Word redline (tracked changes) from revision ``old`` to ``new``."""
-    from ...changes.redline import redline_docx
-
     with state.workspace() as ws:
         return redline_docx(ws, agreement_id, old, new)

@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
+from ...document.ooxml import document_text
+from ...document.render import render_docx
+from ...document.template import template_for
 from ...errors import ConflictError, InvalidAgreement, MouError
 from ...validate import validate_data
-from .. import state
+from .. import routing, state
 from ..changes import show_changes
+from ..chrome import back_next, open_draft_page
+from ..controls import focus_on
+from ..readiness import findings
 from ..rows import place, three_way
+from ..steps import step_of
 from ..style import count, plain
-from .wizard import back_next, focus_on, open_draft_page, step_of
 
 
 def show() -> None:
     """Draw the page."""
-    draft = open_draft_page("Review and save")
+    draft = open_draft_page(routing.REVIEW.title)
     if draft is None:
         return
     if draft.conflict is not None:
@@ -30,31 +37,14 @@ def show() -> None:
         _preview(draft)
     st.divider()
     save_form(draft)
-    back_next("review")
+    back_next(routing.REVIEW.slug)
 
 
 # --------------------------------------------------------------------------- readiness
 
 
-def findings(draft: state.Draft) -> list[tuple[str, str, str, str]]:
-    """(severity, rule, path, message) for every validation problem and readiness finding."""
-    return draft.memo("findings", lambda: _findings(draft))  # type: ignore[no-any-return]
-
-
-def _findings(draft: state.Draft) -> list[tuple[str, str, str, str]]:
-    found = [("error", "validation", p.path, p.message) for p in draft.problems()]
-    if found:
-        return found  # the readiness rules need a valid agreement
-    from ...rules import check
-
-    agreement = validate_data(draft.data)
-    return [(x.severity, x.rule_id, x.path, x.message) for x in check(agreement)]
-
-
 def readiness(draft: state.Draft) -> None:
     """The checklist: each problem with the step that fixes it."""
-    from .. import nav
-
     items = findings(draft)
     errors = sum(1 for item in items if item[0] == "error")
     if not items:
@@ -78,7 +68,7 @@ def readiness(draft: state.Draft) -> None:
             help="Go to the step that edits this field",
         ):
             focus_on(draft, path)
-            nav.go(step.slug)
+            routing.go(step.slug)
 
 
 # --------------------------------------------------------------------------- preview
@@ -89,11 +79,18 @@ def _preview(draft: state.Draft) -> None:
         st.info("The preview appears once the draft has no validation problems.")
         return
     revision = draft.base or "unsaved"
+    template = template_for(state.workspace_root())  # the one `mou export` would use
     try:
+        # Keyed by the template's identity too: a restyled template reads differently.
+        version = f"{template}@{template.stat().st_mtime_ns}"
+        data_json = json.dumps(draft.data, sort_keys=True)
         text = draft.memo(
-            "preview",
-            lambda: preview_text(json.dumps(draft.data, sort_keys=True), revision, draft.dirty),
+            f"preview {version}",
+            lambda: preview_text(data_json, revision, draft.dirty, version),
         )
+    except OSError as err:
+        st.error(f"Cannot render the preview: {template}: {err.strerror or err}")
+        return
     except MouError as err:
         st.error(f"Cannot render the preview: {err.message}")
         return
@@ -103,12 +100,16 @@ def _preview(draft: state.Draft) -> None:
 
 
 @st.cache_data(max_entries=16, show_spinner="Rendering the preview…")
-def preview_text(data_json: str, revision: str, draft: bool) -> str:
-    """The rendered document's text for agreement data (cached by content)."""
-    from ...document.render import document_text, render_docx
+def preview_text(data_json: str, revision: str, draft: bool, template: str) -> str:
+    """The rendered document's text for agreement data (cached by content).
 
+    ``template`` is the template's path, then ``@`` and its modification time (the
+    cache key changes when the file does).
+    """
     agreement = validate_data(json.loads(data_json))
-    return document_text(render_docx(agreement, None if revision == "unsaved" else revision, draft))
+    shown = None if revision == "unsaved" else revision
+    path = Path(template.rsplit("@", 1)[0])
+    return document_text(render_docx(agreement, shown, draft, path))
 
 
 # --------------------------------------------------------------------------- save

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from mou.presets import preset
-from mou.store.workspace import Author, Workspace, init_workspace
+from mou.store.create import init_workspace
+from mou.store.workspace import Author, Workspace
 from mou.validate import validate_data
 
 ALICE = Author("Alice Liaison", "alice@county.gov")

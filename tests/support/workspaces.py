@@ -8,7 +8,8 @@ from typing import Any
 
 from mou.model import Agreement, to_data
 from mou.presets import preset
-from mou.store.workspace import Author, init_workspace
+from mou.store.create import init_workspace
+from mou.store.workspace import Author
 from mou.validate import validate_data
 
 AUTHOR = Author("Jane Roe", "jane.roe@agency.gov")

@@ -1,0 +1,207 @@
+"""The Word template: which one a workspace renders with, its bytes, and the Jinja environment.
+
+Which template applies is a decision of this layer, never of a front end, so the CLI,
+the wizard's Export and Preview and the redline cannot disagree: :func:`template_for`.
+Tag checks that read the template's own text (a tag left open, how a name is written)
+live here too, since rendering and ``mou templates check`` both need them.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..data import PACKAGED_TEMPLATE
+from ..errors import MouError
+
+TEMPLATE_NAME = "mou.docx"
+MATRIX_CAPTION = "mou-responsibility-matrix"
+# The names a render used that the context lacks; a list only while a render records them.
+UNKNOWN_USES: ContextVar[list[str] | None] = ContextVar("mou_unknown_uses", default=None)
+
+
+def template_for(workspace_root: Path | None, explicit: Path | None = None) -> Path:
+    """The template to render with: ``explicit`` (--template), else the workspace's
+    ``templates/mou.docx``, else the packaged one; MouError for a missing ``explicit``."""
+    if explicit is not None:
+        return require_template(explicit)
+    if workspace_root is not None:
+        own = Path(workspace_root) / "templates" / TEMPLATE_NAME
+        if own.is_file():
+            return own
+    return PACKAGED_TEMPLATE
+
+
+def require_template(path: Path) -> Path:
+    """``path`` if it is a file; otherwise a one-line MouError."""
+    if not path.is_file():
+        raise MouError(f"{path}: no such template")
+    return path
+
+
+@lru_cache(maxsize=8)
+def _template_bytes(path: str, mtime_ns: int) -> bytes:
+    del mtime_ns  # part of the cache key only: an edited template is read again
+    return Path(path).read_bytes()
+
+
+def template_bytes(template: Path | None = None) -> bytes:
+    """The bytes of ``template`` (default: the packaged master), cached until it changes."""
+    path = template or PACKAGED_TEMPLATE
+    try:
+        return _template_bytes(str(path), path.stat().st_mtime_ns)
+    except OSError as err:
+        raise MouError(f"{path}: template not found ({err.strerror or err})") from None
+
+
+def _finalize(value: Any) -> Any:
+    from markupsafe import Markup, escape
+
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        return value
+    # Braces as character references: docxtpl turns a rendered "{_{" into "{{".
+    escaped = str(escape(str(value)))
+    return Markup(escaped.replace("{", "&#123;").replace("}", "&#125;"))
+
+
+@lru_cache(maxsize=1)
+def jinja_environment() -> Any:
+    """The Jinja environment every render uses: autoescaping, brace-safe output, and a
+    cache of compiled templates (compiling a template's XML is half the cost of a render;
+    a compiled template is immutable, so sharing it across renders is safe)."""
+    from jinja2 import Environment
+
+    class CachingEnvironment(Environment):
+        @lru_cache(maxsize=64)  # noqa: B019 - one environment per process, kept for its life
+        def from_string(self, source: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+            return super().from_string(source, *args, **kwargs)
+
+    return CachingEnvironment(autoescape=True, finalize=_finalize, undefined=recording_undefined())
+
+
+@lru_cache(maxsize=1)
+def recording_undefined() -> type:
+    """An Undefined that notes its name whenever the template uses it, then acts empty.
+
+    Used, not merely created: ``{% if x is defined %}`` is not a use. Chainable, so a
+    misspelt ``art.purpos.no`` is one name noted rather than an error mid-render.
+    """
+    from jinja2 import ChainableUndefined
+
+    class RecordingUndefined(ChainableUndefined):
+        def _note(self) -> None:
+            uses, name = UNKNOWN_USES.get(), self._undefined_name
+            if uses is not None and name is not None and str(name) not in uses:
+                uses.append(str(name))
+
+        def __str__(self) -> str:
+            self._note()
+            return ""
+
+        def __bool__(self) -> bool:
+            self._note()
+            return False
+
+        def __iter__(self) -> Any:
+            self._note()
+            return iter(())
+
+        def __len__(self) -> int:
+            self._note()
+            return 0
+
+        def __getattr__(self, name: str) -> Any:
+            if name.startswith("__"):
+                raise AttributeError(name)
+            self._note()
+            return self
+
+        def __getitem__(self, key: Any) -> Any:
+            self._note()
+            return self
+
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            self._note()
+            return self
+
+    return RecordingUndefined
+
+
+@lru_cache(maxsize=8)
+def unbalanced_tags(data: bytes) -> tuple[str, ...]:
+    """Tags opened and not closed (``{{ doc.title }``): the text up to the next closing
+    would vanish from the document without an error."""
+    # The raw XML, not docxtpl's patched one: its clean-up drops the broken tag too.
+    text = _visible(opened_template(data).get_xml())
+    problems = []
+    for opening, closing in (("{{", "}}"), ("{%", "%}")):
+        opened, closed = text.count(opening), text.count(closing)
+        if opened != closed:
+            problems.append(
+                f"{opened} '{opening}' but {closed} '{closing}': a tag is not closed "
+                "(or closed twice), so text after it would vanish"
+            )
+    return tuple(problems)
+
+
+def usages(data: bytes, names: Iterable[str]) -> list[str]:
+    """Each name as the template writes it, quoted: ``'p.legl_name'``, else ``'partys'``."""
+    source = _template_text(data)
+    return [_usage(name, source) for name in names]
+
+
+def opened_template(data: bytes) -> Any:
+    """The template as a DocxTemplate with its parts read; a MouError if it is no .docx."""
+    from docx.opc.exceptions import PackageNotFoundError
+    from docxtpl import DocxTemplate
+    from lxml import etree
+
+    template = DocxTemplate(io.BytesIO(data))
+    try:
+        template.init_docx()
+    except (zipfile.BadZipFile, KeyError, PackageNotFoundError, etree.XMLSyntaxError) as err:
+        raise MouError(f"not a Word document (.docx): {err}") from None
+    return template
+
+
+def _template_text(data: bytes) -> str:
+    template = opened_template(data)
+    return _visible(template.patch_xml(template.get_xml()))
+
+
+def _visible(xml: str) -> str:
+    """The text of a part's XML, its tags dropped (runs split inside a tag join up again)."""
+    return re.sub(r"<[^>]+>", "", xml)
+
+
+def _usage(name: str, source: str) -> str:
+    """The expression that uses ``name`` (``p.legl_name``), quoted, or just the name."""
+    found = re.search(rf"[A-Za-z_][\w.]*\.{re.escape(name)}\b", source)
+    return f"'{found.group(0)}'" if found else f"'{name}'"
+
+
+@contextmanager
+def naming_the_template(path: Path) -> Iterator[None]:
+    """A fault of the template (not a .docx, fails mid-render) says which template."""
+    try:
+        yield
+    except MouError as err:
+        if err.message.startswith(f"{path}:"):
+            raise
+        raise MouError(f"{path}: {err.message}") from None
+
+
+def usable_template(path: Path) -> Path:
+    """``path`` if it opens as a Word template; else the one line a render would give."""
+    with naming_the_template(path):
+        opened_template(template_bytes(path))
+    return path

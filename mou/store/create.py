@@ -1,0 +1,93 @@
+"""Creating a workspace: a git repository with the folders and files mou expects.
+
+Creation never writes over an existing file and commits through a private index,
+so a folder that already holds work (staged or not) keeps it as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from pathlib import Path
+
+from ..data import TEMPLATES_DIR
+from ..errors import MouError
+from ..fsutil import atomic_write
+from ..ids import AGREEMENTS_FOLDER
+from ..schema import SCHEMA_FILE, schema_text
+from .git import run_git
+from .workspace import COMMITTER, Workspace
+
+WORKSPACE_README = """\
+# Agreements workspace
+
+This git repository holds interagency agreements managed with `mou`.
+
+- `agreements/` holds one YAML file per agreement; its file name is the agreement id.
+- `schemas/agreement.schema.json` lets editors check and complete the files.
+- `templates/` holds the Word templates documents are rendered from; restyle them freely.
+
+Save an edited agreement with
+`mou save agreements/ID.yaml -m "what changed" --author "Name <email>"`:
+each save is one commit, attributed to its author. `mou log ID` shows who
+changed what and when; `mou list` shows every agreement.
+"""
+
+
+def init_workspace(root: Path) -> bool:
+    """Make ``root`` a workspace; True if created, False if it already was one (unchanged)."""
+    root = Path(root).resolve()
+    if (root / ".git").exists() and (root / AGREEMENTS_FOLDER).is_dir():
+        return False
+    if root.exists() and not root.is_dir():
+        raise MouError(f"{root}: exists and is not a folder")
+    root.mkdir(parents=True, exist_ok=True)
+    if not (root / ".git").exists():
+        run_git(root, "init", "--quiet")
+    files = _scaffold(root)
+    with Workspace(root) as workspace:
+        _commit_new_files(workspace, files)
+    # Changed-path Bloom filters make `git log -- agreements/<id>.yaml` skip the commits
+    # that did not touch the file; once written, git's later commit-graph writes (gc,
+    # maintenance) keep them.
+    with contextlib.suppress(MouError):  # an older git without Bloom filters is still fine
+        run_git(root, "commit-graph", "write", "--reachable", "--changed-paths")
+    return True
+
+
+def _scaffold(root: Path) -> list[str]:
+    """Write the workspace's starting files (never over existing ones); their paths."""
+    wanted: dict[str, bytes] = {
+        f"{AGREEMENTS_FOLDER}/.gitkeep": b"",
+        "README.md": WORKSPACE_README.encode(),
+        f"schemas/{SCHEMA_FILE}": schema_text().encode(),
+    }
+    templates = TEMPLATES_DIR
+    for template in sorted(templates.glob("*.docx")):
+        wanted[f"templates/{template.name}"] = template.read_bytes()
+    written = []
+    for relative, data in wanted.items():
+        target = root / relative
+        if not target.exists():
+            atomic_write(target, data)
+            written.append(relative)
+    return written
+
+
+def _commit_new_files(workspace: Workspace, paths: list[str]) -> None:
+    """One commit adding ``paths``, built in a private index so staged work is untouched."""
+    root = workspace.root
+    old = workspace.repo.tip()
+    ref = workspace.repo.branch_ref()
+    with tempfile.TemporaryDirectory() as scratch:
+        env = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
+        if old:
+            run_git(root, "read-tree", old, env=env)
+        run_git(root, "add", "--", *paths, env=env)
+        tree = run_git(root, "write-tree", env=env)
+    env = {"GIT_COMMITTER_NAME": COMMITTER[0], "GIT_COMMITTER_EMAIL": COMMITTER[1]}
+    env |= {"GIT_AUTHOR_NAME": COMMITTER[0], "GIT_AUTHOR_EMAIL": COMMITTER[1]}
+    parents = ["-p", old] if old else []
+    commit = run_git(root, "commit-tree", tree, *parents, "-m", "Start a mou workspace", env=env)
+    run_git(root, "update-ref", "-m", "mou init", ref, commit, old or "0" * 40)
+    run_git(root, "add", "--", *paths)

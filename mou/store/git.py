@@ -1,0 +1,224 @@
+"""Git plumbing for the store: one repository handle, one way to run git, one error shape.
+
+Everything that runs git lives in :mod:`mou.store`; this module is its lowest floor.
+:class:`Repository` wraps GitPython's ``Repo`` for object reads (its persistent
+``git cat-file`` process makes them cheap) and runs every other command through
+git itself, so hooks, locks and configuration behave as with plain git. A failure
+is a :class:`GitFailed` carrying git's own main error line; callers that did not
+expect one turn it into a one-line :class:`~mou.errors.MouError` with
+:func:`git_errors`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import MouError
+from ..ids import AGREEMENTS_FOLDER
+from . import objects as go
+
+if TYPE_CHECKING:
+    from git import Repo
+
+STALE_GIT_LOCK_S = 2.0
+GIT_LOCK_RETRIES = 60
+_GIT_LOCK = re.compile(r"Unable to create '([^']+\.lock)': File exists")
+_FILE_MODES = (b"100644", b"100755")
+
+
+class GitFailed(Exception):
+    """A git command failed; ``message`` is its main error line, ``detail`` all of stderr."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+
+
+class Repository:
+    """A git work tree opened for reading objects and running git; close it when done."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root).resolve()
+        self._repo: Repo = _open_repo(self.root)
+        self.git_dir = Path(self._repo.git_dir)
+        self.objects_dir = Path(self._repo.common_dir) / "objects"
+
+    def close(self) -> None:
+        """Stop the ``git cat-file`` processes GitPython keeps for this repository."""
+        self._repo.close()
+
+    def run(self, *args: str, env: dict[str, str] | None = None, strip: bool = True) -> str:
+        """Run one git command in the work tree; GitFailed with its message if it fails."""
+        from git import GitCommandError
+
+        try:
+            return self._repo.git.execute(["git", *args], env=env, strip_newline_in_stdout=strip)
+        except GitCommandError as err:
+            raise git_failure(err) from None
+
+    def branch_ref(self) -> str:
+        """The branch HEAD is on (``refs/heads/…``); MouError when HEAD is detached."""
+        head = self._repo.head
+        if head.is_detached:
+            raise MouError(
+                "HEAD is detached (not on a branch); check out a branch with "
+                "`git switch BRANCH` before saving"
+            )
+        return head.reference.path
+
+    def tip(self) -> str | None:
+        """The commit HEAD points at, or None on a branch without commits."""
+        try:
+            return self._repo.head.commit.hexsha
+        except ValueError:
+            return None
+
+    def read_object(self, sha: str) -> bytes:
+        """The raw content of the object ``sha`` (blob, tree or commit)."""
+        return self._repo.odb.stream(bytes.fromhex(sha)).read()
+
+    def tree_of(self, commit: str) -> str:
+        """The sha of ``commit``'s root tree."""
+        return self.read_object(commit)[5:45].decode()  # "tree <sha>\n" starts a commit
+
+    def agreement_entries(self, commit: str) -> list[go.Entry]:
+        """The regular files in ``agreements/`` at ``commit``."""
+        root = go.parse_tree(self.read_object(self.tree_of(commit)))
+        folder = go.find_entry(root, AGREEMENTS_FOLDER.encode())
+        if folder is None or folder[0] != go.TREE_MODE:
+            return []
+        # Regular files only: a folder, a symbolic link or a submodule is no agreement.
+        entries = go.parse_tree(self.read_object(folder[2].hex()))
+        return [e for e in entries if e[0] in _FILE_MODES]
+
+    def blob_sha(self, commit: str, path: str) -> str | None:
+        """The blob ``agreements/<name>`` holds at ``commit``, or None."""
+        name = path.split("/", 1)[1].encode()
+        entry = go.find_entry(self.agreement_entries(commit), name)
+        return entry[2].hex() if entry else None
+
+    def last_change(self, commit: str, path: str) -> str:
+        """The last commit that changed ``path`` as of ``commit`` (an agreement's revision)."""
+        return self.run("log", "-1", "--format=%H", commit, "--", path)
+
+    def read_files(self, specs: list[str]) -> list[bytes | None]:
+        """The bytes of each ``rev:path`` (None when missing), read by one git process.
+
+        Reading one revision at a time costs a round trip each; a history walk wants
+        dozens at once.
+        """
+        if not specs:
+            return []
+        batch = "".join(f"{spec}\n" for spec in specs).encode()
+        done = subprocess.run(
+            ["git", "cat-file", "--batch"], cwd=self.root, input=batch, capture_output=True
+        )
+        if done.returncode != 0:
+            raise MouError(f"git cat-file failed in {self.root}: {done.stderr.decode().strip()}")
+        return _split_batch(done.stdout, len(specs))
+
+
+def _split_batch(out: bytes, count: int) -> list[bytes | None]:
+    blobs: list[bytes | None] = []
+    at = 0
+    for _ in range(count):
+        end = out.index(b"\n", at)
+        header = out[at:end].split()
+        at = end + 1
+        if len(header) != 3:
+            blobs.append(None)  # "<spec> missing"
+            continue
+        size = int(header[2])
+        blobs.append(out[at : at + size] if header[1] == b"blob" else None)
+        at += size + 1
+    return blobs
+
+
+def git_failure(err: Any) -> GitFailed:
+    """GitPython's error as a GitFailed whose message is git's main error line."""
+    text = err.stderr if isinstance(err.stderr, str) else str(err.stderr or "")
+    text = text.replace("stderr:", "").strip().strip("'")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    main = next((line for line in lines if line.startswith(("fatal:", "error:"))), None)
+    return GitFailed(main or (lines[0] if lines else f"git exited with {err.status}"), text)
+
+
+def wait_for_git_lock(err: GitFailed, attempt: int, root: Path) -> bool:
+    """After git found its own ``.lock`` file busy: wait, remove it once clearly abandoned.
+
+    Git holds such a lock for milliseconds; one older than STALE_GIT_LOCK_S was left by
+    a git process killed mid-write (with the save that ran it). False: give up.
+    """
+    match = _GIT_LOCK.search(err.detail)
+    if match is None or attempt + 1 >= GIT_LOCK_RETRIES:
+        return False
+    lock = root / match.group(1)  # git names it absolutely; a relative name is root's
+    try:
+        if time.time() - lock.stat().st_mtime > STALE_GIT_LOCK_S:
+            lock.unlink(missing_ok=True)
+    except FileNotFoundError:
+        pass  # released meanwhile
+    time.sleep(min(0.01 * (attempt + 1), 0.1))
+    return True
+
+
+def commit_date(text: str) -> dt.datetime:
+    """A commit's ISO date; the epoch (UTC) for one git itself cannot read.
+
+    ``git fsck`` accepts a time zone of +2400, which Python cannot hold, and a commit
+    written by hand may carry no date at all: one odd commit must not hide the rest.
+    """
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        return dt.datetime.fromtimestamp(0, dt.UTC)
+
+
+@contextmanager
+def git_errors(context: str) -> Iterator[None]:
+    """Report a git failure nobody expected as one line, after ``context``."""
+    try:
+        yield
+    except GitFailed as err:
+        raise MouError(f"{context}: git: {err.message}") from None
+
+
+def _open_repo(root: Path) -> Repo:
+    from git import InvalidGitRepositoryError, NoSuchPathError, Repo
+
+    if not root.is_dir():
+        raise MouError(f"{root}: no such workspace folder")
+    try:
+        repo = Repo(root)
+    except (InvalidGitRepositoryError, NoSuchPathError):
+        raise MouError(f"{root}: not a git repository; run `mou init {root}` first") from None
+    if repo.bare or Path(repo.working_tree_dir or "").resolve() != root:
+        repo.close()
+        raise MouError(f"{root}: not the top folder of a git work tree")
+    return repo
+
+
+def run_git(root: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    """Run git in ``root`` without a repository handle (creation); MouError on failure."""
+    git = shutil.which("git") or "git"
+    result = subprocess.run(
+        [git, *args],
+        cwd=root,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        message = (result.stderr.strip().splitlines() or ["failed"])[-1]
+        raise MouError(f"{root}: git {args[0]}: {message}")
+    return result.stdout.strip()

@@ -1,0 +1,75 @@
+"""The frame around every page about the open draft: its header, its footer, Back / Next.
+
+A wizard step is headed by the agreement, the step's number and a progress bar; the
+pages after the steps (Review, History, Export) by the agreement and its id. Every one
+of them ends with Back / Next through the draft pages in the order
+:mod:`mou.ui.routing` was given, and points to the Agreements page when nothing is
+open. The frame knows no page and no step: callers pass the title, the position and
+the problems to show.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from . import routing
+from .rows import place
+from .state import Draft, current
+from .style import count, plain
+
+
+def nothing_open() -> None:
+    """Say that no agreement is open, with a button to the Agreements page."""
+    st.title("No agreement open")
+    st.write("Open an agreement from the list, or start a new one from a preset.")
+    if st.button("Go to Agreements", type="primary"):
+        routing.go(routing.AGREEMENTS.slug)
+
+
+def open_draft_page(title: str) -> Draft | None:
+    """Head a page after the steps with the open draft; None (and a pointer) when none is open."""
+    draft = current()
+    if draft is None:
+        nothing_open()
+        return None
+    st.caption(f"{plain(draft.data.get('title') or draft.agreement_id)} · `{draft.agreement_id}`")
+    st.title(title)
+    if draft.base is None:
+        st.info("New agreement — not saved yet.", icon=":material/edit_note:")
+    elif draft.dirty:
+        st.info("Unsaved changes.", icon=":material/edit_note:")
+    return draft
+
+
+def step_header(draft: Draft, title: str, number: int, total: int) -> None:
+    """The header of a wizard step: agreement, "step n of m", title, progress, unsaved marker."""
+    name = plain(draft.data.get("title") or draft.agreement_id)
+    st.caption(f"{name} · step {number} of {total}")
+    st.title(title)
+    st.progress(number / total)
+    if draft.dirty:
+        st.info(
+            "Unsaved changes — they are kept while you move between steps; save them "
+            "on the Review page.",
+            icon=":material/edit_note:",
+        )
+
+
+def step_footer(draft: Draft, slug: str, problems: list[tuple[str, str]]) -> None:
+    """The end of a wizard step: its remaining ``(path, message)`` problems, Back / Next."""
+    if problems:
+        with st.expander(f"{count(len(problems), 'problem')} in this step", expanded=False):
+            for path, message in problems:
+                st.markdown(f"- **{plain(place(path, draft.data))}:** {plain(message)}")
+    back_next(slug)
+
+
+def back_next(slug: str) -> None:
+    """Back / Next buttons through the draft pages (steps, review, history, export)."""
+    before, after = routing.neighbours(slug)
+    st.divider()
+    back, _, ahead = st.columns([1, 3, 1])
+    if before and back.button("← Back", key=f"back-{slug}", width="stretch"):
+        routing.go(before)
+    if after and ahead.button("Next →", key=f"next-{slug}", type="primary", width="stretch"):
+        routing.go(after)

@@ -1,0 +1,136 @@
+"""Step 2, Parties: each party with its address, contacts, sub-units and signature blocks.
+
+Only the chosen party is drawn (:func:`mou.ui.controls.pick`); removing a party also
+removes every reference to it (owners, providers, seats…), so nothing points nowhere.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from ...model import PartyLevel, SignatureRole
+from .. import fields as f
+from ..controls import pick, set_aside_unless
+from ..rows import Column, Table, get_in, json_path, new_party, remove_party_references
+from ..state import Draft
+from ..style import plain
+from .step import Step
+
+SIGNATORIES = (
+    Column("role", "Role", kind="choice", options=tuple(SignatureRole), required=True),
+    Column("name", "Name", required=True),
+    Column("title", "Title", required=True),
+    Column("authority", "Authority to sign"),
+)
+SUB_UNITS = (Column("name", "Sub-unit", required=True), Column("acronym", "Acronym"))
+
+
+def parties(draft: Draft) -> None:
+    """Each party with address, contacts, sub-units and signature blocks."""
+    items = draft.data.get("parties") or []
+    index = pick(draft, "parties", items, lambda p: p.get("acronym") or p.get("id"), "Party")
+    if index is not None:
+        with st.container(border=True):
+            st.markdown(f"##### {plain(items[index].get('legal_name') or items[index].get('id'))}")
+            _party(draft, index)
+            _remove_party(draft, items, index)
+    _add_party(draft)
+
+
+def _remove_party(draft: Draft, items: list[Any], index: int) -> None:
+    if st.button(
+        "Remove this party",
+        key=draft.key(f"$.parties[{index}]::remove"),
+        icon=":material/delete:",
+    ):
+        remove_party_references(draft.data, items[index]["id"])
+        del items[index]
+        draft.touch()
+        draft.generation += 1
+        st.rerun()
+
+
+def _party(draft: Draft, i: int) -> None:
+    p: tuple[Any, ...] = ("parties", i)
+    left, mid, right = st.columns([3, 1, 1])
+    with left:
+        f.text(draft, (*p, "legal_name"), "Legal name")
+    with mid:
+        f.text(draft, (*p, "acronym"), "Acronym")
+    with right:
+        f.choice(draft, (*p, "level"), "Level", list(PartyLevel))
+    _address(draft, (*p, "address"))
+    _contact(draft, (*p, "point_of_contact"), "Point of contact")
+    _contact(draft, (*p, "notice_addressee"), "Notice addressee (formal notices)")
+    f.text(draft, (*p, "governing_body_resolution"), "Governing-body resolution (optional)")
+    f.table(
+        draft,
+        Table((*p, "signatories"), SIGNATORIES, name_field="name"),
+        caption="Signature blocks: the signatory, then attest and approvals.",
+    )
+    _sub_units(draft, p)
+
+
+def _address(draft: Draft, path: tuple[Any, ...]) -> None:
+    a, b, c, d = st.columns([3, 2, 1, 1])
+    with a:
+        f.text(draft, (*path, "street"), "Street")
+    with b:
+        f.text(draft, (*path, "city"), "City")
+    with c:
+        f.text(draft, (*path, "state"), "State")
+    with d:
+        f.text(draft, (*path, "postal_code"), "Postal code")
+
+
+def _contact(draft: Draft, path: tuple[Any, ...], label: str) -> None:
+    st.markdown(f"**{label}**")
+    name, title, email, phone = st.columns([3, 4, 3, 2])
+    with name:
+        f.text(draft, (*path, "name"), "Name")
+    with title:
+        f.text(draft, (*path, "title"), "Title")
+    with email:
+        f.text(draft, (*path, "email"), "Email")
+    with phone:
+        f.text(draft, (*path, "phone"), "Phone (optional)")
+
+
+def _sub_units(draft: Draft, p: tuple[Any, ...]) -> None:
+    has_units = bool(get_in(draft.data, (*p, "sub_units")))
+    acts_through_units = st.toggle(
+        "This party acts through sub-units",
+        value=has_units,
+        key=draft.key(f"{json_path(p)}.sub_units::on"),
+    )
+    set_aside_unless(draft, (*p, "sub_units"), acts_through_units)
+    if acts_through_units:
+        f.table(
+            draft,
+            Table((*p, "sub_units"), SUB_UNITS, name_field="name"),
+            caption="Sub-units, e.g. Office of the Sheriff, District Attorney.",
+        )
+
+
+def _add_party(draft: Draft) -> None:
+    with st.form(draft.key("$.parties::add"), clear_on_submit=True, border=True):
+        st.markdown("**Add a party**")
+        left, right = st.columns([3, 1])
+        legal_name = left.text_input(
+            "Legal name of the new party", key=draft.key("$.parties::new-name")
+        )
+        acronym = right.text_input("Acronym", key=draft.key("$.parties::new-acronym"))
+        if st.form_submit_button("Add party", icon=":material/add:"):
+            if not legal_name.strip() or not acronym.strip():
+                st.error("Give the new party a legal name and an acronym.")
+                return
+            draft.data.setdefault("parties", []).append(new_party(draft.data, legal_name, acronym))
+            draft.touch()
+            st.rerun()
+
+
+STEP = Step(
+    "parties", "Parties and signatories", ":material/groups:", ("parties",), parties, "Parties"
+)
