@@ -5,13 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from ...model import AgreementType, Instrument, Status
+from ...outline import TITLE_BLOCK_FIELDS, fields_of
 from .. import fields as f
 from ..controls import CLAUSE, parts
 from ..rows import Column, Table
 from ..state import Draft
 from .step import Step
 
-BASICS_FIELDS = ("id", "title", "number", "type", "instrument", "status", "marking", "supersedes")
+BASICS_FIELDS = TITLE_BLOCK_FIELDS
 AUTHORITIES = (
     Column("citation", "Citation", required=True),
     Column("description", "Description"),
@@ -80,7 +81,7 @@ STEP = Step(
     "basics",
     "Basics",
     ":material/description:",
-    (*BASICS_FIELDS, "purpose", "background", "authorities", "definitions"),
+    (*BASICS_FIELDS, "purpose", "background", *fields_of("authority", "definitions")),
     basics,
     "Basics",
 )

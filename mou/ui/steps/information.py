@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ...model import CjisTopic
+from ...outline import fields_of
 from .. import fields as f
 from ..controls import CLAUSE, Part, parts, section, set_aside_unless
 from ..rows import Column, Table, get_in
@@ -120,7 +121,7 @@ STEP = Step(
     "information",
     "Information sharing",
     ":material/lock:",
-    ("information_sharing",),
+    fields_of("information"),
     information,
     "Information",
 )

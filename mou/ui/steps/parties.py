@@ -11,6 +11,7 @@ from typing import Any
 import streamlit as st
 
 from ...model import PartyLevel, SignatureRole
+from ...outline import fields_of
 from .. import fields as f
 from ..controls import pick, set_aside_unless
 from ..rows import Column, Table, get_in, json_path, new_party, remove_party_references
@@ -132,5 +133,10 @@ def _add_party(draft: Draft) -> None:
 
 
 STEP = Step(
-    "parties", "Parties and signatories", ":material/groups:", ("parties",), parties, "Parties"
+    "parties",
+    "Parties and signatories",
+    ":material/groups:",
+    fields_of("parties"),
+    parties,
+    "Parties",
 )
