@@ -47,10 +47,10 @@ COMMAND_TABLE: tuple[CommandSpec, ...] = (
         "save", "workspace:save", _WORKSPACE, "Commit an agreement file: one save, one commit."
     ),
     CommandSpec("show", "workspace:show", _WORKSPACE, "Print an agreement at a revision."),
-    CommandSpec("log", "workspace:log", _WORKSPACE, "Who changed an agreement, when and why."),
+    CommandSpec("log", "history:log", _WORKSPACE, "Who changed an agreement, when and why."),
     CommandSpec(
         "list",
-        "workspace:list_",
+        "history:list_",
         _WORKSPACE,
         "Every agreement with status, parties and last change.",
     ),

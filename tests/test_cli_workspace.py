@@ -370,3 +370,28 @@ def test_help_lists_the_workspace_commands_without_importing_git() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["False", "True", "True"]
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [(["list"], "metro-tf  [draft]"), (["log", "metro-tf"], "Jane Roe")],
+    ids=["list", "log"],
+)
+def test_list_and_log_start_without_pydantic(root: Path, command: list[str], expected) -> None:
+    # They read git alone; loading pydantic and the JSON Schema tripled their start-up
+    # when the store began importing the model at the top of the module.
+    new_and_save(root)
+    code = (
+        "import sys; from mou.cli import cli\n"
+        f"try:\n    cli.main({command!r}, prog_name='mou')\nexcept SystemExit:\n    pass\n"
+        "heavy = ('pydantic', 'jsonschema', 'docxtpl', 'streamlit')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MOU_WORKSPACE": str(root)}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    *shown, imported = result.stdout.strip().splitlines()
+    assert imported == "[]"
+    assert expected in shown[0]  # it did its work

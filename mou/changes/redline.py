@@ -29,7 +29,8 @@ from ..document.render import render_docx
 from ..document.template import template_for
 from ..model import Agreement
 from ..store.history import Version, history, load_version, versions_between
-from ..store.workspace import Revision, Workspace, open_workspace
+from ..store.reader import Revision
+from ..store.workspace import Workspace, open_workspace
 from .blame import Touches
 from .compare import Stamp, body_of, compare_roots, xml_text
 from .diff import KINDS, Change, count_by_kind, diff, group_by_section, tokenize, value_at

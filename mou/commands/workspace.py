@@ -1,20 +1,4 @@
-"""Commands on the git-backed workspace: init, save, show, log, list.
-
-JSON shapes (keys are stable; new keys may be added, none removed or renamed):
-
-``mou log ID --json`` prints a list, newest first, of::
-
-    {"sha": "<40 hex>", "author": "Jane Roe", "email": "jane.roe@agency.gov",
-     "date": "2026-03-01T14:05:09+00:00", "message": "full commit message"}
-
-``mou list --json`` prints a list, ordered by id, of::
-
-    {"id": "metro-task-force", "title": "...", "type": "task_force",
-     "status": "draft", "parties": ["MPD", "CSO"],
-     "effective_date": "2026-07-01" | null, "expiration_date": "2029-06-30" | null,
-     "revision": "<40 hex: last commit that changed the file>",
-     "author": "Jane Roe", "date": "2026-03-01T14:05:09+00:00"}
-"""
+"""Commands that change or load agreements in the git-backed workspace: init, save, show."""
 
 from __future__ import annotations
 
@@ -108,27 +92,6 @@ def show(agreement_id: str, rev: str, workspace: Path | None) -> None:
     with Workspace(resolve_workspace(workspace)) as store:
         loaded = store.load(agreement_id, rev)
     click.echo(dump(to_data(loaded.agreement)), nl=False)
-
-
-@click.command()
-@click.argument("agreement_id")
-@json_option
-@workspace_option
-def log(agreement_id: str, as_json: bool, workspace: Path | None) -> None:
-    """Show who changed AGREEMENT_ID, when and why, newest first.
-
-    --json prints a list of {sha, author, email, date, message}; date is ISO 8601
-    with its UTC offset, message the whole commit message.
-    """
-    with Workspace(resolve_workspace(workspace)) as store:
-        revisions = store.history(agreement_id)
-    if as_json:
-        click.echo(json.dumps([r.as_json() for r in revisions], indent=2, ensure_ascii=False))
-        return
-    for rev in revisions:
-        subject = rev.message.splitlines()[0] if rev.message else ""
-        when = rev.date.strftime("%Y-%m-%d %H:%M %z")
-        click.echo(f"{rev.sha[:10]}  {when}  {rev.author} <{rev.email}>  {subject}")
 
 
 @click.command("list")

@@ -17,7 +17,8 @@ from ..ids import agreement_path, check_agreement_id
 from ..model import Agreement
 from ..quickload import quick_load, quick_validated
 from .git import git_errors
-from .workspace import Revision, Workspace
+from .reader import Revision
+from .workspace import Workspace
 
 
 @dataclass(frozen=True)

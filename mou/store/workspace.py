@@ -24,9 +24,7 @@ file; exports carry it and ``base`` means it.
 
 from __future__ import annotations
 
-import builtins
 import contextlib
-import datetime as dt
 import json
 import re
 from collections.abc import Iterator
@@ -36,23 +34,20 @@ from pathlib import Path
 
 from ..errors import ConflictError, MouError, UsageError
 from ..fsutil import atomic_write
-from ..ids import AGREEMENTS_FOLDER, agreement_path, check_agreement_id, is_agreement_name
+from ..ids import AGREEMENTS_FOLDER, agreement_path, check_agreement_id
 from ..model import Agreement, to_data
 from ..settings import resolve_workspace
 from ..validate import load_bytes, validate_data
 from ..yamlio import dump, read_file
 from . import objects as go
-from .git import GIT_LOCK_RETRIES, GitFailed, Repository, commit_date, git_errors, wait_for_git_lock
-from .listing import Summary, summaries
+from .git import GIT_LOCK_RETRIES, GitFailed, git_errors, wait_for_git_lock
+from .reader import Reader
 
 COMMITTER = ("mou", "mou@localhost")
 LOCK_FILE = "mou-save.lock"
 JOURNAL_FILE = "mou-save-pending.json"
 LOCK_TIMEOUT_S = 60.0
 _AUTHOR = re.compile(r"^\s*([^<>\n]*?)\s*<([^<>\s@]+@[^<>\s@]+\.[^<>\s@]+)>\s*$")
-# Fields end in NUL (with `git log -z`): the one byte no git name or message can hold.
-_FORMAT = "%H%x00%an%x00%ae%x00%aI%x00%B"
-_FORMAT_FIELDS = 5
 # Characters git strips from both ends of an author's name and e-mail (ident.c: crud).
 _IDENT_CRUD = " .,:;\"'\\"
 
@@ -105,27 +100,6 @@ def _has_control(text: str, allowed: str) -> bool:
 
 
 @dataclass(frozen=True)
-class Revision:
-    """One commit that touched an agreement."""
-
-    sha: str
-    author: str
-    email: str
-    date: dt.datetime
-    message: str
-
-    def as_json(self) -> dict[str, str]:
-        """The `mou log --json` shape of one revision."""
-        return {
-            "sha": self.sha,
-            "author": self.author,
-            "email": self.email,
-            "date": self.date.isoformat(),
-            "message": self.message,
-        }
-
-
-@dataclass(frozen=True)
 class Loaded:
     """An agreement as it was at a revision, with the bytes it was read from."""
 
@@ -145,42 +119,11 @@ class Saved:
     workspace_file_kept: bool = False
 
 
-class Workspace:
-    """An open workspace; use as a context manager so git processes are released."""
-
-    def __init__(self, root: Path) -> None:
-        self.repo = Repository(root)
-        self.root = self.repo.root
+class Workspace(Reader):
+    """An open workspace for reading and saving agreements; use it as a context manager."""
 
     def __enter__(self) -> Workspace:
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Stop the ``git cat-file`` processes GitPython keeps for this repository."""
-        self.repo.close()
-
-    # ------------------------------------------------------------------ reading
-
-    def ids(self) -> builtins.list[str]:
-        """Agreement ids present at HEAD, sorted."""
-        head = self.repo.tip()
-        if head is None:
-            return []
-        names = [name.decode() for _, name, _ in self.repo.agreement_entries(head)]
-        return sorted(n[: -len(".yaml")] for n in names if is_agreement_name(n))
-
-    def resolve(self, rev: str) -> str:
-        """The full sha of the commit ``rev`` names (HEAD, a sha, a tag, HEAD~2)."""
-        if not rev or rev.startswith("-") or any(c in rev for c in "\n\0"):
-            raise MouError(f"unknown revision {rev!r}")
-        try:
-            return self.repo.run("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
-        except GitFailed:
-            hint = "; the workspace has no commits yet" if self.repo.tip() is None else ""
-            raise MouError(f"unknown revision {rev!r}{hint}") from None
 
     def load(self, agreement_id: str, rev: str = "HEAD") -> Loaded:
         """The agreement as of ``rev``, validated; MouError if it is absent there."""
@@ -194,45 +137,6 @@ class Workspace:
             revision = self.repo.last_change(commit, path)
         agreement = load_bytes(raw, f"{path}@{revision[:10]}", agreement_id)
         return Loaded(agreement, revision, raw)
-
-    def history(self, agreement_id: str) -> builtins.list[Revision]:
-        """Every commit that changed the agreement's file, newest first."""
-        path = agreement_path(check_agreement_id(agreement_id))
-        if self.repo.tip() is None:
-            raise MouError(f"no agreement {agreement_id!r}: the workspace has no commits yet")
-        with git_errors(f"{path}: cannot read its history"):
-            out = self.repo.run("log", "-z", f"--format={_FORMAT}", "HEAD", "--", path, strip=False)
-        fields = out.split("\0")[:-1]  # every record, the last one too, ends in NUL
-        revisions = [
-            _revision(fields[i : i + _FORMAT_FIELDS]) for i in range(0, len(fields), _FORMAT_FIELDS)
-        ]
-        if not revisions:
-            raise MouError(f"no agreement {agreement_id!r} in the history of this workspace")
-        return revisions
-
-    def list(self) -> builtins.list[Summary]:
-        """One summary per agreement at HEAD, ordered by id (see :mod:`mou.summary`)."""
-        head = self.repo.tip()
-        if head is None:
-            return []
-        entries = {
-            name.decode()[: -len(".yaml")]: sha.hex()
-            for _, name, sha in self.repo.agreement_entries(head)
-            if is_agreement_name(name.decode())
-        }
-        with git_errors(f"{self.root}: cannot list the agreements"):
-            return summaries(self.repo, head, entries)
-
-    def is_committed(self, agreement_id: str) -> bool:
-        """Whether the working-tree file equals the file at HEAD (both absent counts)."""
-        path = agreement_path(agreement_id)
-        head = self.repo.tip()
-        committed = self.repo.blob_sha(head, path) if head else None
-        try:
-            current: str | None = go.object_id("blob", (self.root / path).read_bytes())
-        except FileNotFoundError:
-            current = None
-        return committed == current
 
     # ------------------------------------------------------------------ saving
 
@@ -480,11 +384,6 @@ class Workspace:
             atomic_write(target, self.repo.read_object(blob))
         if self._staged_blob(path) == old:
             self._sync_index(path, blob)
-
-
-def _revision(fields: builtins.list[str]) -> Revision:
-    sha, name, email, date, message = fields
-    return Revision(sha, name, email, commit_date(date), message.strip())
 
 
 def _reads_as(current: bytes, raw: bytes, agreement_id: str) -> bool:

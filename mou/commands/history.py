@@ -1,0 +1,75 @@
+"""Commands that read the workspace's history: log and list.
+
+They parse no agreement, so they start without pydantic (see :mod:`mou.store.reader`).
+
+JSON shapes (keys are stable; new keys may be added, none removed or renamed):
+
+``mou log ID --json`` prints a list, newest first, of::
+
+    {"sha": "<40 hex>", "author": "Jane Roe", "email": "jane.roe@agency.gov",
+     "date": "2026-03-01T14:05:09+00:00", "message": "full commit message"}
+
+``mou list --json`` prints a list, ordered by id, of::
+
+    {"id": "metro-task-force", "title": "...", "type": "task_force",
+     "status": "draft", "parties": ["MPD", "CSO"],
+     "effective_date": "2026-07-01" | null, "expiration_date": "2029-06-30" | null,
+     "revision": "<40 hex: last commit that changed the file>",
+     "author": "Jane Roe", "date": "2026-03-01T14:05:09+00:00"}
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..cli import json_option, workspace_option
+from ..settings import resolve_workspace
+from ..store.reader import Reader
+
+
+@click.command()
+@click.argument("agreement_id")
+@json_option
+@workspace_option
+def log(agreement_id: str, as_json: bool, workspace: Path | None) -> None:
+    """Show who changed AGREEMENT_ID, when and why, newest first.
+
+    --json prints a list of {sha, author, email, date, message}; date is ISO 8601
+    with its UTC offset, message the whole commit message.
+    """
+    with Reader(resolve_workspace(workspace)) as store:
+        revisions = store.history(agreement_id)
+    if as_json:
+        click.echo(json.dumps([r.as_json() for r in revisions], indent=2, ensure_ascii=False))
+        return
+    for rev in revisions:
+        subject = rev.message.splitlines()[0] if rev.message else ""
+        when = rev.date.strftime("%Y-%m-%d %H:%M %z")
+        click.echo(f"{rev.sha[:10]}  {when}  {rev.author} <{rev.email}>  {subject}")
+
+
+@click.command("list")
+@json_option
+@workspace_option
+def list_(as_json: bool, workspace: Path | None) -> None:
+    """List every agreement at HEAD: title, type, status, parties, term and last change.
+
+    --json prints a list, by id, of {id, title, type, status, parties (acronyms),
+    effective_date, expiration_date (YYYY-MM-DD or null), revision (the last commit
+    that changed the file), author, date}.
+    """
+    with Reader(resolve_workspace(workspace)) as store:
+        rows = store.list()
+    if as_json:
+        click.echo(json.dumps([r.as_json() for r in rows], indent=2, ensure_ascii=False))
+        return
+    for row in rows:
+        term = f"{row.effective_date or '-'}..{row.expiration_date or '-'}"
+        click.echo(
+            f"{row.id}  [{row.status}] {row.type}  {row.title}  ({', '.join(row.parties)})  "
+            f"{term}  {row.revision[:10]} {row.date:%Y-%m-%d} {row.author}"
+        )
+    click.echo(f"{len(rows)} agreement(s)", err=True)
