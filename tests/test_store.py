@@ -632,17 +632,6 @@ def test_a_killed_lock_holder_does_not_block_the_next_save(ws: Workspace, root: 
     assert time.monotonic() - started < 5
 
 
-def test_a_stale_git_ref_lock_is_cleared(ws: Workspace, root: Path) -> None:
-    # A git process killed inside update-ref leaves refs/heads/<branch>.lock behind.
-    ws.save(draft("metro-tf"), "First", AUTHOR)
-    branch = git(root, "symbolic-ref", "HEAD").strip()
-    lock = root / ".git" / f"{branch}.lock"
-    lock.write_text("")
-    os.utime(lock, (time.time() - 60, time.time() - 60))
-    saved = ws.save(draft("metro-tf", title="Next"), "Next", AUTHOR)
-    assert saved.revision == head(root) and not lock.exists()
-
-
 def test_a_save_killed_after_its_commit_is_finished_by_the_next(
     ws: Workspace, root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

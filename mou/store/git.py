@@ -11,13 +11,12 @@ expect one turn it into a one-line :class:`~mou.errors.MouError` with
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
-import re
 import shutil
 import subprocess
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,10 +28,8 @@ from . import objects as go
 if TYPE_CHECKING:
     from git import Repo
 
-STALE_GIT_LOCK_S = 2.0
-GIT_LOCK_RETRIES = 60
-_GIT_LOCK = re.compile(r"Unable to create '([^']+\.lock)': File exists")
-_FILE_MODES = (b"100644", b"100755")
+FILE_MODES = (b"100644", b"100755")
+_KINDS = {b"120000": "a symbolic link", b"160000": "a submodule", go.TREE_MODE: "a folder"}
 
 
 class GitFailed(Exception):
@@ -99,7 +96,16 @@ class Repository:
             return []
         # Regular files only: a folder, a symbolic link or a submodule is no agreement.
         entries = go.parse_tree(self.read_object(folder[2].hex()))
-        return [e for e in entries if e[0] in _FILE_MODES]
+        return [e for e in entries if e[0] in FILE_MODES]
+
+    def entry_at(self, commit: str, path: str) -> go.Entry | None:
+        """Whatever ``agreements/<name>`` is at ``commit`` (file, link, folder, submodule)."""
+        root = go.parse_tree(self.read_object(self.tree_of(commit)))
+        folder = go.find_entry(root, AGREEMENTS_FOLDER.encode())
+        if folder is None or folder[0] != go.TREE_MODE:
+            return None
+        name = path.split("/", 1)[1].encode()
+        return go.find_entry(go.parse_tree(self.read_object(folder[2].hex())), name)
 
     def blob_sha(self, commit: str, path: str) -> str | None:
         """The blob ``agreements/<name>`` holds at ``commit``, or None."""
@@ -153,23 +159,47 @@ def git_failure(err: Any) -> GitFailed:
     return GitFailed(main or (lines[0] if lines else f"git exited with {err.status}"), text)
 
 
-def wait_for_git_lock(err: GitFailed, attempt: int, root: Path) -> bool:
-    """After git found its own ``.lock`` file busy: wait, remove it once clearly abandoned.
+def entry_kind(mode: bytes) -> str:
+    """What a tree entry of ``mode`` is, in words ("a symbolic link")."""
+    return "a file" if mode in FILE_MODES else _KINDS.get(mode, f"an entry of mode {mode.decode()}")
 
-    Git holds such a lock for milliseconds; one older than STALE_GIT_LOCK_S was left by
-    a git process killed mid-write (with the save that ran it). False: give up.
+
+def run_detached(
+    root: Path, args: list[str], stdin: bytes, started: Callable[[int], None], timeout: float
+) -> None:
+    """Run git in a session of its own, feeding it ``stdin`` in one write; GitFailed if it fails.
+
+    ``started`` gets the process id before git reads anything. Killing mou's process
+    group then leaves this git to finish (or find nothing to do) on its own, instead of
+    dying between taking a lock and releasing it.
     """
-    match = _GIT_LOCK.search(err.detail)
-    if match is None or attempt + 1 >= GIT_LOCK_RETRIES:
-        return False
-    lock = root / match.group(1)  # git names it absolutely; a relative name is root's
+    process = subprocess.Popen(
+        ["git", *args],
+        cwd=root,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        env={**os.environ, "LC_ALL": "C", "LANGUAGE": "C"},  # git's messages are parsed
+    )
+    assert process.stdin is not None
+    started(process.pid)
+    with contextlib.suppress(BrokenPipeError):  # git stopped early: its error says why
+        os.write(process.stdin.fileno(), stdin)  # one write up to PIPE_BUF: never torn
+    process.stdin.close()
+    process.stdin = None  # closed: communicate() must not flush it
     try:
-        if time.time() - lock.stat().st_mtime > STALE_GIT_LOCK_S:
-            lock.unlink(missing_ok=True)
-    except FileNotFoundError:
-        pass  # released meanwhile
-    time.sleep(min(0.01 * (attempt + 1), 0.1))
-    return True
+        _, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()  # a hook of its that hangs; whatever lock it left is reported, not removed
+        _, err = process.communicate()
+    if process.returncode != 0:
+        text = err.decode(errors="replace").strip()
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        main = next((line for line in lines if line.startswith(("fatal:", "error:"))), None)
+        raise GitFailed(
+            main or (lines[0] if lines else f"git exited with {process.returncode}"), text
+        )
 
 
 def commit_date(text: str) -> dt.datetime:
