@@ -84,6 +84,16 @@ class Repository:
         """The raw content of the object ``sha`` (blob, tree or commit)."""
         return self._repo.odb.stream(bytes.fromhex(sha)).read()
 
+    def has_object(self, sha: str) -> bool:
+        """Whether the object ``sha`` is stored (loose or packed)."""
+        if (self.objects_dir / sha[:2] / sha[2:]).exists():
+            return True
+        try:
+            self._repo.odb.info(bytes.fromhex(sha))
+        except ValueError:  # GitPython's "could not be resolved"
+            return False
+        return True
+
     def tree_of(self, commit: str) -> str:
         """The sha of ``commit``'s root tree."""
         return self.read_object(commit)[5:45].decode()  # "tree <sha>\n" starts a commit
@@ -167,7 +177,7 @@ def entry_kind(mode: bytes) -> str:
 def run_detached(
     root: Path, args: list[str], stdin: bytes, started: Callable[[int], None], timeout: float
 ) -> None:
-    """Run git in a session of its own, feeding it ``stdin`` in one write; GitFailed if it fails.
+    """Run git in a process group of its own, fed ``stdin`` in one write; GitFailed on failure.
 
     ``started`` gets the process id before git reads anything. Killing mou's process
     group then leaves this git to finish (or find nothing to do) on its own, instead of
@@ -179,7 +189,7 @@ def run_detached(
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        start_new_session=True,
+        process_group=0,
         env={**os.environ, "LC_ALL": "C", "LANGUAGE": "C"},  # git's messages are parsed
     )
     assert process.stdin is not None

@@ -113,7 +113,7 @@ def _run_hook(repo: Repository, name: str, args: list[str], env: dict[str, str])
     """Run hook ``name`` as git would, bounded in time; MouError if it fails or hangs."""
     limit = hook_timeout()
     command = ["git", "hook", "run", "--ignore-missing", name, "--", *args]
-    # A session of its own, so that a hook that hangs is stopped with all its children.
+    # A process group of its own, so that a hook that hangs is stopped with its children.
     process = subprocess.Popen(
         command,
         cwd=repo.root,
@@ -121,7 +121,7 @@ def _run_hook(repo: Repository, name: str, args: list[str], env: dict[str, str])
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        start_new_session=True,
+        process_group=0,
     )
     try:
         output, _ = process.communicate(timeout=limit)

@@ -417,6 +417,8 @@ class Workspace:
 
     def _refuse_undoing_last_change(self, path: str, head: str, new_blob: str) -> None:
         """ConflictError when ``new_blob`` is the agreement as it was before its last revision."""
+        if not self.repo.has_object(new_blob):
+            return  # content never stored: an edit, not an old revision (and no history walk)
         last = self.repo.last_change(head, path)
         parent = _first_parent(self.repo.read_object(last))
         if parent is None or self.repo.blob_sha(parent, path) != new_blob:
@@ -480,7 +482,7 @@ class Workspace:
     def _move_branch(self, ref: str, new: str, old: str | None, record: dict[str, Any]) -> bool:
         """Compare-and-swap: move ``ref`` to ``new`` only if it still points at ``old``.
 
-        ``git update-ref`` runs in a session of its own (see :func:`run_detached`), its
+        ``git update-ref`` runs in a process group of its own (see :func:`run_detached`), its
         process id noted in the journal so that the next writer waits for it to finish.
         """
         line = f"update {ref} {new} {old or '0' * 40}\n".encode()
