@@ -15,6 +15,7 @@ import contextlib
 import datetime as dt
 import os
 import shutil
+import signal
 import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -174,42 +175,58 @@ def entry_kind(mode: bytes) -> str:
     return "a file" if mode in FILE_MODES else _KINDS.get(mode, f"an entry of mode {mode.decode()}")
 
 
-def run_detached(
-    root: Path, args: list[str], stdin: bytes, started: Callable[[int], None], timeout: float
-) -> None:
-    """Run git in a process group of its own, fed ``stdin`` in one write; GitFailed on failure.
+class GitTimeout(GitFailed):
+    """A git command (or a hook or signing program it ran) outlived its time limit."""
 
-    ``started`` gets the process id before git reads anything. Killing mou's process
-    group then leaves this git to finish (or find nothing to do) on its own, instead of
-    dying between taking a lock and releasing it.
+
+def run_in_group(
+    root: Path,
+    args: list[str],
+    *,
+    timeout: float,
+    env: dict[str, str] | None = None,
+    stdin: bytes | None = None,
+    started: Callable[[int], None] | None = None,
+) -> bytes:
+    """Run git in a process group of its own and return its output; GitFailed on failure.
+
+    ``stdin`` reaches git in one write (a pipe never tears a write of up to PIPE_BUF),
+    after ``started`` got the process id. Killing mou's process group leaves this git to
+    finish (or find nothing to do) on its own, instead of dying between taking a lock and
+    releasing it. After ``timeout`` seconds the whole group (hooks, signing programs) is
+    killed: GitTimeout.
     """
     process = subprocess.Popen(
         ["git", *args],
         cwd=root,
-        stdin=subprocess.PIPE,
+        stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         process_group=0,
-        env={**os.environ, "LC_ALL": "C", "LANGUAGE": "C"},  # git's messages are parsed
+        env={**os.environ, **(env or {}), "LC_ALL": "C", "LANGUAGE": "C"},  # parsed messages
     )
-    assert process.stdin is not None
-    started(process.pid)
-    with contextlib.suppress(BrokenPipeError):  # git stopped early: its error says why
-        os.write(process.stdin.fileno(), stdin)  # one write up to PIPE_BUF: never torn
-    process.stdin.close()
-    process.stdin = None  # closed: communicate() must not flush it
+    if started is not None:
+        started(process.pid)
+    if process.stdin is not None:
+        with contextlib.suppress(BrokenPipeError):  # git stopped early: its error says why
+            os.write(process.stdin.fileno(), stdin or b"")
+        process.stdin.close()
+        process.stdin = None  # closed: communicate() must not flush it
     try:
-        _, err = process.communicate(timeout=timeout)
+        out, err = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        process.kill()  # a hook of its that hangs; whatever lock it left is reported, not removed
-        _, err = process.communicate()
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise GitTimeout(f"did not finish within {timeout:g} s and was stopped") from None
     if process.returncode != 0:
-        text = err.decode(errors="replace").strip()
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
-        main = next((line for line in lines if line.startswith(("fatal:", "error:"))), None)
-        raise GitFailed(
-            main or (lines[0] if lines else f"git exited with {process.returncode}"), text
-        )
+        raise _failed(err.decode(errors="replace"), process.returncode)
+    return out
+
+
+def _failed(stderr: str, code: int) -> GitFailed:
+    lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
+    main = next((line for line in lines if line.startswith(("fatal:", "error:"))), None)
+    return GitFailed(main or (lines[-1] if lines else f"git exited with {code}"), stderr.strip())
 
 
 def commit_date(text: str) -> dt.datetime:

@@ -89,7 +89,10 @@ def _take(lock: Path, token: bytes) -> None:
     # The token is written under a private name and then linked to the lock's name: the
     # link either creates the lock already holding the token, or fails because it exists.
     private = lock.with_name(f"mou-{token.decode()}.lock-token")
-    private.write_bytes(token)
+    try:
+        private.write_bytes(token)
+    except OSError as err:
+        raise MouError(f"{lock.parent}: cannot take git's index lock: {err.strerror}") from None
     try:
         retry_while_locked(
             lambda: _link(private, lock),
@@ -106,7 +109,12 @@ def _link(private: Path, lock: Path) -> None:
         raise
     except OSError:
         # A file system without hard links: create it exclusively, then fill it in.
-        fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            raise
+        except OSError as err:
+            raise MouError(f"{lock}: cannot take git's index lock: {err.strerror}") from None
         with os.fdopen(fd, "wb") as handle:
             handle.write(private.read_bytes())
 

@@ -19,15 +19,13 @@ git's porcelain applies on its own are applied here, each explicitly:
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import MouError
-from .git import GitFailed, Repository
+from .git import GitFailed, GitTimeout, Repository, run_in_group
 
 HOOK_TIMEOUT_S = 30.0
 HOOK_TIMEOUT_ENV = "MOU_HOOK_TIMEOUT"
@@ -112,28 +110,14 @@ def _scratch(path: Path) -> Iterator[Path]:
 def _run_hook(repo: Repository, name: str, args: list[str], env: dict[str, str]) -> None:
     """Run hook ``name`` as git would, bounded in time; MouError if it fails or hangs."""
     limit = hook_timeout()
-    command = ["git", "hook", "run", "--ignore-missing", name, "--", *args]
-    # A process group of its own, so that a hook that hangs is stopped with its children.
-    process = subprocess.Popen(
-        command,
-        cwd=repo.root,
-        env={**os.environ, **env},
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        process_group=0,
-    )
+    command = ["hook", "run", "--ignore-missing", name, "--", *args]
     try:
-        output, _ = process.communicate(timeout=limit)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
+        run_in_group(repo.root, command, env=env, timeout=limit)
+    except GitTimeout:
         raise MouError(
             f"the {name} hook ran longer than {limit:g} s and was stopped; nothing saved "
             f"({HOOK_TIMEOUT_ENV} sets the limit)"
         ) from None
-    if process.returncode != 0:
-        lines = [line.strip() for line in output.decode(errors="replace").splitlines()]
-        said = next((line for line in reversed(lines) if line), "no message")
-        said = "".join(c if c >= " " and c != "\x7f" else "?" for c in said)
-        raise MouError(f"the {name} hook refused the save (exit {process.returncode}): {said}")
+    except GitFailed as err:
+        said = "".join(c if c >= " " and c != "\x7f" else "?" for c in err.message)
+        raise MouError(f"the {name} hook refused the save: {said}") from None

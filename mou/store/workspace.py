@@ -66,7 +66,7 @@ from .git import (
     commit_date,
     entry_kind,
     git_errors,
-    run_detached,
+    run_in_group,
 )
 from .gitlocks import (
     GIT_LOCK_WAIT_S,
@@ -452,16 +452,17 @@ class Workspace:
         message = run_commit_msg(self.repo, job.policy, job.message, env)
         _check_message(message, "the message after the commit-msg hook")
         parents = ["-p", parent] if parent else []
-        sign = ["-S"] if job.policy.sign else []
-        try:
-            return self.repo.run("commit-tree", tree, *parents, *sign, "-m", message, env=env)
+        args = ["commit-tree", tree, *parents, "-m", message]
+        if not job.policy.sign:
+            return self.repo.run(*args, env=env)
+        try:  # bounded like a hook: a signing key may wait for a passphrase nobody types
+            out = run_in_group(self.root, [*args, "-S"], env=env, timeout=hook_timeout())
         except GitFailed as err:
-            if not sign:
-                raise
             raise MouError(
                 f"{job.path}: not saved: commit.gpgsign is set and the commit could not be "
                 f"signed: {err.message}"
             ) from None
+        return out.decode().strip()
 
     def _tree_with(self, commit: str | None, path: str, blob: str) -> str:
         """The root tree of ``commit`` with ``path`` (inside agreements/) set to ``blob``."""
@@ -482,7 +483,7 @@ class Workspace:
     def _move_branch(self, ref: str, new: str, old: str | None, record: dict[str, Any]) -> bool:
         """Compare-and-swap: move ``ref`` to ``new`` only if it still points at ``old``.
 
-        ``git update-ref`` runs in a process group of its own (see :func:`run_detached`), its
+        ``git update-ref`` runs in a process group of its own (see :func:`run_in_group`), its
         process id noted in the journal so that the next writer waits for it to finish.
         """
         line = f"update {ref} {new} {old or '0' * 40}\n".encode()
@@ -492,7 +493,7 @@ class Workspace:
 
         def move() -> None:
             args = ["update-ref", "-m", "mou save", "--stdin"]
-            run_detached(self.root, args, line, noted, timeout=hook_timeout())
+            run_in_group(self.root, args, stdin=line, started=noted, timeout=hook_timeout())
 
         try:
             retry_while_locked(move, self._lock_named)
