@@ -221,7 +221,7 @@ def short_lock_wait(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(gitlocks, "GIT_LOCK_WAIT_S", 0.5)
 
 
-def test_a_live_git_processs_index_lock_is_never_removed(
+def test_a_live_git_commands_index_lock_is_never_removed(
     ws: Workspace, root: Path, short_lock_wait: None
 ) -> None:
     # Issue 10, item 8: mou deleted an index.lock older than 2 s, even one a running git held.
