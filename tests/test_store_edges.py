@@ -20,6 +20,7 @@ import pytest
 from mou.errors import ConflictError, MouError
 from mou.store import gitlocks
 from mou.store import workspace as store_workspace
+from mou.store.create import init_workspace
 from mou.store.workspace import Workspace
 from tests.support.workspaces import AUTHOR, draft, git, head, make_workspace, read_only
 
@@ -321,6 +322,16 @@ def test_commit_gpgsign_signs_the_save(ws: Workspace, root: Path, tmp_path: Path
     )
     assert checked.returncode == 0, checked.stderr
     assert "Good" in checked.stderr
+
+
+def test_init_signs_its_commit_too(tmp_path: Path) -> None:
+    root = tmp_path / "agency"
+    root.mkdir()
+    git(root, "init", "-q")
+    _signing_key(root, tmp_path)
+    assert init_workspace(root) is True
+    checked = subprocess.run(["git", "verify-commit", "HEAD"], cwd=root, capture_output=True)
+    assert checked.returncode == 0, checked.stderr
 
 
 def test_a_signature_that_cannot_be_made_refuses_the_save(
