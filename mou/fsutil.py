@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import stat
 import tempfile
@@ -59,3 +61,68 @@ def _umask() -> int:
     except OSError:
         pass
     return 0o022
+
+
+def write_no_follow(path: Path, data: bytes) -> None:
+    """Replace the regular file ``path`` with ``data`` atomically, never through a link.
+
+    Unlike :func:`atomic_write` (which writes the file a link names, as ``mou fmt`` of a
+    user's own file should), this refuses when ``path`` or its folder is a symbolic link
+    or anything but a regular file, so that a link committed into a workspace cannot
+    send a save's bytes outside it. The folder is opened with ``O_NOFOLLOW`` and every
+    step is relative to it, so a link swapped in meanwhile is not followed either.
+    """
+    try:
+        folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError as err:
+        raise MouError(f"{path.parent}: cannot write here: {_why(err)}") from err
+    try:
+        _replace_in(folder, path, data)
+    finally:
+        os.close(folder)
+
+
+def _replace_in(folder: int, path: Path, data: bytes) -> None:
+    name = path.name
+    try:
+        mode = _regular_mode(folder, name)
+        tmp = f".{name}.{os.urandom(6).hex()}.tmp"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+        fd = os.open(tmp, flags, mode, dir_fd=folder)
+    except OSError as err:
+        raise MouError(f"{path}: cannot write here: {_why(err)}") from err
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(
+            tmp, name, src_dir_fd=folder, dst_dir_fd=folder
+        )  # replaces a link, never follows
+    except BaseException as err:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp, dir_fd=folder)
+        if isinstance(err, OSError):
+            raise MouError(f"{path}: cannot write here: {_why(err)}") from err
+        raise
+
+
+def _regular_mode(folder: int, name: str) -> int:
+    """The permissions of the regular file ``name`` in ``folder`` (a new file's if absent)."""
+    try:
+        found = os.lstat(name, dir_fd=folder)
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
+    if not stat.S_ISREG(found.st_mode):
+        kind = "a symbolic link" if stat.S_ISLNK(found.st_mode) else "not a regular file"
+        raise OSError(errno.ELOOP, f"it is {kind}; not written through")
+    return stat.S_IMODE(found.st_mode)
+
+
+def _why(err: OSError) -> str:
+    if err.errno == errno.ELOOP and err.filename is None:
+        return str(err.strerror)
+    if err.errno in (errno.ELOOP, errno.ENOTDIR) and err.filename is not None:
+        return "a symbolic link or not a folder; not written through"
+    return str(err.strerror or err)

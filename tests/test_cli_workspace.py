@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.runner import ROOT, run_mou, snapshot
-from tests.support.workspaces import assert_fsck_clean, git, head, make_workspace
+from tests.support.workspaces import assert_fsck_clean, git, head, make_workspace, read_only
 
 AUTHOR = "Jane Roe <jane.roe@agency.gov>"
 
@@ -395,3 +395,48 @@ def test_list_and_log_start_without_pydantic(root: Path, command: list[str], exp
     *shown, imported = result.stdout.strip().splitlines()
     assert imported == "[]"
     assert expected in shown[0]  # it did its work
+
+
+def test_a_save_whose_working_file_cannot_be_written_says_saved_and_exits_0(root: Path) -> None:
+    # Issue 10, item 3: the commit landed, yet `mou save` said "cannot write here", exit 1;
+    # the retry then committed the stale working file and silently undid the save.
+    first = new_and_save(root)
+    path = root / "agreements/metro-tf.yaml"
+    stale = path.read_text()
+    edited = root.parent / "metro-tf.yaml"
+    edited.write_text(stale.replace("title: Metro", "title: Second"))
+    with read_only(root / "agreements"):
+        result = mou_in(root, "save", str(edited), "-m", "Second", "--author", AUTHOR)
+    out = result.stdout.decode()
+    assert result.returncode == 0, result.stderr
+    assert out.count("\n") == 1 and out.startswith(
+        f"agreements/metro-tf.yaml: saved as revision {head(root)}; "
+        "the working file could not be updated: "
+    )
+    assert path.read_text() == stale and head(root) != first
+    retry = mou_in(root, "save", "agreements/metro-tf.yaml", "-m", "Retry", "--author", AUTHOR)
+    err = retry.stderr.decode()
+    assert retry.returncode == 3 and err.count("\n") == 1, err
+    assert "would undo that revision" in err
+    assert "title: Second" in git(root, "show", "HEAD:agreements/metro-tf.yaml")
+
+
+def test_a_symbolic_link_at_the_agreements_path_is_one_line_and_writes_nothing(
+    root: Path, tmp_path: Path
+) -> None:
+    # Issue 10, item 5, as a user meets it: a link committed by someone else.
+    new_and_save(root)
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not yours\n")
+    (root / "agreements/river-tf.yaml").symlink_to(outside)
+    git(root, "add", "agreements/river-tf.yaml")
+    git(root, "commit", "-qm", "a link")
+    copy = tmp_path / "river-tf.yaml"
+    copy.write_text((root / "agreements/metro-tf.yaml").read_text().replace("metro-tf", "river-tf"))
+    before = head(root)
+    for extra, code in (([], 1), (["--new"], 3)):
+        result = mou_in(root, "save", str(copy), "-m", "x", "--author", AUTHOR, *extra)
+        err = result.stderr.decode()
+        assert result.returncode == code and err.count("\n") == 1, err
+        assert err.startswith("agreements/river-tf.yaml: ") and "symbolic link" in err
+    assert outside.read_text() == "not yours\n" and head(root) == before

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mou.errors import MouError
-from mou.fsutil import atomic_write
+from mou.fsutil import atomic_write, write_no_follow
 
 
 def mode(path: Path) -> int:
@@ -52,3 +52,28 @@ def test_writing_through_a_symbolic_link_rewrites_the_file_it_names(tmp_path: Pa
     link.symlink_to(real)
     atomic_write(link, b"new")
     assert link.is_symlink() and real.read_bytes() == b"new"
+
+
+def test_writing_without_following_refuses_a_link_and_a_linked_folder(tmp_path: Path):
+    # Issue 10, item 5: a save into a workspace must never land where a link points.
+    real = tmp_path / "elsewhere" / "agreement.yaml"
+    real.parent.mkdir()
+    real.write_bytes(b"old")
+    folder = tmp_path / "agreements"
+    folder.mkdir()
+    (folder / "agreement.yaml").symlink_to(real)
+    with pytest.raises(MouError, match="symbolic link"):
+        write_no_follow(folder / "agreement.yaml", b"new")
+    (tmp_path / "linked").symlink_to(real.parent)
+    with pytest.raises(MouError, match="cannot write here"):
+        write_no_follow(tmp_path / "linked" / "other.yaml", b"new")
+    assert real.read_bytes() == b"old" and sorted(real.parent.iterdir()) == [real]
+    assert sorted(p.name for p in folder.iterdir()) == ["agreement.yaml"]  # no temp left
+
+
+def test_writing_without_following_replaces_a_regular_file_keeping_its_mode(tmp_path: Path):
+    target = tmp_path / "agreement.yaml"
+    target.write_bytes(b"old")
+    target.chmod(0o640)
+    write_no_follow(target, b"new")
+    assert target.read_bytes() == b"new" and (target.stat().st_mode & 0o777) == 0o640

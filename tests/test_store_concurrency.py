@@ -169,3 +169,54 @@ def test_writers_killed_mid_save_leave_a_sound_repository(
             )
             assert time.monotonic() - started < 5
     _assert_repository_sound(busy_workspace)
+
+
+# A colleague committing notes with plain git, over and over, while mou saves. Bounded by
+# a count and stopped early once the mou writers are done.
+PLAIN_GIT_LOOP = r"""
+i=0
+while [ $i -lt 2000 ] && [ ! -e "$1" ]; do
+  i=$((i + 1))
+  echo "note $i" > notes.txt
+  git add notes.txt 2>/dev/null && git commit -qm "plain note $i" 2>/dev/null && echo "$i" >> "$2"
+done
+"""
+
+
+def test_mou_writers_alongside_a_plain_git_commit_loop_lose_and_revert_nothing(
+    busy_workspace: Path, tmp_path: Path
+) -> None:
+    # Issue 10, item 2: a plain `git commit` landing between a save's branch move and its
+    # index update committed the old index on top, reverting the saved agreement.
+    stop, landed = tmp_path / "stop", tmp_path / "plain-commits"
+    colleague = subprocess.Popen(
+        ["sh", "-c", PLAIN_GIT_LOOP, "plain-git", str(stop), str(landed)], cwd=busy_workspace
+    )
+    try:
+        workers = _start_workers(busy_workspace, tmp_path)
+        for process, _ in workers:
+            _, err = process.communicate(timeout=240)
+            assert process.returncode == 0, err.decode()
+    finally:
+        stop.touch()
+        colleague.wait(timeout=60)
+    rows = _records(workers)
+    _assert_nothing_lost(busy_workspace, rows)
+    assert landed.exists(), "no plain commit landed; the test proved little"
+    # No plain commit touched an agreement: had one committed a stale index, it would show here.
+    reverted = git(
+        busy_workspace, "log", "--format=%H %s", "--author=Plain Git", "--", "agreements"
+    )
+    assert reverted == ""
+    _assert_each_agreement_holds_its_last_save(busy_workspace, rows)
+    assert git(busy_workspace, "status", "--porcelain", "--", "agreements") == ""
+
+
+def _assert_each_agreement_holds_its_last_save(root: Path, rows: list[dict]) -> None:
+    with Workspace(root) as ws:
+        for agreement_id in {row["id"] for row in rows}:
+            newest = ws.history(agreement_id)[0].sha
+            saved = [row for row in rows if row["id"] == agreement_id and row["exit"] == 0]
+            assert newest in {row["revision"] for row in saved}
+            marker = next(row["marker"] for row in saved if row["revision"] == newest)
+            assert ws.load(agreement_id).agreement.purpose == marker

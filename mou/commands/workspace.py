@@ -39,7 +39,8 @@ def init(directory: Path) -> None:
     "--base",
     default=None,
     help="Revision the edit started from; the save is refused (exit 3) if the "
-    "agreement changed since.",
+    "agreement changed since. Without it, a save that would undo the agreement's "
+    "last revision is refused too.",
 )
 @click.option(
     "--new",
@@ -61,7 +62,9 @@ def save(
     PATH may lie anywhere (the workspace's own agreements/ID.yaml, or an edited copy);
     its file name without .yaml is the agreement id. The file is validated and stored
     in canonical form; nothing else in the workspace is staged, committed or changed.
-    A file equal to the current revision makes no commit.
+    A file equal to the current revision makes no commit. The repository's
+    commit.gpgsign, pre-commit and commit-msg hooks apply. When the commit lands but
+    the workspace's own file cannot be updated, the save says so and exits 0.
     """
     if is_new and base is not None:
         raise click.UsageError("--new and --base exclude each other: a new agreement has no base")
@@ -71,7 +74,13 @@ def save(
     with Workspace(resolve_workspace(workspace)) as store:
         saved = store.save(agreement, message, who, base, new=is_new)
     target = agreement_path(agreement.id)
-    if saved.created:
+    if saved.created and saved.workspace_file_error:
+        # The commit landed: exit 0, and say the working file is now behind it.
+        click.echo(
+            f"{target}: saved as revision {saved.revision}; the working file could not be "
+            f"updated: {saved.workspace_file_error}"
+        )
+    elif saved.created:
         click.echo(f"{target}: saved as revision {saved.revision}")
         if saved.workspace_file_kept:
             click.echo(

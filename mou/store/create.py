@@ -7,6 +7,9 @@ so a folder that already holds work (staged or not) keeps it as it was.
 from __future__ import annotations
 
 import contextlib
+import os
+import secrets
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -15,8 +18,10 @@ from ..errors import MouError
 from ..fsutil import atomic_write
 from ..ids import AGREEMENTS_FOLDER
 from ..schema import SCHEMA_FILE, schema_text
-from .git import run_git
-from .workspace import COMMITTER, Workspace
+from .git import GitFailed, run_git, run_in_group
+from .gitlocks import index_lock
+from .policy import hook_timeout, read_policy
+from .workspace import COMMITTER, INDEX_SCRATCH, Workspace
 
 WORKSPACE_README = """\
 # Agreements workspace
@@ -75,19 +80,42 @@ def _scaffold(root: Path) -> list[str]:
 
 
 def _commit_new_files(workspace: Workspace, paths: list[str]) -> None:
-    """One commit adding ``paths``, built in a private index so staged work is untouched."""
-    root = workspace.root
-    old = workspace.repo.tip()
-    ref = workspace.repo.branch_ref()
+    """One commit adding ``paths``, built in a private index so staged work is untouched.
+
+    As with a save, the branch moves and the index takes the new files while mou holds
+    git's index.lock, so a plain ``git commit`` meanwhile cannot drop them again; the
+    commit is signed when ``commit.gpgsign`` asks for it.
+    """
+    root, repo = workspace.root, workspace.repo
+    old = repo.tip()
+    ref = repo.branch_ref()
     with tempfile.TemporaryDirectory() as scratch:
         env = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
         if old:
             run_git(root, "read-tree", old, env=env)
         run_git(root, "add", "--", *paths, env=env)
         tree = run_git(root, "write-tree", env=env)
+    commit = _start_commit(workspace, tree, old)
+    with index_lock(repo.git_dir, secrets.token_hex(16)):
+        run_git(root, "update-ref", "-m", "mou init", ref, commit, old or "0" * 40)
+        index, staged = repo.git_dir / "index", repo.git_dir / INDEX_SCRATCH
+        if index.exists():
+            shutil.copy2(index, staged)  # its time too: git's racily-clean check reads it
+        run_git(root, "add", "--", *paths, env={"GIT_INDEX_FILE": str(staged)})
+        os.replace(staged, index)
+
+
+def _start_commit(workspace: Workspace, tree: str, parent: str | None) -> str:
+    """The workspace's first commit object, signed if the repository asks for signatures."""
     env = {"GIT_COMMITTER_NAME": COMMITTER[0], "GIT_COMMITTER_EMAIL": COMMITTER[1]}
     env |= {"GIT_AUTHOR_NAME": COMMITTER[0], "GIT_AUTHOR_EMAIL": COMMITTER[1]}
-    parents = ["-p", old] if old else []
-    commit = run_git(root, "commit-tree", tree, *parents, "-m", "Start a mou workspace", env=env)
-    run_git(root, "update-ref", "-m", "mou init", ref, commit, old or "0" * 40)
-    run_git(root, "add", "--", *paths)
+    args = ["commit-tree", tree, *(["-p", parent] if parent else []), "-m", "Start a mou workspace"]
+    if read_policy(workspace.repo).sign:
+        args.append("-S")
+    try:
+        out = run_in_group(workspace.root, args, env=env, timeout=hook_timeout())
+    except GitFailed as err:
+        raise MouError(
+            f"{workspace.root}: the first commit could not be made: {err.message}"
+        ) from None
+    return out.decode().strip()

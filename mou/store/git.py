@@ -11,13 +11,13 @@ expect one turn it into a one-line :class:`~mou.errors.MouError` with
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
-import re
 import shutil
+import signal
 import subprocess
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,10 +29,8 @@ from . import objects as go
 if TYPE_CHECKING:
     from git import Repo
 
-STALE_GIT_LOCK_S = 2.0
-GIT_LOCK_RETRIES = 60
-_GIT_LOCK = re.compile(r"Unable to create '([^']+\.lock)': File exists")
-_FILE_MODES = (b"100644", b"100755")
+FILE_MODES = (b"100644", b"100755")
+_KINDS = {b"120000": "a symbolic link", b"160000": "a submodule", go.TREE_MODE: "a folder"}
 
 
 class GitFailed(Exception):
@@ -87,6 +85,16 @@ class Repository:
         """The raw content of the object ``sha`` (blob, tree or commit)."""
         return self._repo.odb.stream(bytes.fromhex(sha)).read()
 
+    def has_object(self, sha: str) -> bool:
+        """Whether the object ``sha`` is stored (loose or packed)."""
+        if (self.objects_dir / sha[:2] / sha[2:]).exists():
+            return True
+        try:
+            self._repo.odb.info(bytes.fromhex(sha))
+        except ValueError:  # GitPython's "could not be resolved"
+            return False
+        return True
+
     def tree_of(self, commit: str) -> str:
         """The sha of ``commit``'s root tree."""
         return self.read_object(commit)[5:45].decode()  # "tree <sha>\n" starts a commit
@@ -99,7 +107,16 @@ class Repository:
             return []
         # Regular files only: a folder, a symbolic link or a submodule is no agreement.
         entries = go.parse_tree(self.read_object(folder[2].hex()))
-        return [e for e in entries if e[0] in _FILE_MODES]
+        return [e for e in entries if e[0] in FILE_MODES]
+
+    def entry_at(self, commit: str, path: str) -> go.Entry | None:
+        """Whatever ``agreements/<name>`` is at ``commit`` (file, link, folder, submodule)."""
+        root = go.parse_tree(self.read_object(self.tree_of(commit)))
+        folder = go.find_entry(root, AGREEMENTS_FOLDER.encode())
+        if folder is None or folder[0] != go.TREE_MODE:
+            return None
+        name = path.split("/", 1)[1].encode()
+        return go.find_entry(go.parse_tree(self.read_object(folder[2].hex())), name)
 
     def blob_sha(self, commit: str, path: str) -> str | None:
         """The blob ``agreements/<name>`` holds at ``commit``, or None."""
@@ -153,23 +170,63 @@ def git_failure(err: Any) -> GitFailed:
     return GitFailed(main or (lines[0] if lines else f"git exited with {err.status}"), text)
 
 
-def wait_for_git_lock(err: GitFailed, attempt: int, root: Path) -> bool:
-    """After git found its own ``.lock`` file busy: wait, remove it once clearly abandoned.
+def entry_kind(mode: bytes) -> str:
+    """What a tree entry of ``mode`` is, in words ("a symbolic link")."""
+    return "a file" if mode in FILE_MODES else _KINDS.get(mode, f"an entry of mode {mode.decode()}")
 
-    Git holds such a lock for milliseconds; one older than STALE_GIT_LOCK_S was left by
-    a git process killed mid-write (with the save that ran it). False: give up.
+
+class GitTimeout(GitFailed):
+    """A git command (or a hook or signing program it ran) outlived its time limit."""
+
+
+def run_in_group(
+    root: Path,
+    args: list[str],
+    *,
+    timeout: float,
+    env: dict[str, str] | None = None,
+    stdin: bytes | None = None,
+    started: Callable[[int], None] | None = None,
+) -> bytes:
+    """Run git in a process group of its own and return its output; GitFailed on failure.
+
+    ``stdin`` reaches git in one write (a pipe never tears a write of up to PIPE_BUF),
+    after ``started`` got the process id. Killing mou's process group leaves this git to
+    finish (or find nothing to do) on its own, instead of dying between taking a lock and
+    releasing it. After ``timeout`` seconds the whole group (hooks, signing programs) is
+    killed: GitTimeout.
     """
-    match = _GIT_LOCK.search(err.detail)
-    if match is None or attempt + 1 >= GIT_LOCK_RETRIES:
-        return False
-    lock = root / match.group(1)  # git names it absolutely; a relative name is root's
+    process = subprocess.Popen(
+        ["git", *args],
+        cwd=root,
+        stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        process_group=0,
+        env={**os.environ, **(env or {}), "LC_ALL": "C", "LANGUAGE": "C"},  # parsed messages
+    )
+    if started is not None:
+        started(process.pid)
+    if process.stdin is not None:
+        with contextlib.suppress(BrokenPipeError):  # git stopped early: its error says why
+            os.write(process.stdin.fileno(), stdin or b"")
+        process.stdin.close()
+        process.stdin = None  # closed: communicate() must not flush it
     try:
-        if time.time() - lock.stat().st_mtime > STALE_GIT_LOCK_S:
-            lock.unlink(missing_ok=True)
-    except FileNotFoundError:
-        pass  # released meanwhile
-    time.sleep(min(0.01 * (attempt + 1), 0.1))
-    return True
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise GitTimeout(f"did not finish within {timeout:g} s and was stopped") from None
+    if process.returncode != 0:
+        raise _failed(err.decode(errors="replace"), process.returncode)
+    return out
+
+
+def _failed(stderr: str, code: int) -> GitFailed:
+    lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
+    main = next((line for line in lines if line.startswith(("fatal:", "error:"))), None)
+    return GitFailed(main or (lines[-1] if lines else f"git exited with {code}"), stderr.strip())
 
 
 def commit_date(text: str) -> dt.datetime:

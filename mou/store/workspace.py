@@ -10,13 +10,24 @@ per agreement. Git is the database, so the rules are git's rules made strict:
   process dies, so a killed writer leaves nothing stale) and still move the branch
   with a compare-and-swap (``git update-ref REF NEW OLD``): GitPython's own
   index commit reads the head and moves it without checking, dropping commits.
+* The branch move, the index entry and the working file are updated while mou holds
+  git's own ``index.lock``: a plain ``git commit`` cannot then commit the old index on
+  top of the moved branch, which would undo the save (see :mod:`.gitlocks`).
 * A save that names its ``base`` revision is refused with :class:`ConflictError`
-  when the agreement changed since; nothing is ever written over.
+  when the agreement changed since; nothing is ever written over. Without ``base``,
+  a save that would exactly undo the agreement's last revision is refused the same way.
+* The repository's policy applies: ``commit.gpgsign``, the ``pre-commit`` and
+  ``commit-msg`` hooks (bounded in time), and ``filter`` attributes (see :mod:`.policy`).
+  Only regular files are saved: a link, folder or submodule at the agreement's path,
+  committed or in the working tree, refuses the save, and the working file is never
+  written through a link.
 * After the commit the working-tree file is made equal to it, unless that would
   lose an edit: a file holding other unsaved changes is kept, and the save says so.
+  A file that cannot be written (read-only folder, full disk) leaves the save made,
+  and the save says so too.
 * Before the branch moves, a small journal records the save; the next writer
   finishes a save whose process was killed after its commit landed (working-tree
-  file and index entry) and clears its half-written temporary file.
+  file and index entry), clears its half-written temporary file and its index lock.
 
 The "revision" of an agreement is the sha of the last commit that changed its
 file; exports carry it and ``base`` means it.
@@ -26,26 +37,56 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
+import secrets
+import shutil
+import stat
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import ConflictError, MouError, UsageError
-from ..fsutil import atomic_write
-from ..ids import AGREEMENTS_FOLDER, agreement_path, check_agreement_id
+from ..fsutil import write_no_follow
+from ..ids import AGREEMENTS_FOLDER, agreement_path, check_agreement_id, is_agreement_name
 from ..model import Agreement, to_data
 from ..settings import resolve_workspace
 from ..validate import load_bytes, validate_data
 from ..yamlio import dump, read_file
 from . import objects as go
-from .git import GIT_LOCK_RETRIES, GitFailed, git_errors, wait_for_git_lock
+from .git import (
+    FILE_MODES,
+    GitFailed,
+    entry_kind,
+    git_errors,
+    run_in_group,
+)
+from .gitlocks import (
+    GIT_LOCK_WAIT_S,
+    INDEX_LOCK,
+    GitBusy,
+    index_lock,
+    locked_file,
+    release_own_lock,
+    retry_while_locked,
+)
+from .policy import (
+    Policy,
+    hook_timeout,
+    read_policy,
+    refuse_filtered,
+    run_commit_msg,
+    run_pre_commit,
+)
 from .reader import Reader
 
 COMMITTER = ("mou", "mou@localhost")
 LOCK_FILE = "mou-save.lock"
 JOURNAL_FILE = "mou-save-pending.json"
+INDEX_SCRATCH = "mou-index.tmp"
 LOCK_TIMEOUT_S = 60.0
 _AUTHOR = re.compile(r"^\s*([^<>\n]*?)\s*<([^<>\s@]+@[^<>\s@]+\.[^<>\s@]+)>\s*$")
 # Characters git strips from both ends of an author's name and e-mail (ident.c: crud).
@@ -117,6 +158,9 @@ class Saved:
     # The workspace's own file held other, unsaved edits: it was left as it was and now
     # differs from the saved revision.
     workspace_file_kept: bool = False
+    # Why the workspace's own file could not be brought up to the saved revision (a
+    # read-only folder, a full disk); None when it was. The save itself is committed.
+    workspace_file_error: str | None = None
 
 
 class Workspace(Reader):
@@ -153,46 +197,66 @@ class Workspace(Reader):
 
         ``new`` says the edit started from nothing: the save is then a conflict if the
         agreement exists by the time the writer lock is held (two people creating one id).
+        Without ``base``, a save that would exactly undo the agreement's last revision is
+        a conflict too: that is what saving a working file the last save could not
+        update looks like.
         """
-        if not message or not message.strip():
-            raise UsageError("a save needs a message (-m) saying what changed and why")
-        if _has_control(message, allowed="\n\t"):
-            raise UsageError(
-                "the message (-m) holds a control character; only line breaks and tabs are allowed"
-            )
+        _check_message(message, "the message (-m)")
         raw = canonical_bytes(agreement)
         path = agreement_path(agreement.id)
         base_commit = self.resolve(base) if base is not None else None
         with self._writer_lock(), git_errors(f"{path}: not saved"):
             self._finish_interrupted_save()
+            refuse_filtered(self.repo, path)
+            job = _Job(path, raw, message, author, base_commit, read_policy(self.repo))
             for _ in range(20):
                 if new:
                     self._refuse_existing(path)
-                saved = self._try_save(path, raw, message, author, base_commit)
+                saved = self._try_save(job, new)
                 if saved is not None:
                     return saved
         raise MouError(f"{path}: the branch kept moving while saving; try again")
 
-    def _try_save(
-        self, path: str, raw: bytes, message: str, author: Author, base: str | None
-    ) -> Saved | None:
+    def _try_save(self, job: _Job, new: bool) -> Saved | None:
         ref = self.repo.branch_ref()
         old = self.repo.tip()
-        old_blob = self.repo.blob_sha(old, path) if old else None
-        new_blob = go.object_id("blob", raw)
+        old_blob = self._committed_blob(old, job.path)
+        self._refuse_odd_working_file(job.path, new)
+        new_blob = go.object_id("blob", job.raw)
         if old is not None and new_blob == old_blob:
-            return Saved(self.repo.last_change(old, path), created=False)
-        if base is not None and self.repo.blob_sha(base, path) != old_blob:
-            raise self._conflict(path, base, old)
-        commit = self._commit(path, raw, old, message, author)
-        self._write_journal(path, new_blob, old_blob)
-        if not self._move_branch(ref, commit, old):
-            self._journal().unlink(missing_ok=True)
-            return None  # someone outside mou moved the branch; rebuild on the new tip
-        synced = self._sync_worktree(path, raw, new_blob, old_blob)
+            return Saved(self.repo.last_change(old, job.path), created=False)
+        if job.base is not None and self.repo.blob_sha(job.base, job.path) != old_blob:
+            raise self._conflict(job.path, job.base, old)
+        if job.base is None and old is not None and old_blob is not None:
+            self._refuse_undoing_last_change(job.path, old, new_blob)
+        commit = self._commit(job, old)
+        return self._land(job, ref, commit, old, old_blob)
+
+    def _land(
+        self, job: _Job, ref: str, commit: str, old: str | None, old_blob: str | None
+    ) -> Saved | None:
+        """Move the branch, then the index entry and the working file, all under index.lock.
+
+        Holding git's own index lock across the three is what keeps a plain ``git commit``
+        from committing the old index on top of the moved branch (undoing the save).
+        """
+        new_blob = go.object_id("blob", job.raw)
+        token = _token()
+        record: dict[str, Any] = {"path": job.path, "blob": new_blob, "old": old_blob}
+        record["token"] = token
+        self._write_journal(record)
+        try:
+            with index_lock(self.repo.git_dir, token):
+                if not self._move_branch(ref, commit, old, record):
+                    self._journal().unlink(missing_ok=True)
+                    return None  # someone outside mou moved the branch; rebuild on the new tip
+                kept, error = self._sync_worktree(job.path, job.raw, new_blob, old_blob)
+        except GitBusy:
+            self._journal().unlink(missing_ok=True)  # the branch has not moved
+            raise
         self._journal().unlink(missing_ok=True)
         self._maybe_collect_garbage(commit)
-        return Saved(commit, created=True, workspace_file_kept=not synced)
+        return Saved(commit, created=True, workspace_file_kept=kept, workspace_file_error=error)
 
     def _maybe_collect_garbage(self, commit: str) -> None:
         """Run ``git gc --auto`` after about one save in 64, as git's own commit does each time.
@@ -204,14 +268,69 @@ class Workspace(Reader):
             with contextlib.suppress(GitFailed):
                 self.repo.run("gc", "--auto", "--quiet")
 
+    def _committed_blob(self, commit: str | None, path: str) -> str | None:
+        """The blob of ``path`` at ``commit``; MouError if a link, folder or submodule is there."""
+        entry = self.repo.entry_at(commit, path) if commit else None
+        if entry is None:
+            return None
+        if entry[0] not in FILE_MODES:
+            raise MouError(
+                f"{path}: is committed as {entry_kind(entry[0])}, not a file; mou saves "
+                f"nothing over it (remove it with `git rm {path}` first)"
+            )
+        return entry[2].hex()
+
     def _refuse_existing(self, path: str) -> None:
         tip = self.repo.tip()
-        if tip is not None and self.repo.blob_sha(tip, path) is not None:
-            current = self.repo.last_change(tip, path)
+        entry = self.repo.entry_at(tip, path) if tip else None
+        if entry is None or tip is None:
+            return
+        if entry[0] not in FILE_MODES:
             raise ConflictError(
-                f"{path}: conflict: created meanwhile by someone else (revision "
-                f"{current[:10]}); choose another id or load theirs"
+                f"{path}: conflict: already exists (committed as {entry_kind(entry[0])}); "
+                "choose another id"
             )
+        current = self.repo.last_change(tip, path)
+        raise ConflictError(
+            f"{path}: conflict: created meanwhile by someone else (revision "
+            f"{current[:10]}); choose another id or load theirs"
+        )
+
+    def _refuse_odd_working_file(self, path: str, new: bool) -> None:
+        """Refuse when the working tree holds a link (or other non-file) where mou writes."""
+        folder = self.root / AGREEMENTS_FOLDER
+        for place, wanted in ((folder, stat.S_ISDIR), (self.root / path, stat.S_ISREG)):
+            try:
+                mode = os.lstat(place).st_mode
+            except FileNotFoundError:
+                return
+            if wanted(mode):
+                continue
+            kind = _file_kind(mode)
+            if new and place != folder:
+                raise ConflictError(
+                    f"{path}: conflict: already exists in the working tree (as {kind}); "
+                    "choose another id"
+                )
+            raise MouError(
+                f"{place.relative_to(self.root)}: is {kind} in the working tree; mou writes "
+                "no agreement through it (replace it with a regular file or remove it)"
+            )
+
+    def _refuse_undoing_last_change(self, path: str, head: str, new_blob: str) -> None:
+        """ConflictError when ``new_blob`` is the agreement as it was before its last revision."""
+        if not self.repo.has_object(new_blob):
+            return  # content never stored: an edit, not an old revision (and no history walk)
+        last = self.repo.last_change(head, path)
+        parent = _first_parent(self.repo.read_object(last))
+        if parent is None or self.repo.blob_sha(parent, path) != new_blob:
+            return
+        raise ConflictError(
+            f"{path}: conflict: this file holds the agreement as it was before revision "
+            f"{last[:10]}, so saving it would undo that revision (is it a working file a "
+            f"save could not update?). Load the current revision, or save with --base "
+            f"{last[:10]} to undo it on purpose"
+        )
 
     def _conflict(self, path: str, base: str, head: str | None) -> ConflictError:
         current = self.repo.last_change(head, path) if head else None
@@ -221,19 +340,31 @@ class Workspace(Reader):
             "Load the current revision, reapply your edit and save again"
         )
 
-    def _commit(
-        self, path: str, raw: bytes, parent: str | None, message: str, author: Author
-    ) -> str:
-        blob = go.write_object(self.repo.objects_dir, "blob", raw)
-        tree = self._tree_with(parent, path, blob)
+    def _commit(self, job: _Job, parent: str | None) -> str:
+        """The commit of ``job`` on ``parent``, through the repository's hooks and signing."""
+        blob = go.write_object(self.repo.objects_dir, "blob", job.raw)
+        tree = self._tree_with(parent, job.path, blob)
         env = {
-            "GIT_AUTHOR_NAME": author.name,
-            "GIT_AUTHOR_EMAIL": author.email,
+            "GIT_AUTHOR_NAME": job.author.name,
+            "GIT_AUTHOR_EMAIL": job.author.email,
             "GIT_COMMITTER_NAME": COMMITTER[0],
             "GIT_COMMITTER_EMAIL": COMMITTER[1],
         }
+        run_pre_commit(self.repo, job.policy, tree, env)
+        message = run_commit_msg(self.repo, job.policy, job.message, env)
+        _check_message(message, "the message after the commit-msg hook")
         parents = ["-p", parent] if parent else []
-        return self.repo.run("commit-tree", tree, *parents, "-m", message, env=env)
+        args = ["commit-tree", tree, *parents, "-m", message]
+        if not job.policy.sign:
+            return self.repo.run(*args, env=env)
+        try:  # bounded like a hook: a signing key may wait for a passphrase nobody types
+            out = run_in_group(self.root, [*args, "-S"], env=env, timeout=hook_timeout())
+        except GitFailed as err:
+            raise MouError(
+                f"{job.path}: not saved: commit.gpgsign is set and the commit could not be "
+                f"signed: {err.message}"
+            ) from None
+        return out.decode().strip()
 
     def _tree_with(self, commit: str | None, path: str, blob: str) -> str:
         """The root tree of ``commit`` with ``path`` (inside agreements/) set to ``blob``."""
@@ -251,40 +382,68 @@ class Workspace(Reader):
         root = go.with_entry(root, entry)
         return go.write_object(self.repo.objects_dir, "tree", go.serialize_tree(root))
 
-    def _move_branch(self, ref: str, new: str, old: str | None) -> bool:
-        """Compare-and-swap: move ``ref`` to ``new`` only if it still points at ``old``."""
-        expected = old or "0" * 40
-        for attempt in range(GIT_LOCK_RETRIES):
-            try:
-                self.repo.run("update-ref", "-m", "mou save", ref, new, expected)
-                return True
-            except GitFailed as err:
-                if not wait_for_git_lock(err, attempt, self.root):
-                    if self.repo.tip() != old:
-                        return False
-                    raise MouError(f"could not move {ref}: {err.message}") from None
-        raise AssertionError("unreachable: the last attempt returns or raises")
+    def _move_branch(self, ref: str, new: str, old: str | None, record: dict[str, Any]) -> bool:
+        """Compare-and-swap: move ``ref`` to ``new`` only if it still points at ``old``.
 
-    def _sync_worktree(self, path: str, raw: bytes, blob: str, old_blob: str | None) -> bool:
-        """Bring the working-tree file and its index entry up to the commit; False if kept.
+        ``git update-ref`` runs in a process group of its own (see :func:`run_in_group`), its
+        process id noted in the journal so that the next writer waits for it to finish.
+        """
+        line = f"update {ref} {new} {old or '0' * 40}\n".encode()
+
+        def noted(pid: int) -> None:
+            self._write_journal({**record, "updater": pid})
+
+        def move() -> None:
+            args = ["update-ref", "-m", "mou save", "--stdin"]
+            run_in_group(self.root, args, stdin=line, started=noted, timeout=hook_timeout())
+
+        try:
+            retry_while_locked(move, self._lock_named)
+        except GitFailed as err:
+            if self.repo.tip() != old:
+                return False
+            raise MouError(f"could not move {ref}: {err.message}") from None
+        return True
+
+    def _lock_named(self, err: Exception) -> Path | None:
+        return locked_file(err.detail, self.root) if isinstance(err, GitFailed) else None
+
+    def _sync_worktree(
+        self, path: str, raw: bytes, blob: str, old_blob: str | None
+    ) -> tuple[bool, str | None]:
+        """Bring the index entry and the working file up to the commit (index.lock held).
 
         The file is rewritten only where that loses nothing: it is missing, holds the
         content from before the save, or reads as the very agreement just saved (the
         file the save came from, maybe formatted otherwise). Any other edit stays, and
         the index entry then moves only if it still held the content from before.
+        Returns (file kept for its edits, why the file could not be written or None).
         """
-        target = self.root / path
+        staged = None
         if self._index_replaceable(path, raw, old_blob, blob):
-            self._sync_index(path, blob)  # a staged edit of another agreement is kept
-        if not self._replaceable(target, raw, old_blob):
-            return False
-        if not target.is_file() or target.read_bytes() != raw:
-            atomic_write(target, raw)
-        return True
+            staged = self._index_with(path, blob)  # a staged edit of another agreement is kept
+        kept, error = not self._replaceable(self.root / path, raw, old_blob), None
+        if not kept:
+            error = self._write_working_file(self.root / path, raw)
+        if staged is not None:
+            os.replace(staged, self.repo.git_dir / "index")
+        return kept, error
+
+    def _write_working_file(self, target: Path, raw: bytes) -> str | None:
+        """Write ``raw`` to the working file (never through a link); why it failed, or None."""
+        try:
+            if _regular_bytes(target) != raw:
+                target.parent.mkdir(exist_ok=True)
+                write_no_follow(target, raw)
+        except MouError as err:
+            return err.message
+        except OSError as err:
+            return f"{target}: {err.strerror or err}"
+        return None
 
     def _replaceable(self, target: Path, raw: bytes, old_blob: str | None) -> bool:
         """Whether writing ``raw`` over the working-tree file ``target`` loses no edit."""
-        if not target.exists():
+        if not os.path.lexists(target):
             return True
         try:
             current = read_file(target)
@@ -320,15 +479,25 @@ class Workspace(Reader):
         staged = self.repo.run("ls-files", "--stage", "--", path).split()
         return staged[1] if staged else None
 
-    def _sync_index(self, path: str, blob: str) -> None:
-        """Point the index entry of ``path`` (only that one) at ``blob``."""
-        for attempt in range(GIT_LOCK_RETRIES):
-            try:
-                self.repo.run("update-index", "--add", "--cacheinfo", f"100644,{blob},{path}")
-                return
-            except GitFailed as err:
-                if not wait_for_git_lock(err, attempt, self.root):
-                    raise MouError(f"{path}: committed, but the index: {err.message}") from None
+    def _index_with(self, path: str, blob: str) -> Path:
+        """A copy of the index whose entry for ``path`` (only that one) is ``blob``.
+
+        The caller holds index.lock and renames the copy over the index. The copy keeps
+        the index's modification time, which git compares file times with to tell
+        whether an entry may have changed within the same second ("racily clean").
+        """
+        index, scratch = self.repo.git_dir / "index", self.repo.git_dir / INDEX_SCRATCH
+        if index.exists():
+            shutil.copy2(index, scratch)
+        else:
+            scratch.unlink(missing_ok=True)
+        env = {"GIT_INDEX_FILE": str(scratch)}
+        try:
+            self.repo.run("update-index", "--add", "--cacheinfo", f"100644,{blob},{path}", env=env)
+        except GitFailed as err:
+            scratch.unlink(missing_ok=True)
+            raise MouError(f"{path}: committed, but the index: {err.message}") from None
+        return scratch
 
     # ------------------------------------------------------------------ crash recovery
 
@@ -348,42 +517,135 @@ class Workspace(Reader):
     def _journal(self) -> Path:
         return self.repo.git_dir / JOURNAL_FILE
 
-    def _write_journal(self, path: str, blob: str, old_blob: str | None) -> None:
+    def _write_journal(self, record: dict[str, Any]) -> None:
         # No fsync: the journal guards against a killed process, not a power cut, and a
         # torn journal is simply dropped (the branch had not moved yet when it was written).
-        record = {"path": path, "blob": blob, "old": old_blob}
         self._journal().write_text(json.dumps(record))
+
+    def _read_journal(self) -> dict[str, Any] | None:
+        try:
+            record = json.loads(self._journal().read_bytes())
+        except FileNotFoundError:
+            return None
+        except ValueError:
+            record = None
+        if not isinstance(record, dict) or not _valid_record(record):
+            self._journal().unlink(missing_ok=True)
+            return None
+        return record
 
     def _finish_interrupted_save(self) -> None:
         """Complete the save a killed writer left behind, if its commit landed.
 
-        The working-tree file and the index entry are brought up to the commit only
-        where they still hold the content from before that save: an edit made since
-        the crash is left alone.
+        Its ``git update-ref`` may still be running (it outlives a killed group): it is
+        waited for. Its index.lock, recognised by the journal's token, is removed. The
+        working-tree file and the index entry are brought up to the commit only where
+        they still hold the content from before that save: an edit made since the
+        crash is left alone.
         """
-        try:
-            pending = json.loads(self._journal().read_bytes())
-            path, blob, old = pending["path"], pending["blob"], pending["old"]
-        except FileNotFoundError:
+        record = self._read_journal()
+        if record is None:
             return
-        except (ValueError, KeyError, TypeError):
-            self._journal().unlink(missing_ok=True)
-            return
+        _wait_for_exit(record.get("updater"))
+        release_own_lock(self.repo.git_dir / INDEX_LOCK, str(record.get("token", "")))
+        path, blob = record["path"], record["blob"]
         head = self.repo.tip()
         if head is not None and self.repo.blob_sha(head, path) == blob:
-            self._heal(path, blob, old)
+            self._heal(record)
         target = self.root / path
         for leftover in target.parent.glob(f".{target.name}.*.tmp"):
-            leftover.unlink(missing_ok=True)  # atomic_write's file, cut short by the kill
+            leftover.unlink(missing_ok=True)  # a working-file write cut short by the kill
+        (self.repo.git_dir / INDEX_SCRATCH).unlink(missing_ok=True)
         self._journal().unlink(missing_ok=True)
 
-    def _heal(self, path: str, blob: str, old: str | None) -> None:
-        target = self.root / path
-        current = go.object_id("blob", target.read_bytes()) if target.is_file() else None
-        if current == old:
-            atomic_write(target, self.repo.read_object(blob))
-        if self._staged_blob(path) == old:
-            self._sync_index(path, blob)
+    def _heal(self, record: dict[str, Any]) -> None:
+        path, blob, old = record["path"], record["blob"], record["old"]
+        token = _token()
+        self._write_journal({**record, "token": token, "updater": None})
+        with index_lock(self.repo.git_dir, token):
+            target = self.root / path
+            current = _regular_bytes(target)
+            if (go.object_id("blob", current) if current is not None else None) == old:
+                self._write_working_file(target, self.repo.read_object(blob))
+            if self._staged_blob(path) == old:
+                os.replace(self._index_with(path, blob), self.repo.git_dir / "index")
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One save in the making: what to commit, by whom, against what, under which rules."""
+
+    path: str
+    raw: bytes
+    message: str
+    author: Author
+    base: str | None
+    policy: Policy
+
+
+def _check_message(message: str, what: str) -> None:
+    if not message or not message.strip():
+        raise UsageError("a save needs a message (-m) saying what changed and why")
+    if _has_control(message, allowed="\n\t"):
+        raise UsageError(f"{what} holds a control character; only line breaks and tabs are allowed")
+
+
+def _token() -> str:
+    return secrets.token_hex(16)
+
+
+def _valid_record(record: dict[str, Any]) -> bool:
+    """Whether a journal record names an agreement path and blobs (anything else is dropped)."""
+    path = record.get("path")
+    return (
+        isinstance(path, str)
+        and path.startswith(f"{AGREEMENTS_FOLDER}/")
+        and is_agreement_name(path.split("/", 1)[1])
+        and isinstance(record.get("blob"), str)
+        and isinstance(record.get("old"), str | None)
+    )
+
+
+def _wait_for_exit(pid: object) -> None:
+    """Wait (bounded) until the process ``pid`` a killed writer started has ended."""
+    if not isinstance(pid, int) or pid <= 0:
+        return
+    deadline = time.monotonic() + GIT_LOCK_WAIT_S
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        except PermissionError:
+            pass  # alive, and someone else's
+        time.sleep(0.01)
+
+
+def _regular_bytes(target: Path) -> bytes | None:
+    """The bytes of ``target`` if it is a regular file (not through a link), else None."""
+    try:
+        fd = os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)  # a FIFO: no wait
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return None
+        return handle.read()
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    return "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+
+
+def _first_parent(commit: bytes) -> str | None:
+    """The first parent named in a raw commit object, or None for a root commit."""
+    for line in commit.split(b"\n")[1:]:
+        if not line.startswith(b"parent "):
+            return None
+        return line[7:47].decode()
+    return None
 
 
 def _reads_as(current: bytes, raw: bytes, agreement_id: str) -> bool:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from mou.model import Agreement, to_data
 from mou.presets import preset
@@ -63,3 +68,20 @@ def changed_paths(root: Path, commit: str) -> list[str]:
     """The paths a commit changed relative to its parent."""
     out = git(root, "diff-tree", "--no-commit-id", "--name-only", "-r", "--root", commit)
     return out.split()
+
+
+@contextmanager
+def read_only(folder: Path) -> Iterator[None]:
+    """``folder`` refuses new files, even to root (whose permissions are never checked)."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        undo = ["chmod", "755", str(folder)]
+    else:
+        made = subprocess.run(["chattr", "+i", str(folder)], capture_output=True)
+        if made.returncode != 0:
+            pytest.skip(f"chattr +i is not supported here: {made.stderr.decode().strip()}")
+        undo = ["chattr", "-i", str(folder)]
+    try:
+        yield
+    finally:
+        subprocess.run(undo, check=True)
