@@ -182,18 +182,34 @@ def path_parts(path: str) -> list[str]:
     return ["$", *re.findall(r"\.[a-z_]+|\[[a-z_]+=[^\]]*\]", path[1:])]
 
 
-def value_at(model: BaseModel, path: str) -> Any:
-    """The JSON-ready value at a key-based path in ``model``; None when nothing is there."""
+def value_at(model: BaseModel, path: str, index: dict | None = None) -> Any:
+    """The JSON-ready value at a key-based path in ``model``; None when nothing is there.
+
+    Pass the same ``index`` (a dict) to many calls on one model: each list is then keyed
+    once, not searched item by item for every path (thousands of moved items).
+    """
     value: Any = model
     for part in path_parts(path)[1:]:
         if part.startswith("."):
             value = getattr(value, part[1:], None)
         else:
             key_field, key = part[1:-1].split("=", 1)
-            value = next((v for v in value or [] if _key(v, key_field) == key), None)
+            value = _keyed(value or [], key_field, index).get(key)
         if value is None:
             return None
     return _plain(value)
+
+
+def _keyed(items: list, key_field: str, index: dict | None) -> dict[str, Any]:
+    """``items`` by key (the first of a repeated key, as a search finds it)."""
+    if index is not None and (id(items), key_field) in index:
+        return index[id(items), key_field][1]
+    keyed: dict[str, Any] = {}
+    for item in reversed(items):
+        keyed[_key(item, key_field)] = item
+    if index is not None:
+        index[id(items), key_field] = (items, keyed)  # the list is kept so its id stays unique
+    return keyed
 
 
 def ancestors(path: str) -> list[str]:
@@ -294,14 +310,16 @@ def _diff_items(old: list, new: list, place: _Place, ctx: _Context) -> Iterator[
     moved = _moved_keys(list(old_by_key), list(new_by_key))
     old_positions = {key: n for n, key in enumerate(old_by_key, 1)}
     for position, (key, item) in enumerate(new_by_key.items(), 1):
+        before = old_by_key.get(key)
+        if before is not None and key not in moved and (before is item or before == item):
+            continue  # the common case in a long list: nothing to say, no place to build
         item_place = place.item(list_name, key_field, key, ctx)
-        if key not in old_by_key:
+        if before is None:
             yield item_place.change("added", None, _plain(item))
             continue
         if key in moved:
             yield item_place.change("moved", old_positions[key], position)
-        if old_by_key[key] is not item:
-            yield from _diff_model(old_by_key[key], item, item_place, ctx)
+        yield from _diff_model(before, item, item_place, ctx)
     for key, item in old_by_key.items():
         if key not in new_by_key:
             yield place.item(list_name, key_field, key, ctx).change("removed", _plain(item), None)
@@ -315,6 +333,8 @@ def _moved_keys(old_keys: list[str], new_keys: list[str]) -> set[str]:
     """
     old_at = {key: n for n, key in enumerate(old_keys, 1)}
     kept = [(old_at[key], n, key) for n, key in enumerate(new_keys, 1) if key in old_at]
+    if all(kept[n][0] < kept[n + 1][0] for n in range(len(kept) - 1)):
+        return set()  # still in order: nothing moved
     return {key for _, _, key in kept} - _longest_increasing(kept)
 
 
@@ -429,7 +449,8 @@ def _key_field(items: list[BaseModel]) -> str:
 
 
 def _key(item: BaseModel, key_field: str) -> str:
-    return str(_plain(getattr(item, key_field)))
+    value = getattr(item, key_field)
+    return value if type(value) is str else str(_plain(value))
 
 
 # --------------------------------------------------------------------------- values

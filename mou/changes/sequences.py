@@ -26,8 +26,8 @@ import difflib
 from collections import Counter
 from collections.abc import Hashable, Sequence
 
-DIFFLIB_PAIRS = 20_000  # equal pairs difflib may visit in one region
-SLICE = 120  # elements per slice of a region without anchors
+DIFFLIB_PAIRS = 10_000  # equal pairs difflib may visit in one region
+SLICE = 80  # elements per slice of a region without anchors
 ANCHOR_RUNS = (1, 2, 4, 8)  # lengths of the runs tried as unique anchors
 MAX_DEPTH = 40  # anchoring rounds before a region is sliced regardless
 
@@ -37,13 +37,13 @@ Opcode = tuple[str, int, int, int, int]
 
 def opcodes(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[Opcode]:
     """difflib-style opcodes (equal, replace, delete, insert) turning ``a`` into ``b``."""
-    if _equal_pairs(a, b) <= DIFFLIB_PAIRS:
+    if equal_pairs(a, b) <= DIFFLIB_PAIRS:
         return difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
-    return _opcodes_of(matching_blocks(a, b), len(a), len(b))
+    return opcodes_of(matching_blocks(a, b), len(a), len(b))
 
 
 def matching_blocks(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[Block]:
-    """Ascending, non-overlapping runs equal in ``a`` and ``b``, ending with ``(len a, len b, 0)``."""
+    """Ascending runs equal in ``a`` and ``b``, ending with ``(len(a), len(b), 0)`` as difflib's."""
     blocks: list[Block] = []
     regions = [(0, len(a), 0, len(b), 0)]
     while regions:
@@ -58,7 +58,7 @@ def _split(a, b, region, regions: list) -> list[Block]:
     if alo == ahi or blo == bhi:
         return blocks
     sub_a, sub_b = a[alo:ahi], b[blo:bhi]
-    if _equal_pairs(sub_a, sub_b) <= DIFFLIB_PAIRS:
+    if equal_pairs(sub_a, sub_b) <= DIFFLIB_PAIRS:
         return blocks + _difflib_blocks(sub_a, sub_b, alo, blo)
     anchors = _anchors(sub_a, sub_b) if depth < MAX_DEPTH else []
     if not anchors:
@@ -89,7 +89,7 @@ def _trim(a, b, alo: int, ahi: int, blo: int, bhi: int):
     return blocks, alo + start, ahi - end, blo + start, bhi - end
 
 
-def _equal_pairs(a: Sequence[Hashable], b: Sequence[Hashable]) -> int:
+def equal_pairs(a: Sequence[Hashable], b: Sequence[Hashable]) -> int:
     """How many (i, j) with a[i] == b[j]: what one difflib search over the region visits."""
     counts = Counter(b)
     return sum(counts[x] for x in a)
@@ -101,20 +101,31 @@ def _difflib_blocks(a, b, alo: int, blo: int) -> list[Block]:
 
 
 def _anchors(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[Block]:
-    """The longest in-order chain of runs unique on both sides, for the shortest run length that has one."""
+    """The longest in-order chain of runs unique on both sides.
+
+    Single elements first; when they anchor less than a quarter of the region (a small
+    vocabulary), longer runs are tried, and the chain that covers most is taken.
+    """
+    best: list[Block] = []
     for size in ANCHOR_RUNS:
         if size > min(len(a), len(b)):
             break
         chain = _unique_chain(_runs(a, size), _runs(b, size), size)
-        if chain:
-            return chain
-    return []
+        if _covered(chain) > _covered(best):
+            best = chain
+        if _covered(best) * 4 >= min(len(a), len(b)):
+            break
+    return best
+
+
+def _covered(chain: list[Block]) -> int:
+    return sum(size for _, _, size in chain)
 
 
 def _runs(seq: Sequence[Hashable], size: int) -> list[Hashable]:
     if size == 1:
         return list(seq)
-    return [tuple(seq[i : i + size]) for i in range(len(seq) - size + 1)]
+    return list(zip(*(seq[k:] for k in range(size)), strict=False))
 
 
 def _unique_chain(a_runs: list, b_runs: list, size: int) -> list[Block]:
@@ -172,7 +183,7 @@ def _merged(blocks: list[Block]) -> list[Block]:
     return merged
 
 
-def _opcodes_of(blocks: list[Block], len_a: int, len_b: int) -> list[Opcode]:
+def opcodes_of(blocks: list[Block], len_a: int, len_b: int) -> list[Opcode]:
     """difflib's get_opcodes over matching blocks."""
     codes: list[Opcode] = []
     i = j = 0
