@@ -14,14 +14,17 @@ back to the exact loader, which also gives the one-line error message.
 from __future__ import annotations
 
 import re
+import typing
+from functools import cache
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .errors import InvalidAgreement
 from .model import Agreement
 from .validate import validate_parsed
+from .yamlchunks import list_items, top_level
 from .yamlio import MAX_BYTES, Parsed
 
 _CORE_SCHEMA = [
@@ -87,12 +90,135 @@ def quick_validated(raw: bytes, source: str, expected_id: str) -> Agreement | No
 
 
 def _plain_data(raw: bytes) -> dict[str, Any] | None:
+    data = _plain_value(raw)
+    return data if isinstance(data, dict) else None
+
+
+def _plain_value(raw: bytes) -> Any:
+    """The data of plain YAML (no aliases, tags or repeated keys), or None."""
     if len(raw) > MAX_BYTES:
         return None
     try:
-        if any(isinstance(e, yaml.AliasEvent) for e in yaml.parse(raw, Loader=_CoreLoader)):
+        # An alias is written with "*"; without one there is no alias to look for.
+        if b"*" in raw and any(
+            isinstance(e, yaml.AliasEvent) for e in yaml.parse(raw, Loader=_CoreLoader)
+        ):
             return None
-        data = yaml.load(raw, Loader=_CoreLoader)
+        return yaml.load(raw, Loader=_CoreLoader)
     except (yaml.YAMLError, ValueError, UnicodeDecodeError):
         return None
-    return data if isinstance(data, dict) else None
+
+
+def load_yaml(text: str | bytes) -> Any:
+    """The data of a YAML text by libyaml and the YAML 1.2 core schema; YAMLError if unreadable.
+
+    Aliases are allowed (shared, never expanded), so a summary can be read from any file.
+    """
+    return yaml.load(text, Loader=_CoreLoader)
+
+
+def load_piece(piece: str) -> dict[str, Any] | None:
+    """The mapping of one piece of a file (see :mod:`mou.yamlchunks`), without aliases; or None."""
+    data = _plain_data(piece.encode("utf-8", "surrogatepass"))
+    return data if isinstance(data, dict) and len(data) == 1 else None
+
+
+# ---------------------------------------------------------------------- revision walks
+
+
+class _Declined(Exception):
+    """A piece the reader cannot take on its own; the whole file is loaded instead."""
+
+
+class RevisionReader:
+    """Loads many revisions of one agreement, parsing and validating only what changed.
+
+    Consecutive revisions share most of their text. Each top-level key's piece (and each
+    item of a list of items) is parsed and validated once, then reused wherever the same
+    text comes back; the agreement is assembled from the validated fields. The models
+    have no validator that spans fields, so this checks exactly what
+    :func:`quick_load` checks; any piece it cannot take alone sends the revision to
+    :func:`quick_load` whole.
+    """
+
+    def __init__(self) -> None:
+        self._fields: dict[tuple[str, str], Any] = {}
+        self._items: dict[tuple[str, str], BaseModel] = {}
+        self._scratch = Agreement.model_construct()
+        self._last: tuple[dict[str, Any], Agreement] | None = None
+
+    def load(self, raw: bytes) -> Agreement | None:
+        """The agreement in ``raw`` as :func:`quick_load` reads it, or None."""
+        try:
+            pieces = top_level(raw.decode("utf-8")) if len(raw) <= MAX_BYTES else None
+        except UnicodeDecodeError:
+            pieces = None
+        if pieces is None:
+            return quick_load(raw)
+        try:
+            values = {key: self._field(key, piece) for key, piece in pieces}
+        except _Declined:
+            return quick_load(raw)
+        return self._assembled(values) if _complete(values) else quick_load(raw)
+
+    def _assembled(self, values: dict[str, Any]) -> Agreement:
+        """The agreement of validated ``values``: the previous one with what changed replaced."""
+        if self._last is not None and self._last[0].keys() == values.keys():
+            before, previous = self._last
+            changed = {k: v for k, v in values.items() if v is not before[k]}
+            agreement = previous.model_copy(update=changed) if changed else previous
+        else:
+            agreement = Agreement.model_construct(_fields_set=set(values), **values)
+        self._last = (values, agreement)
+        return agreement
+
+    def _field(self, key: str, piece: str) -> Any:
+        if (key, piece) not in self._fields:
+            self._fields[key, piece] = self._validated(key, piece)
+        return self._fields[key, piece]
+
+    def _validated(self, key: str, piece: str) -> Any:
+        item_model = _item_model(key)
+        items = list_items(piece) if item_model is not None else None
+        if items is not None and item_model is not None:
+            value: Any = [self._item(item_model, key, item) for item in items]
+        else:
+            data = load_piece(piece)
+            if data is None or key not in data:
+                raise _Declined
+            value = data[key]
+        try:
+            Agreement.__pydantic_validator__.validate_assignment(self._scratch, key, value)
+        except ValidationError:
+            raise _Declined from None
+        return self._scratch.__dict__[key]
+
+    def _item(self, model: type[BaseModel], key: str, item: str) -> BaseModel:
+        if (key, item) not in self._items:
+            data = _plain_value(item.encode("utf-8", "surrogatepass"))
+            if not isinstance(data, list) or len(data) != 1:
+                raise _Declined
+            try:
+                self._items[key, item] = model.model_validate(data[0])
+            except ValidationError:
+                raise _Declined from None
+        return self._items[key, item]
+
+
+def _complete(values: dict[str, Any]) -> bool:
+    return all(name in values for name, info in _fields().items() if info.is_required())
+
+
+@cache
+def _fields() -> dict[str, Any]:
+    return dict(Agreement.model_fields)
+
+
+@cache
+def _item_model(key: str) -> type[BaseModel] | None:
+    """The model of the items of the top-level field ``key`` when it is ``list[Model]``."""
+    info = _fields().get(key)
+    if info is None or typing.get_origin(info.annotation) is not list or info.metadata:
+        return None
+    (item,) = typing.get_args(info.annotation)
+    return item if isinstance(item, type) and issubclass(item, BaseModel) else None

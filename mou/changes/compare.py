@@ -18,16 +18,24 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import difflib
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from lxml import etree
 
 from ..document.ooxml import W_NS, paragraph_text, read_part, replace_part, w
 from ..model import xml_forbidden_char
 from .diff import tokenize
+from .sequences import DIFFLIB_PAIRS, equal_pairs, matching_blocks, opcodes, opcodes_of
 
 PAIR_SIMILARITY = 0.5  # below this, a changed paragraph is shown deleted and re-inserted
+# Blocks of changed units up to this many old x new pairs are paired exactly (every pair
+# scored, the best total found); larger ones score only likely pairs, see _likely_pairs.
+PAIR_CELLS = 40_000
+LIKELY_PER_UNIT = 4  # old units scored per new unit in a large block
+RARE_TOKEN_UNITS = 16  # a token in more old units than this does not suggest a pair
 SIMPLE_RUN_CHILDREN = {"rPr", "t", "tab", "br", "cr", "lastRenderedPageBreak", "noBreakHyphen"}
 
 
@@ -123,10 +131,7 @@ class Redliner:
         """Mark every difference; ``new_body`` is changed in place."""
         old, new = units(old_body), units(new_body)
         end = new_body.find(w("sectPr"))
-        matcher = difflib.SequenceMatcher(
-            None, [u.key for u in old], [u.key for u in new], autojunk=False
-        )
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        for tag, i1, i2, j1, j2 in opcodes([u.key for u in old], [u.key for u in new]):
             if tag != "equal":
                 self._block(old[i1:i2], new, j1, j2, end, new_body)
 
@@ -278,33 +283,63 @@ def _pair(old: list[Unit], new: list[Unit]) -> list[tuple[int, int]]:
 
     The pairs are those of greatest total similarity, not the first that look alike: with
     an article inserted, "ARTICLE 7. RESOURCES" pairs with its renumbered self "ARTICLE 8.
-    RESOURCES", and the new "ARTICLE 7. RECORDS ..." is a clean insertion.
+    RESOURCES", and the new "ARTICLE 7. RECORDS ..." is a clean insertion. A large block
+    (thousands of reordered rows) scores only the likely pairs and chains them sparsely,
+    so pairing stays near-linear; any pairing gives a correct redline.
     """
-    return _best_alignment(len(old), len(new), _similarities(old, new))
-
-
-def _similarities(old: list[Unit], new: list[Unit]) -> dict[tuple[int, int], float]:
-    """The similarity of every pair of units of a kind that reaches ``PAIR_SIMILARITY``."""
     old_tokens = [tokenize(unit.text) for unit in old]
+    new_tokens = [tokenize(unit.text) for unit in new]
+    if len(old) * len(new) <= PAIR_CELLS:
+        candidates = [(i, j) for j in range(len(new)) for i in range(len(old))]
+        scores = _scores(old, new, old_tokens, new_tokens, candidates)
+        return _best_alignment(len(old), len(new), scores)
+    candidates = _likely_pairs(old, new, old_tokens, new_tokens)
+    return _best_chain(_scores(old, new, old_tokens, new_tokens, candidates))
+
+
+def _scores(old, new, old_tokens, new_tokens, candidates) -> dict[tuple[int, int], float]:
+    """The similarity of each candidate pair of units of a kind that reaches ``PAIR_SIMILARITY``."""
     scores = {}
-    for j, unit in enumerate(new):
-        matcher = difflib.SequenceMatcher(None, autojunk=False)
-        matcher.set_seq2(tokenize(unit.text))  # the matcher indexes this side once
-        for i, other in enumerate(old):
-            if other.kind == unit.kind:
-                matcher.set_seq1(old_tokens[i])
-                if _ratio_reaches(matcher, PAIR_SIMILARITY):
-                    scores[i, j] = matcher.ratio()
+    for i, j in candidates:
+        if old[i].kind == new[j].kind:
+            score = similarity(old_tokens[i], new_tokens[j], PAIR_SIMILARITY)
+            if score is not None:
+                scores[i, j] = score
     return scores
 
 
-def _ratio_reaches(matcher: difflib.SequenceMatcher, threshold: float) -> bool:
-    # The cheap upper bounds first: most pairs of a block are nothing alike.
-    return (
-        matcher.real_quick_ratio() >= threshold
-        and matcher.quick_ratio() >= threshold
-        and matcher.ratio() >= threshold
-    )
+def similarity(a: list[str], b: list[str], threshold: float) -> float | None:
+    """difflib's ratio of two token lists when it reaches ``threshold``, else None.
+
+    The cheap upper bounds come first: most pairs of a block are nothing alike. Long lists
+    with few distinct tokens are measured on the anchored diff instead of difflib's.
+    """
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold:
+        return None
+    if equal_pairs(a, b) <= DIFFLIB_PAIRS:
+        ratio = matcher.ratio()
+    else:
+        matched = sum(size for _, _, size in _long_blocks(tuple(a), tuple(b)))
+        ratio = 2.0 * matched / (len(a) + len(b))
+    return ratio if ratio >= threshold else None
+
+
+def _likely_pairs(old, new, old_tokens, new_tokens) -> list[tuple[int, int]]:
+    """For each new unit, the few old units sharing most of its rarer tokens."""
+    units_with: dict[str, set[int]] = {}
+    for i, tokens in enumerate(old_tokens):
+        for token in set(tokens):
+            units_with.setdefault(token, set()).add(i)
+    pairs = []
+    for j, tokens in enumerate(new_tokens):
+        shared: Counter[int] = Counter()
+        for token in set(tokens):
+            found = units_with.get(token, ())
+            if len(found) <= RARE_TOKEN_UNITS:
+                shared.update(found)
+        pairs += [(i, j) for i, _ in shared.most_common(LIKELY_PER_UNIT)]
+    return pairs
 
 
 def _best_alignment(n: int, m: int, scores: dict[tuple[int, int], float]) -> list[tuple[int, int]]:
@@ -332,12 +367,65 @@ def _alignment_totals(n: int, m: int, scores: dict[tuple[int, int], float]) -> l
     return best
 
 
+def _best_chain(scores: dict[tuple[int, int], float]) -> list[tuple[int, int]]:
+    """The monotonic pairs of greatest total score among sparse candidates (n log n).
+
+    Pairs are taken by new index; each extends the best chain that ends at a smaller old
+    and a smaller new index, found as a prefix maximum over old indices (a Fenwick tree
+    filled only after every pair of the same new index has been scored).
+    """
+    pairs = sorted(scores, key=lambda pair: (pair[1], pair[0]))
+    tree: list[tuple[float, int]] = [(0.0, -1)] * (max((i for i, _ in pairs), default=0) + 2)
+    totals: list[tuple[float, int]] = []  # per pair: (best total ending here, previous pair)
+    start = 0
+    for n, (i, j) in enumerate(pairs):
+        if pairs[start][1] != j:
+            _store(tree, pairs, totals, start, n)
+            start = n
+        total, previous = _prefix_max(tree, i)
+        totals.append((total + scores[i, j], previous))
+    at = max((total, n) for n, (total, _) in enumerate(totals))[1] if totals else -1
+    chain = []
+    while at >= 0:
+        chain.append(pairs[at])
+        at = totals[at][1]
+    return chain[::-1]
+
+
+def _store(tree, pairs, totals, start: int, stop: int) -> None:
+    """Enter the chains ending on ``pairs[start:stop]`` at their old index."""
+    for n in range(start, stop):
+        position = pairs[n][0] + 1
+        while position < len(tree):
+            tree[position] = max(tree[position], (totals[n][0], n))
+            position += position & -position
+
+
+def _prefix_max(tree: list[tuple[float, int]], i: int) -> tuple[float, int]:
+    """The best chain entered at old indices below ``i``."""
+    found, position = (0.0, -1), i
+    while position > 0:
+        found = max(found, tree[position])
+        position -= position & -position
+    return found
+
+
+@lru_cache(maxsize=4)
+def _long_blocks(a: tuple[str, ...], b: tuple[str, ...]) -> list[tuple[int, int, int]]:
+    """The anchored diff's matching blocks of two long token lists, kept for the edit that
+    follows the pairing of the same two paragraphs."""
+    return matching_blocks(a, b)
+
+
 def _char_ops(old: str, new: str) -> Iterator[tuple[str, int, int]]:
     """Word-level opcodes as character ranges: equal/insert in ``new``, delete in ``old``."""
     a, b = tokenize(old), tokenize(new)
     a_at, b_at = _offsets(a), _offsets(b)
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    if equal_pairs(a, b) <= DIFFLIB_PAIRS:
+        codes = opcodes(a, b)
+    else:
+        codes = opcodes_of(_long_blocks(tuple(a), tuple(b)), len(a), len(b))
+    for tag, i1, i2, j1, j2 in codes:
         if tag == "equal":
             yield "equal", b_at[j1], b_at[j2]
             continue

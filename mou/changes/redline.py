@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ SUMMARY_BOOKMARK = "mou_redline_summary"
 PAGE_WIDTH_TWIPS = 9360  # 6.5 inches of text between default margins
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _FIGURE = re.compile(r"\$?\d[\d,]*(?:\.\d+)?%?")
+SCORE_ALL = 256  # semantic changes up to which every one is weighed for each document change
 _STOP_WORDS = {"the", "a", "an", "of", "and", "or", "to", "in", "for", "by", "on", "is", "be"}
 
 
@@ -120,35 +121,60 @@ def _fallback(ws: Workspace, version: Version) -> Stamp:
 
 
 class Matcher:
-    """Credits a change in the document to the semantic change whose words it shares most."""
+    """Credits a change in the document to the semantic change whose words it shares most.
+
+    With more than ``SCORE_ALL`` semantic changes (thousands of moved rows) a document
+    change is weighed only against the changes sharing one of its rarer words, found
+    through an index, and identical questions are answered once.
+    """
 
     def __init__(self, attributed: list[Attributed], fallback: Stamp, new: Agreement) -> None:
         self.fallback = fallback
-        self.candidates = [_candidate(a, new) for a in attributed]
+        index: dict = {}
+        self.candidates = [_candidate(a, new, index) for a in attributed]
         # A total the document computes (resources per provider) changes with the figures
         # it adds up: credit it to whoever changed a figure last.
         figures = [c[3] for c in self.candidates if any(map(_is_figure, c[0] | c[1]))]
         self.figure_fallback = max(figures, key=lambda stamp: stamp.date, default=fallback)
+        self.having: dict[str, list[int]] = {}
+        for n, (old_words, new_words, _, _) in enumerate(self.candidates):
+            for word in old_words | new_words:
+                self.having.setdefault(word, []).append(n)
+        self.answers: dict[tuple[frozenset, frozenset], Stamp] = {}
 
     def __call__(self, deleted: str, inserted: str) -> Stamp:
-        gone, came = _words(deleted), _words(inserted)
+        gone, came = frozenset(_words(deleted)), frozenset(_words(inserted))
+        if (gone, came) not in self.answers:
+            self.answers[gone, came] = self._best(gone, came)
+        return self.answers[gone, came]
+
+    def _best(self, gone: frozenset, came: frozenset) -> Stamp:
         only_figures = bool(gone | came) and all(map(_is_figure, gone | came))
         best, best_score = self.figure_fallback if only_figures else self.fallback, 0
-        for old_words, new_words, label_words, stamp in self.candidates:
+        for n in self._worth_scoring(gone | came):
+            old_words, new_words, label_words, stamp = self.candidates[n]
             score = len(gone & old_words) + len(came & new_words)
-            score += len((gone | came) & _words(label_words)) if score else 0
+            score += len((gone | came) & label_words) if score else 0
             if score > best_score or (score == best_score and score and stamp.date > best.date):
                 best, best_score = stamp, score
         return best
 
+    def _worth_scoring(self, words: frozenset) -> Iterable[int]:
+        if len(self.candidates) <= SCORE_ALL:
+            return range(len(self.candidates))
+        postings = [self.having.get(word, []) for word in words]
+        rare = [p for p in postings if len(p) <= SCORE_ALL]
+        return sorted({n for p in rare or postings for n in p})
 
-def _candidate(attributed: Attributed, new: Agreement) -> tuple[set, set, str, Stamp]:
+
+def _candidate(attributed: Attributed, new: Agreement, index: dict) -> tuple[set, set, set, Stamp]:
     """The words a change removes and adds (a moved item: all of its words, both ways)."""
     change = attributed.change
+    label = _words(change.label)
     if change.kind == "moved":
-        words = _words(value_at(new, change.path))
-        return words, words, change.label, attributed.stamp
-    return _words(change.old), _words(change.new), change.label, attributed.stamp
+        words = _words(value_at(new, change.path, index))
+        return words, words, label, attributed.stamp
+    return _words(change.old), _words(change.new), label, attributed.stamp
 
 
 def _words(value: Any) -> set[str]:

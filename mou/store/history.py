@@ -15,7 +15,7 @@ from typing import Any
 from ..errors import InvalidAgreement, MouError
 from ..ids import agreement_path, check_agreement_id
 from ..model import Agreement
-from ..quickload import quick_load, quick_validated
+from ..quickload import RevisionReader, quick_validated
 from .git import git_errors
 from .reader import Revision
 from .workspace import Workspace
@@ -94,14 +94,17 @@ def versions_between(
 ) -> list[tuple[Revision, Agreement]]:
     """Each revision (oldest first) with its agreement; invalid revisions skipped with a warning.
 
-    Files are read in one ``git cat-file --batch`` and parsed by :mod:`mou.quickload`;
-    a file it declines goes through the store's exact loader, which names the problem.
+    Files are read in one ``git cat-file --batch`` and parsed by a
+    :class:`~mou.quickload.RevisionReader`, which parses only the parts of each revision
+    that changed; a file it declines goes through the store's exact loader, which names
+    the problem.
     """
     path = agreement_path(agreement_id)
     raws = ws.repo.read_files([f"{r.sha}:{path}" for r in revisions])
+    reader = RevisionReader()
     versions = []
     for revision, raw in zip(revisions, raws, strict=True):
-        agreement = quick_load(raw) if raw is not None else None
+        agreement = reader.load(raw) if raw is not None else None
         try:
             versions.append((revision, agreement or _exact(ws, agreement_id, revision.sha)))
         except MouError as err:

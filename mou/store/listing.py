@@ -2,12 +2,17 @@
 
 Two costs are avoided. Walking each agreement's history separately: the last
 change of every file comes from one ``git log --name-only`` pass, and only the
-commits since the previous call are walked after that. Parsing every file with
-the round-trip YAML loader: the few summary fields are read by a scanner that
-understands the canonical layout and hands anything unusual to the full loader.
+commits since the previous call are walked after that. Parsing every file whole:
+the few summary fields are read by a scanner that understands the canonical
+layout; a file written otherwise (by plain git: keys reordered, re-indented,
+flow-style values) is cut into its top-level pieces (:mod:`mou.yamlchunks`), of
+which libyaml checks every one and builds only those holding summary fields; a
+JSON file is read as JSON; only what none of these can take is loaded whole, by
+libyaml. The files are read by one ``git cat-file --batch``.
 Both results are cached in ``.git/mou-list-cache.json``, keyed by the head
 commit and by blob sha, so the cache can never describe other content than git
-holds; a damaged cache is ignored and rebuilt.
+holds; a damaged cache is ignored and rebuilt. A fresh clone has no cache, so the
+first listing there takes the uncached path, which is built to be fast too.
 """
 
 from __future__ import annotations
@@ -21,8 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from yaml import YAMLError
+
 from ..errors import MouError
 from ..fsutil import atomic_write
+from ..quickload import load_piece, load_yaml
+from ..yamlchunks import is_wellformed, item_pieces, list_items, top_level
 from .git import GitFailed, Repository, commit_date
 
 CACHE_FILE = "mou-list-cache.json"
@@ -74,8 +83,9 @@ def summaries(repo: Repository, head: str, blobs: dict[str, str]) -> list[Summar
     before = json.dumps(cache, sort_keys=True)
     changes = _last_changes(repo, head, cache, set(blobs))
     fields = cache["fields"]
-    for blob in set(blobs.values()) - set(fields):
-        fields[blob] = summary_fields(repo.read_object(blob).decode("utf-8", "replace"))
+    unread = sorted(set(blobs.values()) - set(fields))
+    for blob, raw in zip(unread, repo.read_files(unread), strict=True):
+        fields[blob] = summary_fields((raw or b"").decode("utf-8", "replace"))
     cache["fields"] = {blob: fields[blob] for blob in blobs.values()}
     if json.dumps(cache, sort_keys=True) != before:
         _write_cache(cache_path, cache)
@@ -172,7 +182,7 @@ def _log_records(fields: list[str]) -> Iterator[tuple[list[str], list[str]]]:
 
 def summary_fields(text: str) -> dict[str, Any]:
     """Title, type, status, party acronyms and term dates of one agreement file's text."""
-    return scan_summary(text) or _loaded_summary(text)
+    return scan_summary(text) or piece_summary(text) or json_summary(text) or _loaded_summary(text)
 
 
 def scan_summary(text: str) -> dict[str, Any] | None:
@@ -231,15 +241,95 @@ def _fields(top: dict[str, str], parties: list[str], term: dict[str, str]) -> di
     }
 
 
-def _loaded_summary(text: str) -> dict[str, Any]:
-    """The summary fields through the YAML loader; "invalid" status when it cannot read them."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
+def piece_summary(text: str) -> dict[str, Any] | None:
+    """The summary fields of a block-style file read piece by piece; None if in doubt.
 
+    Only the pieces holding summary fields are built into values; libyaml checks each
+    run of the pieces between them in one pass, so a key-like line inside a quoted or
+    flow value cannot pass for a key (see :mod:`mou.yamlchunks`).
+    """
+    pieces = top_level(text)
+    readers = {key: _scalar_piece for key in (*_SCALAR_KEYS, "term")}
+    data = _read_pieces(pieces, {**readers, "parties": _parties}) if pieces else None
+    return _summary_of(data) if data is not None else None
+
+
+def _read_pieces(pieces: list[tuple[str, str]], readers: dict) -> dict[str, Any] | None:
+    """The value of each piece with a reader; None if one or a run of the others is unsound."""
+    data: dict[str, Any] = {}
+    skipped: list[str] = []
+    for key, piece in pieces:
+        if key not in readers:
+            skipped.append(piece)
+            continue
+        if skipped and not is_wellformed("".join(skipped)):
+            return None
+        skipped = []
+        data[key] = readers[key](key, piece)
+        if data[key] is _UNREAD:
+            return None
+    return data if not skipped or is_wellformed("".join(skipped)) else None
+
+
+_UNREAD: Any = object()  # a piece that must be read with the whole file instead
+
+
+def _scalar_piece(key: str, piece: str) -> Any:
+    return (load_piece(piece) or {}).get(key, _UNREAD)
+
+
+def _parties(key: str, piece: str) -> Any:
+    """The parties as ``[{"acronym": ...}]``, building no more than each acronym."""
+    items = list_items(piece)
+    if items is None:
+        return _scalar_piece(key, piece)
+    parties = []
+    for item in items:
+        pieces = item_pieces(item)
+        party = _read_pieces(pieces, {"acronym": _scalar_piece}) if pieces else None
+        if party is None:
+            return _UNREAD
+        parties.append(party)
+    return parties
+
+
+def json_summary(text: str) -> dict[str, Any] | None:
+    """The summary fields of a file written as JSON (which is YAML too); None if it is not.
+
+    JSON that Python reads is read the same by a YAML 1.2 loader, except for a key
+    given twice and the non-standard NaN and Infinity, which are left to the loader.
+    """
+    if not text.lstrip().startswith("{"):
+        return None
     try:
-        data = YAML(typ="safe", pure=True).load(text)
-    except YAMLError:
+        data = json.loads(text, object_pairs_hook=_no_repeats, parse_constant=_no_constant)
+    except ValueError:
+        return None
+    return _summary_of(data)
+
+
+def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        raise ValueError("a key is given twice")
+    return data
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _loaded_summary(text: str) -> dict[str, Any]:
+    """The summary fields through libyaml; "invalid" status when it cannot read them."""
+    try:
+        data = load_yaml(text)
+    except (YAMLError, ValueError):
         data = None
+    return _summary_of(data)
+
+
+def _summary_of(data: Any) -> dict[str, Any]:
+    """The summary fields of a file's data (an "invalid" status when it is no mapping)."""
     if not isinstance(data, dict):
         return _fields({"status": "invalid"}, [], {})
     term = _of_type(data.get("term"), dict)
