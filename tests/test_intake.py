@@ -1,0 +1,277 @@
+"""mou intake: a partner's edited Word copy read back into the agreement, field by field.
+
+Every example is saved in a real workspace, exported, then edited in its XML the way
+Word edits (tests/support/wordedits.py): tracked and untracked replacements, a tracked
+deletion, a new paragraph, a comment, runs split at random, quotes made curly.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mou.changes.diff import diff
+from mou.changes.intake import Intake, take_in
+from mou.document.render import render_docx
+from mou.document.template import template_for
+from mou.model import Agreement, to_data
+from mou.store.workspace import open_workspace
+from mou.validate import load_file, validate_data
+from tests.support.runner import EXAMPLES, run_mou
+from tests.support.wordedits import WordCopy
+from tests.support.workspaces import AUTHOR, make_workspace
+
+ANN, BOB, CY, DEE = "Ann Counsel", "Bob Reviewer", "Cy Editor", "Dee Finance"
+NEW_PHONE = "(555) 010-4242"
+
+
+@dataclass
+class Exported:
+    """An example saved in a workspace and exported from it."""
+
+    root: Path
+    agreement: Agreement
+    revision: str
+    docx: bytes
+
+
+@dataclass
+class Scenario:
+    """The edits a partner made, and what intake must make of them."""
+
+    copy: WordCopy
+    data: dict[str, Any]
+    authors: dict[str, str | None] = field(default_factory=dict)
+    goal_path: str = ""
+
+
+def export(tmp_path: Path, source: Path, draft: bool = False) -> Exported:
+    root = make_workspace(tmp_path)
+    agreement = load_file(source)
+    with open_workspace(root) as ws:
+        saved = ws.save(agreement, "Example", AUTHOR)
+        docx = render_docx(agreement, saved.revision, draft, template_for(ws.root))
+    return Exported(root, agreement, saved.revision, docx)
+
+
+def intake(exported: Exported, docx: bytes, rev: str | None = None) -> Intake:
+    with open_workspace(exported.root) as ws:
+        return take_in(ws, docx, rev)
+
+
+# --------------------------------------------------------------------------- the edits
+
+
+def edit_responsibility(s: Scenario, agreement: Agreement) -> None:
+    """Tracked replacement of two words in a responsibility."""
+    index = min(1, len(agreement.responsibilities) - 1)
+    text = agreement.responsibilities[index].text
+    first = text.index(" ") + 1
+    old = text[first : text.index(" ", text.index(" ", first) + 1)]
+    s.copy.replace(old, "shall promptly", ANN, within=text.split("\n")[0][:60])
+    s.data["responsibilities"][index]["text"] = text.replace(old, "shall promptly", 1)
+    s.authors[f"$.responsibilities[id={agreement.responsibilities[index].id}].text"] = ANN
+
+
+def edit_phone(s: Scenario, agreement: Agreement, shown: str) -> None:
+    """Untracked edit of a phone number that appears once in the document."""
+    for p_index, party in enumerate(agreement.parties):
+        for role in ("point_of_contact", "notice_addressee"):
+            phone = getattr(party, role).phone
+            if phone and shown.count(phone) == 1:
+                s.copy.replace(phone, NEW_PHONE, None)
+                s.data["parties"][p_index][role]["phone"] = NEW_PHONE
+                s.authors[f"$.parties[id={party.id}].{role}.phone"] = None
+                return
+    raise AssertionError("no phone number appears once")
+
+
+def edit_amount(s: Scenario, agreement: Agreement) -> None:
+    """A changed cost share (two shares, so they still add up), else the cap."""
+    shares = agreement.funding.cost_shares
+    if len(shares) >= 2:
+        table = s.copy.paragraphs_after("Shares of joint costs")
+        cells = [p for p in table if re.fullmatch(r"[\d.]+%", p.xpath("string()"))]
+        for index, delta in ((0, -5), (1, 5)):
+            old = f"{shares[index].percent:g}%"
+            new = f"{shares[index].percent + delta:g}%"
+            s.copy.replace(old, new, DEE, paragraph=cells[index])
+            s.data["funding"]["cost_shares"][index]["percent"] = shares[index].percent + delta
+            s.authors[f"$.funding.cost_shares[party={shares[index].party}].percent"] = DEE
+        return
+    cap = agreement.funding.not_to_exceed
+    assert cap is not None
+    s.copy.replace(f"{cap:,.0f}", "1,950,000", DEE, within="shall not exceed")
+    s.data["funding"]["not_to_exceed"] = 1_950_000
+    s.authors["$.funding.not_to_exceed"] = DEE
+
+
+def delete_in_recital(s: Scenario, agreement: Agreement) -> None:
+    """A tracked deletion of a passage of a recital."""
+    text = agreement.background[1].text
+    start = text.index(", ")
+    end = text.index(" ", text.index(" ", text.index(" ", start + 2) + 1) + 1)
+    old = text[start:end]
+    s.copy.delete(old, CY, within=text[:50])
+    s.data["background"][1]["text"] = text.replace(old, "", 1)
+    s.authors[f"$.background[id={agreement.background[1].id}].text"] = CY
+
+
+def new_responsibility(s: Scenario, agreement: Agreement) -> None:
+    """A tracked new paragraph after the last item of the first responsibilities group."""
+    first = agreement.responsibilities[0]
+    group = [r for r in agreement.responsibilities if r.parties == first.parties]
+    last = group[-1]
+    letter = "abcdefghijklmnopqrstuvwxyz"[len(group)]
+    text = "Keep a shared log of every joint operation."
+    s.copy.insert_paragraph_after(last.text.split("\n")[-1][-40:], f"({letter}) {text}", ANN)
+    position = agreement.responsibilities.index(last) + 1
+    item = {"id": "keep-a-shared-log", "parties": list(first.parties), "text": text}
+    s.data["responsibilities"].insert(position, item)
+    s.authors["$.responsibilities[id=keep-a-shared-log]"] = ANN
+
+
+def template_wording(s: Scenario) -> None:
+    s.copy.replace("each referred", "each one referred", ANN)
+
+
+def comment_on_goal(s: Scenario, agreement: Agreement) -> None:
+    goal = agreement.goals[0]
+    s.copy.comment(goal.title, "Is this target realistic?", BOB)
+    s.goal_path = f"$.goals[id={goal.id}]"
+
+
+def partner_edits(exported: Exported, seed: int = 7) -> Scenario:
+    """Every edit of the issue's "Done when", then Word's noise over the whole copy."""
+    agreement = exported.agreement
+    s = Scenario(WordCopy(exported.docx), to_data(agreement))
+    shown = "\n".join(p.xpath("string()") for p in s.copy.paragraphs())
+    edit_responsibility(s, agreement)
+    edit_phone(s, agreement, shown)
+    edit_amount(s, agreement)
+    delete_in_recital(s, agreement)
+    new_responsibility(s, agreement)
+    template_wording(s)
+    comment_on_goal(s, agreement)
+    s.copy.split_runs(random.Random(seed))
+    s.copy.curly_quotes()
+    return s
+
+
+# --------------------------------------------------------------------------- tests
+
+
+def differences(expected: Agreement, actual: Agreement | None) -> str:
+    """What the proposal got wrong, field by field (for a failing assertion)."""
+    if actual is None:
+        return "no proposal"
+    return "\n".join(f"{c.kind} {c.path}: {c.old!r} -> {c.new!r}" for c in diff(expected, actual))
+
+
+@pytest.mark.parametrize("source", EXAMPLES, ids=lambda p: p.stem)
+def test_every_kind_of_edit_is_taken_in_on_every_example(tmp_path: Path, source: Path) -> None:
+    exported = export(tmp_path, source)
+    scenario = partner_edits(exported)
+    result = intake(exported, scenario.copy.save())
+    assert result.problem is None
+    expected = validate_data(scenario.data)
+    assert result.proposal == expected, differences(expected, result.proposal)
+    assert {c.path: c.by for c in result.changes} == scenario.authors
+    [wording] = result.unmapped
+    assert wording.location == "Article 1, paragraph 1"
+    assert "one" in wording.new and wording.by == ANN
+    [comment] = result.comments
+    assert comment.path is not None and comment.path.startswith(scenario.goal_path)
+    assert (comment.author, comment.text) == (BOB, "Is this target realistic?")
+    # Quoted as the copy reads (Word curled its quotes).
+    assert comment.quoted.replace("’", "'") == exported.agreement.goals[0].title
+
+
+# --------------------------------------------------------------------------- the command
+
+PORT_KESTREL = next(p for p in EXAMPLES if p.stem.startswith("port-kestrel"))
+SAVER = "Liaison Officer <liaison@agency.gov>"
+
+
+def mou_in(root: Path, *args: str):
+    return run_mou(*args, cwd=root.parent, env={"MOU_WORKSPACE": str(root)})
+
+
+def exported_by_cli(tmp_path: Path) -> tuple[Exported, Path]:
+    """The example saved, then exported as a draft by `mou export` as a user would."""
+    exported = export(tmp_path, PORT_KESTREL)
+    target = tmp_path / "copy.docx"
+    result = mou_in(exported.root, "export", exported.agreement.id, "--draft", "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    exported.docx = target.read_bytes()
+    return exported, target
+
+
+def test_intake_json_has_the_shape_the_issue_gives(tmp_path: Path) -> None:
+    exported, target = exported_by_cli(tmp_path)
+    scenario = partner_edits(exported)
+    target.write_bytes(scenario.copy.save())
+    result = mou_in(exported.root, "intake", str(target), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert (report["id"], report["base"]) == (exported.agreement.id, exported.revision)
+    assert {"changes", "unmapped", "comments"} <= set(report)
+    for change in report["changes"]:
+        assert {"path", "label", "old", "new", "by", "date"} <= set(change)
+    assert {u["location"] for u in report["unmapped"]} == {"Article 1, paragraph 1"}
+    assert {"location", "old", "new", "by"} <= set(report["unmapped"][0])
+    [comment] = report["comments"]
+    assert {"path", "author", "date", "text", "quoted"} <= set(comment)
+    assert report["changes"][0]["by"] in (None, ANN, CY, DEE)
+
+
+def test_intake_prints_changes_unmapped_edits_and_comments(tmp_path: Path) -> None:
+    exported, target = exported_by_cli(tmp_path)
+    scenario = partner_edits(exported)
+    target.write_bytes(scenario.copy.save())
+    result = mou_in(exported.root, "intake", str(target))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode()
+    assert f"{exported.agreement.id} at {exported.revision[:7]}" in out
+    assert "Responsibility" in out and f"— {ANN}" in out and NEW_PHONE in out
+    assert "Unmapped" in out and "Article 1, paragraph 1" in out
+    assert "Comments" in out and "Is this target realistic?" in out
+
+
+def test_the_proposal_saves_and_the_same_copy_is_then_refused(tmp_path: Path) -> None:
+    exported, target = exported_by_cli(tmp_path)
+    scenario = partner_edits(exported)
+    target.write_bytes(scenario.copy.save())
+    (tmp_path / "proposal").mkdir()
+    proposal = tmp_path / "proposal" / f"{exported.agreement.id}.yaml"
+    result = mou_in(exported.root, "intake", str(target), "-o", str(proposal))
+    assert result.returncode == 0, result.stderr
+    assert load_file(proposal) == validate_data(scenario.data)
+    saved = mou_in(exported.root, "save", str(proposal), "--base", exported.revision,
+                   "--author", SAVER, "-m", "Partner's edits")  # fmt: skip
+    assert saved.returncode == 0, saved.stderr
+    again = mou_in(exported.root, "intake", str(target))
+    assert again.returncode == 1
+    assert again.stderr.decode().count("\n") == 1
+    assert "already taken in" in again.stderr.decode()
+
+
+def test_an_invalid_proposal_is_not_written(tmp_path: Path) -> None:
+    """One cost share changed alone: the shares no longer add up to 100%."""
+    exported, target = exported_by_cli(tmp_path)
+    copy = WordCopy(exported.docx)
+    table = copy.paragraphs_after("Shares of joint costs")
+    cell = next(p for p in table if re.fullmatch(r"[\d.]+%", p.xpath("string()")))
+    copy.replace(cell.xpath("string()"), "50%", DEE, paragraph=cell)
+    target.write_bytes(copy.save())
+    proposal = tmp_path / f"{exported.agreement.id}.yaml"
+    result = mou_in(exported.root, "intake", str(target), "-o", str(proposal))
+    assert result.returncode == 1 and not proposal.exists()
+    message = result.stderr.decode()
+    assert message.count("\n") == 1 and "not valid" in message and "cost_shares" in message
