@@ -8,8 +8,11 @@ deletion, a new paragraph, a comment, runs split at random, quotes made curly.
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
+import shutil
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -191,6 +194,46 @@ def test_every_kind_of_edit_is_taken_in_on_every_example(tmp_path: Path, source:
     assert (comment.author, comment.text) == (BOB, "Is this target realistic?")
     # Quoted as the copy reads (Word curled its quotes).
     assert comment.quoted.replace("’", "'") == exported.agreement.goals[0].title
+
+
+def _need_soffice() -> None:
+    if shutil.which("soffice") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("LibreOffice (soffice) is required in CI")
+        pytest.skip("LibreOffice (soffice) is not installed")
+
+
+def resaved_by_libreoffice(tmp_path: Path, copies: dict[str, bytes]) -> dict[str, bytes]:
+    """Each copy opened and saved again as .docx by LibreOffice, in one run."""
+    source, target = tmp_path / "edited", tmp_path / "resaved"
+    source.mkdir()
+    for name, data in copies.items():
+        (source / f"{name}.docx").write_bytes(data)
+    profile = (tmp_path / "lo-profile").as_uri()
+    files = sorted(str(p) for p in source.iterdir())
+    command = ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to",
+               "docx", "--outdir", str(target), *files]  # fmt: skip
+    subprocess.run(command, capture_output=True, timeout=600, check=True)
+    return {name: (target / f"{name}.docx").read_bytes() for name in copies}
+
+
+def test_the_libreoffice_round_trip_maps_the_same(tmp_path: Path) -> None:
+    """LibreOffice drops rsids, rewrites runs, tracked changes and comments: the same
+    proposal, authors, unmapped edit and comment come out of every example."""
+    _need_soffice()
+    cases = {}
+    for source in EXAMPLES:
+        exported = export(tmp_path / source.stem, source)
+        cases[source.stem] = (exported, partner_edits(exported))
+    resaved = resaved_by_libreoffice(tmp_path, {n: s.copy.save() for n, (_, s) in cases.items()})
+    for name, (exported, scenario) in cases.items():
+        result = intake(exported, resaved[name])
+        expected = validate_data(scenario.data)
+        assert result.proposal == expected, f"{name}: {differences(expected, result.proposal)}"
+        assert {c.path: c.by for c in result.changes} == scenario.authors, name
+        assert [u.location for u in result.unmapped] == ["Article 1, paragraph 1"], name
+        [comment] = result.comments
+        assert comment.path and comment.path.startswith(scenario.goal_path), name
 
 
 # --------------------------------------------------------------------------- the command
