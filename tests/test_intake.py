@@ -7,17 +7,20 @@ deletion, a new paragraph, a comment, runs split at random, quotes made curly.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import random
 import re
 import shutil
 import subprocess
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from lxml import etree
 
 from mou.changes.diff import diff
 from mou.changes.intake import Intake, take_in
@@ -27,7 +30,7 @@ from mou.model import Agreement, to_data
 from mou.store.workspace import open_workspace
 from mou.validate import load_file, validate_data
 from tests.support.runner import EXAMPLES, run_mou
-from tests.support.wordedits import WordCopy
+from tests.support.wordedits import WordCopy, q
 from tests.support.workspaces import AUTHOR, make_workspace
 
 ANN, BOB, CY, DEE = "Ann Counsel", "Bob Reviewer", "Cy Editor", "Dee Finance"
@@ -318,3 +321,98 @@ def test_an_invalid_proposal_is_not_written(tmp_path: Path) -> None:
     assert result.returncode == 1 and not proposal.exists()
     message = result.stderr.decode()
     assert message.count("\n") == 1 and "not valid" in message and "cost_shares" in message
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def with_properties(docx: bytes, **changes: str) -> bytes:
+    """``docx`` with mou custom properties rewritten (``revision="…"``), or all removed."""
+    with zipfile.ZipFile(io.BytesIO(docx)) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    custom = parts["docProps/custom.xml"].decode()
+    for name, value in changes.items():
+        custom = re.sub(rf'(name="mou.{name}"><vt:lpwstr>)[^<]*', rf"\g<1>{value}", custom)
+    parts["docProps/custom.xml"] = custom.encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def refused(exported: Exported, tmp_path: Path, data: bytes, *args: str) -> str:
+    """Intake of ``data`` fails in one line (returned), exit 1, and writes nothing."""
+    target = tmp_path / "returned.docx"
+    target.write_bytes(data)
+    proposal = tmp_path / f"{exported.agreement.id}.yaml"
+    result = mou_in(exported.root, "intake", str(target), "-o", str(proposal), *args)
+    message = result.stderr.decode()
+    assert result.returncode == 1, message
+    assert message.count("\n") == 1 and "Traceback" not in message
+    assert message.startswith(f"{target}: ") and not proposal.exists()
+    return message
+
+
+@pytest.fixture
+def kestrel(tmp_path: Path) -> Exported:
+    return export(tmp_path, PORT_KESTREL)
+
+
+def test_a_file_that_is_not_word_is_refused(kestrel: Exported, tmp_path: Path) -> None:
+    assert "not a Word document" in refused(kestrel, tmp_path, b"Dear partner, see below.")
+
+
+def test_a_copy_of_an_unknown_agreement_is_refused(kestrel: Exported, tmp_path: Path) -> None:
+    data = with_properties(kestrel.docx, agreement="no-such-agreement")
+    assert "no agreement 'no-such-agreement'" in refused(kestrel, tmp_path, data)
+
+
+def test_a_copy_of_an_unknown_revision_is_refused(kestrel: Exported, tmp_path: Path) -> None:
+    data = with_properties(kestrel.docx, revision="0" * 40)
+    assert "unknown revision" in refused(kestrel, tmp_path, data)
+
+
+def test_another_document_is_not_an_export_of_the_agreement(
+    kestrel: Exported, tmp_path: Path
+) -> None:
+    """Another example's export, its provenance made to claim this agreement."""
+    other = export(tmp_path / "other", next(p for p in EXAMPLES if p != PORT_KESTREL))
+    data = with_properties(other.docx, agreement=kestrel.agreement.id, revision=kestrel.revision)
+    message = refused(kestrel, tmp_path, data)
+    assert f"not an export of {kestrel.agreement.id}" in message
+
+
+def test_nested_tracked_changes_are_refused(kestrel: Exported, tmp_path: Path) -> None:
+    copy = WordCopy(kestrel.docx)
+    copy.replace("each referred", "each one referred", ANN)
+    inserted = next(copy.root.iter(q("ins")))
+    wrapper = etree.Element(q("del"), {q("id"): "1", q("author"): BOB})
+    inserted.addprevious(wrapper)
+    wrapper.append(inserted)
+    assert "tracked changes are nested" in refused(kestrel, tmp_path, copy.save())
+
+
+def test_stripped_properties_are_read_from_the_footer(kestrel: Exported) -> None:
+    """Some mail gateways strip custom properties; the footer still says where from."""
+    with zipfile.ZipFile(io.BytesIO(kestrel.docx)) as archive:
+        parts = {n: archive.read(n) for n in archive.namelist() if n != "docProps/custom.xml"}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    copy = WordCopy(out.getvalue())
+    copy.replace("each referred", "each one referred", ANN)
+    result = intake(kestrel, copy.save())
+    assert (result.agreement_id, result.base) == (kestrel.agreement.id, kestrel.revision)
+    assert [u.location for u in result.unmapped] == ["Article 1, paragraph 1"]
+
+
+def test_a_copy_without_a_revision_needs_rev(kestrel: Exported, tmp_path: Path) -> None:
+    """A draft of an uncommitted working copy names no revision: --rev supplies it."""
+    data = with_properties(kestrel.docx, revision="")
+    assert "--rev" in refused(kestrel, tmp_path, data)
+    target = tmp_path / "returned.docx"
+    result = mou_in(kestrel.root, "intake", str(target), "--rev", "HEAD", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["base"] == kestrel.revision
