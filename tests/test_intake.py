@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from mou.changes.diff import diff
@@ -237,6 +239,72 @@ def test_the_libreoffice_round_trip_maps_the_same(tmp_path: Path) -> None:
         assert [u.location for u in result.unmapped] == ["Article 1, paragraph 1"], name
         [comment] = result.comments
         assert comment.path and comment.path.startswith(scenario.goal_path), name
+
+
+# --------------------------------------------------------------------------- property
+
+_WORD = st.text(alphabet="bcdfghjklmnpqrstvwxz", min_size=3, max_size=8)
+_TEXT = st.lists(_WORD, min_size=1, max_size=6).map(" ".join)
+_FIGURE = st.one_of(
+    st.integers(min_value=1, max_value=5_000_000),
+    st.decimals(min_value=1, max_value=9999, places=1).map(float),
+)
+_VALUES = {"text": _TEXT, "number": _FIGURE, "integer": st.integers(1, 730)}
+
+
+def editable_fields(agreement: Agreement) -> list[tuple[str, str]]:
+    """Fields a partner edits, with their kind: texts, figures, a whole number."""
+    fields = [(f"$.responsibilities[id={r.id}].text", "text") for r in agreement.responsibilities]
+    # A recital opening "NOW, THEREFORE" stands in for the template's own closing words;
+    # retyping it brings those words back, a paragraph no partner typed.
+    fields += [(f"$.background[id={c.id}].text", "text") for c in agreement.background
+               if not c.text.startswith("NOW, THEREFORE")]  # fmt: skip
+    for goal in agreement.goals:
+        fields.append((f"$.goals[id={goal.id}].title", "text"))
+        fields += [(f"$.goals[id={goal.id}].metrics[id={m.id}].target", "number")
+                   for m in goal.metrics]  # fmt: skip
+    fields += [(f"$.parties[id={p.id}].point_of_contact.phone", "text")
+               for p in agreement.parties if p.point_of_contact.phone]  # fmt: skip
+    fields.append(("$.term.withdrawal_notice_days", "integer"))
+    if agreement.funding.not_to_exceed is not None:
+        fields.append(("$.funding.not_to_exceed", "number"))
+    return fields
+
+
+def set_at(data: dict[str, Any], path: str, value: Any) -> None:
+    """Set ``value`` at a key-based path (``$.goals[id=x].title``) of plain data."""
+    node: Any = data
+    steps = re.findall(r"\.(\w+)|\[id=([^\]]+)\]", path)
+    for name, key in steps[:-1]:
+        node = node[name] if name else next(i for i in node if i["id"] == key)
+    node[steps[-1][0]] = value
+
+
+@pytest.fixture(scope="module")
+def kestrel_once(tmp_path_factory: pytest.TempPathFactory) -> Exported:
+    return export(tmp_path_factory.mktemp("property"), PORT_KESTREL)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_random_field_edits_rendered_then_taken_in_give_the_values_back(
+    kestrel_once: Exported, data: st.DataObject
+) -> None:
+    # Property: a copy whose fields were retyped (rendered from the edited agreement,
+    # stamped as the base revision) is taken in as exactly those values.
+    base = kestrel_once.agreement
+    fields = editable_fields(base)
+    chosen = data.draw(st.lists(st.sampled_from(fields), min_size=1, max_size=5, unique=True))
+    edited_data = to_data(base)
+    for path, kind in chosen:
+        set_at(edited_data, path, data.draw(_VALUES[kind], label=path))
+    edited = validate_data(edited_data)
+    with open_workspace(kestrel_once.root) as ws:
+        docx = render_docx(edited, kestrel_once.revision, False, template_for(ws.root))
+    result = intake(kestrel_once, docx)
+    assert result.proposal == edited, differences(edited, result.proposal)
+    assert result.unmapped == []
+    assert {c.path for c in result.changes} <= {path for path, _ in chosen}
 
 
 # --------------------------------------------------------------------------- the command
