@@ -26,7 +26,9 @@ from ..document.returned import Comment, ReturnedCopy, Revision, read_returned
 from ..document.spans import PARAGRAPH, FieldSpan, RenderedText, rendered_fields
 from ..document.template import template_bytes, template_for
 from ..errors import InvalidAgreement, MouError
+from ..ids import agreement_path
 from ..model import Agreement, to_data
+from ..store.history import load_version
 from ..store.workspace import Workspace
 from ..validate import validate_data
 from .align import Alignment, Edit, align
@@ -132,7 +134,7 @@ def take_in(ws: Workspace, docx: bytes, rev: str | None = None) -> Intake:
     nested tracked changes, a copy already taken in)."""
     copy = read_returned(docx)
     origin = _origin(docx, rev)
-    loaded = ws.load(origin.agreement_id, origin.revision)
+    loaded = load_version(ws, origin.agreement_id, origin.revision)
     template = template_for(ws.root)
     _same_template(origin, template)
     rendered, alignment = _best_render(loaded.agreement, loaded.revision, origin, template, copy)
@@ -322,8 +324,10 @@ def _field_changes(base: Agreement, values: dict[str, _Value]) -> list[FieldChan
     changes = []
     for entry in entries(base):
         found = values.get(entry.path)
+        if found is None:
+            continue
         old = value_at(base, entry.path)
-        if found is None or found.value == old:
+        if found.value == old:
             continue
         changes.append(FieldChange(entry.path, entry.label, entry.section, entry.party,
                                    old, found.value, found.by, found.date))  # fmt: skip
@@ -400,7 +404,7 @@ def _propose(result: Intake, values: dict[str, _Value], items: list[NewItem]) ->
     except InvalidAgreement as err:
         result.problem = str(err.problems[0]) if err.problems else err.message
     try:
-        shaped = Agreement.model_validate(data)
+        shaped = result.proposal or Agreement.model_validate(data)
     except ValidationError:
         return  # the field-by-field list stands
     result.changes = [_attributed(c, values) for c in diff(result.base_agreement, shaped)]
@@ -441,9 +445,9 @@ def _refuse_taken_in(ws: Workspace, result: Intake) -> None:
     taken in before: say so rather than propose it again."""
     if not result.changes:
         return
-    head = ws.load(result.agreement_id)
-    if head.revision == result.base:
-        return
+    if ws.repo.last_change(ws.resolve("HEAD"), agreement_path(result.agreement_id)) == result.base:
+        return  # the copy is of the current revision
+    head = load_version(ws, result.agreement_id, "HEAD")
     if all(value_at(head.agreement, c.path) == c.new for c in result.changes):
         raise MouError(
             f"already taken in: revision {head.revision[:12]} of {result.agreement_id} holds "

@@ -13,6 +13,7 @@ Paragraphs are joined by :data:`PARAGRAPH` (U+2029), so a line break inside a pa
 from __future__ import annotations
 
 import datetime as dt
+import re
 import typing
 from dataclasses import dataclass
 from enum import Enum
@@ -25,7 +26,7 @@ from pydantic import BaseModel
 from ..model import SLUG_PATTERN, Agreement, Ref
 from . import ooxml
 from .context import build_context
-from .marks import CLOSE, FIRST, is_opening, marked
+from .marks import CLOSE, FIRST, LAST, is_opening, marked
 from .provenance import PENDING
 from .render import render_recording
 from .template import template_bytes
@@ -168,8 +169,13 @@ def _keep_marks(marked_value: Any, plain: Any) -> Any:
     return plain
 
 
+_UNMARKED = dict.fromkeys(range(ord(CLOSE), LAST + 1))
+_MARK = re.compile(f"[{CLOSE}-{chr(LAST)}]")
+
+
 def _strip(text: str) -> str:
-    return "".join(c for c in text if c != CLOSE and not is_opening(c))
+    """``text`` without marks (every mark lies in CLOSE..LAST, a private-use range)."""
+    return text.translate(_UNMARKED)
 
 
 # --------------------------------------------------------------------------- reading
@@ -177,19 +183,21 @@ def _strip(text: str) -> str:
 
 def _unmarked(text: str, fields: list[tuple[str, str]]) -> RenderedText:
     """The text without marks, and where each marked stretch of it was."""
-    out: list[str] = []
+    pieces: list[str] = []
     spans: list[FieldSpan] = []
     opened: list[tuple[int, int]] = []  # (field index, start) of the marks still open
-    length = 0
-    for char in text:
+    length = at = 0
+    for found in _MARK.finditer(text):
+        pieces.append(text[at : found.start()])
+        length += found.start() - at
+        at = found.end()
+        char = found.group()
         if is_opening(char):
             opened.append((ord(char) - FIRST, length))
-        elif char == CLOSE and opened:
+        elif opened:
             index, start = opened.pop()
             path, kind = fields[index]
             spans.append(FieldSpan(path, kind, start, length))
-        else:
-            out.append(char)
-            length += 1
+    pieces.append(text[at:])
     spans.sort(key=lambda s: (s.start, s.end))
-    return RenderedText("".join(out), tuple(spans))
+    return RenderedText("".join(pieces), tuple(spans))
