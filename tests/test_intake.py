@@ -24,9 +24,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from mou.changes.diff import diff
+from mou.changes.diff import diff, value_at
 from mou.changes.intake import Intake, take_in
+from mou.data import PACKAGED_TEMPLATE
+from mou.document import ooxml
 from mou.document.render import render_docx
+from mou.document.spans import PARAGRAPH, rendered_fields
 from mou.document.template import template_for
 from mou.model import Agreement, to_data
 from mou.store.workspace import open_workspace
@@ -71,6 +74,27 @@ def export(tmp_path: Path, source: Path, draft: bool = False) -> Exported:
 def intake(exported: Exported, docx: bytes, rev: str | None = None) -> Intake:
     with open_workspace(exported.root) as ws:
         return take_in(ws, docx, rev)
+
+
+# --------------------------------------------------------------------------- field spans
+
+
+@pytest.mark.parametrize("draft", [False, True], ids=["signature-ready", "draft"])
+def test_the_marked_render_reads_exactly_as_the_export(draft: bool) -> None:
+    """The spans are only as good as the text they index: marks taken out, the marked
+    render is the exported body paragraph for paragraph, and each span reads its field."""
+    for source in EXAMPLES:
+        agreement = load_file(source)
+        docx = render_docx(agreement, "a" * 40, draft)
+        with zipfile.ZipFile(io.BytesIO(docx)) as archive:
+            body = archive.read("word/document.xml")
+        rendered = rendered_fields(agreement, "a" * 40, draft, PACKAGED_TEMPLATE)
+        assert rendered.paragraphs == ooxml.paragraphs(body), source.stem
+        for span in rendered.spans:
+            shown = rendered.text[span.start : span.end]
+            if span.kind == "text":
+                value = value_at(agreement, span.path).replace("\r\n", "\n")
+                assert shown == value.replace("\n\n", PARAGRAPH), span.path
 
 
 # --------------------------------------------------------------------------- the edits
@@ -484,3 +508,11 @@ def test_a_copy_without_a_revision_needs_rev(kestrel: Exported, tmp_path: Path) 
     result = mou_in(kestrel.root, "intake", str(target), "--rev", "HEAD", "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["base"] == kestrel.revision
+
+
+def test_a_copy_made_with_another_template_is_refused(kestrel: Exported, tmp_path: Path) -> None:
+    """The spans come from the workspace's template: another one would misplace them."""
+    template = kestrel.root / "templates" / "mou.docx"
+    template.parent.mkdir(exist_ok=True)
+    template.write_bytes(PACKAGED_TEMPLATE.read_bytes() + b"\0")  # other bytes, same Word
+    assert "another template" in refused(kestrel, tmp_path, kestrel.docx)

@@ -32,7 +32,7 @@ from ..store.history import load_version
 from ..store.workspace import Workspace
 from ..validate import validate_data
 from .align import Alignment, Edit, align
-from .diff import Change, diff, entries, path_parts, value_at
+from .diff import Change, WordOp, diff, entries, path_parts, value_at
 from .newitems import NewItem, new_items
 
 MATCHED_AT_LEAST = 0.5  # below this share of unchanged paragraphs, the copy is another document
@@ -52,10 +52,14 @@ class FieldChange:
     new: Any
     by: str | None
     date: str | None
+    kind: str = "changed"
+    """changed, or added for a new list item."""
+    words: tuple[WordOp, ...] | None = None
+    """Word-level diff of a prose field, as `mou diff` has it."""
 
     def as_json(self) -> dict[str, Any]:
         """The change in the `--json` shape."""
-        keys = ("path", "label", "old", "new", "by", "date", "section", "party")
+        keys = ("path", "label", "old", "new", "by", "date", "kind", "section", "party")
         return {key: getattr(self, key) for key in keys}
 
 
@@ -272,7 +276,7 @@ def _values(
         value = _parsed(_applied(rendered.text, copy.text, span, edits), span.kind)
         earlier = values.get(span.path)
         if value is None or (earlier is not None and earlier.value != value):
-            reason = "conflicts with another edit of the field" if value else "not a value"
+            reason = "not a value" if value is None else "conflicts with another edit of the field"
             result.unmapped += [_unmapped(e, rendered, copy, reason) for e in edits]
             continue
         values[span.path] = _Value(value, *_who(edits, copy.revisions))
@@ -291,8 +295,8 @@ def _applied(base: str, copy: str, span: FieldSpan, edits: list[Edit]) -> str:
 
 def _parsed(shown: str, kind: str) -> Any:
     """The field value a span's new text reads as; None when it reads as none."""
-    if kind == "text":
-        return shown.replace(PARAGRAPH, "\n\n") if shown.strip() else None
+    if kind == "text":  # a word deleted at either end leaves its space behind: trimmed
+        return shown.replace(PARAGRAPH, "\n\n").strip() or None
     try:
         if kind == "date":
             return dt.datetime.strptime(shown.strip(), "%B %d, %Y").date().isoformat()
@@ -414,7 +418,7 @@ def _attributed(change: Change, values: dict[str, _Value]) -> FieldChange:
     found = values.get(change.path)
     by, date = (found.by, found.date) if found else (None, None)
     return FieldChange(change.path, change.label, change.section, change.party,
-                       change.old, change.new, by, date)  # fmt: skip
+                       change.old, change.new, by, date, change.kind, change.words)  # fmt: skip
 
 
 def _set(data: dict[str, Any], path: str, value: Any) -> None:

@@ -7,13 +7,15 @@ from pathlib import Path
 
 import click
 
+from ..changes.diff import WordOp
 from ..changes.intake import FieldChange, Intake, take_in
 from ..cli import json_option, workspace_option
 from ..errors import MouError, UsageError
 from ..fsutil import atomic_write
 from ..store.workspace import canonical_bytes, open_workspace
 
-MARK = "~"
+MARKS = {"changed": "~", "added": "+"}
+CONTEXT = 4  # words of unchanged text shown on each side of a prose edit
 
 
 @click.command()
@@ -82,17 +84,18 @@ def _print(file: Path, result: Intake) -> None:
     click.echo(f"{file}: {result.agreement_id} at {result.base[:7]}: "
                f"{len(result.changes)} change(s), {len(result.unmapped)} unmapped edit(s), "
                f"{len(result.comments)} comment(s)")  # fmt: skip
-    section = None
-    for change in sorted(result.changes, key=lambda c: c.section):
-        if change.section != section:
-            section = change.section
-            click.echo(f"\n{section}")
-        click.echo(f"  {MARK} {change.label}: {_describe(change)}")
+    sections: dict[str, list[FieldChange]] = {}
+    for change in result.changes:  # in document order, as `mou diff` prints them
+        sections.setdefault(change.section, []).append(change)
+    for section, changes in sections.items():
+        click.echo(f"\n{section}")
+        for change in changes:
+            click.echo(f"  {MARKS[change.kind]} {change.label}: {_describe(change)}")
     if result.unmapped:
-        click.echo("\nUnmapped (template wording; not in the proposal)")
+        click.echo("\nUnmapped (not in the proposal; retype them if agreed)")
     for edit in result.unmapped:
         by = f" — {edit.by}" if edit.by else ""
-        click.echo(f"  {edit.location}: {_short(edit.old)} → {_short(edit.new)}{by}")
+        click.echo(f"  {edit.location} ({edit.reason}): {_edit(edit.old, edit.new)}{by}")
     if result.comments:
         click.echo("\nComments")
     for comment in result.comments:
@@ -102,9 +105,37 @@ def _print(file: Path, result: Intake) -> None:
         click.echo(f"\nThe proposal is not valid: {result.problem}")
 
 
+def _edit(old: str, new: str) -> str:
+    if not old:
+        return f"inserted “{_short(new.strip())}”"
+    if not new:
+        return f"deleted “{_short(old.strip())}”"
+    return f"“{_short(old)}” → “{_short(new)}”"
+
+
 def _describe(change: FieldChange) -> str:
     by = f" — {change.by}" if change.by else ""
+    if change.kind == "added":
+        return f"added {_short(change.new)}{by}"
+    if change.words is not None:
+        return _inline_words(change.words) + by
     return f"{_short(change.old)} → {_short(change.new)}{by}"
+
+
+def _inline_words(words: tuple[WordOp, ...]) -> str:
+    """Prose edits inline, ``[-old-]{+new+}``, a few words of context around each."""
+    parts = []
+    for op in words:
+        text = op.text.strip()
+        if op.op == "delete":
+            parts.append(f"[-{text}-]")
+        elif op.op == "insert":
+            parts.append(f"{{+{text}+}}")
+        else:
+            shown = op.text.split()
+            parts.append(" ".join(shown) if len(shown) <= 2 * CONTEXT else
+                         " ".join([*shown[:CONTEXT], "…", *shown[-CONTEXT:]]))  # fmt: skip
+    return " ".join(p for p in parts if p).replace("\n", "⏎ ")
 
 
 def _short(value: object, limit: int = 80) -> str:
