@@ -79,6 +79,7 @@ COMMAND_TABLE: tuple[CommandSpec, ...] = (
         _REVIEW,
         "Write a Word redline with tracked changes between two revisions.",
     ),
+    CommandSpec("intake", "intake:intake", _REVIEW, "Read a returned Word copy's edits, by field."),
 )
 COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in COMMAND_TABLE}
 SECTIONS: dict[str, list[str]] = {}

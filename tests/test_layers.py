@@ -28,6 +28,7 @@ FOUNDATION = {
     "mou.validate",
     "mou.presets",
     "mou.quickload",
+    "mou.yamlchunks",
 }
 # Which layers each layer may import (besides itself and the foundation).
 ALLOWED = {

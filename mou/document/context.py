@@ -15,6 +15,7 @@ from typing import Any
 
 from ..model import Agreement, Party
 from ..outline import ARTICLES
+from .marks import shown_like
 
 INSTRUMENTS = {
     "memorandum_of_understanding": ("MEMORANDUM OF UNDERSTANDING", "Memorandum"),
@@ -111,17 +112,17 @@ def paras(*values: str | None) -> list[str]:
 
 def number(value: float | int) -> str:
     """A figure as a person writes it: 1,250 or 12.5, never 1250.0."""
-    figure = Decimal(str(value))
+    figure = Decimal(repr(value))  # repr: a marked integer's str carries its marks
     if figure == figure.to_integral_value():
-        return f"{int(figure):,}"
-    return f"{figure:,f}".rstrip("0")
+        return shown_like(value, f"{int(figure):,}")
+    return shown_like(value, f"{figure:,f}".rstrip("0"))
 
 
 def money(value: float | None) -> str:
     """US dollars: $1,250,000 or $1,250.50."""
     if value is None:
         return "—"
-    return f"${value:,.2f}".removesuffix(".00")
+    return "$" + shown_like(value, f"{float(value):,.2f}".removesuffix(".00"))
 
 
 def percent(value: float) -> str:
