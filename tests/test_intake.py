@@ -76,6 +76,19 @@ def intake(exported: Exported, docx: bytes, rev: str | None = None) -> Intake:
         return take_in(ws, docx, rev)
 
 
+def test_quotes_curled_by_autocorrect_keep_the_field_s_straight_style(tmp_path: Path) -> None:
+    # Pins: a partner's typed apostrophe came back curly in a field written with
+    # straight quotes, so the proposal mixed styles.
+    exported = export(tmp_path, PORT_KESTREL)
+    item = exported.agreement.responsibilities[0]
+    copy = WordCopy(exported.docx)
+    last = item.text.split()[-1]
+    copy.replace(last, f"{last[:-1]} under each party’s policy.", ANN, within=item.text[:60])
+    result = intake(exported, copy.save())
+    [change] = result.changes
+    assert change.new.endswith("under each party's policy.")
+
+
 # --------------------------------------------------------------------------- field spans
 
 

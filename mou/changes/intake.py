@@ -31,7 +31,7 @@ from ..model import Agreement, to_data
 from ..store.history import load_version
 from ..store.workspace import Workspace
 from ..validate import validate_data
-from .align import Alignment, Edit, align
+from .align import Alignment, Edit, align, fold
 from .diff import Change, WordOp, diff, entries, path_parts, value_at
 from .newitems import NewItem, new_items
 
@@ -284,10 +284,15 @@ def _values(
 
 
 def _applied(base: str, copy: str, span: FieldSpan, edits: list[Edit]) -> str:
-    """The span's text with its edits made (text outside the edits stays the base's)."""
+    """The span's text with its edits made (text outside the edits stays the base's).
+
+    Word's autocorrect curls the quotes a partner types; in a field written with straight
+    quotes the new words keep its style."""
+    straight = fold(base[span.start : span.end]) == base[span.start : span.end]
     pieces, at = [], span.start
     for edit in sorted(edits, key=lambda e: e.base_start):
-        pieces += [base[at : edit.base_start], copy[edit.copy_start : edit.copy_end]]
+        typed = copy[edit.copy_start : edit.copy_end]
+        pieces += [base[at : edit.base_start], fold(typed) if straight else typed]
         at = edit.base_end
     pieces.append(base[at : span.end])
     return "".join(pieces)
