@@ -129,6 +129,16 @@ def test_saving_the_stale_working_file_again_never_reverts_the_save(
     assert undone.created and "title: Metro Task Force" in _committed(root)
 
 
+def test_undoing_a_plain_git_commit_needs_no_base(ws: Workspace, root: Path) -> None:
+    # Only a mou save can leave a stale working file behind; putting back what a plain
+    # commit replaced (a broken file, say) is a repair and stays allowed.
+    first = ws.save(draft("metro-tf"), "First", AUTHOR)
+    (root / AGREEMENT).write_text(_committed(root).replace("Metro Task Force", "Edited"))
+    git(root, "commit", "-qam", "edited with plain git")
+    repaired = ws.save(draft("metro-tf"), "Put the title back", AUTHOR)
+    assert repaired.created and ws.load("metro-tf", first.revision).raw == _committed(root).encode()
+
+
 # ---------------------------------------------------------------------- item 5: not a file
 
 

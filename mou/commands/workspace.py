@@ -39,8 +39,8 @@ def init(directory: Path) -> None:
     "--base",
     default=None,
     help="Revision the edit started from; the save is refused (exit 3) if the "
-    "agreement changed since. Without it, a save that would undo the agreement's "
-    "last revision is refused too.",
+    "agreement changed since. Without it, a save that would exactly undo the "
+    "agreement's last save (a stale working file) is refused too.",
 )
 @click.option(
     "--new",

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from ..errors import MouError
 from ..ids import agreement_path, check_agreement_id, is_agreement_name
-from . import objects as go
 from .git import GitFailed, Repository, commit_date, git_errors
 from .listing import Summary, summaries
 
@@ -108,17 +107,6 @@ class Reader:
         }
         with git_errors(f"{self.root}: cannot list the agreements"):
             return summaries(self.repo, head, entries)
-
-    def is_committed(self, agreement_id: str) -> bool:
-        """Whether the working-tree file equals the file at HEAD (both absent counts)."""
-        path = agreement_path(agreement_id)
-        head = self.repo.tip()
-        committed = self.repo.blob_sha(head, path) if head else None
-        try:
-            current: str | None = go.object_id("blob", (self.root / path).read_bytes())
-        except FileNotFoundError:
-            current = None
-        return committed == current
 
 
 def _revision(fields: builtins.list[str]) -> Revision:

@@ -15,7 +15,7 @@ per agreement. Git is the database, so the rules are git's rules made strict:
   top of the moved branch, which would undo the save (see :mod:`.gitlocks`).
 * A save that names its ``base`` revision is refused with :class:`ConflictError`
   when the agreement changed since; nothing is ever written over. Without ``base``,
-  a save that would exactly undo the agreement's last revision is refused the same way.
+  a save that would exactly undo the agreement's last mou save is refused the same way.
 * The repository's policy applies: ``commit.gpgsign``, the ``pre-commit`` and
   ``commit-msg`` hooks (bounded in time), and ``filter`` attributes (see :mod:`.policy`).
   Only regular files are saved: a link, folder or submodule at the agreement's path,
@@ -182,6 +182,15 @@ class Workspace(Reader):
         agreement = load_bytes(raw, f"{path}@{revision[:10]}", agreement_id)
         return Loaded(agreement, revision, raw)
 
+    def is_committed(self, agreement_id: str) -> bool:
+        """Whether the working-tree file equals the file at HEAD (both absent counts)."""
+        path = agreement_path(agreement_id)
+        head = self.repo.tip()
+        committed = self.repo.blob_sha(head, path) if head else None
+        raw = _regular_bytes(self.root / path)  # a link (to /dev/zero, say) is not read
+        current = go.object_id("blob", raw) if raw is not None else None
+        return committed == current
+
     # ------------------------------------------------------------------ saving
 
     def save(
@@ -197,9 +206,9 @@ class Workspace(Reader):
 
         ``new`` says the edit started from nothing: the save is then a conflict if the
         agreement exists by the time the writer lock is held (two people creating one id).
-        Without ``base``, a save that would exactly undo the agreement's last revision is
-        a conflict too: that is what saving a working file the last save could not
-        update looks like.
+        Without ``base``, a save that would exactly undo the agreement's last revision,
+        when mou made it, is a conflict too: that is what saving a working file the last
+        save could not update looks like.
         """
         _check_message(message, "the message (-m)")
         raw = canonical_bytes(agreement)
@@ -322,8 +331,10 @@ class Workspace(Reader):
         if not self.repo.has_object(new_blob):
             return  # content never stored: an edit, not an old revision (and no history walk)
         last = self.repo.last_change(head, path)
-        parent = _first_parent(self.repo.read_object(last))
-        if parent is None or self.repo.blob_sha(parent, path) != new_blob:
+        parent, by_mou = _first_parent_and_committer(self.repo.read_object(last))
+        # Only a mou save can leave its working file behind (a plain git commit writes it,
+        # and undoing one, a broken file say, is a repair): other revisions may be undone.
+        if not by_mou or parent is None or self.repo.blob_sha(parent, path) != new_blob:
             return
         raise ConflictError(
             f"{path}: conflict: this file holds the agreement as it was before revision "
@@ -639,13 +650,15 @@ def _file_kind(mode: int) -> str:
     return "a folder" if stat.S_ISDIR(mode) else "not a regular file"
 
 
-def _first_parent(commit: bytes) -> str | None:
-    """The first parent named in a raw commit object, or None for a root commit."""
-    for line in commit.split(b"\n")[1:]:
-        if not line.startswith(b"parent "):
-            return None
-        return line[7:47].decode()
-    return None
+def _first_parent_and_committer(commit: bytes) -> tuple[str | None, bool]:
+    """A raw commit's first parent (None for a root commit) and whether mou committed it."""
+    parent, by_mou = None, False
+    for line in commit.split(b"\n\n", 1)[0].split(b"\n"):
+        if line.startswith(b"parent ") and parent is None:
+            parent = line[7:47].decode()
+        elif line.startswith(b"committer "):
+            by_mou = line.startswith(f"committer {COMMITTER[0]} <{COMMITTER[1]}> ".encode())
+    return parent, by_mou
 
 
 def _reads_as(current: bytes, raw: bytes, agreement_id: str) -> bool:
