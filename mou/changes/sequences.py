@@ -39,7 +39,7 @@ Opcode = tuple[str, int, int, int, int]
 def opcodes(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[Opcode]:
     """difflib-style opcodes (equal, replace, delete, insert) turning ``a`` into ``b``."""
     if equal_pairs(a, b) <= DIFFLIB_PAIRS:
-        return difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+        return list(difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes())
     return opcodes_of(matching_blocks(a, b), len(a), len(b))
 
 
