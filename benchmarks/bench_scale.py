@@ -32,6 +32,7 @@ import argparse
 import copy
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -62,13 +63,27 @@ GIT_ENV = {
     "GIT_COMMITTER_NAME": "mou",
     "GIT_COMMITTER_EMAIL": "mou@localhost",
 }
-VOCABULARY = (
-    "the party shall share data with each agency under this agreement and report "
-    "all records to board"
-).split()
+VOCABULARY = [
+    *("the", "party", "shall", "share", "data", "with", "each", "agency", "under"),
+    *("this", "agreement", "and", "report", "all", "records", "to", "board", "notice"),
+]
 FULL_SIZES = {"list": 2000, "prose": 6000, "reversed": 2000, "items": 3000, "history": 4000}
 FRACTIONS = (0.25, 0.5, 1.0)
 AGREEMENT_ID = "scale-bench"
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user + system) used so far by this process's finished children.
+
+    On a machine shared with other work the wall-clock time grows with the load; the
+    CPU time the command itself used is printed beside it as the steadier figure.
+    """
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+class CommandFailed(Exception):
+    """A timed command exited non-zero; reported in place of its time."""
 
 
 class Timer:
@@ -78,6 +93,7 @@ class Timer:
         self.env = {**os.environ, **GIT_ENV, "PYTHONPATH": str(code)}
         self.env.pop("MOU_WORKSPACE", None)
         self.runs, self.timeout = runs, timeout
+        self.cpu = 0.0  # median CPU seconds of the last measurement
         self.baseline = self.median(lambda: self.mou("--version", cwd=ROOT))
 
     def mou(self, *args: str, cwd: Path) -> None:
@@ -86,33 +102,45 @@ class Timer:
             command, cwd=cwd, env=self.env, capture_output=True, timeout=self.timeout
         )
         if done.returncode != 0:
-            raise SystemExit(f"mou {' '.join(args)} failed: {done.stderr.decode()[-2000:]}")
+            raise CommandFailed(f"mou {' '.join(args)}: {done.stderr.decode().strip()[-500:]}")
 
     def median(self, action: Callable[[], object], prepare: Callable[[], object] = lambda: None):
         """Median seconds of ``action`` (``prepare`` runs untimed before each); None: cut off."""
-        times = []
+        times, cpu = [], []
         for _ in range(self.runs):
             prepare()
+            used = _children_cpu()
             started = time.perf_counter()
             try:
                 action()
             except subprocess.TimeoutExpired:
                 return None
+            except CommandFailed as failure:
+                print(f"  FAILED: {failure}", flush=True)
+                return None
             times.append(time.perf_counter() - started)
+            cpu.append(_children_cpu() - used)
+        self.cpu = statistics.median(cpu)
         return statistics.median(times)
 
 
-def report(label: str, results: list[tuple[int, float | None]], timer: Timer) -> None:
+Result = tuple[int, float | None, float]  # size, median wall seconds (None: failed), CPU
+
+
+def report(label: str, results: list[Result], timer: Timer) -> None:
     """One line per size: median, ratio against ``mou --version``, growth from the last size."""
     previous = None
-    for size, seconds in results:
+    for size, seconds, cpu in results:
         if seconds is None:
-            print(f"  {label:<28} n={size:>6}  cut off after {timer.timeout:.0f} s", flush=True)
+            print(f"  {label:<28} n={size:>6}  failed or cut off after {timer.timeout:.0f} s")
             previous = None
             continue
         growth = f"growth x{seconds / previous:5.2f}" if previous else ""
         ratio = seconds / timer.baseline
-        line = f"  {label:<28} n={size:>6}  median {seconds:7.2f} s  ratio {ratio:6.1f}x  {growth}"
+        line = (
+            f"  {label:<28} n={size:>6}  median {seconds:7.2f} s (cpu {cpu:6.2f} s)"
+            f"  ratio {ratio:6.1f}x  {growth}"
+        )
         print(line, flush=True)
         previous = seconds
 
@@ -257,18 +285,16 @@ def bench_list(timer: Timer, sizes: list[int], scratch: Path) -> None:
         build_list(root, size)
         cache = root / ".git" / "mou-list-cache.json"
         forget = lambda c=cache: c.unlink(missing_ok=True)  # noqa: E731
-        uncached.append(
-            (size, timer.median(lambda r=root: timer.mou("list", "--json", cwd=r), forget))
-        )
+        seconds = timer.median(lambda r=root: timer.mou("list", "--json", cwd=r), forget)
+        uncached.append((size, seconds, timer.cpu))
         clone = scratch / f"clone-{size}"
 
         def fresh_clone(root: Path = root, clone: Path = clone) -> None:
             shutil.rmtree(clone, ignore_errors=True)
             subprocess.run(["git", "clone", "-q", str(root), str(clone)], check=True)
 
-        cloned.append(
-            (size, timer.median(lambda c=clone: timer.mou("list", "--json", cwd=c), fresh_clone))
-        )
+        seconds = timer.median(lambda c=clone: timer.mou("list", "--json", cwd=c), fresh_clone)
+        cloned.append((size, seconds, timer.cpu))
         shutil.rmtree(clone, ignore_errors=True)
         shutil.rmtree(root)
     report("list --json, no cache", uncached, timer)
@@ -283,13 +309,13 @@ def bench_review(timer: Timer, case: str, sizes: list[int], scratch: Path) -> No
     }
     if case == "history":
         commands = {"blame": commands["blame"]}
-    results: dict[str, list[tuple[int, float | None]]] = {name: [] for name in commands}
+    results: dict[str, list[Result]] = {name: [] for name in commands}
     for size in sizes:
         root = scratch / f"{case}-{size}"
         BUILDERS[case](root, size)
         for name, args in commands.items():
             seconds = timer.median(lambda r=root, a=args: timer.mou(*a, cwd=r))
-            results[name].append((size, seconds))
+            results[name].append((size, seconds, timer.cpu))
         shutil.rmtree(root)
     for name, rows in results.items():
         report(f"{case}: {name}", rows, timer)
@@ -305,7 +331,8 @@ def main() -> None:
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus, load {os.getloadavg()[0]:.1f}")
     timer = Timer(args.code.resolve(), args.runs, args.timeout)
-    print(f"code: {args.code}; baseline mou --version: median {timer.baseline:.2f} s", flush=True)
+    baseline = f"median {timer.baseline:.2f} s (cpu {timer.cpu:.2f} s)"
+    print(f"code: {args.code}; baseline mou --version: {baseline}", flush=True)
     with tempfile.TemporaryDirectory(prefix="mou-scale-") as scratch:
         for case in args.only:
             sizes = [max(1, round(FULL_SIZES[case] * f * args.scale)) for f in FRACTIONS]

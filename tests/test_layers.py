@@ -24,6 +24,7 @@ FOUNDATION = {
     "mou.fsutil",
     "mou.model",
     "mou.yamlio",
+    "mou.yamlchunks",
     "mou.schema",
     "mou.validate",
     "mou.presets",

@@ -30,6 +30,7 @@ DIFFLIB_PAIRS = 10_000  # equal pairs difflib may visit in one region
 SLICE = 80  # elements per slice of a region without anchors
 ANCHOR_RUNS = (1, 2, 4, 8)  # lengths of the runs tried as unique anchors
 MAX_DEPTH = 40  # anchoring rounds before a region is sliced regardless
+_SLICED = -1  # the depth of a slice: difflib takes it, whatever its size
 
 Block = tuple[int, int, int]  # (start in a, start in b, length)
 Opcode = tuple[str, int, int, int, int]
@@ -38,7 +39,7 @@ Opcode = tuple[str, int, int, int, int]
 def opcodes(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[Opcode]:
     """difflib-style opcodes (equal, replace, delete, insert) turning ``a`` into ``b``."""
     if equal_pairs(a, b) <= DIFFLIB_PAIRS:
-        return difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+        return list(difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes())
     return opcodes_of(matching_blocks(a, b), len(a), len(b))
 
 
@@ -58,7 +59,7 @@ def _split(a, b, region, regions: list) -> list[Block]:
     if alo == ahi or blo == bhi:
         return blocks
     sub_a, sub_b = a[alo:ahi], b[blo:bhi]
-    if equal_pairs(sub_a, sub_b) <= DIFFLIB_PAIRS:
+    if depth == _SLICED or equal_pairs(sub_a, sub_b) <= DIFFLIB_PAIRS:
         return blocks + _difflib_blocks(sub_a, sub_b, alo, blo)
     anchors = _anchors(sub_a, sub_b) if depth < MAX_DEPTH else []
     if not anchors:
@@ -169,7 +170,7 @@ def _slices(alo: int, ahi: int, blo: int, bhi: int, depth: int):
     for k in range(count):
         a_cut = (alo + (ahi - alo) * k // count, alo + (ahi - alo) * (k + 1) // count)
         b_cut = (blo + (bhi - blo) * k // count, blo + (bhi - blo) * (k + 1) // count)
-        yield (*a_cut, *b_cut, MAX_DEPTH)
+        yield (*a_cut, *b_cut, _SLICED)
 
 
 def _merged(blocks: list[Block]) -> list[Block]:

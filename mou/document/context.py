@@ -767,8 +767,17 @@ def _total_value(values: list[float | None]) -> str:
 
 
 def _letter(index: int) -> str:
+    """a, b, … z, aa, ab, … zz, aaa, …: the list letter of the item at 0-based ``index``.
+
+    Two letters ran out after zz (703 items of one party), which failed every export.
+    """
     letters = "abcdefghijklmnopqrstuvwxyz"
-    return letters[index] if index < 26 else letters[index // 26 - 1] + letters[index % 26]
+    label = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        label = letters[rest] + label
+    return label
 
 
 def _lettered(clauses: Iterable[Any]) -> list[str]:

@@ -38,6 +38,9 @@ CACHE_FILE = "mou-list-cache.json"
 CACHE_VERSION = 1
 _TOP_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*):(?: (.*))?$")
 _SCALAR_KEYS = ("title", "type", "status")
+# A value that starts with a quote or a bracket, after any indentation, "- " and "key: ".
+_FLOW_VALUE = re.compile(r"""\n[ -]*(?:[^\s"'\[{#][^\n]*?: +)?(["'\[{])([^\n]*)""")
+_CLOSERS = {'"': '"', "'": "'", "[": "]", "{": "}"}
 _UNSAFE_START = tuple("|>&*!{[%@`'\"")
 # sha, author name, ISO date; each ends in NUL (`git log -z`), which no name can hold.
 _CHANGE_FORMAT = "%H%x00%an%x00%aI"
@@ -187,6 +190,8 @@ def summary_fields(text: str) -> dict[str, Any]:
 
 def scan_summary(text: str) -> dict[str, Any] | None:
     """The summary fields read line by line from a canonical file; None if in doubt."""
+    if _spans_lines(text):
+        return None
     top: dict[str, str] = {}
     parties: list[str] = []
     term: dict[str, str] = {}
@@ -211,6 +216,19 @@ def scan_summary(text: str) -> dict[str, Any] | None:
             key, value = line.strip().split(": ", 1)
             term[key] = _plain_scalar(value)
     return _fields(top, parties, term) if _all_simple(top, parties, term) else None
+
+
+def _spans_lines(text: str) -> bool:
+    """Whether a quoted or flow value may run on over several lines.
+
+    Regression (issue 10): ``purpose: "one`` followed by ``title: Forged"`` is a single
+    quoted purpose, yet the scanner read a title "Forged"". A canonical file writes
+    every quoted or flow value on one line, so any other file goes to the checked readers.
+    """
+    for found in _FLOW_VALUE.finditer("\n" + text):
+        if not found.group(2).endswith(_CLOSERS[found.group(1)]):
+            return True
+    return False
 
 
 def _plain_scalar(value: str) -> str:
