@@ -2,8 +2,9 @@
 
 Which template applies is a decision of this layer, never of a front end, so the CLI,
 the wizard's Export and Preview and the redline cannot disagree: :func:`template_for`.
-Tag checks that read the template's own text (a tag left open, how a name is written)
-live here too, since rendering and ``mou templates check`` both need them.
+Tag checks that read the template's own text (a tag left open, how a name is written,
+a tag outside the sandbox's allow-list) live here too, since rendering and
+``mou templates check`` both need them.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from typing import Any
 
 from ..data import PACKAGED_TEMPLATE
 from ..errors import MouError
+from .context import context_fields
+from .sandbox import ALLOWED_FILTERS, Forbidden, forbidden_uses, strict_sandbox
 
 TEMPLATE_NAME = "mou.docx"
 MATRIX_CAPTION = "mou-responsibility-matrix"
@@ -75,17 +78,21 @@ def _finalize(value: Any) -> Any:
 
 @lru_cache(maxsize=1)
 def jinja_environment() -> Any:
-    """The Jinja environment every render uses: autoescaping, brace-safe output, and a
-    cache of compiled templates (compiling a template's XML is half the cost of a render;
-    a compiled template is immutable, so sharing it across renders is safe)."""
-    from jinja2 import Environment
+    """The Jinja environment every render uses: the strict sandbox (a template reads the
+    context and nothing else), autoescaping, brace-safe output, no globals, only the
+    allowed filters, and a cache of compiled templates (compiling a template's XML is
+    half the cost of a render; a compiled template is immutable, so sharing is safe)."""
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    class CachingEnvironment(Environment):
+    class CachingEnvironment(strict_sandbox(ImmutableSandboxedEnvironment)):  # type: ignore[misc]
         @lru_cache(maxsize=64)  # noqa: B019 - one environment per process, kept for its life
-        def from_string(self, source: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        def from_string(self, source: str, *args: Any, **kwargs: Any) -> Any:
             return super().from_string(source, *args, **kwargs)
 
-    return CachingEnvironment(autoescape=True, finalize=_finalize, undefined=recording_undefined())
+    env = CachingEnvironment(autoescape=True, finalize=_finalize, undefined=recording_undefined())
+    env.globals.clear()  # range, cycler, joiner, lipsum, namespace, dict: none is the context
+    env.filters = {name: env.filters[name] for name in ALLOWED_FILTERS}
+    return env
 
 
 @lru_cache(maxsize=1)
@@ -151,6 +158,30 @@ def unbalanced_tags(data: bytes) -> tuple[str, ...]:
                 "(or closed twice), so text after it would vanish"
             )
     return tuple(problems)
+
+
+@lru_cache(maxsize=8)
+def forbidden_tags(data: bytes) -> tuple[Forbidden, ...]:
+    """Every tag of the template that steps outside the sandbox's allow-list (read, not
+    run); TemplateSyntaxError when a part is no valid template text."""
+    return tuple(forbidden_uses(template_sources(data), context_fields()))
+
+
+def template_sources(data: bytes) -> list[str]:
+    """The Jinja text of every part docxtpl renders: body, headers, footers, footnotes
+    (each as docxtpl patches it) and the core properties it renders too."""
+    template = opened_template(data)
+    sources = [template.patch_xml(template.get_xml())]
+    for relationship in template.docx.part.rels.values():
+        if relationship.reltype in (template.HEADER_URI, template.FOOTER_URI):
+            sources.append(template.patch_xml(template.get_part_xml(relationship.target_part)))
+    for part in template.docx.part.package.parts:
+        if part.content_type.endswith("wordprocessingml.footnotes+xml"):
+            sources.append(template.patch_xml(part.blob.decode("utf-8")))
+    properties = template.docx.core_properties
+    for name in ("author", "comments", "identifier", "language", "subject", "title"):
+        sources.append(getattr(properties, name) or "")
+    return sources
 
 
 def usages(data: bytes, names: Iterable[str]) -> list[str]:
