@@ -16,6 +16,7 @@ from ..document.check import template_problems
 from ..document.pdf import soffice, to_pdf, to_pdfs
 from ..document.provenance import VerifyResult, fingerprint
 from ..document.provenance import verify as verify_docx
+from ..document.ooxml import read_docx
 from ..document.render import render_docx
 from ..document.template import require_template, template_bytes, template_for
 from ..errors import MouError, UsageError
@@ -309,10 +310,7 @@ def verify(file: Path, as_json: bool, workspace: Path | None) -> None:
 
     Exit 0 when unaltered; 1 when altered or when its origin is unknown.
     """
-    try:
-        data = file.read_bytes()
-    except OSError as err:
-        raise MouError(f"{file}: cannot read: {err.strerror or err}") from None
+    data = read_docx(file)
     try:
         result = verify_docx(data)
     except MouError as err:

@@ -158,11 +158,10 @@ _STANDARD_CORE = (
 
 @lru_cache(maxsize=8)
 def _known_core_properties(template: bytes) -> bytes:
-    """``template`` with its core-properties relationship typed as python-docx expects."""
+    """``template`` with its core-properties relationship typed as python-docx expects,
+    repacked from parts read within the zip-bomb limits (python-docx reads without)."""
     parts = ooxml.parts(template)
     rels = parts.get("_rels/.rels", b"")
-    if _LIBREOFFICE_CORE not in rels:
-        return template
     parts["_rels/.rels"] = rels.replace(_LIBREOFFICE_CORE, _STANDARD_CORE)
     return ooxml.zip_parts(parts)
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from ..data import PACKAGED_TEMPLATE
 from ..errors import MouError
+from . import ooxml
 from .context import context_fields
 from .sandbox import ALLOWED_FILTERS, Forbidden, forbidden_uses, strict_sandbox
 
@@ -59,6 +60,8 @@ def template_bytes(template: Path | None = None) -> bytes:
     """The bytes of ``template`` (default: the packaged master), cached until it changes."""
     path = template or PACKAGED_TEMPLATE
     try:
+        if path.stat().st_size > ooxml.MAX_TOTAL_BYTES:
+            return ooxml.read_docx(path)  # refused, in the same words as a returned copy
         return _template_bytes(str(path), path.stat().st_mtime_ns)
     except OSError as err:
         raise MouError(f"{path}: template not found ({err.strerror or err})") from None
@@ -196,7 +199,8 @@ def opened_template(data: bytes) -> Any:
     from docxtpl import DocxTemplate
     from lxml import etree
 
-    template = DocxTemplate(io.BytesIO(data))
+    # python-docx inflates parts without bound: it reads them from a repacked copy.
+    template = DocxTemplate(io.BytesIO(ooxml.repacked(data)))
     try:
         template.init_docx()
     except (zipfile.BadZipFile, KeyError, PackageNotFoundError, etree.XMLSyntaxError) as err:
