@@ -13,10 +13,10 @@ import click
 from ..cli import json_option, workspace_option
 from ..data import PACKAGED_TEMPLATE
 from ..document.check import template_problems
+from ..document.ooxml import read_docx
 from ..document.pdf import soffice, to_pdf, to_pdfs
 from ..document.provenance import VerifyResult, fingerprint
 from ..document.provenance import verify as verify_docx
-from ..document.ooxml import read_docx
 from ..document.render import render_docx
 from ..document.template import require_template, template_bytes, template_for
 from ..errors import MouError, UsageError
