@@ -67,9 +67,7 @@ def zip_of(entries: list[tuple[str, bytes, int, int]]) -> bytes:
     body, directory = b"", b""
     for name, data, crc, size in entries:
         fields = (20, 0, 8, 0, 0, crc, len(data), size, len(name.encode()), 0)
-        directory += struct.pack(
-            "<4s2H4H3L5H2L", b"PK\x01\x02", 20, *fields, 0, 0, 0, 0, len(body)
-        )
+        directory += struct.pack("<4s2H4H3L5H2L", b"PK\x01\x02", 20, *fields, 0, 0, 0, 0, len(body))
         directory += name.encode()
         body += struct.pack("<4s5H3L2H", b"PK\x03\x04", *fields) + name.encode() + data
     end = struct.pack(
