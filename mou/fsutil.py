@@ -37,6 +37,33 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+def check_output(path: Path) -> None:
+    """Refuse, naming ``path``, an output that must not be replaced: a symbolic link (the
+    file written would be wherever it points) or a file made read-only (someone meant it
+    to stay as it is). A missing file is fine."""
+    if path.is_symlink():
+        raise MouError(f"{path}: is a symbolic link; not written through it (name the file itself)")
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as err:
+        raise MouError(f"{path}: cannot write here: {err.strerror or err}") from None
+    if not stat.S_ISREG(mode):
+        raise MouError(f"{path}: not a regular file; not replaced")
+    # Mode bits as well as access(): root may write anything, yet a read-only file
+    # still says "do not replace me".
+    if not mode & 0o222 or not os.access(path, os.W_OK):
+        raise MouError(f"{path}: is read-only; not replaced")
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """Write a file the user named (an export, a redline): refused for a symbolic link
+    or a read-only file (:func:`check_output`), else replaced atomically."""
+    check_output(path)
+    atomic_write(path, data)
+
+
 def _mode_for(path: Path) -> int:
     """The replaced file's permissions, or what a plain ``open`` would give a new file.
 

@@ -13,7 +13,7 @@ from ..changes.diff import Change, WordOp, count_by_kind, diff, group_by_section
 from ..changes.redline import redline_with_changes
 from ..cli import json_option, workspace_option
 from ..errors import UsageError
-from ..fsutil import atomic_write
+from ..fsutil import check_output, write_output
 from ..store.history import Version, compare_defaults, load_version
 from ..store.workspace import open_workspace
 
@@ -94,9 +94,10 @@ def redline(
         raise UsageError(f"--output {output}: the redline is a Word file; name it *.docx")
     if not output.parent.is_dir():
         raise UsageError(f"--output {output}: the folder {output.parent} does not exist")
+    check_output(output)
     with open_workspace(workspace) as ws:
         data, changes = redline_with_changes(ws, agreement_id, rev_a, rev_b)
-    atomic_write(output, data)
+    write_output(output, data)
     summary = f"{len(changes)} change(s)" if changes else f"no changes from {rev_a} to {rev_b}"
     click.echo(f"wrote {output}: {summary}", err=True)
 

@@ -24,6 +24,7 @@ from . import ooxml
 from .context import build_context
 from .ooxml import W
 from .provenance import PENDING, stamp
+from .signing import Signer
 from .template import (
     MATRIX_CAPTION,
     UNKNOWN_USES,
@@ -69,6 +70,7 @@ def render_docx(
     draft: bool,
     template: Path | None = None,
     warn: Callable[[str], None] | None = None,
+    signer: Signer | None = None,
 ) -> bytes:
     """The agreement as a .docx, carrying its id, revision and text fingerprint.
 
@@ -76,10 +78,25 @@ def render_docx(
     uncommitted copy); ``draft`` marks every page "DRAFT — NOT FOR SIGNATURE".
     A template that uses something the model does not provide would leave blanks:
     a signature-ready render is refused (MouError), a draft is passed to ``warn``.
+    A template reaching outside the sandbox is refused either way. ``signer`` signs
+    the provenance (:mod:`mou.document.signing`).
     """
     path = template or PACKAGED_TEMPLATE
+    return render_with(agreement, revision, draft, path, template_bytes(path), warn, signer)
+
+
+def render_with(
+    agreement: Agreement,
+    revision: str | None,
+    draft: bool,
+    path: Path,
+    source: bytes,
+    warn: Callable[[str], None] | None = None,
+    signer: Signer | None = None,
+) -> bytes:
+    """:func:`render_docx` with the template's bytes ``source`` (``path`` names it in
+    messages): an earlier version of a template, found in git, renders this way."""
     context = build_context(agreement, revision, draft, PENDING)
-    source = template_bytes(path)
     with naming_the_template(path):
         _check_balanced(path, source, draft, warn)
         _refuse_forbidden(path, source)
@@ -88,7 +105,7 @@ def render_docx(
         _unknown_uses(path, source, unknown, draft, warn)
     # The template's hash too: the same revision through an edited template reads differently.
     template_sha = hashlib.sha256(source).hexdigest()
-    return stamp(rendered, agreement.id, revision, draft, template_sha)
+    return stamp(rendered, agreement.id, revision, draft, template_sha, signer)
 
 
 def _check_balanced(
