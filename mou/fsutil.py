@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import MouError
@@ -62,6 +64,21 @@ def write_output(path: Path, data: bytes) -> None:
     or a read-only file (:func:`check_output`), else replaced atomically."""
     check_output(path)
     atomic_write(path, data)
+
+
+@contextmanager
+def os_errors(context: str, where: Path | None = None) -> Iterator[None]:
+    """An OSError inside (a read-only file system, a full disk, no permission) as one
+    MouError line: ``context: path: reason``, the path being the one the system names,
+    else ``where``."""
+    try:
+        yield
+    except OSError as err:
+        place = err.filename or where
+        reason = err.strerror or str(err)
+        raise MouError(
+            f"{context}: {place}: {reason}" if place else f"{context}: {reason}"
+        ) from None
 
 
 def _mode_for(path: Path) -> int:

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConflictError, MouError, UsageError
-from ..fsutil import atomic_write
+from ..fsutil import atomic_write, os_errors
 from ..ids import AGREEMENTS_FOLDER, agreement_path, check_agreement_id, is_agreement_name
 from ..model import Agreement, to_data
 from ..settings import resolve_workspace
@@ -259,7 +259,12 @@ class Workspace:
         raw = canonical_bytes(agreement)
         path = agreement_path(agreement.id)
         base_commit = self.resolve(base) if base is not None else None
-        with self._writer_lock(), git_errors(f"{path}: not saved"):
+        # A read-only .git or a full disk is one line naming the place, not a traceback.
+        with (
+            os_errors(f"{path}: not saved", self.repo.git_dir),
+            self._writer_lock(),
+            git_errors(f"{path}: not saved"),
+        ):
             self._finish_interrupted_save()
             for _ in range(20):
                 if new:
