@@ -18,6 +18,7 @@ FOUNDATION = {
     "mou",
     "mou.data",
     "mou.errors",
+    "mou.chars",
     "mou.settings",
     "mou.ids",
     "mou.outline",

@@ -34,10 +34,16 @@ PREFIX = (
     b"<w:body><w:p><w:r><w:t>"
 )
 SUFFIX = b"</w:t></w:r></w:p></w:body></w:document>"
-SMALL_PARTS = {
+SMALL_PARTS = {  # enough of a Word package that python-docx goes on to read the body
     "[Content_Types].xml": b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats'
     b'.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/>'
-    b"</Types>",
+    b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+    b'relationships+xml"/><Override PartName="/word/document.xml" ContentType="application/'
+    b'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+    "_rels/.rels": b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.'
+    b'org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
+    b'openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+    b'Target="word/document.xml"/></Relationships>',
     "docProps/custom.xml": b'<?xml version="1.0"?><Properties xmlns="http://schemas.'
     b'openxmlformats.org/officeDocument/2006/custom-properties"><property name="mou.agreement">'
     b"<lpwstr>x</lpwstr></property></Properties>",
@@ -149,9 +155,9 @@ def test_a_bomb_that_lies_about_its_size_is_read_only_as_far_as_it_says(
     tmp_path: Path, command: list[str]
 ) -> None:
     """The directory says 10 kB (with the CRC of those 10 kB) over data that inflates to
-    256 MB: read no further than 10 kB, it is a damaged document, not a memory blow-up.
+    1 GB: read no further than 10 kB, it is a damaged document, not a memory blow-up.
     (python-docx alone would inflate all of it: it is given a repacked copy.)"""
-    liar = bomb(tmp_path / "liar.docx", 256, declared=10_000)
+    liar = bomb(tmp_path / "liar.docx", 1024, declared=10_000)
     result, peak_kb = run_limited(*command, str(liar), cwd=tmp_path)
     assert result.returncode == 1
     assert b"Traceback" not in result.stderr and b"internal error" not in result.stderr

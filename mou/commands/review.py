@@ -11,6 +11,7 @@ import click
 from ..changes.blame import blame_agreement
 from ..changes.diff import Change, WordOp, count_by_kind, diff, group_by_section
 from ..changes.redline import redline_with_changes
+from ..chars import visible
 from ..cli import json_option, workspace_option
 from ..errors import UsageError
 from ..fsutil import check_output, write_output
@@ -63,11 +64,11 @@ def blame(agreement_id: str, as_json: bool, workspace: Path | None) -> None:
     if as_json:
         click.echo(json.dumps([row.as_json() for row in rows], indent=2, ensure_ascii=False))
         return
-    width = max((len(row.revision.author) for row in rows), default=0)
+    width = max((len(visible(row.revision.author)) for row in rows), default=0)
     for row in rows:
         rev = row.revision
         date = rev.date.date().isoformat()
-        click.echo(f"{rev.sha[:7]}  {date}  {rev.author:<{width}}  {row.label}")
+        click.echo(visible(f"{rev.sha[:7]}  {date}  {visible(rev.author):<{width}}  {row.label}"))
 
 
 @click.command()
@@ -116,7 +117,8 @@ def _print_changes(agreement_id: str, old: Version, new: Version, changes: list[
     for section, group in group_by_section(changes).items():
         click.echo(f"\n{section}")
         for change in group:
-            click.echo(f"  {MARKS[change.kind]} {change.label}: {_describe(change)}")
+            # Invisible characters shown as <U+200B>: a reviewer must see every edit.
+            click.echo(visible(f"  {MARKS[change.kind]} {change.label}: {_describe(change)}"))
 
 
 def _describe(change: Change) -> str:

@@ -34,6 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..chars import hidden_char, name_of
 from ..errors import ConflictError, MouError, UsageError
 from ..fsutil import atomic_write, os_errors
 from ..ids import AGREEMENTS_FOLDER, agreement_path, check_agreement_id, is_agreement_name
@@ -89,9 +90,14 @@ def _ident_problem(part: str) -> str | None:
     """Why git would refuse, alter or misread ``part`` of an author line; None if it is fine."""
     if not part.strip() or any(c in part for c in "<>"):
         return "a name and an e-mail address are required"
-    if _has_control(part, allowed=""):
-        # A line break would forge a line in the commit; other controls garble `mou log`.
-        return "control characters are not allowed in a name or e-mail address"
+    hidden = _hidden(part, allowed="")
+    if hidden:
+        # A line break would forge a line in the commit; other controls garble `mou log`;
+        # a bidirectional override makes the name display as another (mou/chars.py).
+        return (
+            "control characters are not allowed in a name or e-mail address, nor "
+            f"bidirectional overrides ({hidden})"
+        )
     if not part.strip(_IDENT_CRUD):
         # git drops these from both ends ("Jane Roe Jr." is kept as "Jane Roe Jr") and
         # refuses a name that is nothing else.
@@ -99,9 +105,11 @@ def _ident_problem(part: str) -> str | None:
     return None
 
 
-def _has_control(text: str, allowed: str) -> bool:
-    """Whether ``text`` holds a C0 control character or DEL other than those ``allowed``."""
-    return any((c < " " or c == "\x7f") and c not in allowed for c in text)
+def _hidden(text: str, allowed: str) -> str | None:
+    """The name of the first C0 control character or DEL in ``text`` other than those
+    ``allowed``, or of its first bidirectional override or isolate; None if none."""
+    bad = hidden_char(text, allowed)
+    return name_of(bad) if bad is not None else None
 
 
 @dataclass(frozen=True)
@@ -252,9 +260,11 @@ class Workspace:
         """
         if not message or not message.strip():
             raise UsageError("a save needs a message (-m) saying what changed and why")
-        if _has_control(message, allowed="\n\t"):
+        hidden = _hidden(message, allowed="\n\t")
+        if hidden:
             raise UsageError(
-                "the message (-m) holds a control character; only line breaks and tabs are allowed"
+                f"the message (-m) holds a control character or bidirectional override "
+                f"({hidden}); only line breaks and tabs are allowed"
             )
         raw = canonical_bytes(agreement)
         path = agreement_path(agreement.id)
