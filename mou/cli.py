@@ -62,7 +62,10 @@ COMMAND_TABLE: tuple[CommandSpec, ...] = (
         "verify", "documents:verify", _DOCUMENTS, "Check an exported .docx against its provenance."
     ),
     CommandSpec(
-        "templates", "documents:templates", _DOCUMENTS, "Check Word templates against the model."
+        "templates",
+        "documents:templates",
+        _DOCUMENTS,
+        "Check Word templates against the sandbox and the model.",
     ),
     CommandSpec(
         "diff",

@@ -154,7 +154,10 @@ def export(
 
     Without --draft the export is signature-ready: it is refused while any
     readiness error remains or the agreement has uncommitted changes. The
-    document carries the agreement id, revision and a fingerprint of its text.
+    document carries the agreement id, revision and a fingerprint of its text,
+    signed with SSH when git configures a key (mou.signingKey, or user.signingKey
+    with gpg.format=ssh). An output that is a symbolic link or a read-only file is
+    never replaced. --all reports every agreement it could not export.
     """
     if all_dir is not None:
         if agreement_id or output or rev:
@@ -403,15 +406,17 @@ def _origin(file: Path, workspace: Path | None) -> Iterator[WorkspaceOrigin | No
 
 @click.group()
 def templates() -> None:
-    """Word templates: check them against the model."""
+    """Word templates: check them against the sandbox and the model."""
 
 
 @templates.command("check")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @workspace_option
 def templates_check(files: tuple[Path, ...], workspace: Path | None) -> None:
-    """List every variable a template uses that the model does not provide (exit 1 if any).
+    """List every tag a template may not hold and every name the model does not provide.
 
+    A template may only read the context: a tag with an attribute, call or filter
+    outside the allow-list is reported (and never rendered). Exit 1 if any problem.
     Default: the workspace's templates/*.docx, or the built-in template.
     """
     chosen = list(files) or sorted((resolve_workspace(workspace) / "templates").glob("*.docx"))
