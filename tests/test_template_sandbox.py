@@ -179,3 +179,30 @@ def test_the_sandbox_has_no_globals_and_only_allowed_filters() -> None:
     env = jinja_environment()
     assert dict(env.globals) == {}
     assert "attr" not in env.filters and "safe" not in env.filters and "map" not in env.filters
+
+
+def test_the_wizard_refuses_the_template_before_any_download(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+    from streamlit.util import calc_hash
+
+    from tests.support.runner import ROOT
+
+    marker = workspace.parent / "MARKER"
+    template = workspace / "templates" / "mou.docx"
+    with_tag(template, payloads(marker)["popen"])
+    monkeypatch.setenv("MOU_WORKSPACE", str(workspace))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.selectbox(key="list-open").set_value(READY)
+    at.button(key="list-open-button").click().run()
+    shown = {}
+    for page in ("review", "export"):
+        at._page_hash = calc_hash(page)  # as a browser's URL requests the page
+        at.run()
+        assert not at.exception, [e.message for e in at.exception]
+        shown[page] = " ".join(e.value for e in at.error)
+    assert "Cannot render the preview: " in shown["review"]
+    assert shown["export"].startswith(f"Cannot export: {template}: the tag ")
+    assert "uses what no template may" in shown["export"]
+    assert not at.get("download_button") and not marker.exists()

@@ -28,9 +28,9 @@ from .signing import Signer
 from .template import (
     MATRIX_CAPTION,
     UNKNOWN_USES,
-    forbidden_tags,
     jinja_environment,
     naming_the_template,
+    refuse_forbidden,
     template_bytes,
     unbalanced_tags,
     usages,
@@ -99,7 +99,7 @@ def render_with(
     context = build_context(agreement, revision, draft, PENDING)
     with naming_the_template(path):
         _check_balanced(path, source, draft, warn)
-        _refuse_forbidden(path, source)
+        refuse_forbidden(path, source)
         rendered, unknown = render_recording(source, context, agreement.title)
     if unknown:
         _unknown_uses(path, source, unknown, draft, warn)
@@ -118,23 +118,6 @@ def _check_balanced(
             warn,
             f"{path}: {problem}; a signature-ready export is refused",
             f"{path}: warning: {problem}",
-        )
-
-
-def _refuse_forbidden(path: Path, source: bytes) -> None:
-    """A template reaching outside the sandbox is refused for every export, draft or not:
-    it is not a blank in a document but code that someone meant to run."""
-    from jinja2 import TemplateSyntaxError
-
-    try:
-        forbidden = forbidden_tags(source)
-    except TemplateSyntaxError as err:
-        raise MouError(f"template syntax error near line {err.lineno}: {err.message}") from None
-    if forbidden:
-        more = f" (and {len(forbidden) - 1} more such tag(s))" if len(forbidden) > 1 else ""
-        raise MouError(
-            f"{path}: {forbidden[0]}{more}; the template is refused "
-            f"(see `mou templates check {path}`)"
         )
 
 

@@ -170,6 +170,24 @@ def forbidden_tags(data: bytes) -> tuple[Forbidden, ...]:
     return tuple(forbidden_uses(template_sources(data), context_fields()))
 
 
+def refuse_forbidden(path: Path, source: bytes) -> None:
+    """Refuse, in one line, a template with a tag outside the sandbox's allow-list: for
+    every export, draft or not, since it is not a blank in a document but code that
+    someone meant to run."""
+    from jinja2 import TemplateSyntaxError
+
+    try:
+        forbidden = forbidden_tags(source)
+    except TemplateSyntaxError as err:
+        raise MouError(f"template syntax error near line {err.lineno}: {err.message}") from None
+    if forbidden:
+        more = f" (and {len(forbidden) - 1} more such tag(s))" if len(forbidden) > 1 else ""
+        raise MouError(
+            f"{path}: {forbidden[0]}{more}; the template is refused "
+            f"(see `mou templates check {path}`)"
+        )
+
+
 def template_sources(data: bytes) -> list[str]:
     """The Jinja text of every part docxtpl renders: body, headers, footers, footnotes
     (each as docxtpl patches it) and the core properties it renders too."""
@@ -236,7 +254,10 @@ def naming_the_template(path: Path) -> Iterator[None]:
 
 
 def usable_template(path: Path) -> Path:
-    """``path`` if it opens as a Word template; else the one line a render would give."""
+    """``path`` if it opens as a Word template and stays inside the sandbox; else the one
+    line a render would give."""
     with naming_the_template(path):
-        opened_template(template_bytes(path))
+        data = template_bytes(path)
+        opened_template(data)
+        refuse_forbidden(path, data)
     return path
