@@ -18,6 +18,7 @@ from ..data import SAMPLE_AGREEMENT
 from ..model import Agreement, Party
 from ..outline import ARTICLES
 from ..presets import preset
+from ..quickload import quick_load
 from ..validate import load_bytes, validate_data
 from .provenance import PENDING
 
@@ -802,7 +803,8 @@ def _line_breaks_normalised(value: Any) -> Any:
 
 def sample_agreements() -> list[Agreement]:
     """A sample with every section filled in, and a bare preset of another type."""
-    full = load_bytes(SAMPLE_AGREEMENT.read_bytes(), str(SAMPLE_AGREEMENT), "sample-every-section")
+    raw = SAMPLE_AGREEMENT.read_bytes()
+    full = quick_load(raw) or load_bytes(raw, str(SAMPLE_AGREEMENT), "sample-every-section")
     bare = validate_data(preset("mutual_aid", "sample-bare", "Bare preset"), "preset")
     return [full, bare]
 

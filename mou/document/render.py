@@ -30,6 +30,7 @@ from .template import (
     UNKNOWN_USES,
     jinja_environment,
     naming_the_template,
+    patch_xml,
     refuse_forbidden,
     template_bytes,
     unbalanced_tags,
@@ -53,14 +54,9 @@ def _template_class() -> Any:
     from docxtpl import DocxTemplate
 
     class CachedDocxTemplate(DocxTemplate):
-        @lru_cache(maxsize=64)  # noqa: B019 - the cache is keyed by XML text, not by self
-        def _patched(self, src_xml: str) -> str:
-            return super().patch_xml(src_xml)
-
         def patch_xml(self, src_xml: str) -> str:
-            return CachedDocxTemplate._patched(_SHARED, src_xml)
+            return patch_xml(src_xml)
 
-    _SHARED = CachedDocxTemplate(io.BytesIO())
     return CachedDocxTemplate
 
 

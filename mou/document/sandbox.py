@@ -176,10 +176,11 @@ def forbidden_uses(sources: list[str], fields: frozenset[str]) -> list[Forbidden
     parser = _parser(ImmutableSandboxedEnvironment)
     found: dict[str, list[str]] = {}
     for source in sources:
-        spaced = re.sub(r"(\{[{%])", r"\n\1", source)  # every tag starts a line of its own
-        tags = _tags_by_line(spaced)
-        for line, use in _uses(parser.parse(spaced), fields):
-            tag = tags.get(line, f"line {line}")
+        # Only the tags, one per line: the text between them is data, and parsing the
+        # whole part's XML would cost more than reading what can run.
+        tags = [" ".join(tag.split()) for tag in _TAG.findall(source)]
+        for line, use in _uses(parser.parse("\n".join(tags)), fields):
+            tag = tags[line - 1] if 0 < line <= len(tags) else f"line {line}"
             found.setdefault(tag, [])
             if use not in found[tag]:
                 found[tag].append(use)
@@ -190,17 +191,6 @@ def forbidden_uses(sources: list[str], fields: frozenset[str]) -> list[Forbidden
 @lru_cache(maxsize=1)
 def _parser(base: type) -> Any:
     return base()
-
-
-def _tags_by_line(source: str) -> dict[int, str]:
-    """Every line a tag spans, mapped to the tag's text on one line."""
-    spans = {}
-    for match in _TAG.finditer(source):
-        first = source.count("\n", 0, match.start()) + 1
-        last = first + match.group(0).count("\n")
-        text = " ".join(match.group(0).split())
-        spans.update(dict.fromkeys(range(first, last + 1), text))
-    return spans
 
 
 def _uses(tree: Any, fields: frozenset[str]) -> Iterator[tuple[int, str]]:

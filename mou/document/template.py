@@ -192,13 +192,13 @@ def template_sources(data: bytes) -> list[str]:
     """The Jinja text of every part docxtpl renders: body, headers, footers, footnotes
     (each as docxtpl patches it) and the core properties it renders too."""
     template = opened_template(data)
-    sources = [template.patch_xml(template.get_xml())]
+    sources = [patch_xml(template.get_xml())]
     for relationship in template.docx.part.rels.values():
         if relationship.reltype in (template.HEADER_URI, template.FOOTER_URI):
-            sources.append(template.patch_xml(template.get_part_xml(relationship.target_part)))
+            sources.append(patch_xml(template.get_part_xml(relationship.target_part)))
     for part in template.docx.part.package.parts:
         if part.content_type.endswith("wordprocessingml.footnotes+xml"):
-            sources.append(template.patch_xml(part.blob.decode("utf-8")))
+            sources.append(patch_xml(part.blob.decode("utf-8")))
     properties = template.docx.core_properties
     for name in ("author", "comments", "identifier", "language", "subject", "title"):
         sources.append(getattr(properties, name) or "")
@@ -211,8 +211,11 @@ def usages(data: bytes, names: Iterable[str]) -> list[str]:
     return [_usage(name, source) for name in names]
 
 
+@lru_cache(maxsize=4)
 def opened_template(data: bytes) -> Any:
-    """The template as a DocxTemplate with its parts read; a MouError if it is no .docx."""
+    """The template as a DocxTemplate with its parts read; a MouError if it is no .docx.
+
+    Shared by the checks that read it (never rendered: a render takes a fresh one)."""
     from docx.opc.exceptions import PackageNotFoundError
     from docxtpl import DocxTemplate
     from lxml import etree
@@ -227,8 +230,20 @@ def opened_template(data: bytes) -> Any:
 
 
 def _template_text(data: bytes) -> str:
-    template = opened_template(data)
-    return _visible(template.patch_xml(template.get_xml()))
+    return _visible(patch_xml(opened_template(data).get_xml()))
+
+
+@lru_cache(maxsize=64)
+def patch_xml(xml: str) -> str:
+    """docxtpl's clean-up of a part's XML (dozens of regexes), cached per XML text."""
+    return _patcher().patch_xml(xml)
+
+
+@lru_cache(maxsize=1)
+def _patcher() -> Any:
+    from docxtpl import DocxTemplate
+
+    return DocxTemplate(io.BytesIO())
 
 
 def _visible(xml: str) -> str:
