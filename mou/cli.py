@@ -62,7 +62,10 @@ COMMAND_TABLE: tuple[CommandSpec, ...] = (
         "verify", "documents:verify", _DOCUMENTS, "Check an exported .docx against its provenance."
     ),
     CommandSpec(
-        "templates", "documents:templates", _DOCUMENTS, "Check Word templates against the model."
+        "templates",
+        "documents:templates",
+        _DOCUMENTS,
+        "Check Word templates against the sandbox and the model.",
     ),
     CommandSpec(
         "diff",
@@ -153,10 +156,19 @@ def main() -> None:
     except (KeyboardInterrupt, click.Abort):
         click.echo("mou: interrupted", err=True)
         sys.exit(130)
+    except OSError as err:  # the machine's refusal (read-only, full disk): name the place
+        click.echo(f"mou: {_os_error(err)}", err=True)
+        sys.exit(1)
     except Exception as err:  # a bug; the user still gets one line
         click.echo(f"mou: internal error: {type(err).__name__}: {err}", err=True)
         sys.exit(70)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _os_error(err: OSError) -> str:
+    """``path: reason`` for an OSError no layer turned into a MouError."""
+    reason = err.strerror or str(err)
+    return f"{err.filename}: {reason}" if err.filename else reason
 
 
 def _one_line(err: click.ClickException) -> str:

@@ -7,6 +7,8 @@ import errno
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import MouError
@@ -37,6 +39,48 @@ def atomic_write(path: Path, data: bytes) -> None:
         if isinstance(err, OSError):
             raise MouError(f"{path}: cannot write here: {err.strerror or err}") from err
         raise
+
+
+def check_output(path: Path) -> None:
+    """Refuse, naming ``path``, an output that must not be replaced: a symbolic link (the
+    file written would be wherever it points) or a file made read-only (someone meant it
+    to stay as it is). A missing file is fine."""
+    if path.is_symlink():
+        raise MouError(f"{path}: is a symbolic link; not written through it (name the file itself)")
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as err:
+        raise MouError(f"{path}: cannot write here: {err.strerror or err}") from None
+    if not stat.S_ISREG(mode):
+        raise MouError(f"{path}: not a regular file; not replaced")
+    # Mode bits as well as access(): root may write anything, yet a read-only file
+    # still says "do not replace me".
+    if not mode & 0o222 or not os.access(path, os.W_OK):
+        raise MouError(f"{path}: is read-only; not replaced")
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """Write a file the user named (an export, a redline): refused for a symbolic link
+    or a read-only file (:func:`check_output`), else replaced atomically."""
+    check_output(path)
+    atomic_write(path, data)
+
+
+@contextmanager
+def os_errors(context: str, where: Path | None = None) -> Iterator[None]:
+    """An OSError inside (a read-only file system, a full disk, no permission) as one
+    MouError line: ``context: path: reason``, the path being the one the system names,
+    else ``where``."""
+    try:
+        yield
+    except OSError as err:
+        place = err.filename or where
+        reason = err.strerror or str(err)
+        raise MouError(
+            f"{context}: {place}: {reason}" if place else f"{context}: {reason}"
+        ) from None
 
 
 def _mode_for(path: Path) -> int:

@@ -22,6 +22,7 @@ from pydantic import (
     StringConstraints,
 )
 
+from .chars import bidi_control, bidi_problem
 from .ids import AGREEMENT_ID_PATTERN
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -47,6 +48,9 @@ def _xml_safe(text: str) -> str:
             f"contains the control character U+{ord(bad):04X}, which Word documents "
             "cannot hold; delete it"
         )
+    bidi = bidi_control(text)  # Trojan-Source reordering: see mou/chars.py
+    if bidi is not None:
+        raise ValueError(bidi_problem(bidi))
     return text
 
 
@@ -69,6 +73,7 @@ Email = Annotated[
     str,
     StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254),
     Field(json_schema_extra={"format": "email"}),
+    AfterValidator(_xml_safe),
 ]
 
 

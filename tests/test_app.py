@@ -700,3 +700,39 @@ def test_keep_editing_after_a_conflict_keeps_the_draft_and_saves_nothing(with_ag
     save(bob, "Bob insists", name="Bob Counsel", email="bob@city.example.gov")
     assert "Nothing was overwritten" in texts(bob)  # still refused: Alice's save stands
     assert saved_data(with_agreement, "river-partnership")["title"] == "Alice's title"
+
+
+# --------------------------------------------------------------------------- invisible characters
+# Regression (issue 10, item 11): the wizard showed zero-width spaces and bidirectional
+# marks invisibly, and let a bidirectional override into the author of a save.
+
+
+def test_a_field_names_the_invisible_characters_it_holds(with_agreement):
+    at = open_agreement(start(), "river-partnership")
+    at.text_input(key=key(at, "$.title")).set_value("River\u200b Partnership").run()
+    assert_clean(at)
+    assert "Holds invisible characters: U+200B ZERO WIDTH SPACE" in texts(at)
+    assert draft_of(at).data["title"] == "River\u200b Partnership"  # kept exactly as typed
+
+
+def test_history_shows_invisible_characters_in_messages_and_changes(with_agreement):
+    changed = copy.deepcopy(ready_data())
+    changed["purpose"] = "Reduce serious\u200b violence along the river corridor."
+    commit(with_agreement, changed, "Tidy\u200b the purpose")
+    at = open_agreement(start(), "river-partnership")
+    goto(at, "history")
+    assert_clean(at)
+    assert at.dataframe[0].value["message"].tolist()[0] == "Tidy<U+200B> the purpose"
+    assert "serious<U+200B>" in shown_html(at) and "\u200b" not in shown_html(at)
+
+
+def test_a_bidi_override_in_the_authors_name_is_refused_naming_the_field(with_agreement):
+    at = open_agreement(start(), "river-partnership")
+    at.text_input(key=key(at, "$.title")).set_value("Renamed").run()
+    save(at, "Rename", name="Alice \u202eLiaison")
+    assert_clean(at)
+    assert (
+        "Your name: the bidirectional control character U+202E RIGHT-TO-LEFT OVERRIDE is "
+        "not allowed" in texts(at)
+    )
+    assert len(revisions(with_agreement, "river-partnership")) == 1

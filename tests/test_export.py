@@ -255,7 +255,9 @@ def test_export_all_uses_worker_processes(workspace: Path) -> None:
     folder = workspace.parent / "all"
     result = mou_in(workspace, "export", "--all", str(folder), "--jobs", "2")
     assert result.returncode == 1  # the fresh preset is not ready
-    assert f"{UNREADY} (" in lines(result.stderr)[-1]
+    refusal = f"{UNREADY}: not exported: not ready for signature ("
+    assert lines(result.stderr)[-2].startswith(refusal)
+    assert lines(result.stderr)[-1] == f"{folder}: 1 of 2 agreement(s) exported"
     assert sorted(p.name for p in folder.iterdir()) == [f"{READY}.docx"]
     drafts = mou_in(workspace, "export", "--all", str(folder), "--draft", "--jobs", "2")
     assert drafts.returncode == 0, drafts.stderr

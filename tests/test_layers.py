@@ -18,6 +18,7 @@ FOUNDATION = {
     "mou",
     "mou.data",
     "mou.errors",
+    "mou.chars",
     "mou.settings",
     "mou.ids",
     "mou.outline",
@@ -29,7 +30,6 @@ FOUNDATION = {
     "mou.validate",
     "mou.presets",
     "mou.quickload",
-    "mou.yamlchunks",
 }
 # Which layers each layer may import (besides itself and the foundation).
 ALLOWED = {

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,18 +15,22 @@ import click
 from ..cli import json_option, workspace_option
 from ..data import PACKAGED_TEMPLATE
 from ..document.check import template_problems
+from ..document.ooxml import read_docx
 from ..document.pdf import soffice, to_pdf, to_pdfs
-from ..document.provenance import VerifyResult, fingerprint
-from ..document.provenance import verify as verify_docx
+from ..document.provenance import fingerprint
 from ..document.render import render_docx
-from ..document.template import require_template, template_bytes, template_for
+from ..document.signing import ssh_signer
+from ..document.template import require_template, template_for
+from ..document.verify import verify_copy
 from ..errors import MouError, UsageError
-from ..fsutil import atomic_write
+from ..fsutil import check_output, write_output
 from ..ids import agreement_path, check_agreement_id
 from ..model import Agreement
 from ..rules import check as run_rules
 from ..rules import errors
 from ..settings import resolve_workspace
+from ..store.gitconfig import signing_settings
+from ..store.origin import WorkspaceOrigin
 from ..store.workspace import Workspace
 from ..validate import load_file
 
@@ -148,7 +154,10 @@ def export(
 
     Without --draft the export is signature-ready: it is refused while any
     readiness error remains or the agreement has uncommitted changes. The
-    document carries the agreement id, revision and a fingerprint of its text.
+    document carries the agreement id, revision and a fingerprint of its text,
+    signed with SSH when git configures a key (mou.signingKey, or user.signingKey
+    with gpg.format=ssh). An output that is a symbolic link or a read-only file is
+    never replaced. --all reports every agreement it could not export.
     """
     if all_dir is not None:
         if agreement_id or output or rev:
@@ -167,6 +176,7 @@ def _check_output(target: Path) -> None:
         raise UsageError(f"-o {target}: the output must be a .docx file")
     if not target.parent.resolve().is_dir():
         raise UsageError(f"-o {target}: the folder {target.parent} does not exist")
+    check_output(target)  # before rendering: refuse a link or a read-only file at once
 
 
 def _export_one(
@@ -184,14 +194,17 @@ def _export_one(
     with _workspace(workspace) as ws:
         source = _load(ws, agreement_id, rev, working_copy=draft)
         chosen = template_for(ws.root, template)
+        key = signing_settings(ws.root).key
     if not draft:
         _refuse_unready(agreement_id, source.agreement)
-    data = render_docx(source.agreement, source.revision, draft, chosen, warn=_warn)
-    atomic_write(target, data)
+    signer = ssh_signer(key) if key else None
+    data = render_docx(source.agreement, source.revision, draft, chosen, _warn, signer)
+    write_output(target, data)
     kind = "draft" if draft else "signature-ready"
+    signed = f"; signed with {key}" if key else ""
     click.echo(
         f"{target}: {kind} export of {agreement_id} at {source.origin}; "
-        f"fingerprint {fingerprint(data)[:16]}"
+        f"fingerprint {fingerprint(data)[:16]}{signed}"
     )
     if pdf:
         click.echo(f"{to_pdf(target, target.parent)}: PDF written")
@@ -225,43 +238,55 @@ def _export_all(
     template: Path | None,
     workspace: Path | None,
 ) -> None:
-
+    """Export every agreement; every failure is one line, then "N of M exported"."""
     if pdf:
         soffice()
     with _workspace(workspace) as ws:
         chosen = template_for(ws.root, template)
         ids, root = ws.ids(), ws.root
+        key = signing_settings(ws.root).key
     if not ids:
         raise MouError(f"{root}: no agreements to export")
-    folder.mkdir(parents=True, exist_ok=True)
-    refused = _run_pool(ids, root, folder, draft, chosen, jobs or os.cpu_count() or 1)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise MouError(f"{folder}: cannot write here: {err.strerror or err}") from None
+    job = ExportJob(draft, str(chosen), str(folder), key)
+    failed = _run_pool(ids, root, job, jobs or os.cpu_count() or 1)
     if pdf:
-        _convert_all(folder, [i for i in ids if i not in refused])
-    click.echo(f"{folder}: {len(ids) - len(refused)} of {len(ids)} agreement(s) exported", err=True)
-    if refused:
-        raise MouError(
-            f"{len(refused)} agreement(s) not ready for signature, not exported: "
-            + "; ".join(f"{i} ({rules})" for i, rules in sorted(refused.items()))
-        )
+        _convert_all(folder, [i for i in ids if i not in failed])
+    for agreement_id, problem in sorted(failed.items()):
+        click.echo(f"{agreement_id}: not exported: {problem}", err=True)
+    click.echo(f"{folder}: {len(ids) - len(failed)} of {len(ids)} agreement(s) exported", err=True)
+    if failed:
+        raise SystemExit(1)
 
 
-def _run_pool(
-    ids: list[str], root: Path, folder: Path, draft: bool, template: Path, jobs: int
-) -> dict[str, str]:
+@dataclass(frozen=True)
+class ExportJob:
+    """What every worker of ``export --all`` does (plain values: it crosses processes)."""
+
+    draft: bool
+    template: str
+    folder: str
+    key: str | None
+
+
+def _run_pool(ids: list[str], root: Path, job: ExportJob, jobs: int) -> dict[str, str]:
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    refused: dict[str, str] = {}
+    failed: dict[str, str] = {}
     progress = click.progressbar(length=len(ids), label="Exporting", file=sys.stderr)
     # Workers load as well as render: reading and validating YAML is half the work.
     pool = ProcessPoolExecutor(min(jobs, len(ids)), initializer=_open_worker, initargs=(root,))
     with pool, progress as bar:
-        futures = [pool.submit(export_worker, i, draft, str(template), str(folder)) for i in ids]
+        futures = [pool.submit(export_worker, i, job) for i in ids]
         for future in as_completed(futures):
             agreement_id, problem = future.result()
             if problem:
-                refused[agreement_id] = problem
+                failed[agreement_id] = problem
             bar.update(1)
-    return refused
+    return failed
 
 
 _WORKER_WORKSPACE: Workspace | None = None
@@ -276,19 +301,31 @@ def _open_worker(root: Path) -> None:
     Finalize(_WORKER_WORKSPACE, _WORKER_WORKSPACE.close, exitpriority=10)
 
 
-def export_worker(
-    agreement_id: str, draft: bool, template: str, folder: str
-) -> tuple[str, str | None]:
-    """Load and render one agreement into ``folder`` (in a worker); rule ids if refused."""
+def export_worker(agreement_id: str, job: ExportJob) -> tuple[str, str | None]:
+    """Load and render one agreement into the job's folder (in a worker); why it was not
+    exported, in one line, or None."""
     assert _WORKER_WORKSPACE is not None
-    loaded = _WORKER_WORKSPACE.load(agreement_id)
-    if not draft:
-        blocking = errors(run_rules(loaded.agreement))
+    try:
+        loaded = _WORKER_WORKSPACE.load(agreement_id)
+        blocking = [] if job.draft else errors(run_rules(loaded.agreement))
         if blocking:
-            return agreement_id, ", ".join(sorted({f.rule_id for f in blocking}))
-    data = render_docx(loaded.agreement, loaded.revision, draft, Path(template), warn=_warn)
-    atomic_write(Path(folder) / f"{agreement_id}.docx", data)
+            rules = ", ".join(sorted({f.rule_id for f in blocking}))
+            return agreement_id, f"not ready for signature ({rules})"
+        signer = ssh_signer(job.key) if job.key else None
+        data = render_docx(
+            loaded.agreement, loaded.revision, job.draft, Path(job.template), _warn, signer
+        )
+        write_output(Path(job.folder) / f"{agreement_id}.docx", data)
+    except MouError as err:
+        return agreement_id, _first_line(err)
     return agreement_id, None
+
+
+def _first_line(err: MouError) -> str:
+    """A failure in one line: an invalid file says its first problem and how many more."""
+    lines = err.message.splitlines() or ["failed"]
+    more = f" (and {len(lines) - 1} more problem(s))" if len(lines) > 1 else ""
+    return lines[0] + more
 
 
 def _convert_all(folder: Path, ids: list[str]) -> None:
@@ -302,86 +339,66 @@ def _convert_all(folder: Path, ids: list[str]) -> None:
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--allowed-signers",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Trusted keys (git's allowed-signers format); the copy must carry a signature "
+    "by one of them. Default: git's gpg.ssh.allowedSignersFile, if set.",
+)
 @json_option
 @workspace_option
-def verify(file: Path, as_json: bool, workspace: Path | None) -> None:
+def verify(file: Path, allowed_signers: Path | None, as_json: bool, workspace: Path | None) -> None:
     """Check an exported .docx: which agreement and revision, and whether its text changed.
 
-    Exit 0 when unaltered; 1 when altered or when its origin is unknown.
+    Inside the workspace the revision is rendered again, with the template the copy was
+    made with (found in git history if it changed since), and the texts compared. A
+    signed copy is checked against the allowed signers, with or without a workspace.
+    Outside a workspace an unsigned copy's fingerprint is only a checksum.
+
+    Exit 0 when unaltered; 1 when altered, unverified (the text cannot be compared, or
+    the signature is not by a trusted key) or of unknown origin.
     """
-    try:
-        data = file.read_bytes()
-    except OSError as err:
-        raise MouError(f"{file}: cannot read: {err.strerror or err}") from None
-    try:
-        result = verify_docx(data)
-    except MouError as err:
-        raise MouError(f"{file}: {err.message}") from None
-    try:
-        repository = _in_repository(result, workspace) if result.ok else None
-    except MouError as err:
-        raise MouError(f"{file}: {err.message}") from None
+    data = read_docx(file)
+    with _origin(file, workspace) as origin:
+        settings = signing_settings(origin.root if origin else None)
+        signers = allowed_signers or settings.allowed_signers
+        try:
+            verdict = verify_copy(data, origin, signers, require_signature=bool(allowed_signers))
+        except MouError as err:
+            raise MouError(f"{file}: {err.message}") from None
     if as_json:
+        copy = verdict.copy
         report = {
             "file": str(file),
-            "status": result.status,
-            "agreement": result.agreement_id,
-            "revision": result.revision,
-            "draft": result.draft,
-            "fingerprint": result.actual,
-            "recorded_fingerprint": result.recorded,
-            "repository": repository,
+            "agreement": copy.agreement_id,
+            "revision": copy.revision,
+            "draft": copy.draft,
+            "fingerprint": copy.actual,
+            "recorded_fingerprint": copy.recorded,
+            **verdict.as_json(),
         }
         click.echo(json.dumps(report, indent=2))
     else:
-        click.echo(f"{file}: {result.describe()}")
-        if repository:
-            click.echo(f"{file}: {repository}")
-    if not result.ok or (repository or "").startswith(("unknown", "altered")):
+        for line in verdict.lines():
+            click.echo(f"{file}: {line}")
+    if not verdict.ok:
         raise SystemExit(1)
 
 
-def _in_repository(result: VerifyResult, workspace: Path | None) -> str | None:
-    """What the workspace says of the document's revision; None when there is no workspace.
-
-    A workspace named explicitly that cannot be opened is an error, not a silent skip.
-
-    When the workspace's template is the one the document was made with, the revision
-    is rendered again and the fingerprints compared, so a document whose recorded
-    fingerprint was forged along with its text is still caught.
-    """
-    agreement_id, revision = result.agreement_id or "", result.revision
-    if not revision:
-        return None
+@contextmanager
+def _origin(file: Path, workspace: Path | None) -> Iterator[WorkspaceOrigin | None]:
+    """The workspace to compare with, or None outside one. A workspace named explicitly
+    (--workspace, MOU_WORKSPACE) that cannot be opened is an error, not a silent skip."""
     try:
         ws = Workspace(resolve_workspace(workspace))
     except MouError as err:
-        if workspace is not None:  # named with --workspace or MOU_WORKSPACE: not optional
-            raise MouError(f"cannot compare with the workspace: {err.message}") from None
-        return None
+        if workspace is not None:
+            raise MouError(f"{file}: cannot compare with the workspace: {err.message}") from None
+        yield None
+        return
     with ws:
-        try:
-            loaded = ws.load(agreement_id, revision)
-        except MouError:
-            return f"unknown: revision {revision[:12]} of {agreement_id} is not in {ws.root}"
-        template = template_for(ws.root, None)
-    if loaded.revision != revision:
-        return f"unknown: {revision[:12]} is not a revision that changed {agreement_id}"
-    return _compare_with_fresh_export(result, loaded.agreement, template, ws.root)
-
-
-def _compare_with_fresh_export(
-    result: VerifyResult, agreement: Agreement, template: Path, root: Path
-) -> str:
-    import hashlib
-
-    where = f"revision {result.revision[:12]} of {result.agreement_id} is in {root}"  # type: ignore[index]
-    if hashlib.sha256(template_bytes(template)).hexdigest() != result.template_sha:
-        return f"{where}; the template changed since, so the text was not compared"
-    fresh = render_docx(agreement, result.revision, result.draft, template)
-    if fingerprint(fresh) != result.actual:
-        return f"altered: the text differs from a fresh export of {where}"
-    return f"{where} and a fresh export of it has the same text"
+        yield WorkspaceOrigin(ws)
 
 
 # --------------------------------------------------------------------------- templates
@@ -389,15 +406,17 @@ def _compare_with_fresh_export(
 
 @click.group()
 def templates() -> None:
-    """Word templates: check them against the model."""
+    """Word templates: check them against the sandbox and the model."""
 
 
 @templates.command("check")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @workspace_option
 def templates_check(files: tuple[Path, ...], workspace: Path | None) -> None:
-    """List every variable a template uses that the model does not provide (exit 1 if any).
+    """List every tag a template may not hold and every name the model does not provide.
 
+    A template may only read the context: a tag with an attribute, call or filter
+    outside the allow-list is reported (and never rendered). Exit 1 if any problem.
     Default: the workspace's templates/*.docx, or the built-in template.
     """
     chosen = list(files) or sorted((resolve_workspace(workspace) / "templates").glob("*.docx"))

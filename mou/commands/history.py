@@ -25,6 +25,7 @@ from pathlib import Path
 
 import click
 
+from ..chars import visible
 from ..cli import json_option, workspace_option
 from ..settings import resolve_workspace
 from ..store.reader import Reader
@@ -48,7 +49,8 @@ def log(agreement_id: str, as_json: bool, workspace: Path | None) -> None:
     for rev in revisions:
         subject = rev.message.splitlines()[0] if rev.message else ""
         when = rev.date.strftime("%Y-%m-%d %H:%M %z")
-        click.echo(f"{rev.sha[:10]}  {when}  {rev.author} <{rev.email}>  {subject}")
+        # Invisible characters shown as <U+200B>: who and why must read as they are.
+        click.echo(visible(f"{rev.sha[:10]}  {when}  {rev.author} <{rev.email}>  {subject}"))
 
 
 @click.command("list")
@@ -69,7 +71,9 @@ def list_(as_json: bool, workspace: Path | None) -> None:
     for row in rows:
         term = f"{row.effective_date or '-'}..{row.expiration_date or '-'}"
         click.echo(
-            f"{row.id}  [{row.status}] {row.type}  {row.title}  ({', '.join(row.parties)})  "
-            f"{term}  {row.revision[:10]} {row.date:%Y-%m-%d} {row.author}"
+            visible(
+                f"{row.id}  [{row.status}] {row.type}  {row.title}  ({', '.join(row.parties)})  "
+                f"{term}  {row.revision[:10]} {row.date:%Y-%m-%d} {row.author}"
+            )
         )
     click.echo(f"{len(rows)} agreement(s)", err=True)

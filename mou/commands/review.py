@@ -11,9 +11,10 @@ import click
 from ..changes.blame import blame_agreement
 from ..changes.diff import Change, WordOp, count_by_kind, diff, group_by_section
 from ..changes.redline import redline_with_changes
+from ..chars import visible
 from ..cli import json_option, workspace_option
 from ..errors import UsageError
-from ..fsutil import atomic_write
+from ..fsutil import check_output, write_output
 from ..store.history import Version, compare_defaults, load_version
 from ..store.workspace import open_workspace
 
@@ -63,11 +64,11 @@ def blame(agreement_id: str, as_json: bool, workspace: Path | None) -> None:
     if as_json:
         click.echo(json.dumps([row.as_json() for row in rows], indent=2, ensure_ascii=False))
         return
-    width = max((len(row.revision.author) for row in rows), default=0)
+    width = max((len(visible(row.revision.author)) for row in rows), default=0)
     for row in rows:
         rev = row.revision
         date = rev.date.date().isoformat()
-        click.echo(f"{rev.sha[:7]}  {date}  {rev.author:<{width}}  {row.label}")
+        click.echo(visible(f"{rev.sha[:7]}  {date}  {visible(rev.author):<{width}}  {row.label}"))
 
 
 @click.command()
@@ -94,9 +95,10 @@ def redline(
         raise UsageError(f"--output {output}: the redline is a Word file; name it *.docx")
     if not output.parent.is_dir():
         raise UsageError(f"--output {output}: the folder {output.parent} does not exist")
+    check_output(output)
     with open_workspace(workspace) as ws:
         data, changes = redline_with_changes(ws, agreement_id, rev_a, rev_b)
-    atomic_write(output, data)
+    write_output(output, data)
     summary = f"{len(changes)} change(s)" if changes else f"no changes from {rev_a} to {rev_b}"
     click.echo(f"wrote {output}: {summary}", err=True)
 
@@ -115,7 +117,8 @@ def _print_changes(agreement_id: str, old: Version, new: Version, changes: list[
     for section, group in group_by_section(changes).items():
         click.echo(f"\n{section}")
         for change in group:
-            click.echo(f"  {MARKS[change.kind]} {change.label}: {_describe(change)}")
+            # Invisible characters shown as <U+200B>: a reviewer must see every edit.
+            click.echo(visible(f"  {MARKS[change.kind]} {change.label}: {_describe(change)}"))
 
 
 def _describe(change: Change) -> str:

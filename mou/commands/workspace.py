@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from ..cli import json_option, workspace_option
+from ..cli import workspace_option
 from ..ids import agreement_path, check_agreement_id
 from ..model import to_data
 from ..settings import resolve_workspace
@@ -101,27 +100,3 @@ def show(agreement_id: str, rev: str, workspace: Path | None) -> None:
     with Workspace(resolve_workspace(workspace)) as store:
         loaded = store.load(agreement_id, rev)
     click.echo(dump(to_data(loaded.agreement)), nl=False)
-
-
-@click.command("list")
-@json_option
-@workspace_option
-def list_(as_json: bool, workspace: Path | None) -> None:
-    """List every agreement at HEAD: title, type, status, parties, term and last change.
-
-    --json prints a list, by id, of {id, title, type, status, parties (acronyms),
-    effective_date, expiration_date (YYYY-MM-DD or null), revision (the last commit
-    that changed the file), author, date}.
-    """
-    with Workspace(resolve_workspace(workspace)) as store:
-        rows = store.list()
-    if as_json:
-        click.echo(json.dumps([r.as_json() for r in rows], indent=2, ensure_ascii=False))
-        return
-    for row in rows:
-        term = f"{row.effective_date or '-'}..{row.expiration_date or '-'}"
-        click.echo(
-            f"{row.id}  [{row.status}] {row.type}  {row.title}  ({', '.join(row.parties)})  "
-            f"{term}  {row.revision[:10]} {row.date:%Y-%m-%d} {row.author}"
-        )
-    click.echo(f"{len(rows)} agreement(s)", err=True)

@@ -1,6 +1,8 @@
-"""Check a Word template against the context the model provides.
+"""Check a Word template: that it stays inside the sandbox, and uses only what the model provides.
 
-Two passes: docxtpl's static list of top-level variables the template uses that
+First the tags are read for anything outside the template allow-list
+(:mod:`mou.document.sandbox`): such a template is reported and never rendered. Then two
+passes: docxtpl's static list of top-level variables the template uses that
 the context lacks, then a render of a complete sample agreement (and a bare
 preset) under the ``Undefined`` every render uses, which records each missing name
 the template uses, so that a misspelt ``p.legl_name`` inside a loop is caught as
@@ -13,47 +15,35 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..data import SAMPLE_AGREEMENT
 from ..errors import MouError
-from ..model import Agreement
-from ..presets import preset
-from ..validate import load_bytes, validate_data
-from .context import build_context
-from .provenance import PENDING
+from .context import sample_contexts
 from .render import render_recording
-from .template import jinja_environment, opened_template, template_bytes, unbalanced_tags, usages
-
-SAMPLE = SAMPLE_AGREEMENT
-
-
-def sample_agreements() -> list[Agreement]:
-    """A sample with every section filled in, and a bare preset of another type."""
-    full = load_bytes(SAMPLE.read_bytes(), str(SAMPLE), "sample-every-section")
-    bare = validate_data(preset("mutual_aid", "sample-bare", "Bare preset"), "preset")
-    return [full, bare]
-
-
-def _contexts() -> list[dict[str, Any]]:
-
-    return [
-        build_context(agreement, "0" * 40, draft, PENDING)
-        for agreement in sample_agreements()
-        for draft in (True, False)
-    ]
+from .template import (
+    forbidden_tags,
+    jinja_environment,
+    opened_template,
+    template_bytes,
+    unbalanced_tags,
+    usages,
+)
 
 
 def template_problems(path: Path) -> list[str]:
-    """One line per variable or attribute ``path`` uses that the context does not provide."""
+    """One line per tag ``path`` may not hold (attribute, call or filter outside the
+    allow-list), else one per variable or attribute it uses that the context lacks."""
     from jinja2 import TemplateSyntaxError
 
     data = template_bytes(path)
     try:
         unbalanced = unbalanced_tags(data)
+        forbidden = [] if unbalanced else forbidden_tags(data)
+    except TemplateSyntaxError as err:
+        return [f"{path}: template syntax error near line {err.lineno}: {err.message}"]
     except MouError as err:
         return [f"{path}: {err.message}"]
-    if unbalanced:
-        return [f"{path}: {problem}" for problem in unbalanced]
-    contexts = _contexts()
+    if unbalanced or forbidden:
+        return [f"{path}: {problem}" for problem in [*unbalanced, *map(str, forbidden)]]
+    contexts = sample_contexts()
     try:
         names = sorted(_undeclared(data, contexts[0]))
         missing = dict.fromkeys(names)

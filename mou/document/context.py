@@ -11,11 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
+from ..data import SAMPLE_AGREEMENT
 from ..model import Agreement, Party
 from ..outline import ARTICLES
+from ..presets import preset
+from ..quickload import quick_load
+from ..validate import load_bytes, validate_data
 from .marks import shown_like
+from .provenance import PENDING
 
 INSTRUMENTS = {
     "memorandum_of_understanding": ("MEMORANDUM OF UNDERSTANDING", "Memorandum"),
@@ -803,3 +809,37 @@ def _line_breaks_normalised(value: Any) -> Any:
     if isinstance(value, list):
         return [_line_breaks_normalised(item) for item in value]
     return value
+
+
+def sample_agreements() -> list[Agreement]:
+    """A sample with every section filled in, and a bare preset of another type."""
+    raw = SAMPLE_AGREEMENT.read_bytes()
+    full = quick_load(raw) or load_bytes(raw, str(SAMPLE_AGREEMENT), "sample-every-section")
+    bare = validate_data(preset("mutual_aid", "sample-bare", "Bare preset"), "preset")
+    return [full, bare]
+
+
+@lru_cache(maxsize=1)
+def sample_contexts() -> tuple[dict[str, Any], ...]:
+    """The contexts of the samples, draft and signature-ready: between them, every name
+    a template can use."""
+    return tuple(
+        build_context(agreement, "0" * 40, draft, PENDING)
+        for agreement in sample_agreements()
+        for draft in (True, False)
+    )
+
+
+@lru_cache(maxsize=1)
+def context_fields() -> frozenset[str]:
+    """Every key of every mapping in the sample contexts: the fields a template may read."""
+    keys: set[str] = set()
+    pending: list[Any] = list(sample_contexts())
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            keys.update(value)
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return frozenset(keys)

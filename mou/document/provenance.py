@@ -3,7 +3,8 @@
 The document carries the agreement id, the revision and a fingerprint — SHA-256 of
 the visible text of the body, headers and footers — in its footer and in its custom
 document properties (``docProps/custom.xml``), so a copy that comes back can be
-checked with :func:`verify`.
+checked with :func:`verify`. A signed export also carries an SSH signature over that
+provenance (:mod:`mou.document.signing`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from lxml import etree
 from ..errors import MouError
 from . import ooxml
 from .ooxml import W
+from .signing import Signer, statement
 
 # Stands in for the fingerprint in the footer until the text is known; 64 characters.
 PENDING = "FINGERPRINT-PENDING-" + "0" * 44
@@ -35,6 +37,7 @@ PROPERTY_NAMES = {
     "fingerprint": "mou.fingerprint",
     "draft": "mou.draft",
     "template": "mou.template-sha256",
+    "signature": "mou.signature",
 }
 
 
@@ -92,8 +95,10 @@ def stamp(
     revision: str | None,
     draft: bool,
     template_sha: str = "",
+    signer: Signer | None = None,
 ) -> bytes:
-    """Put the fingerprint in the footer and the provenance in the custom properties."""
+    """Put the fingerprint in the footer and the provenance in the custom properties,
+    signed by ``signer`` when one is given."""
     parts = ooxml.parts(docx_bytes)
     digest = _fingerprint(parts)
     for name in parts:
@@ -106,6 +111,8 @@ def stamp(
         "draft": "true" if draft else "false",
         "template": template_sha,
     }
+    if signer is not None:
+        properties["signature"] = signer(statement(properties))
     parts[CUSTOM_PART] = _custom_xml(properties)
     parts["[Content_Types].xml"] = _with_override(parts["[Content_Types].xml"])
     parts["_rels/.rels"] = _with_relationship(parts["_rels/.rels"])
@@ -167,6 +174,9 @@ class VerifyResult:
     recorded: str | None
     actual: str
     template_sha: str | None = None
+    signature: str | None = None
+    signed_statement: bytes = b""
+    """The provenance a signature would cover, as the document records it."""
 
     @property
     def ok(self) -> bool:
@@ -210,4 +220,6 @@ def verify(docx_bytes: bytes) -> VerifyResult:
         recorded=recorded,
         actual=actual,
         template_sha=props.get(PROPERTY_NAMES["template"]) or None,
+        signature=props.get(PROPERTY_NAMES["signature"]) or None,
+        signed_statement=statement({k: props.get(n, "") for k, n in PROPERTY_NAMES.items()}),
     )

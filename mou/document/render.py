@@ -24,11 +24,14 @@ from . import ooxml
 from .context import build_context
 from .ooxml import W
 from .provenance import PENDING, stamp
+from .signing import Signer
 from .template import (
     MATRIX_CAPTION,
     UNKNOWN_USES,
     jinja_environment,
     naming_the_template,
+    patch_xml,
+    refuse_forbidden,
     template_bytes,
     unbalanced_tags,
     usages,
@@ -51,14 +54,9 @@ def _template_class() -> Any:
     from docxtpl import DocxTemplate
 
     class CachedDocxTemplate(DocxTemplate):
-        @lru_cache(maxsize=64)  # noqa: B019 - the cache is keyed by XML text, not by self
-        def _patched(self, src_xml: str) -> str:
-            return super().patch_xml(src_xml)
-
         def patch_xml(self, src_xml: str) -> str:
-            return CachedDocxTemplate._patched(_SHARED, src_xml)
+            return patch_xml(src_xml)
 
-    _SHARED = CachedDocxTemplate(io.BytesIO())
     return CachedDocxTemplate
 
 
@@ -68,6 +66,7 @@ def render_docx(
     draft: bool,
     template: Path | None = None,
     warn: Callable[[str], None] | None = None,
+    signer: Signer | None = None,
 ) -> bytes:
     """The agreement as a .docx, carrying its id, revision and text fingerprint.
 
@@ -75,18 +74,34 @@ def render_docx(
     uncommitted copy); ``draft`` marks every page "DRAFT — NOT FOR SIGNATURE".
     A template that uses something the model does not provide would leave blanks:
     a signature-ready render is refused (MouError), a draft is passed to ``warn``.
+    A template reaching outside the sandbox is refused either way. ``signer`` signs
+    the provenance (:mod:`mou.document.signing`).
     """
     path = template or PACKAGED_TEMPLATE
+    return render_with(agreement, revision, draft, path, template_bytes(path), warn, signer)
+
+
+def render_with(
+    agreement: Agreement,
+    revision: str | None,
+    draft: bool,
+    path: Path,
+    source: bytes,
+    warn: Callable[[str], None] | None = None,
+    signer: Signer | None = None,
+) -> bytes:
+    """:func:`render_docx` with the template's bytes ``source`` (``path`` names it in
+    messages): an earlier version of a template, found in git, renders this way."""
     context = build_context(agreement, revision, draft, PENDING)
-    source = template_bytes(path)
     with naming_the_template(path):
         _check_balanced(path, source, draft, warn)
+        refuse_forbidden(path, source)
         rendered, unknown = render_recording(source, context, agreement.title)
     if unknown:
         _unknown_uses(path, source, unknown, draft, warn)
     # The template's hash too: the same revision through an edited template reads differently.
     template_sha = hashlib.sha256(source).hexdigest()
-    return stamp(rendered, agreement.id, revision, draft, template_sha)
+    return stamp(rendered, agreement.id, revision, draft, template_sha, signer)
 
 
 def _check_balanced(
@@ -139,11 +154,10 @@ _STANDARD_CORE = (
 
 @lru_cache(maxsize=8)
 def _known_core_properties(template: bytes) -> bytes:
-    """``template`` with its core-properties relationship typed as python-docx expects."""
+    """``template`` with its core-properties relationship typed as python-docx expects,
+    repacked from parts read within the zip-bomb limits (python-docx reads without)."""
     parts = ooxml.parts(template)
     rels = parts.get("_rels/.rels", b"")
-    if _LIBREOFFICE_CORE not in rels:
-        return template
     parts["_rels/.rels"] = rels.replace(_LIBREOFFICE_CORE, _STANDARD_CORE)
     return ooxml.zip_parts(parts)
 

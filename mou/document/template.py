@@ -2,8 +2,9 @@
 
 Which template applies is a decision of this layer, never of a front end, so the CLI,
 the wizard's Export and Preview and the redline cannot disagree: :func:`template_for`.
-Tag checks that read the template's own text (a tag left open, how a name is written)
-live here too, since rendering and ``mou templates check`` both need them.
+Tag checks that read the template's own text (a tag left open, how a name is written,
+a tag outside the sandbox's allow-list) live here too, since rendering and
+``mou templates check`` both need them.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from typing import Any
 
 from ..data import PACKAGED_TEMPLATE
 from ..errors import MouError
+from . import ooxml
+from .context import context_fields
+from .sandbox import ALLOWED_FILTERS, Forbidden, forbidden_uses, strict_sandbox
 
 TEMPLATE_NAME = "mou.docx"
 MATRIX_CAPTION = "mou-responsibility-matrix"
@@ -56,6 +60,8 @@ def template_bytes(template: Path | None = None) -> bytes:
     """The bytes of ``template`` (default: the packaged master), cached until it changes."""
     path = template or PACKAGED_TEMPLATE
     try:
+        if path.stat().st_size > ooxml.MAX_TOTAL_BYTES:
+            return ooxml.read_docx(path)  # refused, in the same words as a returned copy
         return _template_bytes(str(path), path.stat().st_mtime_ns)
     except OSError as err:
         raise MouError(f"{path}: template not found ({err.strerror or err})") from None
@@ -75,17 +81,21 @@ def _finalize(value: Any) -> Any:
 
 @lru_cache(maxsize=1)
 def jinja_environment() -> Any:
-    """The Jinja environment every render uses: autoescaping, brace-safe output, and a
-    cache of compiled templates (compiling a template's XML is half the cost of a render;
-    a compiled template is immutable, so sharing it across renders is safe)."""
-    from jinja2 import Environment
+    """The Jinja environment every render uses: the strict sandbox (a template reads the
+    context and nothing else), autoescaping, brace-safe output, no globals, only the
+    allowed filters, and a cache of compiled templates (compiling a template's XML is
+    half the cost of a render; a compiled template is immutable, so sharing is safe)."""
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    class CachingEnvironment(Environment):
+    class CachingEnvironment(strict_sandbox(ImmutableSandboxedEnvironment)):  # type: ignore[misc]
         @lru_cache(maxsize=64)  # noqa: B019 - one environment per process, kept for its life
-        def from_string(self, source: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        def from_string(self, source: str, *args: Any, **kwargs: Any) -> Any:
             return super().from_string(source, *args, **kwargs)
 
-    return CachingEnvironment(autoescape=True, finalize=_finalize, undefined=recording_undefined())
+    env = CachingEnvironment(autoescape=True, finalize=_finalize, undefined=recording_undefined())
+    env.globals.clear()  # range, cycler, joiner, lipsum, namespace, dict: none is the context
+    env.filters = {name: env.filters[name] for name in ALLOWED_FILTERS}
+    return env
 
 
 @lru_cache(maxsize=1)
@@ -153,19 +163,65 @@ def unbalanced_tags(data: bytes) -> tuple[str, ...]:
     return tuple(problems)
 
 
+@lru_cache(maxsize=8)
+def forbidden_tags(data: bytes) -> tuple[Forbidden, ...]:
+    """Every tag of the template that steps outside the sandbox's allow-list (read, not
+    run); TemplateSyntaxError when a part is no valid template text."""
+    return tuple(forbidden_uses(template_sources(data), context_fields()))
+
+
+def refuse_forbidden(path: Path, source: bytes) -> None:
+    """Refuse, in one line, a template with a tag outside the sandbox's allow-list: for
+    every export, draft or not, since it is not a blank in a document but code that
+    someone meant to run."""
+    from jinja2 import TemplateSyntaxError
+
+    try:
+        forbidden = forbidden_tags(source)
+    except TemplateSyntaxError as err:
+        raise MouError(f"template syntax error near line {err.lineno}: {err.message}") from None
+    if forbidden:
+        more = f" (and {len(forbidden) - 1} more such tag(s))" if len(forbidden) > 1 else ""
+        raise MouError(
+            f"{path}: {forbidden[0]}{more}; the template is refused "
+            f"(see `mou templates check {path}`)"
+        )
+
+
+def template_sources(data: bytes) -> list[str]:
+    """The Jinja text of every part docxtpl renders: body, headers, footers, footnotes
+    (each as docxtpl patches it) and the core properties it renders too."""
+    template = opened_template(data)
+    sources = [patch_xml(template.get_xml())]
+    for relationship in template.docx.part.rels.values():
+        if relationship.reltype in (template.HEADER_URI, template.FOOTER_URI):
+            sources.append(patch_xml(template.get_part_xml(relationship.target_part)))
+    for part in template.docx.part.package.parts:
+        if part.content_type.endswith("wordprocessingml.footnotes+xml"):
+            sources.append(patch_xml(part.blob.decode("utf-8")))
+    properties = template.docx.core_properties
+    for name in ("author", "comments", "identifier", "language", "subject", "title"):
+        sources.append(getattr(properties, name) or "")
+    return sources
+
+
 def usages(data: bytes, names: Iterable[str]) -> list[str]:
     """Each name as the template writes it, quoted: ``'p.legl_name'``, else ``'partys'``."""
     source = _template_text(data)
     return [_usage(name, source) for name in names]
 
 
+@lru_cache(maxsize=4)
 def opened_template(data: bytes) -> Any:
-    """The template as a DocxTemplate with its parts read; a MouError if it is no .docx."""
+    """The template as a DocxTemplate with its parts read; a MouError if it is no .docx.
+
+    Shared by the checks that read it (never rendered: a render takes a fresh one)."""
     from docx.opc.exceptions import PackageNotFoundError
     from docxtpl import DocxTemplate
     from lxml import etree
 
-    template = DocxTemplate(io.BytesIO(data))
+    # python-docx inflates parts without bound: it reads them from a repacked copy.
+    template = DocxTemplate(io.BytesIO(ooxml.repacked(data)))
     try:
         template.init_docx()
     except (zipfile.BadZipFile, KeyError, PackageNotFoundError, etree.XMLSyntaxError) as err:
@@ -174,8 +230,20 @@ def opened_template(data: bytes) -> Any:
 
 
 def _template_text(data: bytes) -> str:
-    template = opened_template(data)
-    return _visible(template.patch_xml(template.get_xml()))
+    return _visible(patch_xml(opened_template(data).get_xml()))
+
+
+@lru_cache(maxsize=64)
+def patch_xml(xml: str) -> str:
+    """docxtpl's clean-up of a part's XML (dozens of regexes), cached per XML text."""
+    return _patcher().patch_xml(xml)
+
+
+@lru_cache(maxsize=1)
+def _patcher() -> Any:
+    from docxtpl import DocxTemplate
+
+    return DocxTemplate(io.BytesIO())
 
 
 def _visible(xml: str) -> str:
@@ -201,7 +269,10 @@ def naming_the_template(path: Path) -> Iterator[None]:
 
 
 def usable_template(path: Path) -> Path:
-    """``path`` if it opens as a Word template; else the one line a render would give."""
+    """``path`` if it opens as a Word template and stays inside the sandbox; else the one
+    line a render would give."""
     with naming_the_template(path):
-        opened_template(template_bytes(path))
+        data = template_bytes(path)
+        opened_template(data)
+        refuse_forbidden(path, data)
     return path

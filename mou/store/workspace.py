@@ -49,8 +49,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..chars import hidden_char, name_of
 from ..errors import ConflictError, MouError, UsageError
-from ..fsutil import write_no_follow
+from ..fsutil import os_errors, write_no_follow
 from ..ids import AGREEMENTS_FOLDER, agreement_path, check_agreement_id, is_agreement_name
 from ..model import Agreement, to_data
 from ..settings import resolve_workspace
@@ -125,9 +126,14 @@ def _ident_problem(part: str) -> str | None:
     """Why git would refuse, alter or misread ``part`` of an author line; None if it is fine."""
     if not part.strip() or any(c in part for c in "<>"):
         return "a name and an e-mail address are required"
-    if _has_control(part, allowed=""):
-        # A line break would forge a line in the commit; other controls garble `mou log`.
-        return "control characters are not allowed in a name or e-mail address"
+    hidden = _hidden(part, allowed="")
+    if hidden:
+        # A line break would forge a line in the commit; other controls garble `mou log`;
+        # a bidirectional override makes the name display as another (mou/chars.py).
+        return (
+            "control characters are not allowed in a name or e-mail address, nor "
+            f"bidirectional overrides ({hidden})"
+        )
     if not part.strip(_IDENT_CRUD):
         # git drops these from both ends ("Jane Roe Jr." is kept as "Jane Roe Jr") and
         # refuses a name that is nothing else.
@@ -135,9 +141,11 @@ def _ident_problem(part: str) -> str | None:
     return None
 
 
-def _has_control(text: str, allowed: str) -> bool:
-    """Whether ``text`` holds a C0 control character or DEL other than those ``allowed``."""
-    return any((c < " " or c == "\x7f") and c not in allowed for c in text)
+def _hidden(text: str, allowed: str) -> str | None:
+    """The name of the first C0 control character or DEL in ``text`` other than those
+    ``allowed``, or of its first bidirectional override or isolate; None if none."""
+    bad = hidden_char(text, allowed)
+    return name_of(bad) if bad is not None else None
 
 
 @dataclass(frozen=True)
@@ -214,7 +222,12 @@ class Workspace(Reader):
         raw = canonical_bytes(agreement)
         path = agreement_path(agreement.id)
         base_commit = self.resolve(base) if base is not None else None
-        with self._writer_lock(), git_errors(f"{path}: not saved"):
+        # A read-only .git or a full disk is one line naming the place, not a traceback.
+        with (
+            os_errors(f"{path}: not saved", self.repo.git_dir),
+            self._writer_lock(),
+            git_errors(f"{path}: not saved"),
+        ):
             self._finish_interrupted_save()
             refuse_filtered(self.repo, path)
             job = _Job(path, raw, message, author, base_commit, read_policy(self.repo))
@@ -597,8 +610,12 @@ class _Job:
 def _check_message(message: str, what: str) -> None:
     if not message or not message.strip():
         raise UsageError("a save needs a message (-m) saying what changed and why")
-    if _has_control(message, allowed="\n\t"):
-        raise UsageError(f"{what} holds a control character; only line breaks and tabs are allowed")
+    hidden = _hidden(message, allowed="\n\t")
+    if hidden:
+        raise UsageError(
+            f"{what} holds a control character or bidirectional override ({hidden}); "
+            "only line breaks and tabs are allowed"
+        )
 
 
 def _token() -> str:

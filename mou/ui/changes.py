@@ -1,5 +1,6 @@
 """The change list between two versions, grouped by section: additions green, deletions
-struck through. User text is HTML-escaped before it is shown."""
+struck through. User text is HTML-escaped before it is shown, and invisible format
+characters (zero-width space, bidirectional marks…) are shown as ``<U+200B>``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import streamlit as st
 
 from ..changes.diff import diff, group_by_section
+from ..chars import visible
 from ..model import Agreement
 from .style import count
 
@@ -24,13 +26,13 @@ def show_changes(old: Agreement, new: Agreement, *, empty: str = "No differences
         st.info(empty)
         return 0
     for section, items in group_by_section(changes).items():
-        st.markdown(f"**{html.escape(section)}** · {count(len(items), 'change')}")
+        st.markdown(f"**{_shown(section)}** · {count(len(items), 'change')}")
         st.html("".join(_change_html(change) for change in items))
     return len(changes)
 
 
 def _change_html(change: Any) -> str:
-    label = html.escape(change.label)
+    label = _shown(change.label)
     kind = _KIND.get(change.kind, change.kind)
     return (
         f"<div style='margin:0 0 .55rem 0;line-height:1.5'>"
@@ -54,8 +56,13 @@ def _body(change: Any) -> str:
     return " ".join(parts)
 
 
+def _shown(text: str) -> str:
+    """``text`` safe in HTML, every invisible character visible."""
+    return html.escape(visible(text))
+
+
 def _word(op: str, text: str) -> str:
-    escaped = html.escape(text)
+    escaped = _shown(text)
     if op == "insert":
         return f"<ins style='{_INS}'>{escaped}</ins>"
     if op == "delete":

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from ..chars import invisible_chars
 from .rows import (
     Path,
     Table,
@@ -45,6 +46,14 @@ def show_problems(found: Sequence[str]) -> None:
     """Problems under a field, in the app's error colour."""
     for message in found:
         st.markdown(f":red[:material/error: {plain(message)}]")
+
+
+def show_invisible(value: Any) -> None:
+    """Under a text field, name the invisible characters its value holds (zero-width
+    space, bidirectional marks…): kept as typed, but nobody should be surprised by them."""
+    found = invisible_chars(value) if isinstance(value, str) else []
+    if found:
+        st.caption(f":material/visibility: Holds invisible characters: {plain(', '.join(found))}")
 
 
 def _bound(
@@ -113,6 +122,7 @@ def text(draft: Draft, path: Path, label: str, *, area: bool = False, **kw: Any)
     widget = st.text_area if area else st.text_input
     shown = "" if current is None else str(current)
     _bound(draft, path, widget, {"value": shown}, _same, label=label, **kw)
+    show_invisible(get_in(draft.data, path))
 
 
 def number(draft: Draft, path: Path, label: str, *, integer: bool = True, **kw: Any) -> None:
@@ -133,6 +143,7 @@ def lines(draft: Draft, path: Path, label: str, **kw: Any) -> None:
     current = get_in(draft.data, path) or []
     shown = "\n".join(str(item) for item in current)
     _bound(draft, path, st.text_area, {"value": shown}, _nonblank_lines, label=label, **kw)
+    show_invisible("\n".join(str(item) for item in get_in(draft.data, path) or []))
 
 
 def checkbox(draft: Draft, path: Path, label: str, *, default: bool = False, **kw: Any) -> None:

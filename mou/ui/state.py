@@ -22,6 +22,7 @@ from typing import Any
 
 import streamlit as st
 
+from ..chars import hidden_char, name_of
 from ..errors import ConflictError, InvalidAgreement, MouError, Problem
 from ..ids import check_agreement_id
 from ..model import Agreement, to_data
@@ -262,9 +263,11 @@ def _signer(name: str, email: str) -> Any:
         raise MouError("Your name: needed, so that the revision says who saved it")
     if not _EMAIL.fullmatch(email):
         raise MouError(f"Your email: {email!r} is not an e-mail address (jane.roe@agency.gov)")
-    control = next((c for c in name + email if unicodedata.category(c) == "Cc"), None)
-    if control is not None:
-        raise MouError(f"Your name: the control character U+{ord(control):04X} is not allowed")
+    for label, value in (("Your name", name), ("Your email", email)):
+        bad = hidden_char(value)
+        if bad is not None:
+            kind = "control" if unicodedata.category(bad) == "Cc" else "bidirectional control"
+            raise MouError(f"{label}: the {kind} character {name_of(bad)} is not allowed")
     return Author.parse(f"{name} <{email}>")
 
 

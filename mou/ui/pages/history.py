@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from ...changes.redline import redline_docx
+from ...chars import visible
 from ...errors import MouError
 from ...model import to_data
 from ...yamlio import dump
@@ -54,8 +55,8 @@ def _table(revisions: list[Any]) -> None:
         {
             "revision": r.sha[:8],
             "when": f"{r.date:%Y-%m-%d %H:%M}",
-            "who": r.author,
-            "message": r.message.strip(),
+            "who": visible(r.author),
+            "message": visible(r.message.strip()),
         }
         for r in revisions
     ]
@@ -73,7 +74,9 @@ def _table(revisions: list[Any]) -> None:
 
 
 def _label(revisions: list[Any]) -> dict[str, str]:
-    return {r.sha: f"{r.sha[:8]} · {r.date:%Y-%m-%d %H:%M} · {r.author}" for r in revisions}
+    return {
+        r.sha: visible(f"{r.sha[:8]} · {r.date:%Y-%m-%d %H:%M} · {r.author}") for r in revisions
+    }
 
 
 def _read_only(agreement_id: str, revisions: list[Any]) -> None:
