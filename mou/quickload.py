@@ -13,55 +13,18 @@ back to the exact loader, which also gives the one-line error message.
 
 from __future__ import annotations
 
-import re
 import typing
 from functools import cache
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
+from .coreyaml import MAX_BYTES, load_piece, plain_data, plain_value
 from .errors import InvalidAgreement
 from .model import Agreement
 from .validate import validate_parsed
 from .yamlchunks import list_items, top_level
-from .yamlio import MAX_BYTES, Parsed
-
-_CORE_SCHEMA = [
-    ("bool", r"true|True|TRUE|false|False|FALSE", "tTfF"),
-    ("int", r"[-+]?[0-9]+", "-+0123456789"),
-    (
-        "float",
-        r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)",
-        "-+0123456789.",
-    ),
-    ("null", r"~|null|Null|NULL|", "~nN"),
-]
-
-
-class _DuplicateKey(yaml.YAMLError):
-    """A mapping names a key twice, which the exact loader refuses with its line."""
-
-
-class _CoreLoader(yaml.CSafeLoader):
-    """libyaml with the YAML 1.2 core schema instead of PyYAML's YAML 1.1 resolvers."""
-
-    yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 (PyYAML's class registry)
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        """The mapping, refusing a repeated key (libyaml would silently keep the last)."""
-        keys = [key.value for key, _ in node.value if isinstance(key, yaml.ScalarNode)]
-        if len(keys) != len(set(keys)):
-            raise _DuplicateKey("duplicate key")
-        return super().construct_mapping(node, deep=deep)
-
-
-for _name, _pattern, _first in _CORE_SCHEMA:
-    _CoreLoader.add_implicit_resolver(
-        f"tag:yaml.org,2002:{_name}", re.compile(f"^(?:{_pattern})$"), [*_first, ""]
-    )
-_CoreLoader.add_constructor("tag:yaml.org,2002:int", lambda loader, node: int(node.value))
+from .yamlio import Parsed
 
 
 def quick_load(raw: bytes) -> Agreement | None:
@@ -71,7 +34,7 @@ def quick_load(raw: bytes) -> Agreement | None:
     revisions between two that are checked fully, where the worst outcome of a lenient
     read is a change credited to a neighbouring commit.
     """
-    data = _plain_data(raw)
+    data = plain_data(raw)
     try:
         return Agreement.model_validate(data) if data is not None else None
     except ValidationError:
@@ -80,47 +43,13 @@ def quick_load(raw: bytes) -> Agreement | None:
 
 def quick_validated(raw: bytes, source: str, expected_id: str) -> Agreement | None:
     """The agreement in ``raw``, checked as fully as the exact loader checks it, or None."""
-    data = _plain_data(raw)
+    data = plain_data(raw)
     if data is None:
         return None
     try:
         return validate_parsed(Parsed(data=data, source=source), expected_id)
     except InvalidAgreement:
         return None  # the exact loader says where, with line numbers
-
-
-def _plain_data(raw: bytes) -> dict[str, Any] | None:
-    data = _plain_value(raw)
-    return data if isinstance(data, dict) else None
-
-
-def _plain_value(raw: bytes) -> Any:
-    """The data of plain YAML (no aliases, tags or repeated keys), or None."""
-    if len(raw) > MAX_BYTES:
-        return None
-    try:
-        # An alias is written with "*"; without one there is no alias to look for.
-        if b"*" in raw and any(
-            isinstance(e, yaml.AliasEvent) for e in yaml.parse(raw, Loader=_CoreLoader)
-        ):
-            return None
-        return yaml.load(raw, Loader=_CoreLoader)
-    except (yaml.YAMLError, ValueError, UnicodeDecodeError):
-        return None
-
-
-def load_yaml(text: str | bytes) -> Any:
-    """The data of a YAML text by libyaml and the YAML 1.2 core schema; YAMLError if unreadable.
-
-    Aliases are allowed (shared, never expanded), so a summary can be read from any file.
-    """
-    return yaml.load(text, Loader=_CoreLoader)
-
-
-def load_piece(piece: str) -> dict[str, Any] | None:
-    """The mapping of one piece of a file (see :mod:`mou.yamlchunks`), without aliases; or None."""
-    data = _plain_data(piece.encode("utf-8", "surrogatepass"))
-    return data if isinstance(data, dict) and len(data) == 1 else None
 
 
 # ---------------------------------------------------------------------- revision walks
@@ -195,7 +124,7 @@ class RevisionReader:
 
     def _item(self, model: type[BaseModel], key: str, item: str) -> BaseModel:
         if (key, item) not in self._items:
-            data = _plain_value(item.encode("utf-8", "surrogatepass"))
+            data = plain_value(item.encode("utf-8", "surrogatepass"))
             if not isinstance(data, list) or len(data) != 1:
                 raise _Declined
             try:

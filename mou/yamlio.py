@@ -23,9 +23,9 @@ import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
+from .coreyaml import MAX_BYTES
 from .errors import InvalidAgreement, MouError, Problem
 
-MAX_BYTES = 5 * 1024 * 1024
 SCHEMA_COMMENT = "# yaml-language-server: $schema=../schemas/agreement.schema.json"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Line breaks YAML would fold and characters YAML cannot hold raw: only escapes carry them.

@@ -26,6 +26,7 @@ FOUNDATION = {
     "mou.model",
     "mou.yamlio",
     "mou.yamlchunks",
+    "mou.coreyaml",
     "mou.schema",
     "mou.validate",
     "mou.presets",

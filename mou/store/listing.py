@@ -28,9 +28,9 @@ from typing import Any
 
 from yaml import YAMLError
 
+from ..coreyaml import load_piece, load_yaml
 from ..errors import MouError
 from ..fsutil import atomic_write
-from ..quickload import load_piece, load_yaml
 from ..yamlchunks import is_wellformed, item_pieces, list_items, top_level
 from .git import GitFailed, Repository, commit_date
 
