@@ -38,13 +38,21 @@ def _text_paths(model: Any, path: tuple = ()) -> list[tuple]:
             for index, item in enumerate(value):
                 if isinstance(item, BaseModel):
                     found += _text_paths(item, (*path, name, index))
-        elif isinstance(value, str) and any(
-            getattr(m, "func", None).__name__ == "_xml_safe"
-            for m in info.metadata
-            if getattr(m, "func", None)
-        ):
+        elif isinstance(value, str) and _is_free_text(info):
             found.append((*path, name))
     return found
+
+
+def _is_free_text(info: Any) -> bool:
+    """A field any XML-safe text may fill: checked for hidden characters, no pattern.
+
+    E-mail addresses pass the same hidden-character check but must also match a pattern.
+    """
+    checked = any(
+        getattr(getattr(m, "func", None), "__name__", "") == "_xml_safe" for m in info.metadata
+    )
+    patterned = any(getattr(m, "pattern", None) for m in info.metadata)
+    return checked and not patterned
 
 
 @st.composite
