@@ -185,7 +185,7 @@ done
 
 @pytest.mark.xfail(
     strict=False,
-    reason="known rare race (seen once in two runs under load 8 on 2 cores): a plain commit "
+    reason="known race (failed in 2 of 3 runs under load 8 on 2 cores): a plain commit "
     "can still carry a stale index entry of an agreement; issue 10 item 2 stays open",
 )
 def test_mou_writers_alongside_a_plain_git_commit_loop_lose_and_revert_nothing(
