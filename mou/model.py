@@ -54,6 +54,12 @@ def _xml_safe(text: str) -> str:
     return text
 
 
+def _address_safe(address: str) -> str:
+    # The same refusal as text (a control character, a bidirectional override), under its
+    # own name: an address is not free text.
+    return _xml_safe(address)
+
+
 def _integral_as_int(value: float) -> float | int:
     # 250000 stays 250000 in the YAML file rather than becoming 250000.0.
     return int(value) if float(value).is_integer() else value
@@ -73,7 +79,7 @@ Email = Annotated[
     str,
     StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254),
     Field(json_schema_extra={"format": "email"}),
-    AfterValidator(_xml_safe),
+    AfterValidator(_address_safe),
 ]
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mou.chars import bidi_control
 from mou.model import Agreement, to_data, xml_forbidden_char
 from mou.validate import validate_data
 from mou.yamlio import dump, read_text
@@ -22,7 +23,7 @@ TYPES = [
 
 free_text = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=40
-).filter(lambda t: xml_forbidden_char(t) is None)
+).filter(lambda t: xml_forbidden_char(t) is None and bidi_control(t) is None)
 
 
 def _text_paths(model: Any, path: tuple = ()) -> list[tuple]:

@@ -206,3 +206,18 @@ def test_the_wizard_refuses_the_template_before_any_download(
     assert shown["export"].startswith(f"Cannot export: {template}: the tag ")
     assert "uses what no template may" in shown["export"]
     assert not at.get("download_button") and not marker.exists()
+
+
+def test_a_tag_that_is_no_valid_syntax_is_named(workspace: Path, tmp_path: Path) -> None:
+    template = workspace / "templates" / "mou.docx"
+    with_tag(template, "{{ doc.title + }}")
+    checked = run_mou("templates", "check", cwd=workspace)
+    assert checked.returncode == 1
+    assert checked.stdout.decode().splitlines() == [
+        f"{template}: template syntax error in the tag '{{{{ doc.title + }}}}': "
+        "unexpected 'end of print statement'"
+    ]
+    exported = run_mou("export", READY, "--draft", "-o", str(tmp_path / "o.docx"), cwd=workspace)
+    assert exported.returncode == 1
+    (line,) = exported.stderr.decode().splitlines()
+    assert line.startswith(f"{template}: template syntax error in the tag '{{{{ doc.title + }}}}'")

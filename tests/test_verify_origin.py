@@ -268,6 +268,8 @@ def test_gits_own_ssh_signing_key_is_used(workspace: Path, tmp_path: Path) -> No
 def test_a_key_that_cannot_sign_refuses_the_export_in_one_line(
     workspace: Path, tmp_path: Path
 ) -> None:
+    if shutil.which("ssh-keygen") is None:
+        pytest.skip("ssh-keygen (OpenSSH) is not installed")
     git(workspace, "config", "mou.signingKey", str(tmp_path / "no-such-key"))
     out = tmp_path / "signed.docx"
     before = snapshot(tmp_path)

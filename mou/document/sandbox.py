@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from ..errors import MouError
+
 # The filters a template may use: they format values and reach nothing else.
 ALLOWED_FILTERS = frozenset(
     {
@@ -179,7 +181,7 @@ def forbidden_uses(sources: list[str], fields: frozenset[str]) -> list[Forbidden
         # Only the tags, one per line: the text between them is data, and parsing the
         # whole part's XML would cost more than reading what can run.
         tags = [" ".join(tag.split()) for tag in _TAG.findall(source)]
-        for line, use in _uses(parser.parse("\n".join(tags)), fields):
+        for line, use in _uses(_parsed(parser, tags), fields):
             tag = tags[line - 1] if 0 < line <= len(tags) else f"line {line}"
             found.setdefault(tag, [])
             if use not in found[tag]:
@@ -191,6 +193,18 @@ def forbidden_uses(sources: list[str], fields: frozenset[str]) -> list[Forbidden
 @lru_cache(maxsize=1)
 def _parser(base: type) -> Any:
     return base()
+
+
+def _parsed(parser: Any, tags: list[str]) -> Any:
+    """The tags parsed as one template; a syntax error is a MouError naming its tag."""
+    from jinja2 import TemplateSyntaxError
+
+    try:
+        return parser.parse("\n".join(tags))
+    except TemplateSyntaxError as err:
+        line = err.lineno or 0
+        where = f"the tag '{tags[line - 1]}'" if 0 < line <= len(tags) else f"tag {line}"
+        raise MouError(f"template syntax error in {where}: {err.message}") from None
 
 
 def _uses(tree: Any, fields: frozenset[str]) -> Iterator[tuple[int, str]]:

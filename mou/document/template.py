@@ -166,7 +166,7 @@ def unbalanced_tags(data: bytes) -> tuple[str, ...]:
 @lru_cache(maxsize=8)
 def forbidden_tags(data: bytes) -> tuple[Forbidden, ...]:
     """Every tag of the template that steps outside the sandbox's allow-list (read, not
-    run); TemplateSyntaxError when a part is no valid template text."""
+    run); a MouError naming the tag when a part is no valid template text."""
     return tuple(forbidden_uses(template_sources(data), context_fields()))
 
 
@@ -174,12 +174,7 @@ def refuse_forbidden(path: Path, source: bytes) -> None:
     """Refuse, in one line, a template with a tag outside the sandbox's allow-list: for
     every export, draft or not, since it is not a blank in a document but code that
     someone meant to run."""
-    from jinja2 import TemplateSyntaxError
-
-    try:
-        forbidden = forbidden_tags(source)
-    except TemplateSyntaxError as err:
-        raise MouError(f"template syntax error near line {err.lineno}: {err.message}") from None
+    forbidden = forbidden_tags(source)
     if forbidden:
         more = f" (and {len(forbidden) - 1} more such tag(s))" if len(forbidden) > 1 else ""
         raise MouError(
