@@ -135,7 +135,12 @@ class RevisionReader:
 
 
 def _complete(values: dict[str, Any]) -> bool:
-    return all(name in values for name, info in _fields().items() if info.is_required())
+    return _required() <= values.keys()
+
+
+@cache
+def _required() -> frozenset[str]:
+    return frozenset(name for name, info in _fields().items() if info.is_required())
 
 
 @cache

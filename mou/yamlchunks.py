@@ -20,14 +20,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 
 from yaml import YAMLError
 from yaml.cyaml import CParser
 
-# A line whose first character is not blank: a key, a list item, a comment or trouble.
-_FLUSH_LINE = re.compile(r"\n(\S[^\n]*)")
 _KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: .*)?")
 _ITEM_START = re.compile(r"-(?: .*)?")
+# A quote or a bracket starts a value when all before it on its line is indentation,
+# "- " or "? " markers, a "key: " and anchors or tags.
+_FLOW_CHAR = re.compile(r"""["'\[{]""")
+_VALUE_PREFIX = re.compile(r"[ \t]*(?:[-?][ \t]+)*(?:[^\s#][^\n]*?:[ \t]+)?(?:[&!]\S*[ \t]+)*")
+_COMMENT = re.compile(r"[ \t]+#.*$")
+_CLOSED = {
+    '"': re.compile(r'"(?:[^"\\]|\\.)*"[ \t]*(?:#.*)?'),
+    "'": re.compile(r"'(?:[^']|'')*'[ \t]*(?:#.*)?"),
+}
 
 
 def top_level(text: str) -> list[tuple[str, str]] | None:
@@ -42,15 +50,18 @@ def top_level(text: str) -> list[tuple[str, str]] | None:
 def keyed_pieces(text: str, indent: int) -> list[tuple[str, str]] | None:
     """The pieces of a block mapping whose keys stand at column ``indent``; None if unsure."""
     starts: list[tuple[str, int]] = []
-    for at, whole in _lines_at_most(text, indent):
-        if whole.lstrip().startswith("#"):
-            continue
+    for found in _line_pattern(indent).finditer("\n" + text):
+        whole = found.group(1)
         if whole[:indent].strip():
+            if whole.lstrip().startswith("#"):
+                continue
             return None  # less indented than the keys: not one mapping
-        key = _KEY_LINE.fullmatch(whole[indent:])
+        key = _KEY_LINE.fullmatch(whole, indent)
         if key is not None:
-            starts.append((key.group(1), at))
-        elif not (starts and _ITEM_START.fullmatch(whole[indent:])):
+            starts.append((key.group(1), found.start()))
+        elif not whole.startswith("#", indent) and not (
+            starts and _ITEM_START.fullmatch(whole, indent)
+        ):
             return None  # a list may stand at its key's column; nothing else may
     if not starts or not _only_comments(text[: starts[0][1]]):
         return None
@@ -93,6 +104,32 @@ def item_pieces(item: str) -> list[tuple[str, str]] | None:
     return keyed_pieces(" " * column + item[column:], column)
 
 
+def may_span_lines(text: str) -> bool:
+    """Whether a quoted or flow value in ``text`` might go on over more than one line.
+
+    Conservative: a value that starts with a quote or a bracket (after ``key:``, ``-`` or
+    indentation, and any anchor or tag) counts as closed only when the rest of its line
+    is exactly one complete quoted text, or a bracketed list or mapping without quotes.
+    """
+    for found in _FLOW_CHAR.finditer(text):
+        start = found.start()
+        line_start = text.rfind("\n", 0, start) + 1
+        if _VALUE_PREFIX.fullmatch(text, line_start, start) is None:
+            continue  # inside a plain text ("the agency's"), not the start of a value
+        end = text.find("\n", start)
+        value = text[start : end if end >= 0 else len(text)]
+        closed = _CLOSED.get(value[0])
+        if closed.fullmatch(value) is None if closed is not None else not _closed_flow(value):
+            return True
+    return False
+
+
+def _closed_flow(value: str) -> bool:
+    body = _COMMENT.sub("", value).rstrip()
+    pairs = body.count("[") == body.count("]") and body.count("{") == body.count("}")
+    return pairs and body[-1:] in "]}" and not any(q in body for q in "\"'")
+
+
 def is_wellformed(piece: str) -> bool:
     """Whether libyaml parses ``piece`` as YAML, checked in C without building any value."""
     try:
@@ -104,14 +141,20 @@ def is_wellformed(piece: str) -> bool:
 
 def _lines_at_most(text: str, column: int) -> Iterator[tuple[int, str]]:
     """``(offset, line)`` for each line of ``text`` whose first non-blank character stands
-    at or before ``column``.
-
-    Found by searching for line breaks (the pattern starts with one, which ``re`` finds
-    fast) in the text behind an extra one, so the first line counts too.
-    """
-    pattern = _FLUSH_LINE if column == 0 else re.compile(rf"\n( {{0,{column}}}\S[^\n]*)")
-    for found in pattern.finditer("\n" + text):
+    at or before ``column``."""
+    for found in _line_pattern(column).finditer("\n" + text):
         yield found.start(), found.group(1)
+
+
+@cache
+def _line_pattern(column: int) -> re.Pattern[str]:
+    """Lines whose first non-blank character stands at or before ``column``.
+
+    The pattern starts with a line break, which ``re`` searches for fast; callers search
+    the text behind an extra one, so that the first line counts too, and a match's start
+    is then its line's offset in the text.
+    """
+    return re.compile(rf"\n( {{0,{column}}}\S[^\n]*)")
 
 
 def _only_comments(text: str) -> bool:

@@ -367,3 +367,16 @@ def test_the_first_list_after_a_git_clone_shows_the_same_rows(tmp_path):
         rows = [row.as_json() for row in ws.list()]
         assert [row.as_json() for row in clone.list()] == rows
     assert [row["title"] for row in rows] == ["County", "Metro"]
+
+
+def test_many_files_read_in_two_processes_give_the_rows_one_process_gives():
+    # The forked half must come back complete and in order (a fresh clone of thousands).
+    texts = [text for path in EXAMPLES for text in _styles(to_data(load_file(path)))]
+    texts += ["title: [unclosed\n", "just text"]
+    with (
+        mock.patch.object(listing, "PARALLEL_FROM", 2),
+        mock.patch.object(listing.threading, "active_count", lambda: 1),
+    ):
+        both = listing._all_summary_fields(texts)
+    assert both == [listing.summary_fields(text) for text in texts]
+    assert both[-1]["status"] == "invalid"

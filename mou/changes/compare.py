@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import difflib
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ PAIR_SIMILARITY = 0.5  # below this, a changed paragraph is shown deleted and re
 PAIR_CELLS = 40_000
 LIKELY_PER_UNIT = 4  # old units scored per new unit in a large block
 RARE_TOKEN_UNITS = 16  # a token in more old units than this does not suggest a pair
+_BREAKS = re.compile(r"([\t\n\0])")  # a tab, a line break, or nothing Word can hold
 SIMPLE_RUN_CHILDREN = {"rPr", "t", "tab", "br", "cr", "lastRenderedPageBreak", "noBreakHyphen"}
 
 
@@ -494,18 +496,13 @@ def _make_run(text: str, properties, deleted: bool) -> etree._Element:
     if properties is not None:
         run.append(copy.deepcopy(properties))
     text_tag = w("delText") if deleted else w("t")
-    buffer = ""
-    for char in text + "\0":
-        if char in "\t\n\0":
-            if buffer:
-                node = etree.SubElement(run, text_tag)
-                node.text = buffer
-                node.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-                buffer = ""
-            if char != "\0":
-                etree.SubElement(run, w("tab") if char == "\t" else w("br"))
-        else:
-            buffer += char
+    for part in _BREAKS.split(text):
+        if part in ("\t", "\n"):
+            etree.SubElement(run, w("tab") if part == "\t" else w("br"))
+        elif part and part != "\0":
+            node = etree.SubElement(run, text_tag)
+            node.text = part
+            node.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
     return run
 
 

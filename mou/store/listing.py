@@ -20,7 +20,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import multiprocessing
+import os
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,16 +34,14 @@ from yaml import YAMLError
 from ..coreyaml import load_piece, load_yaml
 from ..errors import MouError
 from ..fsutil import atomic_write
-from ..yamlchunks import is_wellformed, item_pieces, list_items, top_level
+from ..yamlchunks import is_wellformed, item_pieces, list_items, may_span_lines, top_level
 from .git import GitFailed, Repository, commit_date
 
 CACHE_FILE = "mou-list-cache.json"
 CACHE_VERSION = 1
+PARALLEL_FROM = 200  # files to read before a second process is worth its start
 _TOP_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*):(?: (.*))?$")
 _SCALAR_KEYS = ("title", "type", "status")
-# A value that starts with a quote or a bracket, after any indentation, "- " and "key: ".
-_FLOW_VALUE = re.compile(r"""\n[ -]*(?:[^\s"'\[{#][^\n]*?: +)?(["'\[{])([^\n]*)""")
-_CLOSERS = {'"': '"', "'": "'", "[": "]", "{": "}"}
 _UNSAFE_START = tuple("|>&*!{[%@`'\"")
 # sha, author name, ISO date; each ends in NUL (`git log -z`), which no name can hold.
 _CHANGE_FORMAT = "%H%x00%an%x00%aI"
@@ -87,8 +88,8 @@ def summaries(repo: Repository, head: str, blobs: dict[str, str]) -> list[Summar
     changes = _last_changes(repo, head, cache, set(blobs))
     fields = cache["fields"]
     unread = sorted(set(blobs.values()) - set(fields))
-    for blob, raw in zip(unread, repo.read_files(unread), strict=True):
-        fields[blob] = summary_fields((raw or b"").decode("utf-8", "replace"))
+    texts = [(raw or b"").decode("utf-8", "replace") for raw in repo.read_files(unread)]
+    fields.update(zip(unread, _all_summary_fields(texts), strict=True))
     cache["fields"] = {blob: fields[blob] for blob in blobs.values()}
     if json.dumps(cache, sort_keys=True) != before:
         _write_cache(cache_path, cache)
@@ -183,6 +184,37 @@ def _log_records(fields: list[str]) -> Iterator[tuple[list[str], list[str]]]:
 # ---------------------------------------------------------------------- fields
 
 
+def _all_summary_fields(texts: list[str]) -> list[dict[str, Any]]:
+    """The summary fields of each text; on two cores or more, many are read in two processes.
+
+    A fresh clone of a large workspace has thousands of files to read. The second half
+    goes to a forked child (it inherits the texts, sends back plain dicts), but only in a
+    process running no other thread: forking beside threads (the wizard's server) could
+    copy a lock that one of them holds.
+    """
+    alone = threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+    if len(texts) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or not alone:
+        return [summary_fields(text) for text in texts]
+    half = len(texts) // 2
+    context = multiprocessing.get_context("fork")
+    receiving, sending = context.Pipe(duplex=False)
+    child = context.Process(target=_send_summary_fields, args=(texts[half:], sending))
+    child.start()
+    sending.close()
+    mine = [summary_fields(text) for text in texts[:half]]
+    try:
+        theirs = receiving.recv()
+    except EOFError:  # the child died (out of memory, killed): read its half here
+        theirs = [summary_fields(text) for text in texts[half:]]
+    child.join()
+    return mine + theirs
+
+
+def _send_summary_fields(texts: list[str], sending: Any) -> None:
+    sending.send([summary_fields(text) for text in texts])
+    sending.close()
+
+
 def summary_fields(text: str) -> dict[str, Any]:
     """Title, type, status, party acronyms and term dates of one agreement file's text."""
     return scan_summary(text) or piece_summary(text) or json_summary(text) or _loaded_summary(text)
@@ -190,7 +222,10 @@ def summary_fields(text: str) -> dict[str, Any]:
 
 def scan_summary(text: str) -> dict[str, Any] | None:
     """The summary fields read line by line from a canonical file; None if in doubt."""
-    if _spans_lines(text):
+    if may_span_lines(text):
+        # Regression (issue 10): `purpose: "one` then `title: Forged"` is one quoted
+        # purpose, yet this scanner read a title. Canonical files keep every quoted or
+        # flow value on one line; anything else goes to the readers that check.
         return None
     top: dict[str, str] = {}
     parties: list[str] = []
@@ -216,19 +251,6 @@ def scan_summary(text: str) -> dict[str, Any] | None:
             key, value = line.strip().split(": ", 1)
             term[key] = _plain_scalar(value)
     return _fields(top, parties, term) if _all_simple(top, parties, term) else None
-
-
-def _spans_lines(text: str) -> bool:
-    """Whether a quoted or flow value may run on over several lines.
-
-    Regression (issue 10): ``purpose: "one`` followed by ``title: Forged"`` is a single
-    quoted purpose, yet the scanner read a title "Forged"". A canonical file writes
-    every quoted or flow value on one line, so any other file goes to the checked readers.
-    """
-    for found in _FLOW_VALUE.finditer("\n" + text):
-        if not found.group(2).endswith(_CLOSERS[found.group(1)]):
-            return True
-    return False
 
 
 def _plain_scalar(value: str) -> str:
