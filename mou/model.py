@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -621,6 +621,9 @@ class GeneralProvisions(Strict):
 class Agreement(Strict):
     """An interagency memorandum of understanding, one YAML file per agreement."""
 
+    schema_version: Literal[2]
+    """Version of the agreement model the file follows. A file without it is version 1;
+    `mou migrate` rewrites such a file as version 2."""
     id: Annotated[str, StringConstraints(pattern=AGREEMENT_ID_PATTERN)]
     """The file name without .yaml: 3 to 64 lower-case letters, digits and hyphens."""
     title: Line

@@ -24,6 +24,7 @@ class Article:
 
 
 TITLE_BLOCK_FIELDS: tuple[str, ...] = (
+    "schema_version",
     "id",
     "title",
     "number",

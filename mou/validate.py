@@ -15,7 +15,15 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .errors import InvalidAgreement, Problem
+from .migrate import (
+    CURRENT_VERSION,
+    declared_version,
+    migrate_v1,
+    migrated_lines,
+    version_problem,
+)
 from .model import Agreement, Ref, Strict
+from .notices import notice
 from .schema import json_path, schema_problems
 from .yamlio import Parsed, read_bytes, read_file
 
@@ -32,27 +40,56 @@ def load_bytes(raw: bytes, source: str, expected_id: str | None = None) -> Agree
 
 
 def validate_parsed(parsed: Parsed, expected_id: str | None = None) -> Agreement:
-    """Validate parsed YAML data against the schema, the models and the references."""
-    problems = (
-        schema_problems(parsed.data)
-        if isinstance(parsed.data, dict)
-        else [
-            Problem(
-                "$",
-                "an agreement file must be a mapping of fields (key: value), "
-                "not a list or a single value",
-            )
-        ]
-    )
+    """Validate parsed YAML data against the schema, the models and the references.
+
+    Data of an older schema version is checked against that version's schema, then
+    migrated (:mod:`mou.migrate`) and checked as the current version; a notice says so.
+    """
+    data, problems = _current_data(parsed)
     agreement = None
     if not problems:
-        agreement, problems = _model_or_problems(parsed.data)
+        agreement, problems = _model_or_problems(data)
     if agreement is not None:
         problems = reference_problems(agreement) + _id_problems(agreement, expected_id)
     if problems:
         raise InvalidAgreement(_located(problems, parsed))
     assert agreement is not None
     return agreement
+
+
+def _current_data(parsed: Parsed) -> tuple[Any, list[Problem]]:
+    """The data in the current version's shape, or the problems of the version it is in."""
+    data = parsed.data
+    if not isinstance(data, dict):
+        message = (
+            "an agreement file must be a mapping of fields (key: value), "
+            "not a list or a single value"
+        )
+        return None, [Problem("$", message)]
+    version = declared_version(data)
+    wrong = version_problem(version)
+    if wrong:
+        return None, [Problem("$.schema_version", wrong)]
+    if version == CURRENT_VERSION:
+        return data, schema_problems(data)
+    return _migrated(parsed, data)
+
+
+def _migrated(parsed: Parsed, data: dict[str, Any]) -> tuple[Any, list[Problem]]:
+    old = {key: value for key, value in data.items() if key != "schema_version"}
+    problems = schema_problems(old, version=1)
+    if problems:
+        return None, problems
+    parsed.lines = migrated_lines(parsed.lines)
+    notice(_version_notice(parsed.source))
+    return migrate_v1(data), []
+
+
+def _version_notice(source: str) -> str:
+    read = f"{source}: written in schema version 1; read as version {CURRENT_VERSION}"
+    if "@" in source or not source.endswith(".yaml"):
+        return read  # a committed revision stays as it was written; a draft has no file
+    return f"{read}; `mou migrate {source}` rewrites the file"
 
 
 def validate_data(data: Any, source: str = "<draft>") -> Agreement:

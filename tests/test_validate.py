@@ -22,8 +22,9 @@ def _replace(old: str, new: str) -> bytes:
     return GOOD.replace(old, new, 1).encode()
 
 
+# Line numbers count the `schema_version: 2` line that every version-2 file starts with.
 BAD_FILES = {
-    "malformed YAML": (_replace("title: Test agreement", "title: [Test"), ":4: $: not valid YAML"),
+    "malformed YAML": (_replace("title: Test agreement", "title: [Test"), ":5: $: not valid YAML"),
     "tab indentation": (_replace("  - id: party-a", "\t- id: party-a"), "indented with a tab"),
     "wrong type": (
         _replace("review_interval_months: 12", "review_interval_months: twelve"),
@@ -46,7 +47,7 @@ BAD_FILES = {
         "$.parties[1].id: duplicate id 'party-a'",
     ),
     "alias bomb": (b"a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n", ":2: $: YAML aliases"),
-    "not UTF-8": (GOOD.encode().replace(b"Test agreement", b"T\xe9st"), ":3: $: not UTF-8 text"),
+    "not UTF-8": (GOOD.encode().replace(b"Test agreement", b"T\xe9st"), ":4: $: not UTF-8 text"),
     "empty file": (b"", ": $: file is empty"),
     "over 5 MB": (GOOD.encode() + b"#" * (5 * 1024 * 1024), "the limit is 5,242,880"),
     "escaped control character": (
@@ -56,7 +57,7 @@ BAD_FILES = {
     "raw U+FFFE": (_replace("Test agreement", "Te\ufffest"), "U+FFFE is not allowed"),
     "YAML tag": (
         _replace("title: Test agreement", 'title: !!python/object:os.system "echo x"'),
-        ":3: $.title: YAML tags (!…) are not allowed",
+        ":4: $.title: YAML tags (!…) are not allowed",
     ),
 }
 
