@@ -25,7 +25,12 @@ KNOWN_VERSIONS = (1, 2)
 
 # Version-1 paths whose values moved, as (pattern, replacement) on JSON paths; used to
 # place a problem found after migration on the line of the value it came from.
-_MOVED: list[tuple[re.Pattern[str], str]] = []
+_MOVED: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^\$\.funding\.reimbursement\.cap$"), "$.funding.reimbursements[0].caps"),
+    (re.compile(r"^\$\.funding\.reimbursement\.payer$"), "$.funding.reimbursements[0].payer"),
+    (re.compile(r"^\$\.funding\.reimbursement(?=[.\[]|$)"), "$.funding.reimbursements[0]"),
+    (re.compile(r"^\$\.funding\.not_to_exceed$"), "$.funding.caps"),
+]
 
 
 def declared_version(data: dict[str, Any]) -> Any:
@@ -47,10 +52,54 @@ def version_problem(value: Any) -> str | None:
 
 
 def migrate_v1(data: dict[str, Any]) -> dict[str, Any]:
-    """Version-1 agreement data (already valid against the version-1 schema) as version 2."""
-    old = copy.deepcopy(data)
-    old.pop("schema_version", None)
-    return {"schema_version": CURRENT_VERSION, **old}
+    """Version-1 agreement data (already valid against the version-1 schema) as version 2.
+
+    * ``funding.reimbursement`` becomes the one item of ``funding.reimbursements``
+      (id ``reimbursement``); its payer a named party, its ``cap`` (a maximum "per
+      period") a cap per year when a period is named and over the term when none is.
+      Version 1 named no payee, so none is guessed.
+    * ``funding.not_to_exceed`` ("total payments shall not exceed") becomes a cap on all
+      costs over the term (id ``not-to-exceed``).
+    * Forfeiture shares, which version 1 printed as shares of "shared proceeds", state
+      their base: net proceeds.
+    """
+    new = copy.deepcopy(data)
+    new.pop("schema_version", None)
+    _funding(new.get("funding") or {})
+    if isinstance(new.get("forfeiture"), dict):
+        for share in new["forfeiture"].get("distribution") or []:
+            share.setdefault("base", "net")
+    return {"schema_version": CURRENT_VERSION, **new}
+
+
+def _funding(funding: dict[str, Any]) -> None:
+    old = funding.pop("reimbursement", None)
+    ceiling = funding.pop("not_to_exceed", None)
+    rest = {key: funding.pop(key) for key in list(funding) if key in _AFTER_CAPS}
+    if ceiling is not None:
+        funding["caps"] = [_cap("not-to-exceed", ceiling, "per_term")]
+    if old is not None:
+        funding["reimbursements"] = [_reimbursement(old)]
+    funding.update(rest)  # keeps the keys in the order the model writes them
+
+
+_AFTER_CAPS = ("fee_schedule", "subject_to_appropriations", "notes")
+
+
+def _reimbursement(old: dict[str, Any]) -> dict[str, Any]:
+    new: dict[str, Any] = {"id": "reimbursement", "payer": {"party": old["payer"]}}
+    new["covers"] = old["covers"]
+    if old.get("cap") is not None:
+        scope = "per_year" if old.get("period") else "per_term"
+        new["caps"] = [_cap("cap", old["cap"], scope)]
+    for key in ("period", "invoice_frequency", "invoice_deadline_days"):
+        if key in old:
+            new[key] = old[key]
+    return new
+
+
+def _cap(cap_id: str, amount: Any, scope: str) -> dict[str, Any]:
+    return {"id": cap_id, "amount": amount, "scope": scope, "cost": "all_costs"}
 
 
 def migrated_lines(lines: dict[str, int]) -> dict[str, int]:

@@ -20,6 +20,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     StringConstraints,
+    model_validator,
 )
 
 from .ids import AGREEMENT_ID_PATTERN
@@ -208,6 +209,45 @@ class LiabilityBearer(StrEnum):
     each_party = "each_party"
     requesting_party = "requesting_party"
     responding_party = "responding_party"
+
+
+class PaymentRole(StrEnum):
+    """A side of a payment named by its part in the work rather than by name."""
+
+    requesting_party = "requesting_party"
+    responding_party = "responding_party"
+    receiving_party = "receiving_party"
+    providing_party = "providing_party"
+    each_party = "each_party"
+
+
+class CapScope(StrEnum):
+    """What a ceiling on payments counts over."""
+
+    per_officer = "per_officer"
+    per_event = "per_event"
+    per_year = "per_year"
+    per_term = "per_term"
+
+
+class CostKind(StrEnum):
+    """The kind of cost a ceiling counts."""
+
+    all_costs = "all_costs"
+    overtime = "overtime"
+    wages_and_benefits = "wages_and_benefits"
+    equipment = "equipment"
+    travel = "travel"
+    services = "services"
+    supplies = "supplies"
+
+
+class ShareBase(StrEnum):
+    """What a share of proceeds is a share of."""
+
+    gross = "gross"
+    net = "net"
+    remainder = "remainder"
 
 
 class EffectiveRule(StrEnum):
@@ -461,15 +501,53 @@ class CostShare(Strict):
     percent: Percent
 
 
-class Reimbursement(Strict):
-    """Who pays whom for what, up to what cap, invoiced how often."""
+class Payment(Strict):
+    """One side of a payment: a party, a role, or someone who is not a party. Give one."""
 
-    payer: PartyRef
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1, "maxProperties": 1})
+    party: PartyRef | None = None
+    """A named party, e.g. the party that acts as fiscal agent."""
+    role: PaymentRole | None = None
+    """A party named by its part in the work: the requesting party, the responding party,
+    the party receiving or providing the services, or each party for its own personnel."""
+    other: Line | None = None
+    """Someone who is not a party, e.g. "the Franklin State Treasurer" or "the Regional
+    Mutual Aid Reserve"."""
+
+    @model_validator(mode="after")
+    def _one_side(self) -> Payment:
+        given = [name for name in ("party", "role", "other") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of party, role or other")
+        return self
+
+
+class Cap(Item):
+    """A ceiling on payments: how much, over what span, for what kind of cost."""
+
+    amount: Amount
+    """The ceiling in US dollars."""
+    scope: CapScope
+    """What the ceiling counts over: one officer in a year, one event, a year, or the term."""
+    cost: CostKind = CostKind.all_costs
+    """The kind of cost the ceiling counts; all_costs counts every kind."""
+
+
+class Reimbursement(Item):
+    """Who pays whom for what, up to what caps, invoiced how often."""
+
+    title: Line | None = None
+    """Short name printed as the heading, e.g. "Overtime reimbursement"."""
+    payer: Payment
+    payee: Payment | None = None
+    """Who is paid; for example the responding party, or the party providing the personnel."""
     covers: Prose
     """What is reimbursed, e.g. "overtime of assigned officers"."""
-    cap: Amount | None = None
-    """Maximum reimbursed per period, in US dollars."""
+    caps: list[Cap] = []
+    """Ceilings on what this reimbursement pays."""
     period: Line | None = None
+    """The year a yearly cap counts in, e.g. "federal fiscal year (October 1 to
+    September 30)"."""
     invoice_frequency: Frequency
     invoice_deadline_days: int = Field(ge=1, le=365)
 
@@ -484,24 +562,54 @@ class Fee(Item):
 
 
 class Funding(Strict):
-    """How the work is paid for: own costs, cost shares, reimbursement, fees, appropriations."""
+    """How the work is paid for: own costs with their exceptions, joint costs and their
+    shares and caps, reimbursements, fees, appropriations. The document's money wording
+    is written from these fields, so that no sentence can contradict another."""
 
     each_party_bears_own_costs: bool = True
+    """The basis: each party bears its own costs, except its share of the joint costs, the
+    reimbursements and the exceptions listed here."""
+    own_cost_exceptions: list[Clause] = []
+    """Further costs a party does not bear itself, e.g. "fuel for vehicles the FBI
+    provides"."""
+    joint_costs: Prose | None = None
+    """What the joint costs are: the costs the cost shares divide."""
     cost_shares: list[CostShare] = []
     """Shares of joint costs; when given they sum to exactly 100."""
-    reimbursement: Reimbursement | None = None
+    budget_year: Line | None = None
+    """The year the yearly caps below count in, e.g. "calendar year"."""
+    caps: list[Cap] = []
+    """Ceilings on the joint costs; with no cost shares, on all payments under the
+    agreement."""
+    reimbursements: list[Reimbursement] = []
     fee_schedule: list[Fee] = []
-    not_to_exceed: Amount | None = None
     subject_to_appropriations: bool = True
     notes: Prose | None = None
+    """Terms with no field of their own (procedures, forms). Amounts and percentages
+    belong in the fields above, where the document states each once."""
 
 
 class ForfeitureShare(Strict):
-    """One party's percentage of shared forfeiture proceeds."""
+    """One party's percentage of shared forfeiture proceeds, and what it is a share of."""
 
     key_field: ClassVar[str | None] = "party"
     party: PartyRef
     percent: Percent
+    base: ShareBase = ShareBase.net
+    """What the percentage is of: gross proceeds, net proceeds, or the remainder left
+    after the shares of gross or net proceeds."""
+
+
+class Remittance(Item):
+    """A share of proceeds paid to someone who is not a party, e.g. a state treasurer."""
+
+    recipient: Line
+    """E.g. "the Franklin State Treasurer"."""
+    percent: Percent
+    base: ShareBase = ShareBase.net
+    """What the percentage is of: gross proceeds, net proceeds, or the remainder."""
+    authority: Line | None = None
+    """The law that requires the payment, e.g. "Franklin Rev. Code § 69.50.505"."""
 
 
 class Forfeiture(Strict):
@@ -509,8 +617,10 @@ class Forfeiture(Strict):
 
     fiscal_agent: PartyRef | None = None
     """The one party that receives and distributes shared proceeds."""
+    remittances: list[Remittance] = []
+    """Shares paid to recipients that are not parties."""
     distribution: list[ForfeitureShare] = Field(min_length=1)
-    """Shares of proceeds; they sum to at most 100."""
+    """The parties' shares of proceeds; the shares of one base sum to at most 100."""
     procedure: Prose | None = None
 
 

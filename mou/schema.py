@@ -138,6 +138,8 @@ def _message(error: ValidationError) -> str:
         return _pattern_message(value, str(limit))
     if kind == "format":
         return f"{_short(value)} is not a valid {_FORMAT_WORDS.get(str(limit), limit)}"
+    if kind in ("minProperties", "maxProperties"):  # a choice of one field (a payer)
+        return f"give exactly one of: {', '.join(error.schema.get('properties', {}))}"
     return _limit_message(kind, limit, value) or error.message
 
 

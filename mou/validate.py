@@ -22,7 +22,7 @@ from .migrate import (
     migrated_lines,
     version_problem,
 )
-from .model import Agreement, Ref, Strict
+from .model import Agreement, Forfeiture, ForfeitureShare, Ref, Remittance, Strict
 from .notices import notice
 from .schema import json_path, schema_problems
 from .yamlio import Parsed, read_bytes, read_file
@@ -228,14 +228,37 @@ def _sum_problems(agreement: Agreement) -> list[Problem]:
                 "$.funding.cost_shares", f"cost shares sum to {_percent_total(shares)} %, not 100 %"
             )
         )
-    if agreement.forfeiture and _percent_total(agreement.forfeiture.distribution) > 100:
-        total = _percent_total(agreement.forfeiture.distribution)
-        problems.append(
-            Problem(
-                "$.forfeiture.distribution", f"forfeiture shares sum to {total} %, more than 100 %"
-            )
-        )
+    if agreement.forfeiture:
+        problems += _forfeiture_sums(agreement.forfeiture)
     return problems
+
+
+def _forfeiture_sums(forfeiture: Forfeiture) -> list[Problem]:
+    """Shares of one base (gross, net or the remainder) cannot give away more than all of it."""
+    problems = []
+    for base, shares in shares_by_base(forfeiture).items():
+        total = _percent_total(shares)
+        if total > 100:
+            problems.append(
+                Problem(
+                    "$.forfeiture.distribution",
+                    f"forfeiture shares of {BASE_WORDS[base]} sum to "
+                    f"{format(total.normalize(), 'f')} %, more than 100 %",
+                )
+            )
+    return problems
+
+
+BASE_WORDS = {"gross": "gross proceeds", "net": "net proceeds", "remainder": "the remainder"}
+
+
+def shares_by_base(forfeiture: Forfeiture) -> dict[str, list[Remittance | ForfeitureShare]]:
+    """The parties' shares and the remittances to others, grouped by what they are of."""
+    shares: list[Remittance | ForfeitureShare] = [*forfeiture.remittances]
+    groups: dict[str, list[Remittance | ForfeitureShare]] = {}
+    for share in [*shares, *forfeiture.distribution]:
+        groups.setdefault(share.base.value, []).append(share)
+    return groups
 
 
 def _term_problems(agreement: Agreement) -> list[Problem]:

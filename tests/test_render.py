@@ -56,6 +56,9 @@ NOT_TEXT = {
     "reporting_frequency",
     "effective_date",
     "expiration_date",
+    "scope",
+    "cost",
+    "base",
 }
 # Lists of ids (references), as opposed to lists of items under the same key.
 REFERENCE_LISTS = {"owners", "parties", "goals"}

@@ -74,8 +74,12 @@ BREAKERS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
         lambda d: d["funding"]["cost_shares"][1].update(percent=39.99),
         "$.funding.cost_shares",
     ),
-    "forfeiture.distribution-max-100": (
-        lambda d: d["forfeiture"]["distribution"][1].update(percent=50.01),
+    "forfeiture.shares-by-base": (
+        lambda d: d["forfeiture"]["distribution"][1].update(base="remainder"),
+        "$.forfeiture.distribution",
+    ),
+    "forfeiture.fully-distributed": (
+        lambda d: d["forfeiture"]["distribution"][1].update(percent=30),
         "$.forfeiture.distribution",
     ),
     "forfeiture.fiscal-agent": (
@@ -87,8 +91,20 @@ BREAKERS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
         "$.funding.each_party_bears_own_costs",
     ),
     "funding.reimbursement-cap": (
-        lambda d: (d["funding"]["reimbursement"].pop("cap"), d["funding"].pop("not_to_exceed")),
-        "$.funding.reimbursement.cap",
+        lambda d: d["funding"]["reimbursements"][0].pop("caps"),
+        "$.funding.reimbursements[0].caps",
+    ),
+    "funding.payee-named": (
+        lambda d: d["funding"]["reimbursements"][1].pop("payee"),
+        "$.funding.reimbursements[1].payee",
+    ),
+    "funding.joint-costs-stated": (
+        lambda d: d["funding"].pop("joint_costs"),
+        "$.funding.joint_costs",
+    ),
+    "funding.terms-in-fields": (
+        lambda d: d["funding"].update(notes="The City pays up to $5,000 more."),
+        "$.funding.notes",
     ),
     "term.effective-date": (lambda d: d["term"].pop("effective_date"), "$.term.effective_date"),
     "term.expiration-after-effective": (
@@ -207,6 +223,58 @@ def test_shared_costs_with_a_stated_basis_are_ready() -> None:
     data = sample_data()
     data["funding"] = {"each_party_bears_own_costs": False, "notes": "Paid from the reserve."}
     assert not [f for f in check(model(data)) if f.rule_id == "funding.basis-stated"]
+
+
+def test_the_party_that_asked_for_the_work_may_pay_without_a_cap() -> None:
+    data = sample_data()
+    assert data["funding"]["reimbursements"][1]["payer"] == {"role": "requesting_party"}
+    data["funding"]["reimbursements"][1].pop("caps")
+    assert not [f for f in check(model(data)) if f.rule_id == "funding.reimbursement-cap"]
+
+
+def test_a_cap_on_all_payments_caps_every_reimbursement() -> None:
+    data = sample_data()
+    data["funding"].pop("cost_shares")
+    data["funding"]["reimbursements"][0].pop("caps")
+    assert not [f for f in check(model(data)) if f.rule_id == "funding.reimbursement-cap"]
+
+
+@pytest.mark.parametrize(
+    "shares",
+    [
+        [("alpha", 50, "net"), ("beta", 50, "net")],
+        [("alpha", 20, "gross"), ("beta", 100, "net")],
+        [("alpha", 40, "net"), ("beta", 100, "remainder")],
+        [("alpha", 40, "gross"), ("alpha-b", 25, "remainder"), ("beta", 75, "remainder")],
+    ],
+)
+def test_shares_that_give_out_all_of_each_base_are_ready(shares: list) -> None:
+    data = sample_data()
+    data["forfeiture"].pop("remittances")
+    data["parties"].append(copy.deepcopy(data["parties"][1]) | {"id": "alpha-b", "acronym": "AB"})
+    data["forfeiture"]["distribution"] = [
+        {"party": party, "percent": percent, "base": base} for party, percent, base in shares
+    ]
+    found = [f for f in check(model(data)) if f.rule_id.startswith("forfeiture.")]
+    assert found == []
+
+
+@pytest.mark.parametrize(
+    ("shares", "said"),
+    [
+        ([("alpha", 60, "net"), ("beta", 50, "net")], "shares of net proceeds sum to 110 %"),
+        ([("alpha", 40, "net"), ("beta", 90, "remainder")], "the remainder sum to 90 %, not 100"),
+        ([("beta", 100, "remainder")], "no share of gross or net proceeds comes first"),
+    ],
+)
+def test_shares_that_do_not_add_up_by_base_are_errors(shares: list, said: str) -> None:
+    data = sample_data()
+    data["forfeiture"].pop("remittances")
+    data["forfeiture"]["distribution"] = [
+        {"party": party, "percent": percent, "base": base} for party, percent, base in shares
+    ]
+    found = [f for f in check(model(data)) if f.rule_id == "forfeiture.shares-by-base"]
+    assert len(found) == 1 and said in found[0].message
 
 
 def test_cost_shares_in_thirds_add_up() -> None:

@@ -127,7 +127,36 @@ def test_forfeiture_may_not_distribute_more_than_everything():
         "fiscal_agent": "party-a",
         "distribution": [{"party": "party-a", "percent": 60}, {"party": "party-b", "percent": 50}],
     }
-    assert "more than 100 %" in _problems(data)[0]
+    assert "shares of net proceeds sum to 110 %, more than 100 %" in _problems(data)[0]
+
+
+def test_forfeiture_shares_of_different_bases_are_not_added_together():
+    # 60 % of net proceeds and 50 % of the remainder after it is a whole distribution.
+    data = minimal(agreement_type="task_force")
+    data["forfeiture"] = {
+        "fiscal_agent": "party-a",
+        "distribution": [
+            {"party": "party-a", "percent": 60},
+            {"party": "party-b", "percent": 100, "base": "remainder"},
+        ],
+    }
+    assert validate_data(data).forfeiture is not None
+
+
+def test_a_payment_names_exactly_one_side():
+    data = minimal()
+    data["funding"]["reimbursements"] = [
+        {
+            "id": "r",
+            "payer": {"party": "party-a", "other": "the State Treasurer"},
+            "covers": "Overtime.",
+            "invoice_frequency": "monthly",
+            "invoice_deadline_days": 30,
+        }
+    ]
+    assert _problems(data) == [
+        "draft: $.funding.reimbursements[0].payer: give exactly one of: other, party, role"
+    ]
 
 
 def test_file_name_must_be_the_agreement_id(tmp_path):

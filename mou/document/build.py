@@ -130,7 +130,7 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, float]]]] = {
     ),
     "forfeiture": (
         "Distribution of shared proceeds",
-        [("Party", "{{ r.party }}", 4.5), ("Share", "{{ r.percent }}", 2.0)],
+        [("Recipient", "{{ r.party }}", 4.0), ("Share", "{{ r.percent }}", 2.5)],
     ),
 }
 

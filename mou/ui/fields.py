@@ -200,6 +200,39 @@ def party(draft: Draft, path: Path, label: str, *, optional: bool = False, **kw:
     choice(draft, path, label, list(labels), labels=labels, optional=optional, **kw)
 
 
+PAYMENT_KINDS = {
+    "": "—",
+    "party": "A party",
+    "role": "A role (e.g. the requesting party)",
+    "other": "Someone who is not a party",
+}
+
+
+def payment(
+    draft: Draft, path: Path, label: str, roles: Sequence[str], *, optional: bool = False
+) -> None:
+    """One side of a payment: a party, a role, or someone who is not a party."""
+    current = get_in(draft.data, path)
+    now = next(
+        (k for k in ("party", "role", "other") if isinstance(current, dict) and k in current), ""
+    )
+    kinds = [k for k in PAYMENT_KINDS if k or optional or not now]
+    # The key carries the kind in the draft, so the picker follows the draft after a reload.
+    key = f"{draft.key(json_path(path))}::kind::{now}"
+    chosen = st.selectbox(
+        label, kinds, index=kinds.index(now), key=key, format_func=PAYMENT_KINDS.__getitem__
+    )
+    if chosen != now:
+        write(draft, path, {} if chosen else None)
+    if chosen == "party":
+        party(draft, (*path, "party"), f"{label}: party")
+    elif chosen == "role":
+        choice(draft, (*path, "role"), f"{label}: role", roles)
+    elif chosen == "other":
+        text(draft, (*path, "other"), f"{label}: name", placeholder="e.g. the State Treasurer")
+    show_problems(messages(draft, path))
+
+
 def date(draft: Draft, path: Path, label: str, **kw: Any) -> None:
     """An optional date, stored as ISO text."""
     current = get_in(draft.data, path)
