@@ -63,6 +63,8 @@ Line = Annotated[
 Prose = Annotated[
     str, StringConstraints(min_length=1, max_length=PROSE_MAX), AfterValidator(_xml_safe)
 ]
+Cell = Annotated[str, StringConstraints(max_length=LINE_MAX), AfterValidator(_xml_safe)]
+"""A table cell: one line of text, which may be empty."""
 Number = Annotated[float, PlainSerializer(_integral_as_int)]
 Amount = Annotated[float, Field(ge=0), PlainSerializer(_integral_as_int)]
 Percent = Annotated[float, Field(gt=0, le=100), PlainSerializer(_integral_as_int)]
@@ -248,6 +250,14 @@ class ShareBase(StrEnum):
     gross = "gross"
     net = "net"
     remainder = "remainder"
+
+
+class ExhibitKind(StrEnum):
+    """What an exhibit holds: a table, text, or a file attached beside the agreement."""
+
+    table = "table"
+    text = "text"
+    file = "file"
 
 
 class EffectiveRule(StrEnum):
@@ -725,6 +735,62 @@ class GeneralProvisions(Strict):
     additional: list[Clause] = []
 
 
+# --------------------------------------------------------------------------- exhibits
+
+EXHIBIT_LETTER_PATTERN = r"^[A-Z]{1,2}$"
+FILE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}\.(pdf|docx)$"
+
+
+class ExhibitRow(Item):
+    """One row of a table exhibit: a cell per column."""
+
+    cells: list[Cell]
+
+
+class Exhibit(Strict):
+    """A lettered, titled exhibit bound after the signature pages: a table, text or a file."""
+
+    key_field: ClassVar[str | None] = "letter"
+    letter: Annotated[str, StringConstraints(pattern=EXHIBIT_LETTER_PATTERN)]
+    """The letter the text cites it by: "A" for Exhibit A. Letters rise in list order."""
+    title: Line
+    """E.g. "Overtime rates"; printed as "Exhibit A — Overtime rates"."""
+    kind: ExhibitKind
+    columns: list[Line] = []
+    """A table's column headings."""
+    rows: list[ExhibitRow] = []
+    """A table's rows, each with one cell per column."""
+    text: Prose | None = None
+    """A text exhibit's text; a blank line starts a new paragraph."""
+    file: Annotated[str, StringConstraints(pattern=FILE_NAME_PATTERN)] | None = None
+    """An attached file's name (PDF or Word), kept in exhibits/<agreement id>/ beside
+    the agreement, e.g. "overtime-rates.pdf"."""
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
+    """SHA-256 of the attached file, so that the agreement pins the file's exact content."""
+
+    @model_validator(mode="after")
+    def _holds_its_kind(self) -> Exhibit:
+        wanted = _EXHIBIT_FIELDS[self.kind]
+        for name in ("columns", "rows", "text", "file", "sha256"):
+            given = getattr(self, name) not in (None, [])
+            if given != (name in wanted):
+                raise ValueError(_exhibit_message(self.kind, wanted))
+        for row in self.rows:
+            if len(row.cells) != len(self.columns):
+                raise ValueError(
+                    f"row '{row.id}' has {len(row.cells)} cell(s) for {len(self.columns)} column(s)"
+                )
+        return self
+
+
+_EXHIBIT_FIELDS = {"table": ("columns", "rows"), "text": ("text",), "file": ("file", "sha256")}
+
+
+def _exhibit_message(kind: str, wanted: tuple[str, ...]) -> str:
+    others = [n for n in ("columns", "rows", "text", "file", "sha256") if n not in wanted]
+    return f"a {kind} exhibit gives {' and '.join(wanted)}, and no {', '.join(others)}"
+
+
 # --------------------------------------------------------------------------- agreement
 
 
@@ -773,6 +839,8 @@ class Agreement(Strict):
     term: Term
     amendment: Amendment
     general: GeneralProvisions
+    exhibits: list[Exhibit] = []
+    """Exhibits bound after the signature pages, lettered A, B, C… and cited in the text."""
 
 
 def to_data(agreement: Agreement) -> dict[str, Any]:

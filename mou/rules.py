@@ -381,6 +381,37 @@ def _federal_indemnity(a: Agreement) -> Iterator[tuple[str, str]]:
         )
 
 
+# --------------------------------------------------------------------------- exhibits
+
+_CITED = re.compile(r"\bExhibit ([A-Z]{1,2})\b")
+
+
+@rule("exhibits.references-resolve", "error", "Every exhibit the text cites exists.")
+def _exhibit_references(a: Agreement) -> Iterator[tuple[str, str]]:
+    letters = [x.letter for x in a.exhibits]
+    for path, text in _texts(a):
+        for cited in dict.fromkeys(_CITED.findall(text)):
+            if cited not in letters:
+                known = ", ".join(letters) or "none"
+                yield path, f"cites Exhibit {cited}, which is not an exhibit (exhibits: {known})"
+
+
+@rule("exhibits.cited", "warning", "Every exhibit is cited in the text.")
+def _exhibits_cited(a: Agreement) -> Iterator[tuple[str, str]]:
+    cited = {
+        letter
+        for path, text in _texts(a)
+        if not path.startswith("$.exhibits")
+        for letter in _CITED.findall(text)
+    }
+    for index, exhibit in enumerate(a.exhibits):
+        if exhibit.letter not in cited:
+            yield (
+                f"$.exhibits[{index}]",
+                f"Exhibit {exhibit.letter} is not cited in the text; say where it applies",
+            )
+
+
 # --------------------------------------------------------------------------- text
 
 

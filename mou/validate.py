@@ -148,6 +148,7 @@ def reference_problems(agreement: Agreement) -> list[Problem]:
     for path, model in walk(agreement):
         problems += _model_references(path, model, known)
     problems += _unique_across(agreement)
+    problems += _exhibit_order(agreement)
     problems += _sum_problems(agreement)
     problems += _term_problems(agreement)
     return problems
@@ -211,6 +212,22 @@ def _unique_across(agreement: Agreement) -> list[Problem]:
                     Problem(f"$.goals[{g}].metrics[{m}].id", f"duplicate metric id '{metric.id}'")
                 )
             metric_ids.add(metric.id)
+    return problems
+
+
+def _exhibit_order(agreement: Agreement) -> list[Problem]:
+    """Exhibits are bound in the order of their letters: A, B … Z, AA, AB …"""
+    problems = []
+    for index in range(1, len(agreement.exhibits)):
+        before, letter = agreement.exhibits[index - 1].letter, agreement.exhibits[index].letter
+        if (len(letter), letter) <= (len(before), before) and letter != before:
+            problems.append(
+                Problem(
+                    f"$.exhibits[{index}].letter",
+                    f"Exhibit {letter} comes after Exhibit {before}; list exhibits in the "
+                    "order of their letters",
+                )
+            )
     return problems
 
 

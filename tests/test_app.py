@@ -41,6 +41,7 @@ DRAFT_PAGES = [
     "Information sharing",
     "Operations, governance and evaluation",
     "Term, liability and general provisions",
+    "Exhibits",
     "Review and save",
     "History",
     "Export",
@@ -700,3 +701,28 @@ def test_keep_editing_after_a_conflict_keeps_the_draft_and_saves_nothing(with_ag
     save(bob, "Bob insists", name="Bob Counsel", email="bob@city.example.gov")
     assert "Nothing was overwritten" in texts(bob)  # still refused: Alice's save stands
     assert saved_data(with_agreement, "river-partnership")["title"] == "Alice's title"
+
+
+def test_an_exhibit_table_is_added_and_filled_and_switching_its_kind_sets_it_aside(
+    with_agreement,
+):
+    at = open_agreement(start(), "river-partnership")
+    goto(at, "exhibits")
+    at.text_input(key=key(at, "$.exhibits::new-title")).set_value("Overtime rates")
+    at.selectbox(key=key(at, "$.exhibits::new-kind")).set_value("table")
+    _submit(at, "Add exhibit")
+    at.text_area(key=key(at, "$.exhibits[0].columns")).set_value("Rank\nRate").run()
+    _edit_table(at, "$.exhibits[0].rows", added=[{"c0": "Officer", "c1": "$62.50"}])
+    table = {
+        "letter": "A",
+        "title": "Overtime rates",
+        "kind": "table",
+        "columns": ["Rank", "Rate"],
+        "rows": [{"id": "officer", "cells": ["Officer", "$62.50"]}],
+    }
+    assert draft_of(at).data["exhibits"] == [table]
+    at.selectbox(key=key(at, "$.exhibits[0].kind")).set_value("text").run()
+    assert "columns" not in draft_of(at).data["exhibits"][0]  # an exhibit holds one kind
+    at.selectbox(key=key(at, "$.exhibits[0].kind")).set_value("table").run()
+    assert draft_of(at).data["exhibits"] == [table]  # and gets its table back
+    assert_clean(at)

@@ -59,6 +59,10 @@ NOT_TEXT = {
     "scope",
     "cost",
     "base",
+    "kind",
+    "letter",
+    "file",
+    "sha256",
 }
 # Lists of ids (references), as opposed to lists of items under the same key.
 REFERENCE_LISTS = {"owners", "parties", "goals"}

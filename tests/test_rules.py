@@ -118,6 +118,14 @@ BREAKERS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
         lambda d: d["definitions"].append({"id": "x", "term": "Widget", "meaning": "A thing."}),
         "$.definitions[1].term",
     ),
+    "exhibits.references-resolve": (
+        lambda d: d.update(purpose=d["purpose"] + " The budget is in Exhibit D."),
+        "$.purpose",
+    ),
+    "exhibits.cited": (
+        lambda d: d["general"]["additional"][1].update(text="Procedures are in Exhibit B."),
+        "$.exhibits[2]",
+    ),
     "text.placeholders": (
         lambda d: d["parties"][0]["point_of_contact"].update(name="[NAME]"),
         "$.parties[0].point_of_contact.name",

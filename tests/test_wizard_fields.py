@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from pydantic import BaseModel
+from streamlit.testing.v1 import AppTest
 
 from mou.model import Agreement, to_data
 from mou.store.create import init_workspace
@@ -75,12 +76,23 @@ def edited_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> set[str]:
     at = open_agreement(start(), "sample-every-section")
     for step in STEPS:
         goto(at, step.slug)
-        for control in list(at.segmented_control):
-            if str(control.key).endswith("::part"):
-                for option in control.options:
-                    at.segmented_control(key=control.key).set_value(option).run()
+        for part in _choices(at, "::part") or [None]:
+            if part is not None:
+                at.segmented_control(key=part[0]).set_value(part[1]).run()
+            for item in _choices(at, "::focus"):  # every item of a list edited one at a time
+                at.segmented_control(key=item[0]).set_value(item[1]).run()
     assert not at.exception, [e.message for e in at.exception]
     return seen
+
+
+def _choices(at: AppTest, suffix: str) -> list[tuple[str, Any]]:
+    """(key, option) of every option of the segmented controls whose key ends so."""
+    return [
+        (str(control.key), option)
+        for control in at.segmented_control
+        if str(control.key).endswith(suffix)
+        for option in control.options
+    ]
 
 
 def _record(monkeypatch: pytest.MonkeyPatch, seen: set[str]) -> None:
@@ -91,7 +103,8 @@ def _record(monkeypatch: pytest.MonkeyPatch, seen: set[str]) -> None:
         bound(draft, path, *args, **kw)
 
     def table_recorder(draft: Any, spec: Any, **kw: Any) -> None:
-        for column in spec.fields:
+        columns = ["cells"] if spec.cells else spec.fields  # an exhibit's rows: one list
+        for column in columns:
             seen.add(f"{generic(spec.path)}[].{column}")
         table(draft, spec, **kw)
 

@@ -69,6 +69,8 @@ _ITEM_NAMES: dict[str, str] = {
     "caps": "Cap",
     "reimbursements": "Reimbursement",
     "remittances": "Remittance",
+    "exhibits": "Exhibit",
+    "rows": "Row",
 }
 
 _WORDS_CASED = {"cji": "CJI", "cjis": "CJIS", "id": "ID"}

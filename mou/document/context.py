@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..model import Agreement, Party
+from ..model import Agreement, Exhibit, Party
 from ..outline import ARTICLES
 from .money import MoneyWords
 from .words import (
@@ -28,6 +28,15 @@ from .words import (
     percent,
     text,
 )
+
+EXHIBIT_TABLE_CAPTION = "mou-exhibit-table"
+"""Marks an exhibit's table in the template, so rendering can share out its width."""
+
+
+def exhibit_name(exhibit: Exhibit) -> str:
+    """How the text cites an exhibit: "Exhibit A — Overtime rates"."""
+    return f"Exhibit {exhibit.letter} — {exhibit.title}"
+
 
 INSTRUMENTS = {
     "memorandum_of_understanding": ("MEMORANDUM OF UNDERSTANDING", "Memorandum"),
@@ -134,6 +143,7 @@ class ContextBuilder:
             "art": articles,
             "tables": self._tables(),
             "signatures": [self._signature(p) for p in self.a.parties],
+            "exhibits": self._exhibits(),
         }
 
     def _doc(self, revision: str | None, draft: bool, fingerprint: str) -> dict[str, Any]:
@@ -500,7 +510,44 @@ class ContextBuilder:
             clause("Governing law", f"This {self.short} is governed by {g.governing_law}.")
         )
         clauses.append(clause("Additional provisions", *(c.text for c in g.additional)))
+        clauses.append(self._exhibit_list())
         return [c for c in clauses if c["paras"]]
+
+    def _exhibit_list(self) -> dict[str, Any]:
+        """The clause that makes the exhibits part of the agreement, each cited by letter."""
+        if not self.a.exhibits:
+            return clause("Exhibits")
+        return clause(
+            "Exhibits",
+            f"The exhibits listed here are part of this {self.short} and are bound after the "
+            "signature pages:",
+            *(f"{exhibit_name(x)}." for x in self.a.exhibits),
+        )
+
+    # ----------------------------------------------------------------- exhibits
+
+    def _exhibits(self) -> list[dict[str, Any]]:
+        return [self._exhibit(x) for x in self.a.exhibits]
+
+    def _exhibit(self, x: Exhibit) -> dict[str, Any]:
+        if x.kind == "file":
+            body = [
+                f"Attached file: {x.file}",
+                f"SHA-256: {x.sha256}",
+                f"The attached file is part of this {self.short} as if set out here. A copy "
+                "whose SHA-256 differs is not the file the parties signed.",
+            ]
+        else:
+            body = paras(x.text)
+        return {
+            "letter": x.letter,
+            "heading": f"EXHIBIT {x.letter}",
+            "title": x.title,
+            "table": x.kind == "table",
+            "columns": list(x.columns),
+            "rows": [list(row.cells) for row in x.rows],
+            "paras": body,
+        }
 
     # ----------------------------------------------------------------- tables
 
