@@ -291,6 +291,13 @@ class Contact(Strict):
     phone: Line | None = None
 
 
+class NoticeAddressee(Contact):
+    """Who receives formal notices (withdrawal, amendment, breach), and where by mail."""
+
+    mailing_address: Address | None = None
+    """Where notices by mail go, when not to the party's address."""
+
+
 class SubUnit(Item):
     """A part of a party that does the work (a county's sheriff's office, its district
     attorney)."""
@@ -324,7 +331,7 @@ class Party(Item):
     address: Address
     point_of_contact: Contact
     """Day-to-day contact for the work under this agreement."""
-    notice_addressee: Contact
+    notice_addressee: NoticeAddressee
     """Who receives formal notices (withdrawal, amendment, breach)."""
     signatories: list[Signatory] = []
     governing_body_resolution: Line | None = None
@@ -402,6 +409,11 @@ class BoardSeat(Strict):
     party: PartyRef
     seats: int = Field(ge=1, le=50)
     votes: int = Field(ge=0, le=50)
+    representative: Line | None = None
+    """Who sits for the party: a name, or a position such as "the Chief of Police or a
+    designee"."""
+    alternate: Line | None = None
+    """Who sits when the representative cannot."""
 
 
 class Governance(Strict):
@@ -709,6 +721,14 @@ class Term(Strict):
     renewal: Prose | None = None
     review_interval_months: int = Field(ge=1, le=120)
     withdrawal_notice_days: int = Field(ge=1, le=730)
+    """Days of notice a party gives to withdraw (the host party's are set apart below)."""
+    host_party: PartyRef | None = None
+    """The party that hosts the shared system or program, when one does."""
+    host_withdrawal_notice_days: int | None = Field(default=None, ge=1, le=730)
+    """Days of notice the host party gives to withdraw; usually more than a member's."""
+    host_successor: Prose | None = None
+    """What happens when the host party withdraws: who succeeds it, and how the systems,
+    records and funds move."""
     notice_method: Line
     """E.g. "written notice by certified mail to each notice addressee"."""
     termination_effects: Prose

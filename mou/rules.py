@@ -334,6 +334,21 @@ def _expiration(a: Agreement) -> Iterator[tuple[str, str]]:
         )
 
 
+@rule(
+    "term.host-withdrawal",
+    "error",
+    "A host party has its own withdrawal notice and a rule for its successor.",
+)
+def _host_withdrawal(a: Agreement) -> Iterator[tuple[str, str]]:
+    term = a.term
+    if term.host_party is None:
+        return
+    if term.host_withdrawal_notice_days is None:
+        yield "$.term.host_withdrawal_notice_days", "say how many days' notice the host gives"
+    if term.host_successor is None:
+        yield "$.term.host_successor", "say who succeeds the host, and how systems and records move"
+
+
 # --------------------------------------------------------------------------- by type
 
 

@@ -726,3 +726,35 @@ def test_an_exhibit_table_is_added_and_filled_and_switching_its_kind_sets_it_asi
     at.selectbox(key=key(at, "$.exhibits[0].kind")).set_value("table").run()
     assert draft_of(at).data["exhibits"] == [table]  # and gets its table back
     assert_clean(at)
+
+
+def test_a_party_is_moved_first_and_stays_the_one_being_edited(workspace):
+    data = ready_data()
+    commit(workspace, data)
+    at = open_agreement(start(), "river-partnership")
+    goto(at, "parties")
+    at.segmented_control(key=key(at, "$.parties::focus")).set_value(1).run()
+    next(b for b in at.button if b.label == "Make first").click().run()
+    assert [p["acronym"] for p in draft_of(at).data["parties"]] == ["CR", "CC"]
+    assert at.text_input(key=key(at, "$.parties[0].legal_name")).value == "City of Riverton"
+    assert_clean(at)
+
+
+def test_a_notice_mailing_address_is_entered_and_switched_off_again(with_agreement):
+    at = open_agreement(start(), "river-partnership")
+    goto(at, "parties")
+    path = "$.parties[0].notice_addressee.mailing_address"
+    at.toggle(key=key(at, f"{path}::on")).set_value(True).run()
+    for field, value in (("street", "PO Box 7"), ("city", "Riverton"), ("state", "CO")):
+        at.text_input(key=key(at, f"{path}.{field}")).set_value(value)
+    at.text_input(key=key(at, f"{path}.postal_code")).set_value("80001").run()
+    notice = draft_of(at).data["parties"][0]["notice_addressee"]
+    assert notice["mailing_address"] == {
+        "street": "PO Box 7",
+        "city": "Riverton",
+        "state": "CO",
+        "postal_code": "80001",
+    }
+    at.toggle(key=key(at, f"{path}::on")).set_value(False).run()
+    assert "mailing_address" not in draft_of(at).data["parties"][0]["notice_addressee"]
+    assert_clean(at)

@@ -51,6 +51,7 @@ NOT_TEXT = {
     "chair",
     "fiscal_agent",
     "supervising_party",
+    "host_party",
     "invoice_frequency",
     "meeting_frequency",
     "reporting_frequency",

@@ -111,6 +111,7 @@ BREAKERS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
         lambda d: d["term"].update(expiration_date="2026-01-01"),
         "$.term.expiration_date",
     ),
+    "term.host-withdrawal": (lambda d: d["term"].pop("host_successor"), "$.term.host_successor"),
     "type.sections": (lambda d: d.pop("supervision"), "$.supervision"),
     "cjis.topics-covered": (_cji_missing_topic, "$.information_sharing.cjis_provisions"),
     "liability.federal-indemnification": (_federal, "$.liability.indemnification"),

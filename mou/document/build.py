@@ -74,9 +74,11 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, float]]]] = {
     "seats": (
         "Board seats and votes",
         [
-            ("Party", "{{ r.party }}", 3.5),
-            ("Seats", "{{ r.seats }}", 1.5),
-            ("Votes", "{{ r.votes }}", 1.5),
+            ("Party", "{{ r.party }}", 2.3),
+            ("Seats", "{{ r.seats }}", 0.55),
+            ("Votes", "{{ r.votes }}", 0.55),
+            ("Representative", "{{ r.representative }}", 1.55),
+            ("Alternate", "{{ r.alternate }}", 1.55),
         ],
     ),
     "personnel": (

@@ -487,12 +487,30 @@ class ContextBuilder:
                 f"The parties review this {self.short} at least every "
                 f"{t.review_interval_months} months.",
             ),
-            clause(
-                "Withdrawal",
-                f"A party may withdraw on at least {t.withdrawal_notice_days} days' notice, "
-                f"given by {t.notice_method}.",
-            ),
+            clause("Withdrawal", *self._withdrawal()),
+            clause("Successor host", t.host_successor),
             clause("Effect of termination", t.termination_effects),
+        ]
+
+    def _withdrawal(self) -> list[str]:
+        """Withdrawal notice by role: a member's, and the host party's where there is one."""
+        t = self.a.term
+        given = (
+            f"Notices under this {self.short} are given by {t.notice_method}. The notice "
+            f"addressees and where their mail goes are listed in Article "
+            f"{self.numbers.get('parties', '1')}."
+        )
+        if t.host_party is None or t.host_withdrawal_notice_days is None:
+            return [
+                f"A party may withdraw on at least {t.withdrawal_notice_days} days' notice.",
+                given,
+            ]
+        return [
+            f"A party other than the host party may withdraw on at least "
+            f"{t.withdrawal_notice_days} days' notice. The host party, "
+            f"{self.named(t.host_party)}, may withdraw on at least "
+            f"{t.host_withdrawal_notice_days} days' notice.",
+            given,
         ]
 
     def _amendment(self) -> list[dict[str, Any]]:
@@ -598,7 +616,16 @@ class ContextBuilder:
         g = self.a.governance
         if g is None:
             return []
-        return [{"party": self.named(s.party), "seats": s.seats, "votes": s.votes} for s in g.seats]
+        return [
+            {
+                "party": self.named(s.party),
+                "seats": s.seats,
+                "votes": s.votes,
+                "representative": s.representative or "—",
+                "alternate": s.alternate or "—",
+            }
+            for s in g.seats
+        ]
 
     def _personnel_row(self, p: Any) -> dict[str, Any]:
         return {
@@ -696,13 +723,21 @@ def _party_row(p: Party) -> dict[str, Any]:
         "level": label(p.level),
         "address": address,
         "poc": _contact(p.point_of_contact),
-        "notice": _contact(p.notice_addressee),
+        "notice": _contact(p.notice_addressee) + "\n" + _notice_address(p),
     }
 
 
 def _contact(c: Any) -> str:
     lines = [c.name, c.title, c.email] + ([c.phone] if c.phone else [])
     return "\n".join(lines)
+
+
+def _notice_address(p: Party) -> str:
+    """Where notices by mail go: the addressee's own mailing address, else the party's."""
+    address = p.notice_addressee.mailing_address
+    if address is None:
+        return "By mail: at the party's address"
+    return f"By mail: {address.street}, {address.city}, {address.state} {address.postal_code}"
 
 
 def _total_value(values: list[float | None]) -> str:

@@ -244,6 +244,13 @@ def new_party(data: dict[str, Any], legal_name: str, acronym: str) -> dict[str, 
     return party
 
 
+def move_item(items: list[Any], index: int, offset: int) -> int:
+    """Move item ``index`` by ``offset`` places (kept within the list); its new index."""
+    target = max(0, min(len(items) - 1, index + offset))
+    items.insert(target, items.pop(index))
+    return target
+
+
 def remove_party_references(data: dict[str, Any], party_id: str) -> None:
     """Drop ``party_id`` from every multi-party pick (owners, responsibilities, authorities)."""
     lists: list[tuple[str, str]] = [

@@ -19,6 +19,8 @@ SEATS = (
     Column("party", "Party", kind="party", required=True),
     Column("seats", "Seats", kind="int", required=True),
     Column("votes", "Votes", kind="int", required=True),
+    Column("representative", "Representative", help='A name, or e.g. "the Chief or a designee"'),
+    Column("alternate", "Alternate"),
 )
 
 
