@@ -365,11 +365,23 @@ class Metric(Item):
     unit: Line
     """Unit of the baseline and target, e.g. "incidents per year"."""
     baseline: Number | None = None
+    baseline_due: dt.date | None = None
+    """When no baseline is known yet: the date by which it is to be established."""
     target: Number
+    target_date: dt.date | None = None
+    """The date by which the target is to be reached."""
     frequency: Frequency
     """How often the metric is reported."""
     data_source: Line
     """Where the figure comes from, e.g. "Records management system"."""
+
+    @model_validator(mode="after")
+    def _baseline_or_its_date(self) -> Metric:
+        if self.baseline is not None and self.baseline_due is not None:
+            raise ValueError(
+                "baseline_due is for a baseline still to be established; remove it or the baseline"
+            )
+        return self
 
 
 class Goal(Item):

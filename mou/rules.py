@@ -146,14 +146,42 @@ def _goals_present(a: Agreement) -> Iterator[tuple[str, str]]:
         yield "$.goals", "no shared goal; state at least one with a measurable metric"
 
 
-@rule("goals.metric-baseline", "warning", "Every metric has a baseline to measure against.")
+@rule(
+    "goals.metric-baseline",
+    "warning",
+    "Every metric has a baseline, or a date by which one is established.",
+)
 def _metric_baseline(a: Agreement) -> Iterator[tuple[str, str]]:
     for g, goal in enumerate(a.goals):
         for m, metric in enumerate(goal.metrics):
-            if metric.baseline is None:
+            if metric.baseline is None and metric.baseline_due is None:
                 yield (
                     f"$.goals[{g}].metrics[{m}].baseline",
-                    f"metric '{metric.name}' has no baseline, so progress cannot be shown",
+                    f"metric '{metric.name}' has no baseline, nor a date by which one is "
+                    "established, so progress cannot be shown",
+                )
+
+
+@rule(
+    "goals.metric-dates",
+    "warning",
+    "A metric's baseline is due before its target date, and the target date falls in the term.",
+)
+def _metric_dates(a: Agreement) -> Iterator[tuple[str, str]]:
+    end = a.term.expiration_date
+    for g, goal in enumerate(a.goals):
+        for m, metric in enumerate(goal.metrics):
+            path = f"$.goals[{g}].metrics[{m}]"
+            due, target = metric.baseline_due, metric.target_date
+            if due and target and due >= target:
+                yield (
+                    f"{path}.baseline_due",
+                    f"the baseline is due on {due}, not before the target date {target}",
+                )
+            if target and end and target > end:
+                yield (
+                    f"{path}.target_date",
+                    f"the target date {target} is after the agreement expires on {end}",
                 )
 
 

@@ -57,6 +57,8 @@ NOT_TEXT = {
     "reporting_frequency",
     "effective_date",
     "expiration_date",
+    "baseline_due",
+    "target_date",
     "scope",
     "cost",
     "base",

@@ -70,6 +70,10 @@ BREAKERS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
         lambda d: d["goals"][0]["metrics"][0].pop("baseline"),
         "$.goals[0].metrics[0].baseline",
     ),
+    "goals.metric-dates": (
+        lambda d: d["goals"][0]["metrics"][1].update(baseline_due="2028-07-01"),
+        "$.goals[0].metrics[1].baseline_due",
+    ),
     "funding.cost-shares-100": (
         lambda d: d["funding"]["cost_shares"][1].update(percent=39.99),
         "$.funding.cost_shares",

@@ -61,3 +61,12 @@ def test_the_parties_are_printed_in_the_order_the_liaison_chose() -> None:
     assert text.index("City of Beta", between) < text.index("Alpha County", between)
     signatures = text.index("IN WITNESS WHEREOF")
     assert text.index("FOR THE City of Beta", signatures) < text.index("FOR THE Alpha", signatures)
+
+
+# --------------------------------------------------------------------------- goals
+
+
+def test_a_metric_prints_its_target_date_and_a_baseline_still_to_be_established() -> None:
+    text = text_of(sample_data())
+    assert "Shootings (Records management system)\n120\n90 by June 30, 2028" in text
+    assert "To be established by June 30, 2026\n90 by June 30, 2028" in text

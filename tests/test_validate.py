@@ -198,3 +198,24 @@ def test_devices_pipes_and_folders_are_refused_in_one_line(tmp_path):
     result = run_mou("validate", str(tmp_path / "zero.yaml"), cwd=tmp_path, timeout=60)
     assert result.returncode == 1 and "not a regular file" in result.stdout.decode()
     assert "Traceback" not in result.stderr.decode()
+
+
+def test_a_metric_has_a_baseline_or_a_date_for_one_not_both():
+    data = minimal(agreement_type="task_force")
+    metric = {
+        "id": "m",
+        "name": "Shootings",
+        "unit": "per year",
+        "baseline": 40,
+        "baseline_due": "2027-03-31",
+        "target": 30,
+        "frequency": "annual",
+        "data_source": "RMS",
+    }
+    data["goals"] = [{"id": "g", "title": "Fewer", "owners": ["party-a"], "metrics": [metric]}]
+    assert _problems(data) == [
+        "draft: $.goals[0].metrics[0]: baseline_due is for a baseline still to be established; "
+        "remove it or the baseline"
+    ]
+    del metric["baseline"]
+    assert validate_data(data).goals[0].metrics[0].baseline_due is not None

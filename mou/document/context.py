@@ -9,10 +9,11 @@ fields and table cells included; in prose a blank line starts a new paragraph.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..model import Agreement, Exhibit, Party
+from ..model import Agreement, Exhibit, Metric, Party
 from ..outline import ARTICLES
 from .money import MoneyWords
 from .words import (
@@ -604,8 +605,9 @@ class ContextBuilder:
                         "goal": goal.title if first else "",
                         "owners": owners if first else "",
                         "metric": f"{metric.name} ({metric.data_source})",
-                        "baseline": "—" if metric.baseline is None else number(metric.baseline),
-                        "target": number(metric.target),
+                        "baseline": _baseline(metric),
+                        "target": number(metric.target)
+                        + (f" by {_date(metric.target_date)}" if metric.target_date else ""),
                         "unit": metric.unit,
                         "frequency": label(FREQUENCY[metric.frequency]),
                     }
@@ -730,6 +732,19 @@ def _party_row(p: Party) -> dict[str, Any]:
 def _contact(c: Any) -> str:
     lines = [c.name, c.title, c.email] + ([c.phone] if c.phone else [])
     return "\n".join(lines)
+
+
+def _baseline(metric: Metric) -> str:
+    if metric.baseline is not None:
+        return number(metric.baseline)
+    if metric.baseline_due is not None:
+        return f"To be established by {_date(metric.baseline_due)}"
+    return "—"
+
+
+def _date(value: dt.date) -> str:
+    """A date as the document writes it: December 31, 2031."""
+    return f"{value:%B %-d, %Y}"
 
 
 def _notice_address(p: Party) -> str:

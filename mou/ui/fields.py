@@ -368,7 +368,7 @@ def table_key(draft: Draft, path: Path, current: list[Any]) -> str:
 def _frame(rows: list[dict[str, Any]], spec: Table) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=spec.fields)
     for column in spec.columns:
-        if column.kind in ("text", "choice", "party", "parties", "goals"):
+        if column.kind in ("text", "date", "choice", "party", "parties", "goals"):
             frame[column.field] = frame[column.field].astype("object")
         elif column.kind == "bool":
             frame[column.field] = frame[column.field].fillna(False).astype(bool)
@@ -411,6 +411,10 @@ def _column_config(draft: Draft, spec: Table) -> dict[str, Any]:
                 options=list(labels),
                 format_func=lambda p: labels.get(str(p), str(p)),
                 **common,
+            )
+        elif c.kind == "date":  # ISO text, as the draft keeps it; validation names a bad one
+            config[c.field] = st.column_config.TextColumn(
+                c.label, validate=r"^\d{4}-\d{2}-\d{2}$", **common
             )
         else:
             config[c.field] = st.column_config.TextColumn(c.label, **common)

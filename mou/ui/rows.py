@@ -91,8 +91,9 @@ def slugify(text: str, taken: Iterable[str] = (), fallback: str = "item") -> str
 class Column:
     """One editable column of a table of list items.
 
-    ``kind`` is one of: text, int, float, bool, choice (one of ``options``),
-    party (one party id), parties (several party ids) and goals (several goal ids).
+    ``kind`` is one of: text, int, float, bool, date (ISO text, YYYY-MM-DD), choice (one
+    of ``options``), party (one party id), parties (several party ids) and goals (several
+    goal ids).
     """
 
     field: str
