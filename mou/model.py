@@ -498,6 +498,13 @@ class InformationSharing(Strict):
     data_categories: list[Clause] = Field(min_length=1)
     cji_exchanged: bool = False
     """Whether criminal justice information (CJI) is exchanged."""
+    cji_managed_by_noncriminal_justice: bool = False
+    """Whether a non-criminal-justice agency (e.g. a county's IT department) manages
+    systems that hold CJI; then a CJIS management control section is required."""
+    criminal_intelligence_system: bool = False
+    """Whether the parties share through a criminal intelligence system (information on
+    suspected criminal activity rather than incident and case records); then a 28 CFR
+    Part 23 section is required."""
     cjis_provisions: list[CjisProvision] = []
     """How each FBI CJIS Security Policy topic is met; all eleven when CJI is exchanged."""
     permitted_uses: list[Clause] = []
@@ -508,6 +515,69 @@ class InformationSharing(Strict):
     retention: Prose | None = None
     breach_notification_hours: int | None = Field(default=None, ge=1, le=720)
     audit_logging: Prose | None = None
+
+
+# --------------------------------------------------------------------------- compliance
+
+
+class ManagementControl(Strict):
+    """CJIS management control: a criminal justice agency's control over the
+    non-criminal-justice agency (e.g. county IT) that manages systems holding CJI."""
+
+    criminal_justice_agency: PartyRef
+    """The criminal justice agency that keeps management control."""
+    managing_agency: Line
+    """The non-criminal-justice agency or unit that manages the systems, e.g. "Bellwater
+    County Department of Information Technology"."""
+    systems: Prose
+    """The systems and services it manages that store, process or transmit CJI."""
+    authority: Prose
+    """The criminal justice agency's authority over that work: its priorities, standards
+    for selecting, supervising and removing the personnel, and the policy for the systems."""
+    personnel_screening: Prose
+    """Fingerprint-based record checks and security training of the managing agency's
+    personnel with access to CJI."""
+    audit: Prose | None = None
+    """How the criminal justice agency audits the managing agency's compliance."""
+
+
+class CriminalIntelligence(Strict):
+    """A criminal intelligence system operated under 28 CFR Part 23."""
+
+    system: Line
+    """The system's name, e.g. "Regional shooting review log"."""
+    operator: PartyRef
+    """The party that operates the system."""
+    submission_criteria: Prose
+    """What may be entered: information on an individual or organization only where there
+    is reasonable suspicion of involvement in criminal conduct, and nothing on political,
+    religious or social views unrelated to it."""
+    review_and_purge: Prose
+    """How entries are reviewed and validated, and purged when they no longer qualify."""
+    retention_years: int = Field(ge=1, le=5)
+    """The longest an entry is kept without being validated anew; 28 CFR 23.20(h) allows
+    five years at most."""
+    dissemination: Prose
+    """To whom information is disseminated: only to those with a need and a right to know."""
+    security: Prose | None = None
+    """How the system is protected against unauthorized access and use."""
+
+
+class Recordings(Strict):
+    """Body-worn camera and other recordings made in the joint work."""
+
+    custodian: PartyRef
+    """The party that keeps the recordings."""
+    devices: Prose
+    """Which recordings are made (body-worn and in-car cameras, interview rooms) and whose
+    policy governs when devices are switched on."""
+    federal_records: bool | None = None
+    """Whether the recordings are federal records; to be stated where a party is federal."""
+    release_notice_days: int = Field(ge=1, le=90)
+    """Days of notice every other party receives before a recording is released."""
+    release: Prose | None = None
+    """Further terms of release: requests under public-records law, court orders, the press."""
+    retention: Prose | None = None
 
 
 # --------------------------------------------------------------------------- resources
@@ -857,6 +927,9 @@ class Agreement(Strict):
     personnel: list[PersonnelAssignment] = []
     operations: Operations | None = None
     information_sharing: InformationSharing | None = None
+    management_control: ManagementControl | None = None
+    criminal_intelligence: CriminalIntelligence | None = None
+    recordings: Recordings | None = None
     prosecution: Prose | None = None
     resources: list[Resource] = []
     funding: Funding

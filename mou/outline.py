@@ -68,6 +68,24 @@ ARTICLES: tuple[Article, ...] = (
         ("information_sharing",),
         ("cjis",),
     ),
+    Article(
+        "management_control",
+        "CJIS MANAGEMENT CONTROL",
+        "CJIS management control",
+        ("management_control",),
+    ),
+    Article(
+        "criminal_intelligence",
+        "CRIMINAL INTELLIGENCE SYSTEMS (28 CFR PART 23)",
+        "Criminal intelligence systems",
+        ("criminal_intelligence",),
+    ),
+    Article(
+        "recordings",
+        "BODY-WORN CAMERAS AND OTHER RECORDINGS",
+        "Recordings",
+        ("recordings",),
+    ),
     Article("prosecution", "PROSECUTION", "Prosecution", ("prosecution",)),
     Article(
         "resources", "RESOURCES", "Resources", ("resources",), ("resources", "resource_totals")

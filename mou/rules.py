@@ -410,6 +410,70 @@ def _cjis(a: Agreement) -> Iterator[tuple[str, str]]:
 
 
 @rule(
+    "cjis.management-control",
+    "error",
+    "Where a non-criminal-justice agency manages systems holding CJI, a management control "
+    "section says who controls it.",
+)
+def _management_control(a: Agreement) -> Iterator[tuple[str, str]]:
+    info = a.information_sharing
+    needed = info is not None and info.cji_exchanged and info.cji_managed_by_noncriminal_justice
+    if needed and a.management_control is None:
+        yield (
+            "$.management_control",
+            "a non-criminal-justice agency manages systems holding CJI; add the CJIS management "
+            "control section",
+        )
+
+
+@rule(
+    "intelligence.part-23",
+    "error",
+    "A criminal intelligence system is run under a 28 CFR Part 23 section.",
+)
+def _part_23(a: Agreement) -> Iterator[tuple[str, str]]:
+    info = a.information_sharing
+    if info is not None and info.criminal_intelligence_system and a.criminal_intelligence is None:
+        yield (
+            "$.criminal_intelligence",
+            "the parties share through a criminal intelligence system; add the 28 CFR Part 23 "
+            "section",
+        )
+
+
+# Body-worn cameras mentioned anywhere: "body-worn camera", "body camera", "BWC".
+_BODY_CAMERA = re.compile(r"\bbody[- ]?(?:worn )?cam(?:era)?s?\b|\bBWCs?\b", re.IGNORECASE)
+
+
+@rule(
+    "recordings.section",
+    "error",
+    "Where the agreement mentions body-worn cameras, a recordings section governs them.",
+)
+def _recordings_section(a: Agreement) -> Iterator[tuple[str, str]]:
+    if a.recordings is not None:
+        return
+    for path, text in _texts(a):
+        if _BODY_CAMERA.search(text):
+            yield "$.recordings", f"{path} mentions body-worn cameras; add the recordings section"
+            return
+
+
+@rule(
+    "recordings.federal-records",
+    "error",
+    "Where a party is federal, the recordings section says whether recordings are federal records.",
+)
+def _federal_records(a: Agreement) -> Iterator[tuple[str, str]]:
+    federal = [p.acronym for p in a.parties if p.level == PartyLevel.federal]
+    if a.recordings is not None and federal and a.recordings.federal_records is None:
+        yield (
+            "$.recordings.federal_records",
+            f"{', '.join(federal)} is federal: say whether the recordings are federal records",
+        )
+
+
+@rule(
     "liability.federal-indemnification",
     "warning",
     "A federal party generally cannot indemnify without statutory authority.",

@@ -49,6 +49,11 @@ def _no_goals(d: dict[str, Any]) -> None:
         item["goals"] = []
 
 
+def _cameras_without_section(d: dict[str, Any]) -> None:
+    d.pop("recordings")
+    d["operations"]["use_of_force"] = "Officers wear body-worn cameras at every arrest."
+
+
 def _cji_missing_topic(d: dict[str, Any]) -> None:
     d["information_sharing"]["cjis_provisions"].pop()  # drops "validation"
 
@@ -119,6 +124,13 @@ BREAKERS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
     "type.sections": (lambda d: d.pop("supervision"), "$.supervision"),
     "cjis.topics-covered": (_cji_missing_topic, "$.information_sharing.cjis_provisions"),
     "liability.federal-indemnification": (_federal, "$.liability.indemnification"),
+    "cjis.management-control": (lambda d: d.pop("management_control"), "$.management_control"),
+    "intelligence.part-23": (lambda d: d.pop("criminal_intelligence"), "$.criminal_intelligence"),
+    "recordings.section": (_cameras_without_section, "$.recordings"),
+    "recordings.federal-records": (
+        lambda d: (_federal(d), d["recordings"].pop("federal_records")),
+        "$.recordings.federal_records",
+    ),
     "definitions.used": (
         lambda d: d["definitions"].append({"id": "x", "term": "Widget", "meaning": "A thing."}),
         "$.definitions[1].term",

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..model import Agreement, Exhibit, Metric, Party
 from ..outline import ARTICLES
+from .compliance import ComplianceWords
 from .money import MoneyWords
 from .words import (
     FREQUENCY,
@@ -125,6 +126,7 @@ class ContextBuilder:
         self.numbers: dict[str, str] = {}
         self.article_no = 0
         self.money = MoneyWords(agreement, self.short, self.named)
+        self.compliance = ComplianceWords(agreement, self.short, self.named)
 
     def acronym(self, party_id: str) -> str:
         party = self.parties.get(party_id)
@@ -199,6 +201,9 @@ class ContextBuilder:
             "personnel": self._personnel,
             "operations": self._operations,
             "information": self._information,
+            "management_control": self.compliance.management_control,
+            "criminal_intelligence": self.compliance.criminal_intelligence,
+            "recordings": self.compliance.recordings,
             "prosecution": lambda: [clause(None, self.a.prosecution)],
             "resources": self._resources,
             "funding": lambda: self.money.funding(self.article_no),

@@ -141,6 +141,22 @@ def checkbox(draft: Draft, path: Path, label: str, *, default: bool = False, **k
     _bound(draft, path, st.checkbox, {"value": bool(current)}, bool, label=label, **kw)
 
 
+_TRISTATE = {"": "— (not stated)", "yes": "Yes", "no": "No"}
+
+
+def yes_no(draft: Draft, path: Path, label: str, **kw: Any) -> None:
+    """Yes, no, or not stated: an optional true/false, left out of the file when unstated."""
+    current = get_in(draft.data, path)
+    shown = "" if current is None else ("yes" if current else "no")
+    options = list(_TRISTATE)
+    _bound(draft, path, st.selectbox, {"index": options.index(shown)}, _yes_no_value,
+           label=label, options=options, format_func=_TRISTATE.__getitem__, **kw)  # fmt: skip
+
+
+def _yes_no_value(value: Any) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
 def choice(
     draft: Draft,
     path: Path,
