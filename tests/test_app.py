@@ -758,3 +758,24 @@ def test_a_notice_mailing_address_is_entered_and_switched_off_again(with_agreeme
     at.toggle(key=key(at, f"{path}::on")).set_value(False).run()
     assert "mailing_address" not in draft_of(at).data["parties"][0]["notice_addressee"]
     assert_clean(at)
+
+
+def test_an_agreement_written_in_version_1_opens_with_a_notice(workspace):
+    # A file committed before version 2 existed (plain git, no schema_version).
+    v1 = ROOT / "tests" / "data" / "v1" / "western-franklin-training-consortium.yaml"
+    target = workspace / "agreements" / v1.name
+    target.write_bytes(v1.read_bytes())
+    with Workspace(workspace) as ws:
+        ws.repo.run("add", f"agreements/{v1.name}")
+        env = {
+            "GIT_AUTHOR_NAME": "Old",
+            "GIT_AUTHOR_EMAIL": "old@example.org",
+            "GIT_COMMITTER_NAME": "Old",
+            "GIT_COMMITTER_EMAIL": "old@example.org",
+        }
+        ws.repo.run("commit", "-qm", "Version 1", env=env)
+    at = open_agreement(start(), v1.stem)
+    goto(at, "basics")
+    assert "written in schema version 1; read as version 2" in texts(at)
+    assert draft_of(at).data["schema_version"] == 2
+    assert_clean(at)

@@ -93,7 +93,7 @@ def test_the_records_exchange_puts_county_it_under_the_sheriffs_management_contr
 def test_the_task_force_recordings_are_federal_records_released_only_after_notice() -> None:
     text = example_text("bellwater-regional-violent-crime-task-force")
     assert "BODY-WORN CAMERAS AND OTHER RECORDINGS" in text
-    assert "The recordings are federal records of FBI; their retention and release" in text
+    assert "The recordings are federal records of the FBI; their retention and release" in text
     assert "No party releases a recording before it has given every other party at least 10" in text
 
 

@@ -92,7 +92,7 @@ class ComplianceWords:
         if not federal:
             return "The recordings are not federal records."
         agencies = [p.acronym for p in self.a.parties if p.level == PartyLevel.federal]
-        owner = f" of {join(agencies)}" if agencies else ""
+        owner = f" of the {join(agencies)}" if agencies else ""
         return (
             f"The recordings are federal records{owner}; their retention and release are "
             "governed by federal law."
