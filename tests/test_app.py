@@ -779,3 +779,23 @@ def test_an_agreement_written_in_version_1_opens_with_a_notice(workspace):
     assert "written in schema version 1; read as version 2" in texts(at)
     assert draft_of(at).data["schema_version"] == 2
     assert_clean(at)
+
+
+def test_a_reimbursement_is_added_and_its_payer_named_by_role_then_by_party(with_agreement):
+    at = open_agreement(start(), "river-partnership")
+    goto(at, "resources")
+    at.segmented_control(key=key(at, "resources::part")).set_value("Reimbursements").run()
+    at.text_input(key=key(at, "$.funding::new-r")).set_value("Deployment costs")
+    _submit(at, "Add reimbursement")
+    payer = "$.funding.reimbursements[0].payer"
+    at.selectbox(key=f"{key(at, payer)}::kind::").set_value("role").run()
+    at.selectbox(key=key(at, f"{payer}.role")).set_value("requesting_party").run()
+    item = draft_of(at).data["funding"]["reimbursements"][0]
+    assert (item["id"], item["title"], item["payer"]) == (
+        "deployment-costs",
+        "Deployment costs",
+        {"role": "requesting_party"},
+    )
+    at.selectbox(key=f"{key(at, payer)}::kind::role").set_value("party").run()
+    assert draft_of(at).data["funding"]["reimbursements"][0]["payer"] == {"party": "party-a"}
+    assert_clean(at)
