@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from .errors import MouError
+from .notices import collecting
 from .settings import WORKSPACE
 
 
@@ -42,6 +43,7 @@ COMMAND_TABLE: tuple[CommandSpec, ...] = (
     CommandSpec(
         "schema", "files:schema", _FILES, "Regenerate the JSON Schema (or --check for drift)."
     ),
+    CommandSpec("migrate", "files:migrate", _FILES, "Rewrite older agreement files as version 2."),
     CommandSpec("init", "workspace:init", _WORKSPACE, "Make a folder a git-versioned workspace."),
     CommandSpec(
         "save", "workspace:save", _WORKSPACE, "Commit an agreement file: one save, one commit."
@@ -113,12 +115,23 @@ class LazyGroup(click.Group):
                     formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; its notices (e.g. an older file version read) go to stderr."""
+        with collecting() as notices:
+            try:
+                return super().invoke(ctx)
+            except MouError as err:
+                _echo_notices(notices)
+                click.echo(err.message, err=True)
+                ctx.exit(err.exit_code)
+            finally:
+                _echo_notices(notices)
 
-        try:
-            return super().invoke(ctx)
-        except MouError as err:
-            click.echo(err.message, err=True)
-            ctx.exit(err.exit_code)
+
+def _echo_notices(notices: list[str]) -> None:
+    """Print each notice once, on standard error, and forget it."""
+    for line in notices:
+        click.echo(f"notice: {line}", err=True)
+    notices.clear()
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

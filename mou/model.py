@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -20,6 +20,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     StringConstraints,
+    model_validator,
 )
 
 from .chars import bidi_control, bidi_problem
@@ -72,6 +73,8 @@ Line = Annotated[
 Prose = Annotated[
     str, StringConstraints(min_length=1, max_length=PROSE_MAX), AfterValidator(_xml_safe)
 ]
+Cell = Annotated[str, StringConstraints(max_length=LINE_MAX), AfterValidator(_xml_safe)]
+"""A table cell: one line of text, which may be empty."""
 Number = Annotated[float, PlainSerializer(_integral_as_int)]
 Amount = Annotated[float, Field(ge=0), PlainSerializer(_integral_as_int)]
 Percent = Annotated[float, Field(gt=0, le=100), PlainSerializer(_integral_as_int)]
@@ -221,6 +224,53 @@ class LiabilityBearer(StrEnum):
     responding_party = "responding_party"
 
 
+class PaymentRole(StrEnum):
+    """A side of a payment named by its part in the work rather than by name."""
+
+    requesting_party = "requesting_party"
+    responding_party = "responding_party"
+    receiving_party = "receiving_party"
+    providing_party = "providing_party"
+    each_party = "each_party"
+
+
+class CapScope(StrEnum):
+    """What a ceiling on payments counts over."""
+
+    per_officer = "per_officer"
+    per_event = "per_event"
+    per_year = "per_year"
+    per_term = "per_term"
+
+
+class CostKind(StrEnum):
+    """The kind of cost a ceiling counts."""
+
+    all_costs = "all_costs"
+    overtime = "overtime"
+    wages_and_benefits = "wages_and_benefits"
+    equipment = "equipment"
+    travel = "travel"
+    services = "services"
+    supplies = "supplies"
+
+
+class ShareBase(StrEnum):
+    """What a share of proceeds is a share of."""
+
+    gross = "gross"
+    net = "net"
+    remainder = "remainder"
+
+
+class ExhibitKind(StrEnum):
+    """What an exhibit holds: a table, text, or a file attached beside the agreement."""
+
+    table = "table"
+    text = "text"
+    file = "file"
+
+
 class EffectiveRule(StrEnum):
     """How the effective date is fixed: a date stated, or the last signature."""
 
@@ -250,6 +300,13 @@ class Contact(Strict):
     """Position, e.g. "Task Force Commander"."""
     email: Email
     phone: Line | None = None
+
+
+class NoticeAddressee(Contact):
+    """Who receives formal notices (withdrawal, amendment, breach), and where by mail."""
+
+    mailing_address: Address | None = None
+    """Where notices by mail go, when not to the party's address."""
 
 
 class SubUnit(Item):
@@ -285,7 +342,7 @@ class Party(Item):
     address: Address
     point_of_contact: Contact
     """Day-to-day contact for the work under this agreement."""
-    notice_addressee: Contact
+    notice_addressee: NoticeAddressee
     """Who receives formal notices (withdrawal, amendment, breach)."""
     signatories: list[Signatory] = []
     governing_body_resolution: Line | None = None
@@ -319,11 +376,23 @@ class Metric(Item):
     unit: Line
     """Unit of the baseline and target, e.g. "incidents per year"."""
     baseline: Number | None = None
+    baseline_due: dt.date | None = None
+    """When no baseline is known yet: the date by which it is to be established."""
     target: Number
+    target_date: dt.date | None = None
+    """The date by which the target is to be reached."""
     frequency: Frequency
     """How often the metric is reported."""
     data_source: Line
     """Where the figure comes from, e.g. "Records management system"."""
+
+    @model_validator(mode="after")
+    def _baseline_or_its_date(self) -> Metric:
+        if self.baseline is not None and self.baseline_due is not None:
+            raise ValueError(
+                "baseline_due is for a baseline still to be established; remove it or the baseline"
+            )
+        return self
 
 
 class Goal(Item):
@@ -363,6 +432,11 @@ class BoardSeat(Strict):
     party: PartyRef
     seats: int = Field(ge=1, le=50)
     votes: int = Field(ge=0, le=50)
+    representative: Line | None = None
+    """Who sits for the party: a name, or a position such as "the Chief of Police or a
+    designee"."""
+    alternate: Line | None = None
+    """Who sits when the representative cannot."""
 
 
 class Governance(Strict):
@@ -435,6 +509,13 @@ class InformationSharing(Strict):
     data_categories: list[Clause] = Field(min_length=1)
     cji_exchanged: bool = False
     """Whether criminal justice information (CJI) is exchanged."""
+    cji_managed_by_noncriminal_justice: bool = False
+    """Whether a non-criminal-justice agency (e.g. a county's IT department) manages
+    systems that hold CJI; then a CJIS management control section is required."""
+    criminal_intelligence_system: bool = False
+    """Whether the parties share through a criminal intelligence system (information on
+    suspected criminal activity rather than incident and case records); then a 28 CFR
+    Part 23 section is required."""
     cjis_provisions: list[CjisProvision] = []
     """How each FBI CJIS Security Policy topic is met; all eleven when CJI is exchanged."""
     permitted_uses: list[Clause] = []
@@ -445,6 +526,69 @@ class InformationSharing(Strict):
     retention: Prose | None = None
     breach_notification_hours: int | None = Field(default=None, ge=1, le=720)
     audit_logging: Prose | None = None
+
+
+# --------------------------------------------------------------------------- compliance
+
+
+class ManagementControl(Strict):
+    """CJIS management control: a criminal justice agency's control over the
+    non-criminal-justice agency (e.g. county IT) that manages systems holding CJI."""
+
+    criminal_justice_agency: PartyRef
+    """The criminal justice agency that keeps management control."""
+    managing_agency: Line
+    """The non-criminal-justice agency or unit that manages the systems, e.g. "Bellwater
+    County Department of Information Technology"."""
+    systems: Prose
+    """The systems and services it manages that store, process or transmit CJI."""
+    authority: Prose
+    """The criminal justice agency's authority over that work: its priorities, standards
+    for selecting, supervising and removing the personnel, and the policy for the systems."""
+    personnel_screening: Prose
+    """Fingerprint-based record checks and security training of the managing agency's
+    personnel with access to CJI."""
+    audit: Prose | None = None
+    """How the criminal justice agency audits the managing agency's compliance."""
+
+
+class CriminalIntelligence(Strict):
+    """A criminal intelligence system operated under 28 CFR Part 23."""
+
+    system: Line
+    """The system's name, e.g. "Regional shooting review log"."""
+    operator: PartyRef
+    """The party that operates the system."""
+    submission_criteria: Prose
+    """What may be entered: information on an individual or organization only where there
+    is reasonable suspicion of involvement in criminal conduct, and nothing on political,
+    religious or social views unrelated to it."""
+    review_and_purge: Prose
+    """How entries are reviewed and validated, and purged when they no longer qualify."""
+    retention_years: int = Field(ge=1, le=5)
+    """The longest an entry is kept without being validated anew; 28 CFR 23.20(h) allows
+    five years at most."""
+    dissemination: Prose
+    """To whom information is disseminated: only to those with a need and a right to know."""
+    security: Prose | None = None
+    """How the system is protected against unauthorized access and use."""
+
+
+class Recordings(Strict):
+    """Body-worn camera and other recordings made in the joint work."""
+
+    custodian: PartyRef
+    """The party that keeps the recordings."""
+    devices: Prose
+    """Which recordings are made (body-worn and in-car cameras, interview rooms) and whose
+    policy governs when devices are switched on."""
+    federal_records: bool | None = None
+    """Whether the recordings are federal records; to be stated where a party is federal."""
+    release_notice_days: int = Field(ge=1, le=90)
+    """Days of notice every other party receives before a recording is released."""
+    release: Prose | None = None
+    """Further terms of release: requests under public-records law, court orders, the press."""
+    retention: Prose | None = None
 
 
 # --------------------------------------------------------------------------- resources
@@ -472,15 +616,53 @@ class CostShare(Strict):
     percent: Percent
 
 
-class Reimbursement(Strict):
-    """Who pays whom for what, up to what cap, invoiced how often."""
+class Payment(Strict):
+    """One side of a payment: a party, a role, or someone who is not a party. Give one."""
 
-    payer: PartyRef
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1, "maxProperties": 1})
+    party: PartyRef | None = None
+    """A named party, e.g. the party that acts as fiscal agent."""
+    role: PaymentRole | None = None
+    """A party named by its part in the work: the requesting party, the responding party,
+    the party receiving or providing the services, or each party for its own personnel."""
+    other: Line | None = None
+    """Someone who is not a party, e.g. "the Franklin State Treasurer" or "the Regional
+    Mutual Aid Reserve"."""
+
+    @model_validator(mode="after")
+    def _one_side(self) -> Payment:
+        given = [name for name in ("party", "role", "other") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of party, role or other")
+        return self
+
+
+class Cap(Item):
+    """A ceiling on payments: how much, over what span, for what kind of cost."""
+
+    amount: Amount
+    """The ceiling in US dollars."""
+    scope: CapScope
+    """What the ceiling counts over: one officer in a year, one event, a year, or the term."""
+    cost: CostKind = CostKind.all_costs
+    """The kind of cost the ceiling counts; all_costs counts every kind."""
+
+
+class Reimbursement(Item):
+    """Who pays whom for what, up to what caps, invoiced how often."""
+
+    title: Line | None = None
+    """Short name printed as the heading, e.g. "Overtime reimbursement"."""
+    payer: Payment
+    payee: Payment | None = None
+    """Who is paid; for example the responding party, or the party providing the personnel."""
     covers: Prose
     """What is reimbursed, e.g. "overtime of assigned officers"."""
-    cap: Amount | None = None
-    """Maximum reimbursed per period, in US dollars."""
+    caps: list[Cap] = []
+    """Ceilings on what this reimbursement pays."""
     period: Line | None = None
+    """The year a yearly cap counts in, e.g. "federal fiscal year (October 1 to
+    September 30)"."""
     invoice_frequency: Frequency
     invoice_deadline_days: int = Field(ge=1, le=365)
 
@@ -495,24 +677,54 @@ class Fee(Item):
 
 
 class Funding(Strict):
-    """How the work is paid for: own costs, cost shares, reimbursement, fees, appropriations."""
+    """How the work is paid for: own costs with their exceptions, joint costs and their
+    shares and caps, reimbursements, fees, appropriations. The document's money wording
+    is written from these fields, so that no sentence can contradict another."""
 
     each_party_bears_own_costs: bool = True
+    """The basis: each party bears its own costs, except its share of the joint costs, the
+    reimbursements and the exceptions listed here."""
+    own_cost_exceptions: list[Clause] = []
+    """Further costs a party does not bear itself, e.g. "fuel for vehicles the FBI
+    provides"."""
+    joint_costs: Prose | None = None
+    """What the joint costs are: the costs the cost shares divide."""
     cost_shares: list[CostShare] = []
     """Shares of joint costs; when given they sum to exactly 100."""
-    reimbursement: Reimbursement | None = None
+    budget_year: Line | None = None
+    """The year the yearly caps below count in, e.g. "calendar year"."""
+    caps: list[Cap] = []
+    """Ceilings on the joint costs; with no cost shares, on all payments under the
+    agreement."""
+    reimbursements: list[Reimbursement] = []
     fee_schedule: list[Fee] = []
-    not_to_exceed: Amount | None = None
     subject_to_appropriations: bool = True
     notes: Prose | None = None
+    """Terms with no field of their own (procedures, forms). Amounts and percentages
+    belong in the fields above, where the document states each once."""
 
 
 class ForfeitureShare(Strict):
-    """One party's percentage of shared forfeiture proceeds."""
+    """One party's percentage of shared forfeiture proceeds, and what it is a share of."""
 
     key_field: ClassVar[str | None] = "party"
     party: PartyRef
     percent: Percent
+    base: ShareBase = ShareBase.net
+    """What the percentage is of: gross proceeds, net proceeds, or the remainder left
+    after the shares of gross or net proceeds."""
+
+
+class Remittance(Item):
+    """A share of proceeds paid to someone who is not a party, e.g. a state treasurer."""
+
+    recipient: Line
+    """E.g. "the Franklin State Treasurer"."""
+    percent: Percent
+    base: ShareBase = ShareBase.net
+    """What the percentage is of: gross proceeds, net proceeds, or the remainder."""
+    authority: Line | None = None
+    """The law that requires the payment, e.g. "Franklin Rev. Code § 69.50.505"."""
 
 
 class Forfeiture(Strict):
@@ -520,8 +732,10 @@ class Forfeiture(Strict):
 
     fiscal_agent: PartyRef | None = None
     """The one party that receives and distributes shared proceeds."""
+    remittances: list[Remittance] = []
+    """Shares paid to recipients that are not parties."""
     distribution: list[ForfeitureShare] = Field(min_length=1)
-    """Shares of proceeds; they sum to at most 100."""
+    """The parties' shares of proceeds; the shares of one base sum to at most 100."""
     procedure: Prose | None = None
 
 
@@ -600,6 +814,14 @@ class Term(Strict):
     renewal: Prose | None = None
     review_interval_months: int = Field(ge=1, le=120)
     withdrawal_notice_days: int = Field(ge=1, le=730)
+    """Days of notice a party gives to withdraw (the host party's are set apart below)."""
+    host_party: PartyRef | None = None
+    """The party that hosts the shared system or program, when one does."""
+    host_withdrawal_notice_days: int | None = Field(default=None, ge=1, le=730)
+    """Days of notice the host party gives to withdraw; usually more than a member's."""
+    host_successor: Prose | None = None
+    """What happens when the host party withdraws: who succeeds it, and how the systems,
+    records and funds move."""
     notice_method: Line
     """E.g. "written notice by certified mail to each notice addressee"."""
     termination_effects: Prose
@@ -626,12 +848,71 @@ class GeneralProvisions(Strict):
     additional: list[Clause] = []
 
 
+# --------------------------------------------------------------------------- exhibits
+
+EXHIBIT_LETTER_PATTERN = r"^[A-Z]{1,2}$"
+FILE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}\.(pdf|docx)$"
+
+
+class ExhibitRow(Item):
+    """One row of a table exhibit: a cell per column."""
+
+    cells: list[Cell]
+
+
+class Exhibit(Strict):
+    """A lettered, titled exhibit bound after the signature pages: a table, text or a file."""
+
+    key_field: ClassVar[str | None] = "letter"
+    letter: Annotated[str, StringConstraints(pattern=EXHIBIT_LETTER_PATTERN)]
+    """The letter the text cites it by: "A" for Exhibit A. Letters rise in list order."""
+    title: Line
+    """E.g. "Overtime rates"; printed as "Exhibit A — Overtime rates"."""
+    kind: ExhibitKind
+    columns: list[Line] = []
+    """A table's column headings."""
+    rows: list[ExhibitRow] = []
+    """A table's rows, each with one cell per column."""
+    text: Prose | None = None
+    """A text exhibit's text; a blank line starts a new paragraph."""
+    file: Annotated[str, StringConstraints(pattern=FILE_NAME_PATTERN)] | None = None
+    """An attached file's name (PDF or Word), kept in exhibits/<agreement id>/ beside
+    the agreement, e.g. "overtime-rates.pdf"."""
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
+    """SHA-256 of the attached file, so that the agreement pins the file's exact content."""
+
+    @model_validator(mode="after")
+    def _holds_its_kind(self) -> Exhibit:
+        wanted = _EXHIBIT_FIELDS[self.kind]
+        for name in ("columns", "rows", "text", "file", "sha256"):
+            given = getattr(self, name) not in (None, [])
+            if given != (name in wanted):
+                raise ValueError(_exhibit_message(self.kind, wanted))
+        for row in self.rows:
+            if len(row.cells) != len(self.columns):
+                raise ValueError(
+                    f"row '{row.id}' has {len(row.cells)} cell(s) for {len(self.columns)} column(s)"
+                )
+        return self
+
+
+_EXHIBIT_FIELDS = {"table": ("columns", "rows"), "text": ("text",), "file": ("file", "sha256")}
+
+
+def _exhibit_message(kind: str, wanted: tuple[str, ...]) -> str:
+    others = [n for n in ("columns", "rows", "text", "file", "sha256") if n not in wanted]
+    return f"a {kind} exhibit gives {' and '.join(wanted)}, and no {', '.join(others)}"
+
+
 # --------------------------------------------------------------------------- agreement
 
 
 class Agreement(Strict):
     """An interagency memorandum of understanding, one YAML file per agreement."""
 
+    schema_version: Literal[2]
+    """Version of the agreement model the file follows. A file without it is version 1;
+    `mou migrate` rewrites such a file as version 2."""
     id: Annotated[str, StringConstraints(pattern=AGREEMENT_ID_PATTERN)]
     """The file name without .yaml: 3 to 64 lower-case letters, digits and hyphens."""
     title: Line
@@ -657,6 +938,9 @@ class Agreement(Strict):
     personnel: list[PersonnelAssignment] = []
     operations: Operations | None = None
     information_sharing: InformationSharing | None = None
+    management_control: ManagementControl | None = None
+    criminal_intelligence: CriminalIntelligence | None = None
+    recordings: Recordings | None = None
     prosecution: Prose | None = None
     resources: list[Resource] = []
     funding: Funding
@@ -671,6 +955,8 @@ class Agreement(Strict):
     term: Term
     amendment: Amendment
     general: GeneralProvisions
+    exhibits: list[Exhibit] = []
+    """Exhibits bound after the signature pages, lettered A, B, C… and cited in the text."""
 
 
 def to_data(agreement: Agreement) -> dict[str, Any]:

@@ -24,6 +24,7 @@ class Article:
 
 
 TITLE_BLOCK_FIELDS: tuple[str, ...] = (
+    "schema_version",
     "id",
     "title",
     "number",
@@ -35,6 +36,8 @@ TITLE_BLOCK_FIELDS: tuple[str, ...] = (
 )
 TITLE_BLOCK = "Title block"
 RECITALS = "Background"
+EXHIBITS = "Exhibits"
+"""Bound after the signature pages; not a numbered article."""
 
 ARTICLES: tuple[Article, ...] = (
     Article("parties", "PARTIES", "Parties", ("parties",), ("parties", "contacts")),
@@ -64,6 +67,24 @@ ARTICLES: tuple[Article, ...] = (
         "Records and information sharing",
         ("information_sharing",),
         ("cjis",),
+    ),
+    Article(
+        "management_control",
+        "CJIS MANAGEMENT CONTROL",
+        "CJIS management control",
+        ("management_control",),
+    ),
+    Article(
+        "criminal_intelligence",
+        "CRIMINAL INTELLIGENCE SYSTEMS (28 CFR PART 23)",
+        "Criminal intelligence systems",
+        ("criminal_intelligence",),
+    ),
+    Article(
+        "recordings",
+        "BODY-WORN CAMERAS AND OTHER RECORDINGS",
+        "Recordings",
+        ("recordings",),
     ),
     Article("prosecution", "PROSECUTION", "Prosecution", ("prosecution",)),
     Article(
@@ -96,13 +117,16 @@ def section_titles() -> dict[str, str]:
     for article in ARTICLES:
         titles.update(dict.fromkeys(article.fields, article.title))
     titles["background"] = RECITALS
+    titles["exhibits"] = EXHIBITS
     return _in_document_order(titles)
 
 
 def _in_document_order(titles: dict[str, str]) -> dict[str, str]:
-    """Recitals come after the parties and authorities, before the purpose, as printed."""
+    """Recitals come after the parties and authorities, before the purpose, as printed;
+    exhibits come last, after the signature pages."""
     order = [*TITLE_BLOCK_FIELDS, "parties", "authorities", "background"]
     order += [f for a in ARTICLES for f in a.fields if f not in order]
+    order.append("exhibits")
     return {field: titles[field] for field in order}
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from .migrate import CURRENT_VERSION
+
 
 def _party(letter: str) -> dict[str, Any]:
     contact = {
@@ -127,4 +129,10 @@ def preset(agreement_type: str, agreement_id: str, title: str) -> dict[str, Any]
     """Draft agreement data of ``agreement_type`` with the given id and title."""
     data = copy.deepcopy(_COMMON)
     data.update(copy.deepcopy(_BY_TYPE[agreement_type]))
-    return {"id": agreement_id, "title": title, "type": agreement_type, **data}
+    return {
+        "schema_version": CURRENT_VERSION,
+        "id": agreement_id,
+        "title": title,
+        "type": agreement_type,
+        **data,
+    }

@@ -6,7 +6,8 @@ numbers for error messages) takes about a third of a second for a large agreemen
 which ten revisions turn into seconds. Committed files were written canonically by
 ``mou``, so here libyaml parses them with YAML 1.2 core-schema resolvers (``yes`` and
 ``no`` stay strings, ``017`` is seventeen, dates stay text, as in :mod:`mou.yamlio`) and
-pydantic validates the result. Anything unusual — aliases, tags, a parse error, a key
+pydantic validates the result (a version-1 file migrated first, as the exact loader
+does). Anything unusual — aliases, tags, a parse error, a key
 that appears twice, a value the model refuses — returns ``None`` and the caller falls
 back to the exact loader, which also gives the one-line error message.
 """
@@ -21,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from .coreyaml import MAX_BYTES, load_piece, plain_data, plain_value
 from .errors import InvalidAgreement
+from .migrate import CURRENT_VERSION, declared_version, migrate_v1, version_problem
 from .model import Agreement
 from .validate import validate_parsed
 from .yamlchunks import list_items, top_level
@@ -35,8 +37,12 @@ def quick_load(raw: bytes) -> Agreement | None:
     read is a change credited to a neighbouring commit.
     """
     data = plain_data(raw)
+    if data is None or version_problem(declared_version(data)):
+        return None
+    if declared_version(data) != CURRENT_VERSION:
+        data = migrate_v1(data)  # lenient like the rest: the model checks the result
     try:
-        return Agreement.model_validate(data) if data is not None else None
+        return Agreement.model_validate(data)
     except ValidationError:
         return None
 

@@ -17,8 +17,8 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from .document.context import build_context
-from .model import Agreement, CjisTopic, PartyLevel, Ref
-from .validate import walk
+from .model import Agreement, CjisTopic, PartyLevel, PaymentRole, Ref
+from .validate import BASE_WORDS, shares_by_base, walk
 
 Severity = Literal["error", "warning"]
 
@@ -146,14 +146,42 @@ def _goals_present(a: Agreement) -> Iterator[tuple[str, str]]:
         yield "$.goals", "no shared goal; state at least one with a measurable metric"
 
 
-@rule("goals.metric-baseline", "warning", "Every metric has a baseline to measure against.")
+@rule(
+    "goals.metric-baseline",
+    "warning",
+    "Every metric has a baseline, or a date by which one is established.",
+)
 def _metric_baseline(a: Agreement) -> Iterator[tuple[str, str]]:
     for g, goal in enumerate(a.goals):
         for m, metric in enumerate(goal.metrics):
-            if metric.baseline is None:
+            if metric.baseline is None and metric.baseline_due is None:
                 yield (
                     f"$.goals[{g}].metrics[{m}].baseline",
-                    f"metric '{metric.name}' has no baseline, so progress cannot be shown",
+                    f"metric '{metric.name}' has no baseline, nor a date by which one is "
+                    "established, so progress cannot be shown",
+                )
+
+
+@rule(
+    "goals.metric-dates",
+    "warning",
+    "A metric's baseline is due before its target date, and the target date falls in the term.",
+)
+def _metric_dates(a: Agreement) -> Iterator[tuple[str, str]]:
+    end = a.term.expiration_date
+    for g, goal in enumerate(a.goals):
+        for m, metric in enumerate(goal.metrics):
+            path = f"$.goals[{g}].metrics[{m}]"
+            due, target = metric.baseline_due, metric.target_date
+            if due and target and due >= target:
+                yield (
+                    f"{path}.baseline_due",
+                    f"the baseline is due on {due}, not before the target date {target}",
+                )
+            if target and end and target > end:
+                yield (
+                    f"{path}.target_date",
+                    f"the target date {target} is after the agreement expires on {end}",
                 )
 
 
@@ -165,6 +193,11 @@ def _total(shares: list[Any]) -> Decimal:
     return sum((Decimal(str(s.percent)) for s in shares), Decimal(0))
 
 
+def _figure(value: Decimal) -> str:
+    """A percentage as written: 110, 33.5 (never 110.0 or 1.1E+2)."""
+    return format(value.normalize(), "f")
+
+
 @rule("funding.cost-shares-100", "error", "Cost shares, when given, sum to exactly 100 %.")
 def _cost_shares(a: Agreement) -> Iterator[tuple[str, str]]:
     shares = a.funding.cost_shares
@@ -172,11 +205,52 @@ def _cost_shares(a: Agreement) -> Iterator[tuple[str, str]]:
         yield "$.funding.cost_shares", f"cost shares sum to {_total(shares)} %, not 100 %"
 
 
-@rule("forfeiture.distribution-max-100", "error", "Forfeiture shares sum to at most 100 %.")
-def _forfeiture_total(a: Agreement) -> Iterator[tuple[str, str]]:
-    if a.forfeiture and _total(a.forfeiture.distribution) > 100:
-        total = _total(a.forfeiture.distribution)
-        yield "$.forfeiture.distribution", f"forfeiture shares sum to {total} %, over 100 %"
+@rule(
+    "forfeiture.shares-by-base",
+    "error",
+    "Forfeiture shares of one base sum to at most 100 %; shares of the remainder to exactly 100 %.",
+)
+def _forfeiture_bases(a: Agreement) -> Iterator[tuple[str, str]]:
+    if a.forfeiture is None:
+        return
+    groups = shares_by_base(a.forfeiture)
+    for base, shares in groups.items():
+        if _total(shares) > 100:
+            words = BASE_WORDS[base]
+            yield _DISTRIBUTION, f"shares of {words} sum to {_figure(_total(shares))} %, over 100 %"
+    remainder = groups.get("remainder")
+    if remainder and not (groups.get("gross") or groups.get("net")):
+        yield (
+            _DISTRIBUTION,
+            "has shares of the remainder, but no share of gross or net proceeds comes first "
+            "to leave a remainder",
+        )
+    elif remainder and _total(remainder) != 100:
+        total = _figure(_total(remainder))
+        yield _DISTRIBUTION, f"shares of the remainder sum to {total} %, not 100 %"
+
+
+_DISTRIBUTION = "$.forfeiture.distribution"
+
+
+@rule(
+    "forfeiture.fully-distributed",
+    "warning",
+    "Forfeiture shares give out all the proceeds they divide.",
+)
+def _forfeiture_complete(a: Agreement) -> Iterator[tuple[str, str]]:
+    if a.forfeiture is None:
+        return
+    groups = shares_by_base(a.forfeiture)
+    last = next((base for base in ("net", "gross") if groups.get(base)), None)
+    if last is None or groups.get("remainder") or _total(groups[last]) >= 100:
+        return
+    total = _total(groups[last])
+    yield (
+        _DISTRIBUTION,
+        f"shares of {BASE_WORDS[last]} sum to {_figure(total)} %; say who receives the other "
+        f"{_figure(100 - total)} %",
+    )
 
 
 @rule("forfeiture.fiscal-agent", "error", "Forfeiture sharing names exactly one fiscal agent.")
@@ -185,14 +259,35 @@ def _forfeiture_agent(a: Agreement) -> Iterator[tuple[str, str]]:
         yield "$.forfeiture.fiscal_agent", "name the one party that receives and distributes"
 
 
-@rule("funding.reimbursement-cap", "error", "Reimbursement has a cap or a not-to-exceed amount.")
+_PAYS_FOR_WHAT_IT_ASKED = (PaymentRole.requesting_party, PaymentRole.receiving_party)
+
+
+@rule(
+    "funding.reimbursement-cap",
+    "error",
+    "Every reimbursement has a cap, unless the party that asked for the work pays for it.",
+)
 def _reimbursement_cap(a: Agreement) -> Iterator[tuple[str, str]]:
     funding = a.funding
-    if funding.reimbursement and funding.reimbursement.cap is None and not funding.not_to_exceed:
+    all_payments_capped = bool(funding.caps) and not funding.cost_shares
+    for index, item in enumerate(funding.reimbursements):
+        if item.caps or all_payments_capped or item.payer.role in _PAYS_FOR_WHAT_IT_ASKED:
+            continue
         yield (
-            "$.funding.reimbursement.cap",
-            "reimbursement has neither a cap nor $.funding.not_to_exceed",
+            f"$.funding.reimbursements[{index}].caps",
+            "has no cap, and $.funding.caps does not cap all payments",
         )
+
+
+@rule("funding.payee-named", "warning", "Every reimbursement says who is paid.")
+def _payee_named(a: Agreement) -> Iterator[tuple[str, str]]:
+    for index, item in enumerate(a.funding.reimbursements):
+        if item.payee is None:
+            yield (
+                f"$.funding.reimbursements[{index}].payee",
+                "say who is paid: a party, a role such as the responding party, or another "
+                "recipient",
+            )
 
 
 @rule(
@@ -203,13 +298,49 @@ def _reimbursement_cap(a: Agreement) -> Iterator[tuple[str, str]]:
 def _funding_basis(a: Agreement) -> Iterator[tuple[str, str]]:
     f = a.funding
     if not f.each_party_bears_own_costs and not (
-        f.cost_shares or f.reimbursement or f.fee_schedule or f.notes
+        f.cost_shares or f.reimbursements or f.fee_schedule or f.notes
     ):
         yield (
             "$.funding.each_party_bears_own_costs",
-            "is false, but no cost_shares, reimbursement, fee_schedule or notes under "
+            "is false, but no cost_shares, reimbursements, fee_schedule or notes under "
             "$.funding say how the joint costs are met",
         )
+
+
+@rule("funding.joint-costs-stated", "warning", "Cost shares say what joint costs they divide.")
+def _joint_costs(a: Agreement) -> Iterator[tuple[str, str]]:
+    if a.funding.cost_shares and not a.funding.joint_costs:
+        yield "$.funding.joint_costs", "say what the joint costs are that the cost shares divide"
+
+
+# An amount ($1,000) or a percentage (10 %, ten percent) written in prose.
+_MONEY_TERM = re.compile(r"\$\s*\d|\d\s*%|\bper\s?cent\b", re.IGNORECASE)
+
+
+@rule(
+    "funding.terms-in-fields",
+    "warning",
+    "Amounts and percentages are in the money fields, not in notes that could contradict them.",
+)
+def _terms_in_fields(a: Agreement) -> Iterator[tuple[str, str]]:
+    notes = [("$.funding.notes", a.funding.notes)]
+    if a.forfeiture:
+        notes.append(("$.forfeiture.procedure", a.forfeiture.procedure))
+    for path, text in notes:
+        found = _MONEY_TERM.search(text or "")
+        if found:
+            yield (
+                path,
+                f"states a money term ({_around(text or '', found)!r}); put it in a cap, share "
+                "or fee field so that the document states it once",
+            )
+
+
+def _around(text: str, found: re.Match[str]) -> str:
+    """The words around a match, for a message that shows where it is."""
+    start = text.rfind(" ", 0, max(0, found.start() - 12)) + 1
+    end = text.find(" ", found.end() + 8)
+    return text[start : end if end >= 0 else len(text)]
 
 
 # --------------------------------------------------------------------------- term
@@ -229,6 +360,21 @@ def _expiration(a: Agreement) -> Iterator[tuple[str, str]]:
             "$.term.expiration_date",
             f"{term.expiration_date} is not after the effective date {term.effective_date}",
         )
+
+
+@rule(
+    "term.host-withdrawal",
+    "error",
+    "A host party has its own withdrawal notice and a rule for its successor.",
+)
+def _host_withdrawal(a: Agreement) -> Iterator[tuple[str, str]]:
+    term = a.term
+    if term.host_party is None:
+        return
+    if term.host_withdrawal_notice_days is None:
+        yield "$.term.host_withdrawal_notice_days", "say how many days' notice the host gives"
+    if term.host_successor is None:
+        yield "$.term.host_successor", "say who succeeds the host, and how systems and records move"
 
 
 # --------------------------------------------------------------------------- by type
@@ -264,6 +410,70 @@ def _cjis(a: Agreement) -> Iterator[tuple[str, str]]:
 
 
 @rule(
+    "cjis.management-control",
+    "error",
+    "Where a non-criminal-justice agency manages systems holding CJI, a management control "
+    "section says who controls it.",
+)
+def _management_control(a: Agreement) -> Iterator[tuple[str, str]]:
+    info = a.information_sharing
+    needed = info is not None and info.cji_exchanged and info.cji_managed_by_noncriminal_justice
+    if needed and a.management_control is None:
+        yield (
+            "$.management_control",
+            "a non-criminal-justice agency manages systems holding CJI; add the CJIS management "
+            "control section",
+        )
+
+
+@rule(
+    "intelligence.part-23",
+    "error",
+    "A criminal intelligence system is run under a 28 CFR Part 23 section.",
+)
+def _part_23(a: Agreement) -> Iterator[tuple[str, str]]:
+    info = a.information_sharing
+    if info is not None and info.criminal_intelligence_system and a.criminal_intelligence is None:
+        yield (
+            "$.criminal_intelligence",
+            "the parties share through a criminal intelligence system; add the 28 CFR Part 23 "
+            "section",
+        )
+
+
+# Body-worn cameras mentioned anywhere: "body-worn camera", "body camera", "BWC".
+_BODY_CAMERA = re.compile(r"\bbody[- ]?(?:worn )?cam(?:era)?s?\b|\bBWCs?\b", re.IGNORECASE)
+
+
+@rule(
+    "recordings.section",
+    "error",
+    "Where the agreement mentions body-worn cameras, a recordings section governs them.",
+)
+def _recordings_section(a: Agreement) -> Iterator[tuple[str, str]]:
+    if a.recordings is not None:
+        return
+    for path, text in _texts(a):
+        if _BODY_CAMERA.search(text):
+            yield "$.recordings", f"{path} mentions body-worn cameras; add the recordings section"
+            return
+
+
+@rule(
+    "recordings.federal-records",
+    "error",
+    "Where a party is federal, the recordings section says whether recordings are federal records.",
+)
+def _federal_records(a: Agreement) -> Iterator[tuple[str, str]]:
+    federal = [p.acronym for p in a.parties if p.level == PartyLevel.federal]
+    if a.recordings is not None and federal and a.recordings.federal_records is None:
+        yield (
+            "$.recordings.federal_records",
+            f"{', '.join(federal)} is federal: say whether the recordings are federal records",
+        )
+
+
+@rule(
     "liability.federal-indemnification",
     "warning",
     "A federal party generally cannot indemnify without statutory authority.",
@@ -276,6 +486,37 @@ def _federal_indemnity(a: Agreement) -> Iterator[tuple[str, str]]:
             f"{', '.join(federal)} is federal and generally cannot indemnify without "
             "statutory authority; have counsel confirm",
         )
+
+
+# --------------------------------------------------------------------------- exhibits
+
+_CITED = re.compile(r"\bExhibit ([A-Z]{1,2})\b")
+
+
+@rule("exhibits.references-resolve", "error", "Every exhibit the text cites exists.")
+def _exhibit_references(a: Agreement) -> Iterator[tuple[str, str]]:
+    letters = [x.letter for x in a.exhibits]
+    for path, text in _texts(a):
+        for cited in dict.fromkeys(_CITED.findall(text)):
+            if cited not in letters:
+                known = ", ".join(letters) or "none"
+                yield path, f"cites Exhibit {cited}, which is not an exhibit (exhibits: {known})"
+
+
+@rule("exhibits.cited", "warning", "Every exhibit is cited in the text.")
+def _exhibits_cited(a: Agreement) -> Iterator[tuple[str, str]]:
+    cited = {
+        letter
+        for path, text in _texts(a)
+        if not path.startswith("$.exhibits")
+        for letter in _CITED.findall(text)
+    }
+    for index, exhibit in enumerate(a.exhibits):
+        if exhibit.letter not in cited:
+            yield (
+                f"$.exhibits[{index}]",
+                f"Exhibit {exhibit.letter} is not cited in the text; say where it applies",
+            )
 
 
 # --------------------------------------------------------------------------- text

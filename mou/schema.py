@@ -19,10 +19,13 @@ from pydantic.json_schema import GenerateJsonSchema
 
 from .errors import Problem
 from .ids import AGREEMENT_ID_PATTERN
+from .migrate import CURRENT_VERSION
 from .model import SLUG_PATTERN, Agreement
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_FILE = "agreement.schema.json"
+V1_SCHEMA_FILE = "agreement.v1.schema.json"
+"""The frozen version-1 schema, shipped and published for files written before version 2."""
 
 
 class _AgreementSchema(GenerateJsonSchema):
@@ -37,6 +40,10 @@ def generate() -> dict[str, Any]:
     schema = Agreement.model_json_schema(schema_generator=_AgreementSchema)
     schema["$schema"] = DRAFT
     schema["$id"] = "https://mou.invalid/schemas/agreement.schema.json"
+    schema["$comment"] = (
+        f"Version {CURRENT_VERSION} of the mou agreement schema; a file says so in "
+        "schema_version. Files without it follow agreement.v1.schema.json."
+    )
     return schema
 
 
@@ -45,17 +52,23 @@ def schema_text() -> str:
     return json.dumps(generate(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-@lru_cache(maxsize=1)
-def _validator() -> Draft202012Validator:
+def v1_schema_text() -> str:
+    """The frozen version-1 schema as shipped inside the package."""
+    return files("mou.data").joinpath(V1_SCHEMA_FILE).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=2)
+def _validator(version: int) -> Draft202012Validator:
     # The shipped copy equals generate() (a test enforces it) and loads faster.
-    shipped = files("mou.data").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+    name = SCHEMA_FILE if version == CURRENT_VERSION else V1_SCHEMA_FILE
+    shipped = files("mou.data").joinpath(name).read_text(encoding="utf-8")
     return Draft202012Validator(json.loads(shipped), format_checker=FormatChecker())
 
 
-def schema_problems(data: Any) -> list[Problem]:
-    """Every JSON Schema violation in ``data``, in plain words, ordered by path."""
+def schema_problems(data: Any, version: int = CURRENT_VERSION) -> list[Problem]:
+    """Every violation in ``data`` of the schema of ``version``, in plain words."""
     problems: list[Problem] = []
-    for error in _validator().iter_errors(data):
+    for error in _validator(version).iter_errors(data):
         problems.extend(_describe(error))
     return problems
 
@@ -125,6 +138,8 @@ def _message(error: ValidationError) -> str:
         return _pattern_message(value, str(limit))
     if kind == "format":
         return f"{_short(value)} is not a valid {_FORMAT_WORDS.get(str(limit), limit)}"
+    if kind in ("minProperties", "maxProperties"):  # a choice of one field (a payer)
+        return f"give exactly one of: {', '.join(error.schema.get('properties', {}))}"
     return _limit_message(kind, limit, value) or error.message
 
 

@@ -15,7 +15,15 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .errors import InvalidAgreement, Problem
-from .model import Agreement, Ref, Strict
+from .migrate import (
+    CURRENT_VERSION,
+    declared_version,
+    migrate_v1,
+    migrated_lines,
+    version_problem,
+)
+from .model import Agreement, Forfeiture, ForfeitureShare, Ref, Remittance, Strict
+from .notices import notice
 from .schema import json_path, schema_problems
 from .yamlio import Parsed, read_bytes, read_file
 
@@ -32,27 +40,56 @@ def load_bytes(raw: bytes, source: str, expected_id: str | None = None) -> Agree
 
 
 def validate_parsed(parsed: Parsed, expected_id: str | None = None) -> Agreement:
-    """Validate parsed YAML data against the schema, the models and the references."""
-    problems = (
-        schema_problems(parsed.data)
-        if isinstance(parsed.data, dict)
-        else [
-            Problem(
-                "$",
-                "an agreement file must be a mapping of fields (key: value), "
-                "not a list or a single value",
-            )
-        ]
-    )
+    """Validate parsed YAML data against the schema, the models and the references.
+
+    Data of an older schema version is checked against that version's schema, then
+    migrated (:mod:`mou.migrate`) and checked as the current version; a notice says so.
+    """
+    data, problems = _current_data(parsed)
     agreement = None
     if not problems:
-        agreement, problems = _model_or_problems(parsed.data)
+        agreement, problems = _model_or_problems(data)
     if agreement is not None:
         problems = reference_problems(agreement) + _id_problems(agreement, expected_id)
     if problems:
         raise InvalidAgreement(_located(problems, parsed))
     assert agreement is not None
     return agreement
+
+
+def _current_data(parsed: Parsed) -> tuple[Any, list[Problem]]:
+    """The data in the current version's shape, or the problems of the version it is in."""
+    data = parsed.data
+    if not isinstance(data, dict):
+        message = (
+            "an agreement file must be a mapping of fields (key: value), "
+            "not a list or a single value"
+        )
+        return None, [Problem("$", message)]
+    version = declared_version(data)
+    wrong = version_problem(version)
+    if wrong:
+        return None, [Problem("$.schema_version", wrong)]
+    if version == CURRENT_VERSION:
+        return data, schema_problems(data)
+    return _migrated(parsed, data)
+
+
+def _migrated(parsed: Parsed, data: dict[str, Any]) -> tuple[Any, list[Problem]]:
+    old = {key: value for key, value in data.items() if key != "schema_version"}
+    problems = schema_problems(old, version=1)
+    if problems:
+        return None, problems
+    parsed.lines = migrated_lines(parsed.lines)
+    notice(_version_notice(parsed.source))
+    return migrate_v1(data), []
+
+
+def _version_notice(source: str) -> str:
+    read = f"{source}: written in schema version 1; read as version {CURRENT_VERSION}"
+    if "@" in source or not source.endswith(".yaml"):
+        return read  # a committed revision stays as it was written; a draft has no file
+    return f"{read}; `mou migrate {source}` rewrites the file"
 
 
 def validate_data(data: Any, source: str = "<draft>") -> Agreement:
@@ -111,6 +148,7 @@ def reference_problems(agreement: Agreement) -> list[Problem]:
     for path, model in walk(agreement):
         problems += _model_references(path, model, known)
     problems += _unique_across(agreement)
+    problems += _exhibit_order(agreement)
     problems += _sum_problems(agreement)
     problems += _term_problems(agreement)
     return problems
@@ -177,6 +215,22 @@ def _unique_across(agreement: Agreement) -> list[Problem]:
     return problems
 
 
+def _exhibit_order(agreement: Agreement) -> list[Problem]:
+    """Exhibits are bound in the order of their letters: A, B … Z, AA, AB …"""
+    problems = []
+    for index in range(1, len(agreement.exhibits)):
+        before, letter = agreement.exhibits[index - 1].letter, agreement.exhibits[index].letter
+        if (len(letter), letter) <= (len(before), before) and letter != before:
+            problems.append(
+                Problem(
+                    f"$.exhibits[{index}].letter",
+                    f"Exhibit {letter} comes after Exhibit {before}; list exhibits in the "
+                    "order of their letters",
+                )
+            )
+    return problems
+
+
 def _percent_total(shares: list[Any]) -> Decimal:
     # Decimal from the written figure, so 33.33 + 33.33 + 33.34 is exactly 100.
     return sum((Decimal(str(share.percent)) for share in shares), Decimal(0))
@@ -191,14 +245,37 @@ def _sum_problems(agreement: Agreement) -> list[Problem]:
                 "$.funding.cost_shares", f"cost shares sum to {_percent_total(shares)} %, not 100 %"
             )
         )
-    if agreement.forfeiture and _percent_total(agreement.forfeiture.distribution) > 100:
-        total = _percent_total(agreement.forfeiture.distribution)
-        problems.append(
-            Problem(
-                "$.forfeiture.distribution", f"forfeiture shares sum to {total} %, more than 100 %"
-            )
-        )
+    if agreement.forfeiture:
+        problems += _forfeiture_sums(agreement.forfeiture)
     return problems
+
+
+def _forfeiture_sums(forfeiture: Forfeiture) -> list[Problem]:
+    """Shares of one base (gross, net or the remainder) cannot give away more than all of it."""
+    problems = []
+    for base, shares in shares_by_base(forfeiture).items():
+        total = _percent_total(shares)
+        if total > 100:
+            problems.append(
+                Problem(
+                    "$.forfeiture.distribution",
+                    f"forfeiture shares of {BASE_WORDS[base]} sum to "
+                    f"{format(total.normalize(), 'f')} %, more than 100 %",
+                )
+            )
+    return problems
+
+
+BASE_WORDS = {"gross": "gross proceeds", "net": "net proceeds", "remainder": "the remainder"}
+
+
+def shares_by_base(forfeiture: Forfeiture) -> dict[str, list[Remittance | ForfeitureShare]]:
+    """The parties' shares and the remittances to others, grouped by what they are of."""
+    shares: list[Remittance | ForfeitureShare] = [*forfeiture.remittances]
+    groups: dict[str, list[Remittance | ForfeitureShare]] = {}
+    for share in [*shares, *forfeiture.distribution]:
+        groups.setdefault(share.base.value, []).append(share)
+    return groups
 
 
 def _term_problems(agreement: Agreement) -> list[Problem]:

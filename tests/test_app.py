@@ -41,6 +41,7 @@ DRAFT_PAGES = [
     "Information sharing",
     "Operations, governance and evaluation",
     "Term, liability and general provisions",
+    "Exhibits",
     "Review and save",
     "History",
     "Export",
@@ -736,3 +737,101 @@ def test_a_bidi_override_in_the_authors_name_is_refused_naming_the_field(with_ag
         "not allowed" in texts(at)
     )
     assert len(revisions(with_agreement, "river-partnership")) == 1
+
+
+def test_an_exhibit_table_is_added_and_filled_and_switching_its_kind_sets_it_aside(
+    with_agreement,
+):
+    at = open_agreement(start(), "river-partnership")
+    goto(at, "exhibits")
+    at.text_input(key=key(at, "$.exhibits::new-title")).set_value("Overtime rates")
+    at.selectbox(key=key(at, "$.exhibits::new-kind")).set_value("table")
+    _submit(at, "Add exhibit")
+    at.text_area(key=key(at, "$.exhibits[0].columns")).set_value("Rank\nRate").run()
+    _edit_table(at, "$.exhibits[0].rows", added=[{"c0": "Officer", "c1": "$62.50"}])
+    table = {
+        "letter": "A",
+        "title": "Overtime rates",
+        "kind": "table",
+        "columns": ["Rank", "Rate"],
+        "rows": [{"id": "officer", "cells": ["Officer", "$62.50"]}],
+    }
+    assert draft_of(at).data["exhibits"] == [table]
+    at.selectbox(key=key(at, "$.exhibits[0].kind")).set_value("text").run()
+    assert "columns" not in draft_of(at).data["exhibits"][0]  # an exhibit holds one kind
+    at.selectbox(key=key(at, "$.exhibits[0].kind")).set_value("table").run()
+    assert draft_of(at).data["exhibits"] == [table]  # and gets its table back
+    assert_clean(at)
+
+
+def test_a_party_is_moved_first_and_stays_the_one_being_edited(workspace):
+    data = ready_data()
+    commit(workspace, data)
+    at = open_agreement(start(), "river-partnership")
+    goto(at, "parties")
+    at.segmented_control(key=key(at, "$.parties::focus")).set_value(1).run()
+    next(b for b in at.button if b.label == "Make first").click().run()
+    assert [p["acronym"] for p in draft_of(at).data["parties"]] == ["CR", "CC"]
+    assert at.text_input(key=key(at, "$.parties[0].legal_name")).value == "City of Riverton"
+    assert_clean(at)
+
+
+def test_a_notice_mailing_address_is_entered_and_switched_off_again(with_agreement):
+    at = open_agreement(start(), "river-partnership")
+    goto(at, "parties")
+    path = "$.parties[0].notice_addressee.mailing_address"
+    at.toggle(key=key(at, f"{path}::on")).set_value(True).run()
+    for field, value in (("street", "PO Box 7"), ("city", "Riverton"), ("state", "CO")):
+        at.text_input(key=key(at, f"{path}.{field}")).set_value(value)
+    at.text_input(key=key(at, f"{path}.postal_code")).set_value("80001").run()
+    notice = draft_of(at).data["parties"][0]["notice_addressee"]
+    assert notice["mailing_address"] == {
+        "street": "PO Box 7",
+        "city": "Riverton",
+        "state": "CO",
+        "postal_code": "80001",
+    }
+    at.toggle(key=key(at, f"{path}::on")).set_value(False).run()
+    assert "mailing_address" not in draft_of(at).data["parties"][0]["notice_addressee"]
+    assert_clean(at)
+
+
+def test_an_agreement_written_in_version_1_opens_with_a_notice(workspace):
+    # A file committed before version 2 existed (plain git, no schema_version).
+    v1 = ROOT / "tests" / "data" / "v1" / "western-franklin-training-consortium.yaml"
+    target = workspace / "agreements" / v1.name
+    target.write_bytes(v1.read_bytes())
+    with Workspace(workspace) as ws:
+        ws.repo.run("add", f"agreements/{v1.name}")
+        env = {
+            "GIT_AUTHOR_NAME": "Old",
+            "GIT_AUTHOR_EMAIL": "old@example.org",
+            "GIT_COMMITTER_NAME": "Old",
+            "GIT_COMMITTER_EMAIL": "old@example.org",
+        }
+        ws.repo.run("commit", "-qm", "Version 1", env=env)
+    at = open_agreement(start(), v1.stem)
+    goto(at, "basics")
+    assert "written in schema version 1; read as version 2" in texts(at)
+    assert draft_of(at).data["schema_version"] == 2
+    assert_clean(at)
+
+
+def test_a_reimbursement_is_added_and_its_payer_named_by_role_then_by_party(with_agreement):
+    at = open_agreement(start(), "river-partnership")
+    goto(at, "resources")
+    at.segmented_control(key=key(at, "resources::part")).set_value("Reimbursements").run()
+    at.text_input(key=key(at, "$.funding::new-r")).set_value("Deployment costs")
+    _submit(at, "Add reimbursement")
+    payer = "$.funding.reimbursements[0].payer"
+    at.selectbox(key=f"{key(at, payer)}::kind::").set_value("role").run()
+    at.selectbox(key=key(at, f"{payer}.role")).set_value("requesting_party").run()
+    item = draft_of(at).data["funding"]["reimbursements"][0]
+    assert (item["id"], item["title"], item["payer"]) == (
+        "deployment-costs",
+        "Deployment costs",
+        {"role": "requesting_party"},
+    )
+    at.selectbox(key=f"{key(at, payer)}::kind::role").set_value("party").run()
+    assert draft_of(at).data["funding"]["reimbursements"][0]["payer"] == {"party": "party-a"}
+    assert_clean(at)

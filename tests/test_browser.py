@@ -96,6 +96,7 @@ def test_create_save_history_and_download_in_chromium(app_url, tmp_path):
             "Information sharing",
             "Operations, governance and evaluation",
             "Term, liability and general provisions",
+            "Exhibits",
             "Review and save",
         ):
             next_step(page, title)

@@ -31,6 +31,8 @@ FOUNDATION = {
     "mou.validate",
     "mou.presets",
     "mou.quickload",
+    "mou.notices",
+    "mou.migrate",
 }
 # Which layers each layer may import (besides itself and the foundation).
 ALLOWED = {

@@ -66,7 +66,8 @@ def agreements(draw) -> Agreement:
                 target = target[step]
             target[path[-1]] = draw(free_text)
     data["evaluation"]["review_interval_months"] = draw(st.integers(1, 120))
-    data["funding"]["not_to_exceed"] = draw(st.floats(0, 1e9, allow_nan=False) | st.integers(0))
+    amount = draw(st.floats(0, 1e9, allow_nan=False) | st.integers(0))
+    data["funding"]["caps"] = [{"id": "not-to-exceed", "amount": amount, "scope": "per_term"}]
     return validate_data(data)
 
 

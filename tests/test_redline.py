@@ -158,7 +158,7 @@ def test_money_percentages_and_the_totals_they_drive_go_to_whoever_changed_them(
     first = history.save(ALICE, "Draft")
 
     def figures(d: dict) -> None:
-        d["funding"]["not_to_exceed"] = 2150000
+        d["funding"]["caps"][1]["amount"] = 2150000  # the not-to-exceed amount
         d["resources"][0]["estimated_value"] += 1000
         d["funding"]["cost_shares"][0]["percent"] -= 4
         d["funding"]["cost_shares"][1]["percent"] += 4

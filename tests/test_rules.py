@@ -49,6 +49,11 @@ def _no_goals(d: dict[str, Any]) -> None:
         item["goals"] = []
 
 
+def _cameras_without_section(d: dict[str, Any]) -> None:
+    d.pop("recordings")
+    d["operations"]["use_of_force"] = "Officers wear body-worn cameras at every arrest."
+
+
 def _cji_missing_topic(d: dict[str, Any]) -> None:
     d["information_sharing"]["cjis_provisions"].pop()  # drops "validation"
 
@@ -70,12 +75,20 @@ BREAKERS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
         lambda d: d["goals"][0]["metrics"][0].pop("baseline"),
         "$.goals[0].metrics[0].baseline",
     ),
+    "goals.metric-dates": (
+        lambda d: d["goals"][0]["metrics"][1].update(baseline_due="2028-07-01"),
+        "$.goals[0].metrics[1].baseline_due",
+    ),
     "funding.cost-shares-100": (
         lambda d: d["funding"]["cost_shares"][1].update(percent=39.99),
         "$.funding.cost_shares",
     ),
-    "forfeiture.distribution-max-100": (
-        lambda d: d["forfeiture"]["distribution"][1].update(percent=50.01),
+    "forfeiture.shares-by-base": (
+        lambda d: d["forfeiture"]["distribution"][1].update(base="remainder"),
+        "$.forfeiture.distribution",
+    ),
+    "forfeiture.fully-distributed": (
+        lambda d: d["forfeiture"]["distribution"][1].update(percent=30),
         "$.forfeiture.distribution",
     ),
     "forfeiture.fiscal-agent": (
@@ -87,20 +100,48 @@ BREAKERS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
         "$.funding.each_party_bears_own_costs",
     ),
     "funding.reimbursement-cap": (
-        lambda d: (d["funding"]["reimbursement"].pop("cap"), d["funding"].pop("not_to_exceed")),
-        "$.funding.reimbursement.cap",
+        lambda d: d["funding"]["reimbursements"][0].pop("caps"),
+        "$.funding.reimbursements[0].caps",
+    ),
+    "funding.payee-named": (
+        lambda d: d["funding"]["reimbursements"][1].pop("payee"),
+        "$.funding.reimbursements[1].payee",
+    ),
+    "funding.joint-costs-stated": (
+        lambda d: d["funding"].pop("joint_costs"),
+        "$.funding.joint_costs",
+    ),
+    "funding.terms-in-fields": (
+        lambda d: d["funding"].update(notes="The City pays up to $5,000 more."),
+        "$.funding.notes",
     ),
     "term.effective-date": (lambda d: d["term"].pop("effective_date"), "$.term.effective_date"),
     "term.expiration-after-effective": (
         lambda d: d["term"].update(expiration_date="2026-01-01"),
         "$.term.expiration_date",
     ),
+    "term.host-withdrawal": (lambda d: d["term"].pop("host_successor"), "$.term.host_successor"),
     "type.sections": (lambda d: d.pop("supervision"), "$.supervision"),
     "cjis.topics-covered": (_cji_missing_topic, "$.information_sharing.cjis_provisions"),
     "liability.federal-indemnification": (_federal, "$.liability.indemnification"),
+    "cjis.management-control": (lambda d: d.pop("management_control"), "$.management_control"),
+    "intelligence.part-23": (lambda d: d.pop("criminal_intelligence"), "$.criminal_intelligence"),
+    "recordings.section": (_cameras_without_section, "$.recordings"),
+    "recordings.federal-records": (
+        lambda d: (_federal(d), d["recordings"].pop("federal_records")),
+        "$.recordings.federal_records",
+    ),
     "definitions.used": (
         lambda d: d["definitions"].append({"id": "x", "term": "Widget", "meaning": "A thing."}),
         "$.definitions[1].term",
+    ),
+    "exhibits.references-resolve": (
+        lambda d: d.update(purpose=d["purpose"] + " The budget is in Exhibit D."),
+        "$.purpose",
+    ),
+    "exhibits.cited": (
+        lambda d: d["general"]["additional"][1].update(text="Procedures are in Exhibit B."),
+        "$.exhibits[2]",
     ),
     "text.placeholders": (
         lambda d: d["parties"][0]["point_of_contact"].update(name="[NAME]"),
@@ -207,6 +248,58 @@ def test_shared_costs_with_a_stated_basis_are_ready() -> None:
     data = sample_data()
     data["funding"] = {"each_party_bears_own_costs": False, "notes": "Paid from the reserve."}
     assert not [f for f in check(model(data)) if f.rule_id == "funding.basis-stated"]
+
+
+def test_the_party_that_asked_for_the_work_may_pay_without_a_cap() -> None:
+    data = sample_data()
+    assert data["funding"]["reimbursements"][1]["payer"] == {"role": "requesting_party"}
+    data["funding"]["reimbursements"][1].pop("caps")
+    assert not [f for f in check(model(data)) if f.rule_id == "funding.reimbursement-cap"]
+
+
+def test_a_cap_on_all_payments_caps_every_reimbursement() -> None:
+    data = sample_data()
+    data["funding"].pop("cost_shares")
+    data["funding"]["reimbursements"][0].pop("caps")
+    assert not [f for f in check(model(data)) if f.rule_id == "funding.reimbursement-cap"]
+
+
+@pytest.mark.parametrize(
+    "shares",
+    [
+        [("alpha", 50, "net"), ("beta", 50, "net")],
+        [("alpha", 20, "gross"), ("beta", 100, "net")],
+        [("alpha", 40, "net"), ("beta", 100, "remainder")],
+        [("alpha", 40, "gross"), ("alpha-b", 25, "remainder"), ("beta", 75, "remainder")],
+    ],
+)
+def test_shares_that_give_out_all_of_each_base_are_ready(shares: list) -> None:
+    data = sample_data()
+    data["forfeiture"].pop("remittances")
+    data["parties"].append(copy.deepcopy(data["parties"][1]) | {"id": "alpha-b", "acronym": "AB"})
+    data["forfeiture"]["distribution"] = [
+        {"party": party, "percent": percent, "base": base} for party, percent, base in shares
+    ]
+    found = [f for f in check(model(data)) if f.rule_id.startswith("forfeiture.")]
+    assert found == []
+
+
+@pytest.mark.parametrize(
+    ("shares", "said"),
+    [
+        ([("alpha", 60, "net"), ("beta", 50, "net")], "shares of net proceeds sum to 110 %"),
+        ([("alpha", 40, "net"), ("beta", 90, "remainder")], "the remainder sum to 90 %, not 100"),
+        ([("beta", 100, "remainder")], "no share of gross or net proceeds comes first"),
+    ],
+)
+def test_shares_that_do_not_add_up_by_base_are_errors(shares: list, said: str) -> None:
+    data = sample_data()
+    data["forfeiture"].pop("remittances")
+    data["forfeiture"]["distribution"] = [
+        {"party": party, "percent": percent, "base": base} for party, percent, base in shares
+    ]
+    found = [f for f in check(model(data)) if f.rule_id == "forfeiture.shares-by-base"]
+    assert len(found) == 1 and said in found[0].message
 
 
 def test_cost_shares_in_thirds_add_up() -> None:

@@ -13,6 +13,7 @@ from mou.ui.rows import (
     from_rows,
     get_in,
     json_path,
+    move_item,
     new_party,
     party_labels,
     place,
@@ -218,3 +219,18 @@ def test_a_data_editor_s_edit_state_applies_as_the_editor_shows_it():
     assert [row["name"] for row in shown] == ["Alpha, renamed", "Charlie, renamed", "Delta"]
     assert [row["id"] for row in shown][:2] == ["a", "c"] and pd.isna(shown[2]["id"])
     assert frame["name"].tolist() == ["Alpha", "Bravo", "Charlie"]  # the frozen copy is kept
+
+
+@pytest.mark.parametrize(
+    ("index", "offset", "order", "new_index"),
+    [
+        (2, -2, ["c", "a", "b"], 0),  # make first
+        (1, -1, ["b", "a", "c"], 0),
+        (1, 1, ["a", "c", "b"], 2),
+        (2, 1, ["a", "b", "c"], 2),  # already last: stays
+    ],
+)
+def test_a_party_moves_within_the_list(index, offset, order, new_index):
+    items = ["a", "b", "c"]
+    assert move_item(items, index, offset) == new_index
+    assert items == order

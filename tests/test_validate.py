@@ -22,8 +22,9 @@ def _replace(old: str, new: str) -> bytes:
     return GOOD.replace(old, new, 1).encode()
 
 
+# Line numbers count the `schema_version: 2` line that every version-2 file starts with.
 BAD_FILES = {
-    "malformed YAML": (_replace("title: Test agreement", "title: [Test"), ":4: $: not valid YAML"),
+    "malformed YAML": (_replace("title: Test agreement", "title: [Test"), ":5: $: not valid YAML"),
     "tab indentation": (_replace("  - id: party-a", "\t- id: party-a"), "indented with a tab"),
     "wrong type": (
         _replace("review_interval_months: 12", "review_interval_months: twelve"),
@@ -46,7 +47,7 @@ BAD_FILES = {
         "$.parties[1].id: duplicate id 'party-a'",
     ),
     "alias bomb": (b"a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n", ":2: $: YAML aliases"),
-    "not UTF-8": (GOOD.encode().replace(b"Test agreement", b"T\xe9st"), ":3: $: not UTF-8 text"),
+    "not UTF-8": (GOOD.encode().replace(b"Test agreement", b"T\xe9st"), ":4: $: not UTF-8 text"),
     "empty file": (b"", ": $: file is empty"),
     "over 5 MB": (GOOD.encode() + b"#" * (5 * 1024 * 1024), "the limit is 5,242,880"),
     "escaped control character": (
@@ -56,7 +57,7 @@ BAD_FILES = {
     "raw U+FFFE": (_replace("Test agreement", "Te\ufffest"), "U+FFFE is not allowed"),
     "YAML tag": (
         _replace("title: Test agreement", 'title: !!python/object:os.system "echo x"'),
-        ":3: $.title: YAML tags (!…) are not allowed",
+        ":4: $.title: YAML tags (!…) are not allowed",
     ),
 }
 
@@ -126,7 +127,36 @@ def test_forfeiture_may_not_distribute_more_than_everything():
         "fiscal_agent": "party-a",
         "distribution": [{"party": "party-a", "percent": 60}, {"party": "party-b", "percent": 50}],
     }
-    assert "more than 100 %" in _problems(data)[0]
+    assert "shares of net proceeds sum to 110 %, more than 100 %" in _problems(data)[0]
+
+
+def test_forfeiture_shares_of_different_bases_are_not_added_together():
+    # 60 % of net proceeds and 50 % of the remainder after it is a whole distribution.
+    data = minimal(agreement_type="task_force")
+    data["forfeiture"] = {
+        "fiscal_agent": "party-a",
+        "distribution": [
+            {"party": "party-a", "percent": 60},
+            {"party": "party-b", "percent": 100, "base": "remainder"},
+        ],
+    }
+    assert validate_data(data).forfeiture is not None
+
+
+def test_a_payment_names_exactly_one_side():
+    data = minimal()
+    data["funding"]["reimbursements"] = [
+        {
+            "id": "r",
+            "payer": {"party": "party-a", "other": "the State Treasurer"},
+            "covers": "Overtime.",
+            "invoice_frequency": "monthly",
+            "invoice_deadline_days": 30,
+        }
+    ]
+    assert _problems(data) == [
+        "draft: $.funding.reimbursements[0].payer: give exactly one of: other, party, role"
+    ]
 
 
 def test_file_name_must_be_the_agreement_id(tmp_path):
@@ -168,3 +198,24 @@ def test_devices_pipes_and_folders_are_refused_in_one_line(tmp_path):
     result = run_mou("validate", str(tmp_path / "zero.yaml"), cwd=tmp_path, timeout=60)
     assert result.returncode == 1 and "not a regular file" in result.stdout.decode()
     assert "Traceback" not in result.stderr.decode()
+
+
+def test_a_metric_has_a_baseline_or_a_date_for_one_not_both():
+    data = minimal(agreement_type="task_force")
+    metric = {
+        "id": "m",
+        "name": "Shootings",
+        "unit": "per year",
+        "baseline": 40,
+        "baseline_due": "2027-03-31",
+        "target": 30,
+        "frequency": "annual",
+        "data_source": "RMS",
+    }
+    data["goals"] = [{"id": "g", "title": "Fewer", "owners": ["party-a"], "metrics": [metric]}]
+    assert _problems(data) == [
+        "draft: $.goals[0].metrics[0]: baseline_due is for a baseline still to be established; "
+        "remove it or the baseline"
+    ]
+    del metric["baseline"]
+    assert validate_data(data).goals[0].metrics[0].baseline_due is not None

@@ -65,6 +65,12 @@ _ITEM_NAMES: dict[str, str] = {
     "commitments": "Training commitment",
     "levels": "Escalation level",
     "additional": "Additional provision",
+    "own_cost_exceptions": "Exception",
+    "caps": "Cap",
+    "reimbursements": "Reimbursement",
+    "remittances": "Remittance",
+    "exhibits": "Exhibit",
+    "rows": "Row",
 }
 
 _WORDS_CASED = {"cji": "CJI", "cjis": "CJIS", "id": "ID"}

@@ -1,8 +1,9 @@
-"""Commands on agreement files: validate, fmt, schema, new."""
+"""Commands on agreement files: validate, fmt, migrate, schema, new."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -12,12 +13,14 @@ from ..data import DATA_DIR
 from ..errors import InvalidAgreement, MouError, Problem
 from ..fsutil import atomic_write
 from ..ids import check_agreement_id
+from ..migrate import CURRENT_VERSION, declared_version, lost_values
 from ..model import AgreementType, to_data
+from ..notices import suppressed
 from ..presets import preset
-from ..schema import SCHEMA_FILE, schema_text
+from ..schema import SCHEMA_FILE, V1_SCHEMA_FILE, schema_text, v1_schema_text
 from ..settings import resolve_workspace
-from ..validate import load_file, validate_data
-from ..yamlio import dump
+from ..validate import load_file, validate_data, validate_parsed
+from ..yamlio import dump, read_bytes, read_file
 
 AGREEMENT_TYPES = [kind.value for kind in AgreementType]
 
@@ -74,6 +77,49 @@ def validate(paths: tuple[Path, ...], as_json: bool, workspace: Path | None) -> 
         raise SystemExit(1)
 
 
+@dataclass(frozen=True)
+class Rewritten:
+    """An agreement file read and written again in the current version, canonically."""
+
+    raw: bytes
+    """The file's bytes as read."""
+    version: int
+    """The schema version the file was written in."""
+    text: str
+    """The canonical text of the current version."""
+
+    @property
+    def changed(self) -> bool:
+        """Whether writing ``text`` would change the file's bytes (CRLF counts)."""
+        return self.raw != self.text.encode("utf-8")
+
+
+def _rewritten(files: list[Path]) -> dict[Path, Rewritten]:
+    """Each file validated and rewritten canonically; InvalidAgreement (listing every
+    problem of every file) if any is invalid, so that nothing is written."""
+    result, problems = {}, []
+    for path in files:
+        try:
+            result[path] = _rewrite(path)
+        except InvalidAgreement as err:
+            problems += err.problems
+    if problems:
+        raise InvalidAgreement(problems)
+    return result
+
+
+def _rewrite(path: Path) -> Rewritten:
+    raw = read_file(path)
+    parsed = read_bytes(raw, str(path))
+    version = declared_version(parsed.data) if isinstance(parsed.data, dict) else CURRENT_VERSION
+    with suppressed():  # the command says itself what it does with an older file
+        data = to_data(validate_parsed(parsed, path.stem))
+    lost = lost_values(parsed.data, data) if version != CURRENT_VERSION else []
+    if lost:  # a bug in the migration must never cost a user a value
+        raise MouError(f"{path}: migrating would lose {lost[0]!r}; nothing was written")
+    return Rewritten(raw, version, dump(data))
+
+
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if a file is not canonical.")
@@ -81,26 +127,49 @@ def validate(paths: tuple[Path, ...], as_json: bool, workspace: Path | None) -> 
 def fmt(paths: tuple[Path, ...], check: bool, workspace: Path | None) -> None:
     """Rewrite agreement files in canonical form (stable order, block text, ISO dates).
 
-    Every file is validated first; if any is invalid, nothing is written.
+    Every file is validated first; if any is invalid, nothing is written. A file of an
+    older schema version is written as the current version (as `mou migrate` does).
     """
-    files = agreement_files(paths, workspace)
-    canonical, problems = {}, []
-    for path in files:
-        try:
-            canonical[path] = dump(to_data(load_file(path)))
-        except InvalidAgreement as err:
-            problems += err.problems
-    if problems:
-        raise InvalidAgreement(problems)
-    # Bytes, not text: reading text would turn CRLF line ends into LF and call them canonical.
-    changed = [p for p, text in canonical.items() if p.read_bytes() != text.encode("utf-8")]
+    files = _rewritten(agreement_files(paths, workspace))
+    changed = [path for path, file in files.items() if file.changed]
     for path in changed:
         if check:
             click.echo(f"{path}: not canonical; run `mou fmt {path}`")
         else:
-            atomic_write(path, canonical[path].encode("utf-8"))
-            click.echo(f"{path}: reformatted")
+            atomic_write(path, files[path].text.encode("utf-8"))
+            click.echo(f"{path}: {_what_was_done(files[path])}")
     if check and changed:
+        raise SystemExit(1)
+
+
+def _what_was_done(file: Rewritten) -> str:
+    if file.version == CURRENT_VERSION:
+        return "reformatted"
+    return f"migrated from schema version {file.version} to {CURRENT_VERSION}"
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--check", is_flag=True, help="Change nothing; exit 1 if a file is of an older version."
+)
+@workspace_option
+def migrate(paths: tuple[Path, ...], check: bool, workspace: Path | None) -> None:
+    """Rewrite agreement files of an older schema version as version 2, losing no value.
+
+    Values move to where version 2 keeps them; prose without a structured home stays
+    where it was (funding notes stay notes). Every file is validated first; if any is
+    invalid, nothing is written. Files already at version 2 are left as they are.
+    """
+    files = _rewritten(agreement_files(paths, workspace))
+    older = [path for path, file in files.items() if file.version != CURRENT_VERSION]
+    for path in older:
+        if check:
+            click.echo(f"{path}: schema version {files[path].version}; run `mou migrate {path}`")
+        else:
+            atomic_write(path, files[path].text.encode("utf-8"))
+            click.echo(f"{path}: {_what_was_done(files[path])}")
+    if check and older:
         raise SystemExit(1)
 
 
@@ -108,18 +177,22 @@ def fmt(paths: tuple[Path, ...], check: bool, workspace: Path | None) -> None:
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if the schema file drifted.")
 @workspace_option
 def schema(check: bool, workspace: Path | None) -> None:
-    """Regenerate schemas/agreement.schema.json from the models."""
-    text = schema_text()
-    targets = [resolve_workspace(workspace) / "schemas" / SCHEMA_FILE]
+    """Regenerate schemas/agreement.schema.json from the models.
+
+    The frozen schema of version 1 is published beside it, as agreement.v1.schema.json,
+    for files and revisions written before version 2.
+    """
+    folder = resolve_workspace(workspace) / "schemas"
+    wanted = {folder / SCHEMA_FILE: schema_text(), folder / V1_SCHEMA_FILE: v1_schema_text()}
     packaged = DATA_DIR / SCHEMA_FILE
-    if packaged.parent.parent.parent == targets[0].parent.parent:
-        targets.append(packaged)  # a development checkout also ships the schema in mou/data
-    stale = [t for t in targets if not t.exists() or t.read_bytes() != text.encode("utf-8")]
+    if packaged.parent.parent.parent == folder.parent:
+        wanted[packaged] = schema_text()  # a development checkout also ships it in mou/data
+    stale = [t for t, text in wanted.items() if not t.exists() or t.read_bytes() != text.encode()]
     for target in stale:
         if check:
             click.echo(f"{target}: out of date; run `mou schema`")
         else:
-            atomic_write(target, text.encode("utf-8"))
+            atomic_write(target, wanted[target].encode("utf-8"))
             click.echo(f"{target}: written")
     if check and stale:
         raise SystemExit(1)

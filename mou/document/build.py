@@ -30,6 +30,7 @@ from docx.text.paragraph import Paragraph
 
 from ..data import PACKAGED_TEMPLATE
 from ..outline import ARTICLES, Article
+from .context import EXHIBIT_TABLE_CAPTION
 from .template import MATRIX_CAPTION
 
 PACKAGED = PACKAGED_TEMPLATE
@@ -73,9 +74,11 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, float]]]] = {
     "seats": (
         "Board seats and votes",
         [
-            ("Party", "{{ r.party }}", 3.5),
-            ("Seats", "{{ r.seats }}", 1.5),
-            ("Votes", "{{ r.votes }}", 1.5),
+            ("Party", "{{ r.party }}", 2.3),
+            ("Seats", "{{ r.seats }}", 0.55),
+            ("Votes", "{{ r.votes }}", 0.55),
+            ("Representative", "{{ r.representative }}", 1.55),
+            ("Alternate", "{{ r.alternate }}", 1.55),
         ],
     ),
     "personnel": (
@@ -130,7 +133,7 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, float]]]] = {
     ),
     "forfeiture": (
         "Distribution of shared proceeds",
-        [("Party", "{{ r.party }}", 4.5), ("Share", "{{ r.percent }}", 2.0)],
+        [("Recipient", "{{ r.party }}", 4.0), ("Share", "{{ r.percent }}", 2.5)],
     ),
 }
 
@@ -265,6 +268,24 @@ class TemplateWriter:
         )
         self.tag("endif")
 
+    def exhibit_table(self) -> None:
+        """An exhibit's table: as many columns as the exhibit has, one row per row."""
+        table = self._grid(3, [0.1, 6.3, 0.1])
+        caption = OxmlElement("w:tblCaption")  # lets render share out the columns' width
+        caption.set(qn("w:val"), EXHIBIT_TABLE_CAPTION)
+        table._tbl.tblPr.append(caption)
+        header, loop, row, end = (table.add_row() for _ in range(4))
+        _repeat_header(header)
+        for cells, variable, is_header in (
+            (header.cells, "c in x.columns", True),
+            (row.cells, "c in r", False),
+        ):
+            self._cell(cells[0], f"{{%tc for {variable} %}}")
+            self._cell(cells[1], "{{ c }}", bold=is_header, shade=is_header)
+            self._cell(cells[2], "{%tc endfor %}")
+        self._cell(loop.cells[0], "{%tr for r in x.rows %}")
+        self._cell(end.cells[0], "{%tr endfor %}")
+
     def _grid(self, columns: int, widths: list[float]) -> Table:
         table = self.doc.add_table(rows=0, cols=columns)
         table.style = self.doc.styles["Table Grid"]
@@ -339,6 +360,7 @@ def build() -> bytes:
     for article in ARTICLES:
         _article(writer, article)
     _signature_page(writer)
+    _exhibits(writer)
     _preserve_spaces(writer.doc)
     writer.doc.core_properties.title = "Memorandum of understanding (mou template)"
     writer.doc.core_properties.author = "mou"
@@ -444,6 +466,19 @@ def _signature_page(w: TemplateWriter) -> None:
     w.tag("endif")
     _signature_block(w)
     w.tag("endfor")
+    w.tag("endfor")
+
+
+def _exhibits(w: TemplateWriter) -> None:
+    """Each exhibit on pages of its own after the signature pages, in letter order."""
+    w.tag("for x in exhibits")
+    heading = w.para("{{ x.heading }}", style="Title")
+    heading.paragraph_format.page_break_before = True
+    w.para("{{ x.title }}", style="Subtitle")
+    w.tag("if x.table")
+    w.exhibit_table()
+    w.tag("endif")
+    w.prose("x.paras")
     w.tag("endfor")
 
 

@@ -9,19 +9,42 @@ fields and table cells included; in prose a blank line starts a new paragraph.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 from ..data import SAMPLE_AGREEMENT
-from ..model import Agreement, Party
+from ..model import Agreement, Exhibit, Metric, Party
 from ..outline import ARTICLES
 from ..presets import preset
 from ..quickload import quick_load
 from ..validate import load_bytes, validate_data
-from .marks import shown_like
+from .compliance import ComplianceWords
+from .money import MoneyWords
 from .provenance import PENDING
+from .words import (
+    FREQUENCY,
+    clause,
+    join,
+    label,
+    letter,
+    lettered,
+    money,
+    number,
+    paras,
+    percent,
+    text,
+)
+
+EXHIBIT_TABLE_CAPTION = "mou-exhibit-table"
+"""Marks an exhibit's table in the template, so rendering can share out its width."""
+
+
+def exhibit_name(exhibit: Exhibit) -> str:
+    """How the text cites an exhibit: "Exhibit A — Overtime rates"."""
+    return f"Exhibit {exhibit.letter} — {exhibit.title}"
+
 
 INSTRUMENTS = {
     "memorandum_of_understanding": ("MEMORANDUM OF UNDERSTANDING", "Memorandum"),
@@ -29,13 +52,6 @@ INSTRUMENTS = {
     "interlocal_agreement": ("INTERLOCAL AGREEMENT", "Agreement"),
     "interagency_agreement": ("INTERAGENCY AGREEMENT", "Agreement"),
     "mutual_aid_agreement": ("MUTUAL AID AGREEMENT", "Agreement"),
-}
-FREQUENCY = {
-    "monthly": "monthly",
-    "quarterly": "quarterly",
-    "semiannual": "twice a year",
-    "annual": "annually",
-    "per_event": "after each event",
 }
 CJIS_TOPICS = {
     "audit": "Audit",
@@ -106,51 +122,6 @@ BLOCK_LABELS = {
 }
 
 
-def text(value: str) -> str:
-    """User text with Windows and old-Mac line endings turned into plain line breaks."""
-    return value.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def paras(*values: str | None) -> list[str]:
-    """Paragraphs of one or more texts: a blank line separates paragraphs."""
-    return [p for v in values if v is not None for p in text(v).split("\n\n")]
-
-
-def number(value: float | int) -> str:
-    """A figure as a person writes it: 1,250 or 12.5, never 1250.0."""
-    figure = Decimal(repr(value))  # repr: a marked integer's str carries its marks
-    if figure == figure.to_integral_value():
-        return shown_like(value, f"{int(figure):,}")
-    return shown_like(value, f"{figure:,f}".rstrip("0"))
-
-
-def money(value: float | None) -> str:
-    """US dollars: $1,250,000 or $1,250.50."""
-    if value is None:
-        return "—"
-    return "$" + shown_like(value, f"{float(value):,.2f}".removesuffix(".00"))
-
-
-def percent(value: float) -> str:
-    """A share: 33.33%."""
-    return f"{number(value)}%"
-
-
-def label(value: str) -> str:
-    """An enum value as words: special_district → Special district."""
-    return value.replace("_", " ").capitalize()
-
-
-def _clause(heading: str | None, *paragraphs: str | None) -> dict[str, Any]:
-    return {"heading": heading, "paras": paras(*paragraphs)}
-
-
-def _join(names: list[str]) -> str:
-    if len(names) <= 2:
-        return " and ".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
-
-
 class ContextBuilder:
     """Builds the context for one agreement; each article has a method of its own."""
 
@@ -159,6 +130,9 @@ class ContextBuilder:
         self.parties = {p.id: p for p in agreement.parties}
         self.instrument, self.short = INSTRUMENTS[agreement.instrument]
         self.numbers: dict[str, str] = {}
+        self.article_no = 0
+        self.money = MoneyWords(agreement, self.short, self.named)
+        self.compliance = ComplianceWords(agreement, self.short, self.named)
 
     def acronym(self, party_id: str) -> str:
         party = self.parties.get(party_id)
@@ -178,6 +152,7 @@ class ContextBuilder:
             "art": articles,
             "tables": self._tables(),
             "signatures": [self._signature(p) for p in self.a.parties],
+            "exhibits": self._exhibits(),
         }
 
     def _doc(self, revision: str | None, draft: bool, fingerprint: str) -> dict[str, Any]:
@@ -232,14 +207,17 @@ class ContextBuilder:
             "personnel": self._personnel,
             "operations": self._operations,
             "information": self._information,
-            "prosecution": lambda: [_clause(None, self.a.prosecution)],
+            "management_control": self.compliance.management_control,
+            "criminal_intelligence": self.compliance.criminal_intelligence,
+            "recordings": self.compliance.recordings,
+            "prosecution": lambda: [clause(None, self.a.prosecution)],
             "resources": self._resources,
-            "funding": self._funding,
-            "forfeiture": self._forfeiture,
+            "funding": lambda: self.money.funding(self.article_no),
+            "forfeiture": self.money.forfeiture,
             "mutual_aid": self._mutual_aid,
             "training": self._training,
             "evaluation": self._evaluation,
-            "media": lambda: [_clause(None, self.a.media)],
+            "media": lambda: [clause(None, self.a.media)],
             "liability": self._liability,
             "disputes": self._disputes,
             "term": self._term,
@@ -248,17 +226,18 @@ class ContextBuilder:
         }
 
     def _article(self, no: int, builder: Any) -> dict[str, Any] | None:
+        self.article_no = no  # for builders whose clauses refer to each other by number
         clauses = [c for c in builder() if c["paras"]]
         if not clauses:
             return None
         headed = [c for c in clauses if c["heading"]]
-        for index, clause in enumerate(headed, start=1):
-            clause["no"] = f"{no}.{index}"
+        for index, headed_clause in enumerate(headed, start=1):
+            headed_clause["no"] = f"{no}.{index}"
         return {"no": no, "clauses": clauses}
 
     def _parties(self) -> list[dict[str, Any]]:
         return [
-            _clause(
+            clause(
                 None,
                 f"This {self.short} is made between the parties listed below, each referred "
                 "to in this document by its short name and acting through the units named.",
@@ -269,21 +248,21 @@ class ContextBuilder:
         clauses = []
         for authority in self.a.authorities:
             who = (
-                _join([self.acronym(p) for p in authority.parties])
+                join([self.acronym(p) for p in authority.parties])
                 if authority.parties
                 else "all parties"
             )
             clauses.append(
-                _clause(authority.citation, authority.description, f"Relied on by: {who}.")
+                clause(authority.citation, authority.description, f"Relied on by: {who}.")
             )
         return clauses
 
     def _purpose(self) -> list[dict[str, Any]]:
-        clauses = [_clause("Purpose", self.a.purpose)]
+        clauses = [clause("Purpose", self.a.purpose)]
         for goal in self.a.goals:
-            owners = _join([self.acronym(o) for o in goal.owners])
+            owners = join([self.acronym(o) for o in goal.owners])
             clauses.append(
-                _clause(f"Shared goal: {goal.title}", goal.description, f"Accountable: {owners}.")
+                clause(f"Shared goal: {goal.title}", goal.description, f"Accountable: {owners}.")
             )
         return clauses
 
@@ -292,7 +271,7 @@ class ContextBuilder:
             return []
         lines = [f"“{d.term}”: {d.meaning}" for d in self.a.definitions]
         return [
-            _clause(
+            clause(
                 "Definitions", f"In this {self.short} these terms have the meanings below.", *lines
             )
         ]
@@ -306,10 +285,10 @@ class ContextBuilder:
         for group, (parties, items) in enumerate(groups.items(), start=1):
             lines = []
             for index, item in enumerate(items):
-                letter = _letter(index)
-                self._labels[item.id] = f"{{no}}.{group}({letter})"
-                lines.append(f"({letter}) {item.text}")
-            clauses.append(_clause(self._group_heading(parties), *lines))
+                mark = letter(index)
+                self._labels[item.id] = f"{{no}}.{group}({mark})"
+                lines.append(f"({mark}) {item.text}")
+            clauses.append(clause(self._group_heading(parties), *lines))
         return clauses
 
     def _group_heading(self, parties: tuple[str, ...]) -> str:
@@ -317,7 +296,7 @@ class ContextBuilder:
             return f"{self.named(parties[0])} will"
         if set(parties) == set(self.parties) and len(parties) == len(self.parties):
             return "All parties will"
-        return f"{_join([self.acronym(p) for p in parties])} jointly will"
+        return f"{join([self.acronym(p) for p in parties])} jointly will"
 
     def _governance(self) -> list[dict[str, Any]]:
         g = self.a.governance
@@ -325,19 +304,19 @@ class ContextBuilder:
             return []
         chair = [f"Chair: {self.named(g.chair)}." if g.chair else None]
         clauses = [
-            _clause(
+            clause(
                 g.board_name,
                 f"The parties establish the {g.board_name}, with the seats and votes shown below.",
                 *chair,
                 g.chair_rotation,
             ),
-            _clause(
+            clause(
                 "Quorum and decisions", f"Quorum: {g.quorum}.", f"Decisions: {g.vote_threshold}."
             ),
-            _clause("Meetings", f"The {g.board_name} meets {FREQUENCY[g.meeting_frequency]}."),
+            clause("Meetings", f"The {g.board_name} meets {FREQUENCY[g.meeting_frequency]}."),
         ]
         if g.fiscal_agent:
-            clauses.append(_clause("Fiscal agent", f"Fiscal agent: {self.named(g.fiscal_agent)}."))
+            clauses.append(clause("Fiscal agent", f"Fiscal agent: {self.named(g.fiscal_agent)}."))
         return clauses
 
     def _supervision(self) -> list[dict[str, Any]]:
@@ -345,21 +324,21 @@ class ContextBuilder:
         if s is None:
             return []
         return [
-            _clause(
+            clause(
                 "Supervising party",
                 "The supervisor who directs the day-to-day work is provided by "
                 f"{self.named(s.supervising_party)}.",
             ),
-            _clause("Supervision of personnel", s.personnel_supervision),
-            _clause("Case assignment", s.case_assignment),
-            _clause("Control of resources", s.resource_control),
+            clause("Supervision of personnel", s.personnel_supervision),
+            clause("Case assignment", s.case_assignment),
+            clause("Control of resources", s.resource_control),
         ]
 
     def _personnel(self) -> list[dict[str, Any]]:
         if not self.a.personnel:
             return []
         return [
-            _clause(
+            clause(
                 None,
                 "Each party assigns the personnel listed below. Assigned personnel remain "
                 "employees of the assigning party.",
@@ -371,7 +350,7 @@ class ContextBuilder:
         if o is None:
             return []
         return [
-            _clause(heading, value)
+            clause(heading, value)
             for heading, value in (
                 ("Investigative exclusivity", o.investigative_exclusivity),
                 ("Confidential sources", o.confidential_sources),
@@ -385,7 +364,7 @@ class ContextBuilder:
         info = self.a.information_sharing
         if info is None:
             return []
-        categories = [f"({_letter(i)}) {c.text}" for i, c in enumerate(info.data_categories)]
+        categories = [f"({letter(i)}) {c.text}" for i, c in enumerate(info.data_categories)]
         cji = (
             "Criminal justice information (CJI) is exchanged. The parties meet the FBI CJIS "
             "Security Policy as set out in the table below."
@@ -401,22 +380,22 @@ class ContextBuilder:
         ]
         breach = info.breach_notification_hours
         clauses = [
-            _clause("Ownership of records", info.record_owner),
-            _clause("Categories of data shared", *categories),
-            _clause("Criminal justice information", cji),
-            _clause("Permitted uses", *_lettered(info.permitted_uses)),
-            _clause("Prohibited uses", *_lettered(info.prohibited_uses)),
-            _clause("Dissemination", info.dissemination_approval),
-            _clause("Public records", *public),
-            _clause("Retention", info.retention),
-            _clause(
+            clause("Ownership of records", info.record_owner),
+            clause("Categories of data shared", *categories),
+            clause("Criminal justice information", cji),
+            clause("Permitted uses", *lettered(info.permitted_uses)),
+            clause("Prohibited uses", *lettered(info.prohibited_uses)),
+            clause("Dissemination", info.dissemination_approval),
+            clause("Public records", *public),
+            clause("Retention", info.retention),
+            clause(
                 "Breach notification",
                 f"A party that learns of a breach of shared information notifies every other "
                 f"party within {breach} hours."
                 if breach
                 else None,
             ),
-            _clause("Audit and logging", info.audit_logging),
+            clause("Audit and logging", info.audit_logging),
         ]
         return [c for c in clauses if c["paras"]]
 
@@ -424,75 +403,12 @@ class ContextBuilder:
         if not self.a.resources:
             return []
         return [
-            _clause(
+            clause(
                 None,
                 "The parties provide the resources listed below. Values are estimates in US "
                 "dollars; a resource is reimbursed only where the table says so.",
             )
         ]
-
-    def _funding(self) -> list[dict[str, Any]]:
-        f = self.a.funding
-        own = (
-            f"Except as this Article provides otherwise, each party bears its own costs of "
-            f"performing this {self.short}."
-            if f.each_party_bears_own_costs
-            else f"The parties share the joint costs of this {self.short} as this Article provides."
-        )
-        clauses = [_clause("Costs", own)]
-        if f.cost_shares:
-            clauses.append(_clause("Shares of joint costs", "Joint costs are shared as follows."))
-        if f.reimbursement:
-            clauses.append(self._reimbursement())
-        if f.fee_schedule:
-            clauses.append(
-                _clause("Fees", "The fees below apply to services under this " + self.short + ".")
-            )
-        if f.not_to_exceed is not None:
-            clauses.append(
-                _clause(
-                    "Not-to-exceed amount",
-                    f"Total payments under this {self.short} shall not exceed "
-                    f"{money(f.not_to_exceed)}.",
-                )
-            )
-        if f.subject_to_appropriations:
-            clauses.append(
-                _clause(
-                    "Availability of funds",
-                    "Every obligation of a party under this "
-                    f"{self.short} is subject to the appropriation and availability of funds. "
-                    "Nothing in it obligates funds in advance of appropriations.",
-                )
-            )
-        clauses.append(_clause("Notes", f.notes))
-        return clauses
-
-    def _reimbursement(self) -> dict[str, Any]:
-        r = self.a.funding.reimbursement
-        assert r is not None
-        cap = f"Reimbursement is capped at {money(r.cap)}." if r.cap is not None else None
-        return _clause(
-            "Reimbursement",
-            f"Reimbursing party: {self.named(r.payer)}.",
-            f"Reimbursed: {r.covers}",
-            cap,
-            f"Period: {r.period}." if r.period else None,
-            f"Invoices are submitted {FREQUENCY[r.invoice_frequency]} and paid within "
-            f"{r.invoice_deadline_days} days of receipt.",
-        )
-
-    def _forfeiture(self) -> list[dict[str, Any]]:
-        f = self.a.forfeiture
-        if f is None:
-            return []
-        agent = (
-            f"Shared proceeds are received and distributed by {self.named(f.fiscal_agent)} "
-            "as shown below."
-            if f.fiscal_agent
-            else "Shared proceeds are distributed as shown below."
-        )
-        return [_clause("Fiscal agent and shares", agent), _clause("Procedure", f.procedure)]
 
     def _mutual_aid(self) -> list[dict[str, Any]]:
         m = self.a.mutual_aid
@@ -506,12 +422,12 @@ class ContextBuilder:
             else "Requests are made in writing."
         )
         return [
-            _clause("Authorized officials", m.authorized_officials),
-            _clause("Making a request", requests),
-            _clause("Discretion of the responding party", m.responder_discretion),
-            _clause("Right of recall", m.right_of_recall),
-            _clause("Command and control", m.command_and_control),
-            _clause("Licenses and certifications", m.license_reciprocity),
+            clause("Authorized officials", m.authorized_officials),
+            clause("Making a request", requests),
+            clause("Discretion of the responding party", m.responder_discretion),
+            clause("Right of recall", m.right_of_recall),
+            clause("Command and control", m.command_and_control),
+            clause("Licenses and certifications", m.license_reciprocity),
         ]
 
     def _training(self) -> list[dict[str, Any]]:
@@ -519,44 +435,44 @@ class ContextBuilder:
         if t is None:
             return []
         return [
-            _clause("Training commitments", *_lettered(t.commitments)),
-            _clause("Hosting", t.host_rotation),
-            _clause("Annual report", t.annual_report),
+            clause("Training commitments", *lettered(t.commitments)),
+            clause("Hosting", t.host_rotation),
+            clause("Annual report", t.annual_report),
         ]
 
     def _evaluation(self) -> list[dict[str, Any]]:
         e = self.a.evaluation
         return [
-            _clause(
+            clause(
                 "Reporting",
                 "The parties report progress on the shared goals "
                 f"{FREQUENCY[e.reporting_frequency]}.",
             ),
-            _clause(
+            clause(
                 "Review",
                 f"The parties review this {self.short} and its results at least every "
                 f"{e.review_interval_months} months.",
             ),
-            _clause("Surveys", e.surveys),
-            _clause("After-action debriefs", e.after_action_debriefs),
+            clause("Surveys", e.surveys),
+            clause("After-action debriefs", e.after_action_debriefs),
         ]
 
     def _liability(self) -> list[dict[str, Any]]:
         li = self.a.liability
         return [
-            _clause("Tort liability", TORT[li.tort].format(short=self.short)),
-            _clause("Workers' compensation", COMPENSATION[li.workers_compensation]),
-            _clause("Indemnification", li.indemnification),
-            _clause("Insurance", li.insurance),
+            clause("Tort liability", TORT[li.tort].format(short=self.short)),
+            clause("Workers' compensation", COMPENSATION[li.workers_compensation]),
+            clause("Indemnification", li.indemnification),
+            clause("Insurance", li.insurance),
         ]
 
     def _disputes(self) -> list[dict[str, Any]]:
         levels = []
         for index, level in enumerate(self.a.disputes.levels):
             days = f", within {level.days} days" if level.days else ""
-            levels.append(f"({_letter(index)}) {level.description}{days}")
+            levels.append(f"({letter(index)}) {level.description}{days}")
         return [
-            _clause(
+            clause(
                 "Escalation",
                 "The parties try to resolve any dispute at the lowest level possible, raising "
                 "it in this order until it is resolved:",
@@ -572,41 +488,96 @@ class ContextBuilder:
             else "It remains in effect until terminated."
         )
         return [
-            _clause(
+            clause(
                 "Effective date and duration",
                 f"This {self.short} {self._effective_sentence()}",
                 expiry,
             ),
-            _clause("Renewal", t.renewal),
-            _clause(
+            clause("Renewal", t.renewal),
+            clause(
                 "Review",
                 f"The parties review this {self.short} at least every "
                 f"{t.review_interval_months} months.",
             ),
-            _clause(
-                "Withdrawal",
-                f"A party may withdraw on at least {t.withdrawal_notice_days} days' notice, "
-                f"given by {t.notice_method}.",
-            ),
-            _clause("Effect of termination", t.termination_effects),
+            clause("Withdrawal", *self._withdrawal()),
+            clause("Successor host", t.host_successor),
+            clause("Effect of termination", t.termination_effects),
+        ]
+
+    def _withdrawal(self) -> list[str]:
+        """Withdrawal notice by role: a member's, and the host party's where there is one."""
+        t = self.a.term
+        given = (
+            f"Notices under this {self.short} are given by {t.notice_method}. The notice "
+            f"addressees and where their mail goes are listed in Article "
+            f"{self.numbers.get('parties', '1')}."
+        )
+        if t.host_party is None or t.host_withdrawal_notice_days is None:
+            return [
+                f"A party may withdraw on at least {t.withdrawal_notice_days} days' notice.",
+                given,
+            ]
+        return [
+            f"A party other than the host party may withdraw on at least "
+            f"{t.withdrawal_notice_days} days' notice. The host party, "
+            f"{self.named(t.host_party)}, may withdraw on at least "
+            f"{t.host_withdrawal_notice_days} days' notice.",
+            given,
         ]
 
     def _amendment(self) -> list[dict[str, Any]]:
         m = self.a.amendment
-        return [_clause("Amendment", m.procedure), _clause("New members", m.new_members)]
+        return [clause("Amendment", m.procedure), clause("New members", m.new_members)]
 
     def _general(self) -> list[dict[str, Any]]:
         g = self.a.general
         clauses = [
-            _clause(heading, wording.format(short=self.short))
+            clause(heading, wording.format(short=self.short))
             for key, heading, wording in GENERAL
             if getattr(g, key)
         ]
         clauses.append(
-            _clause("Governing law", f"This {self.short} is governed by {g.governing_law}.")
+            clause("Governing law", f"This {self.short} is governed by {g.governing_law}.")
         )
-        clauses.append(_clause("Additional provisions", *(c.text for c in g.additional)))
+        clauses.append(clause("Additional provisions", *(c.text for c in g.additional)))
+        clauses.append(self._exhibit_list())
         return [c for c in clauses if c["paras"]]
+
+    def _exhibit_list(self) -> dict[str, Any]:
+        """The clause that makes the exhibits part of the agreement, each cited by letter."""
+        if not self.a.exhibits:
+            return clause("Exhibits")
+        return clause(
+            "Exhibits",
+            f"The exhibits listed here are part of this {self.short} and are bound after the "
+            "signature pages:",
+            *(f"{exhibit_name(x)}." for x in self.a.exhibits),
+        )
+
+    # ----------------------------------------------------------------- exhibits
+
+    def _exhibits(self) -> list[dict[str, Any]]:
+        return [self._exhibit(x) for x in self.a.exhibits]
+
+    def _exhibit(self, x: Exhibit) -> dict[str, Any]:
+        if x.kind == "file":
+            body = [
+                f"Attached file: {x.file}",
+                f"SHA-256: {x.sha256}",
+                f"The attached file is part of this {self.short} as if set out here. A copy "
+                "whose SHA-256 differs is not the file the parties signed.",
+            ]
+        else:
+            body = paras(x.text)
+        return {
+            "letter": x.letter,
+            "heading": f"EXHIBIT {x.letter}",
+            "title": x.title,
+            "table": x.kind == "table",
+            "columns": list(x.columns),
+            "rows": [list(row.cells) for row in x.rows],
+            "paras": body,
+        }
 
     # ----------------------------------------------------------------- tables
 
@@ -626,7 +597,7 @@ class ContextBuilder:
                 {"description": f.description, "amount": money(f.amount), "unit": f.unit}
                 for f in a.funding.fee_schedule
             ],
-            "forfeiture": self._shares(a.forfeiture.distribution if a.forfeiture else []),
+            "forfeiture": self.money.forfeiture_rows(),
         }
         purpose = self.numbers.get("purpose", "")
         # Goal clauses follow the Purpose clause: goal i is clause i + 2 of that article.
@@ -645,8 +616,9 @@ class ContextBuilder:
                         "goal": goal.title if first else "",
                         "owners": owners if first else "",
                         "metric": f"{metric.name} ({metric.data_source})",
-                        "baseline": "—" if metric.baseline is None else number(metric.baseline),
-                        "target": number(metric.target),
+                        "baseline": _baseline(metric),
+                        "target": number(metric.target)
+                        + (f" by {_date(metric.target_date)}" if metric.target_date else ""),
                         "unit": metric.unit,
                         "frequency": label(FREQUENCY[metric.frequency]),
                     }
@@ -657,7 +629,16 @@ class ContextBuilder:
         g = self.a.governance
         if g is None:
             return []
-        return [{"party": self.named(s.party), "seats": s.seats, "votes": s.votes} for s in g.seats]
+        return [
+            {
+                "party": self.named(s.party),
+                "seats": s.seats,
+                "votes": s.votes,
+                "representative": s.representative or "—",
+                "alternate": s.alternate or "—",
+            }
+            for s in g.seats
+        ]
 
     def _personnel_row(self, p: Any) -> dict[str, Any]:
         return {
@@ -755,7 +736,7 @@ def _party_row(p: Party) -> dict[str, Any]:
         "level": label(p.level),
         "address": address,
         "poc": _contact(p.point_of_contact),
-        "notice": _contact(p.notice_addressee),
+        "notice": _contact(p.notice_addressee) + "\n" + _notice_address(p),
     }
 
 
@@ -764,30 +745,33 @@ def _contact(c: Any) -> str:
     return "\n".join(lines)
 
 
+def _baseline(metric: Metric) -> str:
+    if metric.baseline is not None:
+        return number(metric.baseline)
+    if metric.baseline_due is not None:
+        return f"To be established by {_date(metric.baseline_due)}"
+    return "—"
+
+
+def _date(value: dt.date) -> str:
+    """A date as the document writes it: December 31, 2031."""
+    return f"{value:%B %-d, %Y}"
+
+
+def _notice_address(p: Party) -> str:
+    """Where notices by mail go: the addressee's own mailing address, else the party's."""
+    address = p.notice_addressee.mailing_address
+    if address is None:
+        return "By mail: at the party's address"
+    return f"By mail: {address.street}, {address.city}, {address.state} {address.postal_code}"
+
+
 def _total_value(values: list[float | None]) -> str:
     known = [v for v in values if v is not None]
     if not known:
         return "—"
     unvalued = len(values) - len(known)
     return money(sum(known)) + (f" (+ {unvalued} not valued)" if unvalued else "")
-
-
-def _letter(index: int) -> str:
-    """a, b, … z, aa, ab, … zz, aaa, …: the list letter of the item at 0-based ``index``.
-
-    Two letters ran out after zz (703 items of one party), which failed every export.
-    """
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    label = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        label = letters[rest] + label
-    return label
-
-
-def _lettered(clauses: Iterable[Any]) -> list[str]:
-    return [f"({_letter(i)}) {c.text}" for i, c in enumerate(clauses)]
 
 
 def build_context(

@@ -21,7 +21,7 @@ from ..data import PACKAGED_TEMPLATE
 from ..errors import MouError
 from ..model import Agreement
 from . import ooxml
-from .context import build_context
+from .context import EXHIBIT_TABLE_CAPTION, build_context
 from .ooxml import W
 from .provenance import PENDING, stamp
 from .signing import Signer
@@ -171,6 +171,7 @@ def _render(template: bytes, context: dict[str, Any], title: str) -> bytes:
         raise MouError(f"template cannot be rendered: {type(err).__name__}: {err}") from None
     document.docx.core_properties.title = title
     _size_matrix(document.docx, context.get("tables", {}).get("matrix_goals") or [])
+    _size_exhibit_tables(document.docx, context.get("exhibits") or [])
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -187,12 +188,39 @@ def _size_matrix(docx: Any, goal_labels: list[str]) -> None:
         if not _is_matrix(table, goal_labels):
             continue
         columns = len(table.rows[0].cells)
-        widths = [Inches(0.9)] + [Inches(5.6 / (columns - 1))] * (columns - 1)
-        for column, width in zip(table._tbl.tblGrid.iter(f"{W}gridCol"), widths, strict=False):
-            column.set(f"{W}w", str(int(width.twips)))
-        for row in table.rows:
-            for cell, width in zip(row.cells, widths, strict=False):
-                cell.width = width
+        _set_widths(table, [Inches(0.9)] + [Inches(5.6 / (columns - 1))] * (columns - 1))
+
+
+def _size_exhibit_tables(docx: Any, exhibits: list[dict[str, Any]]) -> None:
+    """Share the text width equally among an exhibit table's columns.
+
+    As in the matrix, ``{%tc for %}`` gives every column the template cell's width.
+    """
+    from docx.shared import Inches
+
+    headings = [x["columns"] for x in exhibits if x.get("table")]
+    for table in docx.tables:
+        if _is_exhibit_table(table, headings):
+            columns = len(table.rows[0].cells)
+            _set_widths(table, [Inches(6.5 / columns)] * columns)
+
+
+def _is_exhibit_table(table: Any, headings: list[list[str]]) -> bool:
+    """An exhibit table by its caption or, where LibreOffice dropped it, its header row."""
+    if not table.rows:
+        return False
+    caption = table._tbl.tblPr.find(f"{W}tblCaption")
+    if caption is not None and caption.get(f"{W}val") == EXHIBIT_TABLE_CAPTION:
+        return True
+    return [cell.text.strip() for cell in table.rows[0].cells] in headings
+
+
+def _set_widths(table: Any, widths: list[Any]) -> None:
+    for column, width in zip(table._tbl.tblGrid.iter(f"{W}gridCol"), widths, strict=False):
+        column.set(f"{W}w", str(int(width.twips)))
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=False):
+            cell.width = width
 
 
 def _is_matrix(table: Any, goal_labels: list[str]) -> bool:

@@ -47,6 +47,8 @@ def step_header(draft: Draft, title: str, number: int, total: int) -> None:
     st.caption(f"{name} · step {number} of {total}")
     st.title(title)
     st.progress(number / total)
+    for line in draft.notices:  # e.g. a revision written in schema version 1
+        st.caption(f":material/history: {plain(line)}; saving writes the current version.")
     if draft.dirty:
         st.info(
             "Unsaved changes — they are kept while you move between steps; save them "

@@ -152,6 +152,22 @@ def checkbox(draft: Draft, path: Path, label: str, *, default: bool = False, **k
     _bound(draft, path, st.checkbox, {"value": bool(current)}, bool, label=label, **kw)
 
 
+_TRISTATE = {"": "— (not stated)", "yes": "Yes", "no": "No"}
+
+
+def yes_no(draft: Draft, path: Path, label: str, **kw: Any) -> None:
+    """Yes, no, or not stated: an optional true/false, left out of the file when unstated."""
+    current = get_in(draft.data, path)
+    shown = "" if current is None else ("yes" if current else "no")
+    options = list(_TRISTATE)
+    _bound(draft, path, st.selectbox, {"index": options.index(shown)}, _yes_no_value,
+           label=label, options=options, format_func=_TRISTATE.__getitem__, **kw)  # fmt: skip
+
+
+def _yes_no_value(value: Any) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
 def choice(
     draft: Draft,
     path: Path,
@@ -209,6 +225,39 @@ def party(draft: Draft, path: Path, label: str, *, optional: bool = False, **kw:
     """Pick one party by acronym."""
     labels = party_labels(draft.data)
     choice(draft, path, label, list(labels), labels=labels, optional=optional, **kw)
+
+
+PAYMENT_KINDS = {
+    "": "—",
+    "party": "A party",
+    "role": "A role (e.g. the requesting party)",
+    "other": "Someone who is not a party",
+}
+
+
+def payment(
+    draft: Draft, path: Path, label: str, roles: Sequence[str], *, optional: bool = False
+) -> None:
+    """One side of a payment: a party, a role, or someone who is not a party."""
+    current = get_in(draft.data, path)
+    now = next(
+        (k for k in ("party", "role", "other") if isinstance(current, dict) and k in current), ""
+    )
+    kinds = [k for k in PAYMENT_KINDS if k or optional or not now]
+    # The key carries the kind in the draft, so the picker follows the draft after a reload.
+    key = f"{draft.key(json_path(path))}::kind::{now}"
+    chosen = st.selectbox(
+        label, kinds, index=kinds.index(now), key=key, format_func=PAYMENT_KINDS.__getitem__
+    )
+    if chosen != now:
+        write(draft, path, {} if chosen else None)
+    if chosen == "party":
+        party(draft, (*path, "party"), f"{label}: party")
+    elif chosen == "role":
+        choice(draft, (*path, "role"), f"{label}: role", roles)
+    elif chosen == "other":
+        text(draft, (*path, "other"), f"{label}: name", placeholder="e.g. the State Treasurer")
+    show_problems(messages(draft, path))
 
 
 def date(draft: Draft, path: Path, label: str, **kw: Any) -> None:
@@ -346,7 +395,7 @@ def table_key(draft: Draft, path: Path, current: list[Any]) -> str:
 def _frame(rows: list[dict[str, Any]], spec: Table) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=spec.fields)
     for column in spec.columns:
-        if column.kind in ("text", "choice", "party", "parties", "goals"):
+        if column.kind in ("text", "date", "choice", "party", "parties", "goals"):
             frame[column.field] = frame[column.field].astype("object")
         elif column.kind == "bool":
             frame[column.field] = frame[column.field].fillna(False).astype(bool)
@@ -389,6 +438,10 @@ def _column_config(draft: Draft, spec: Table) -> dict[str, Any]:
                 options=list(labels),
                 format_func=lambda p: labels.get(str(p), str(p)),
                 **common,
+            )
+        elif c.kind == "date":  # ISO text, as the draft keeps it; validation names a bad one
+            config[c.field] = st.column_config.TextColumn(
+                c.label, validate=r"^\d{4}-\d{2}-\d{2}$", **common
             )
         else:
             config[c.field] = st.column_config.TextColumn(c.label, **common)

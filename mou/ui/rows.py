@@ -91,8 +91,9 @@ def slugify(text: str, taken: Iterable[str] = (), fallback: str = "item") -> str
 class Column:
     """One editable column of a table of list items.
 
-    ``kind`` is one of: text, int, float, bool, choice (one of ``options``),
-    party (one party id), parties (several party ids) and goals (several goal ids).
+    ``kind`` is one of: text, int, float, bool, date (ISO text, YYYY-MM-DD), choice (one
+    of ``options``), party (one party id), parties (several party ids) and goals (several
+    goal ids).
     """
 
     field: str
@@ -113,6 +114,9 @@ class Table:
     """The field that identifies an item; None when items are keyed by party (shares)."""
     name_field: str | None = None
     """The column a new row's id is derived from."""
+    cells: bool = False
+    """Items hold their column values in one list, ``cells``, in column order (the rows
+    of a table exhibit, whose columns the liaison names)."""
 
     @property
     def fields(self) -> list[str]:
@@ -125,7 +129,10 @@ def to_rows(items: Sequence[dict[str, Any]] | None, table: Table) -> list[dict[s
     """One row per item, with every column present (blank cells as None, lists as [])."""
     rows = []
     for item in items or []:
-        row = {name: item.get(name) for name in table.fields}
+        values = _cell_values(item, table) if table.cells else item
+        row = {
+            name: (item if name == table.key_field else values).get(name) for name in table.fields
+        }
         for column in table.columns:
             if column.kind in LIST_KINDS and row[column.field] is None:
                 row[column.field] = []
@@ -155,10 +162,18 @@ def from_rows(
             value = _cell(row.get(column.field), column)
             if not is_blank(value):
                 item[column.field] = value
+        if table.cells:
+            item["cells"] = [str(item.pop(c.field, None) or "") for c in table.columns]
         if table.key_field:
             item = {table.key_field: _row_id(row, table, taken), **item}
         items.append(item)
     return items
+
+
+def _cell_values(item: dict[str, Any], table: Table) -> dict[str, Any]:
+    """The ``cells`` of an item by column field (missing cells blank)."""
+    cells = list(item.get("cells") or [])
+    return {c.field: cells[i] if i < len(cells) else None for i, c in enumerate(table.columns)}
 
 
 def _key(item: dict[str, Any], table: Table) -> Any:
@@ -228,6 +243,13 @@ def new_party(data: dict[str, Any], legal_name: str, acronym: str) -> dict[str, 
     set_in(party, ("legal_name",), legal_name)
     set_in(party, ("acronym",), acronym)
     return party
+
+
+def move_item(items: list[Any], index: int, offset: int) -> int:
+    """Move item ``index`` by ``offset`` places (kept within the list); its new index."""
+    target = max(0, min(len(items) - 1, index + offset))
+    items.insert(target, items.pop(index))
+    return target
 
 
 def remove_party_references(data: dict[str, Any], party_id: str) -> None:

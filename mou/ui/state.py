@@ -26,6 +26,7 @@ from ..chars import hidden_char, name_of
 from ..errors import ConflictError, InvalidAgreement, MouError, Problem
 from ..ids import check_agreement_id
 from ..model import Agreement, to_data
+from ..notices import collecting
 from ..settings import WORKSPACE, resolve_workspace
 from ..store.workspace import Author, Workspace
 from ..validate import validate_data
@@ -60,6 +61,8 @@ class Draft:
     conflict: Conflict | None = None
     version: int = 0
     """Bumped on every edit, so validation reruns only when something changed."""
+    notices: list[str] = field(default_factory=list)
+    """Remarks from loading the revision, e.g. that it was written in an older schema version."""
     _checked: tuple[int, list[Problem], dict[str, list[str]]] | None = field(
         default=None, repr=False
     )
@@ -161,7 +164,7 @@ def open_agreement(agreement_id: str) -> Draft:
     """
     draft = drafts().get(agreement_id)
     if draft is None or (draft.base is not None and not draft.dirty):
-        with workspace() as ws:
+        with workspace() as ws, collecting() as notices:
             loaded = ws.load(agreement_id)
         data = to_data(loaded.agreement)
         if draft is None:
@@ -169,6 +172,7 @@ def open_agreement(agreement_id: str) -> Draft:
             drafts()[agreement_id] = draft
         elif loaded.revision != draft.base:
             draft.replace(data, loaded.revision)
+        draft.notices = list(notices)
     st.session_state[OPEN] = agreement_id
     return draft
 
@@ -278,6 +282,7 @@ def _adopt_saved(draft: Draft, agreement: Agreement, revision: str) -> None:
     draft.base = revision
     draft.saved = copy.deepcopy(draft.data)
     draft.conflict = None
+    draft.notices = []  # the saved revision is written in the current version
     draft.touch()  # previews and checks now belong to the saved revision
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from ..chrome import nothing_open, step_footer, step_header
 from ..controls import clear_focus
 from ..state import Draft, current
-from . import basics, goals, information, operations, parties, resources, roles, term
+from . import basics, exhibits, goals, information, operations, parties, resources, roles, term
 from .step import Step
 
 STEPS: list[Step] = [
@@ -25,6 +25,7 @@ STEPS: list[Step] = [
     information.STEP,
     operations.STEP,
     term.STEP,
+    exhibits.STEP,
 ]
 
 

@@ -15,7 +15,14 @@ METRICS = (
     Column("name", "Metric", required=True),
     Column("unit", "Unit", required=True),
     Column("baseline", "Baseline", kind="float"),
+    Column(
+        "baseline_due",
+        "Baseline due (no baseline yet)",
+        kind="date",
+        help="YYYY-MM-DD: the date by which a baseline not yet known is established",
+    ),
     Column("target", "Target", kind="float", required=True),
+    Column("target_date", "Target date", kind="date", help="YYYY-MM-DD"),
     Column("frequency", "Reported", kind="choice", options=FREQUENCIES, required=True),
     Column("data_source", "Data source", required=True),
 )

@@ -63,6 +63,11 @@ def _uses(draft: Draft) -> None:
 
 def _cji(draft: Draft) -> None:
     f.checkbox(draft, (*IS, "cji_exchanged"), "Criminal justice information (CJI) is exchanged")
+    f.checkbox(
+        draft,
+        (*IS, "cji_managed_by_noncriminal_justice"),
+        "A non-criminal-justice agency (e.g. county IT) manages systems holding CJI",
+    )
     exchanged = bool(get_in(draft.data, (*IS, "cji_exchanged")))
     set_aside_unless(draft, (*IS, "cjis_provisions"), exchanged)
     if exchanged:
@@ -71,6 +76,69 @@ def _cji(draft: Draft) -> None:
             Table((*IS, "cjis_provisions"), CJIS, key_field=None),
             caption="How each FBI CJIS Security Policy topic is met; all eleven are required.",
         )
+
+
+def _management_control(draft: Draft) -> None:
+    skeleton = {"managing_agency": "", "systems": "", "authority": "", "personnel_screening": ""}
+    if not section(
+        draft,
+        "management_control",
+        "CJIS management control section",
+        skeleton,
+        help="Where a non-criminal-justice agency manages systems that hold CJI.",
+    ):
+        return
+    m = ("management_control",)
+    left, right = st.columns(2)
+    with left:
+        f.party(draft, (*m, "criminal_justice_agency"), "Criminal justice agency in control")
+    with right:
+        f.text(draft, (*m, "managing_agency"), "Managing agency or unit")
+    for name, label in (
+        ("systems", "Systems it manages"),
+        ("authority", "Authority of the criminal justice agency"),
+        ("personnel_screening", "Screening and training of its personnel"),
+        ("audit", "Audit (optional)"),
+    ):
+        f.text(draft, (*m, name), label, area=True, height=70)
+
+
+def _intelligence(draft: Draft) -> None:
+    f.checkbox(
+        draft,
+        (*IS, "criminal_intelligence_system"),
+        "The parties share through a criminal intelligence system",
+    )
+    skeleton = {
+        "system": "",
+        "submission_criteria": "",
+        "review_and_purge": "",
+        "retention_years": 5,
+        "dissemination": "",
+    }
+    if not section(
+        draft,
+        "criminal_intelligence",
+        "28 CFR Part 23 section",
+        skeleton,
+        help="Operating principles of a criminal intelligence system.",
+    ):
+        return
+    c = ("criminal_intelligence",)
+    left, mid, right = st.columns([3, 2, 2])
+    with left:
+        f.text(draft, (*c, "system"), "System")
+    with mid:
+        f.party(draft, (*c, "operator"), "Operated by")
+    with right:
+        f.number(draft, (*c, "retention_years"), "Kept at most (years)", min_value=1, max_value=5)
+    for name, label in (
+        ("submission_criteria", "Submission criteria"),
+        ("review_and_purge", "Review and purge"),
+        ("dissemination", "Dissemination"),
+        ("security", "Security (optional)"),
+    ):
+        f.text(draft, (*c, name), label, area=True, height=70)
 
 
 def _records_security(draft: Draft) -> None:
@@ -102,8 +170,18 @@ PARTS: list[Part] = [
     ),
     (
         "Criminal justice information",
-        ("information_sharing.cji_exchanged", "information_sharing.cjis_provisions"),
+        (
+            "information_sharing.cji_exchanged",
+            "information_sharing.cji_managed_by_noncriminal_justice",
+            "information_sharing.cjis_provisions",
+        ),
         _cji,
+    ),
+    ("CJIS management control", ("management_control",), _management_control),
+    (
+        "Criminal intelligence",
+        ("information_sharing.criminal_intelligence_system", "criminal_intelligence"),
+        _intelligence,
     ),
     (
         "Public records and security",
@@ -121,7 +199,7 @@ STEP = Step(
     "information",
     "Information sharing",
     ":material/lock:",
-    fields_of("information"),
+    fields_of("information", "management_control", "criminal_intelligence"),
     information,
     "Information",
 )

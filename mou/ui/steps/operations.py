@@ -14,11 +14,21 @@ from ..rows import Column, Table
 from ..state import Draft
 from .step import Step
 
-OPERATIONS = ("governance", "operations", "prosecution", "mutual_aid", "media", "training")
+OPERATIONS = (
+    "governance",
+    "operations",
+    "recordings",
+    "prosecution",
+    "mutual_aid",
+    "media",
+    "training",
+)
 SEATS = (
     Column("party", "Party", kind="party", required=True),
     Column("seats", "Seats", kind="int", required=True),
     Column("votes", "Votes", kind="int", required=True),
+    Column("representative", "Representative", help='A name, or e.g. "the Chief or a designee"'),
+    Column("alternate", "Alternate"),
 )
 
 
@@ -27,6 +37,7 @@ def operations(draft: Draft) -> None:
     chosen: list[Part] = [
         ("Governance", ("governance",), _board),
         ("Operations", ("operations", "prosecution"), _operations),
+        ("Recordings", ("recordings",), _recordings),
         ("Communication", ("media",), _communication),
         ("Training", ("training",), _training),
         ("Evaluation", ("evaluation",), _evaluation),
@@ -79,6 +90,28 @@ def _operations(draft: Draft) -> None:
         ):
             f.text(draft, ("operations", name), label, area=True, height=70)
     f.text(draft, ("prosecution",), "Prosecution (optional)", area=True, height=70)
+
+
+def _recordings(draft: Draft) -> None:
+    if not section(
+        draft,
+        "recordings",
+        "Body-worn camera and other recordings",
+        {"devices": "", "release_notice_days": 10},
+        help="Custody, federal-record status and release of recordings made in the work.",
+    ):
+        return
+    r = ("recordings",)
+    left, mid, right = st.columns(3)
+    with left:
+        f.party(draft, (*r, "custodian"), "Kept by")
+    with mid:
+        f.yes_no(draft, (*r, "federal_records"), "Federal records")
+    with right:
+        f.number(draft, (*r, "release_notice_days"), "Notice before release (days)", min_value=1)
+    f.text(draft, (*r, "devices"), "Devices and policies", area=True, height=70)
+    f.text(draft, (*r, "release"), "Release (optional)", area=True, height=70)
+    f.text(draft, (*r, "retention"), "Retention (optional)", area=True, height=70)
 
 
 def _communication(draft: Draft) -> None:

@@ -14,7 +14,15 @@ from ...model import PartyLevel, SignatureRole
 from ...outline import fields_of
 from .. import fields as f
 from ..controls import pick, set_aside_unless
-from ..rows import Column, Table, get_in, json_path, new_party, remove_party_references
+from ..rows import (
+    Column,
+    Table,
+    get_in,
+    json_path,
+    move_item,
+    new_party,
+    remove_party_references,
+)
 from ..state import Draft
 from ..style import plain
 from .step import Step
@@ -35,9 +43,30 @@ def parties(draft: Draft) -> None:
     if index is not None:
         with st.container(border=True):
             st.markdown(f"##### {plain(items[index].get('legal_name') or items[index].get('id'))}")
+            _order(draft, items, index)
             _party(draft, index)
             _remove_party(draft, items, index)
     _add_party(draft)
+
+
+def _order(draft: Draft, items: list[Any], index: int) -> None:
+    """Move the party: the document lists parties in this order, the lead agency first."""
+    first, up, down, note = st.columns([2, 2, 2, 5])
+    moves = (
+        (first, "Make first", ":material/vertical_align_top:", -index),
+        (up, "Move up", ":material/arrow_upward:", -1),
+        (down, "Move down", ":material/arrow_downward:", 1),
+    )
+    for column, label, icon, offset in moves:
+        column.button(
+            label,
+            key=draft.key(f"$.parties[{index}]::{label}"),
+            icon=icon,
+            disabled=offset == 0 or not 0 <= index + offset < len(items),
+            on_click=_move,
+            args=(draft, items, index, offset),
+        )
+    note.caption("The document lists the parties in this order: put the lead agency first.")
 
 
 def _remove_party(draft: Draft, items: list[Any], index: int) -> None:
@@ -53,6 +82,14 @@ def _remove_party(draft: Draft, items: list[Any], index: int) -> None:
         st.rerun()
 
 
+def _move(draft: Draft, items: list[Any], index: int, offset: int) -> None:
+    """Move a party before the next run draws anything, and keep it the one shown."""
+    moved_to = move_item(items, index, offset)
+    draft.touch()
+    draft.generation += 1  # every party's widgets start again from the draft
+    st.session_state[draft.key("$.parties::focus")] = moved_to
+
+
 def _party(draft: Draft, i: int) -> None:
     p: tuple[Any, ...] = ("parties", i)
     left, mid, right = st.columns([3, 1, 1])
@@ -65,6 +102,7 @@ def _party(draft: Draft, i: int) -> None:
     _address(draft, (*p, "address"))
     _contact(draft, (*p, "point_of_contact"), "Point of contact")
     _contact(draft, (*p, "notice_addressee"), "Notice addressee (formal notices)")
+    _mailing_address(draft, (*p, "notice_addressee", "mailing_address"))
     f.text(draft, (*p, "governing_body_resolution"), "Governing-body resolution (optional)")
     f.table(
         draft,
@@ -97,6 +135,17 @@ def _contact(draft: Draft, path: tuple[Any, ...], label: str) -> None:
         f.text(draft, (*path, "email"), "Email")
     with phone:
         f.text(draft, (*path, "phone"), "Phone (optional)")
+
+
+def _mailing_address(draft: Draft, path: tuple[Any, ...]) -> None:
+    elsewhere = st.toggle(
+        "Notices by mail go to another address than the party's",
+        value=get_in(draft.data, path) is not None,
+        key=draft.key(f"{json_path(path)}::on"),
+    )
+    set_aside_unless(draft, path, elsewhere)
+    if elsewhere:
+        _address(draft, path)
 
 
 def _sub_units(draft: Draft, p: tuple[Any, ...]) -> None:

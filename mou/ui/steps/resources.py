@@ -1,14 +1,21 @@
-"""Step 5, Resources: what each party contributes, who pays for what, forfeiture shares."""
+"""Step 5, Resources: what each party contributes, who pays whom for what, forfeiture shares.
+
+Money is entered as fields (ceilings with their scope, payers and payees, shares with
+their base), never as prose: the document writes each money term once from them.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
-from ...model import ResourceCategory
+from ...model import CapScope, CostKind, PaymentRole, ResourceCategory, ShareBase
 from .. import fields as f
-from ..controls import FREQUENCIES, parts, section
-from ..rows import Column, Table, get_in
+from ..controls import CLAUSE, FREQUENCIES, parts, pick, remove_button, section
+from ..rows import Column, Table, slugify
 from ..state import Draft
+from ..style import plain
 from .step import Step
 
 RESOURCES = (
@@ -25,10 +32,43 @@ SHARES = (
     Column("party", "Party", kind="party", required=True),
     Column("percent", "Percent", kind="float", required=True),
 )
+BASE = Column(
+    "base",
+    "Share of",
+    kind="choice",
+    options=tuple(ShareBase),
+    required=True,
+    help="Gross proceeds, net proceeds, or the remainder after the shares of gross or net.",
+)
+REMITTANCES = (
+    Column("recipient", "Recipient (not a party)", required=True),
+    Column("percent", "Percent", kind="float", required=True),
+    BASE,
+    Column("authority", "Required by"),
+)
 FEES = (
     Column("description", "Fee", required=True),
     Column("amount", "Amount", kind="float", required=True),
     Column("unit", "Per", required=True),
+)
+CAPS = (
+    Column("amount", "Ceiling (USD)", kind="float", required=True),
+    Column("scope", "Counted", kind="choice", options=tuple(CapScope), required=True),
+    Column("cost", "For", kind="choice", options=tuple(CostKind)),
+)
+FUNDING_FIELDS = tuple(
+    f"funding.{name}"
+    for name in (
+        "each_party_bears_own_costs",
+        "own_cost_exceptions",
+        "joint_costs",
+        "cost_shares",
+        "budget_year",
+        "caps",
+        "fee_schedule",
+        "subject_to_appropriations",
+        "notes",
+    )
 )
 
 
@@ -39,7 +79,8 @@ def resources(draft: Draft) -> None:
         "resources",
         [
             ("Resources", ("resources",), _resources),
-            ("Funding", ("funding",), _funding),
+            ("Costs and shares", FUNDING_FIELDS, _funding),
+            ("Reimbursements", ("funding.reimbursements",), _reimbursements),
             ("Asset forfeiture", ("forfeiture",), _forfeiture),
         ],
     )
@@ -70,48 +111,85 @@ def _funding(draft: Draft) -> None:
         )
     f.table(
         draft,
-        Table((*fu, "cost_shares"), SHARES, key_field=None),
-        caption="Cost shares of joint costs — when given they must sum to 100 %.",
+        Table((*fu, "own_cost_exceptions"), CLAUSE, name_field="text"),
+        caption="Exceptions to each party bearing its own costs, besides the joint costs and "
+        "reimbursements (the document lists those itself).",
     )
-    f.number(
+    f.text(draft, (*fu, "joint_costs"), "What the joint costs are", area=True, height=70)
+    f.table(
         draft,
-        (*fu, "not_to_exceed"),
-        "Not-to-exceed amount (USD, optional)",
-        integer=False,
+        Table((*fu, "cost_shares"), SHARES, key_field=None),
+        caption="Shares of the joint costs — when given they must sum to 100 %.",
     )
-    _reimbursement(draft)
+    f.text(
+        draft,
+        (*fu, "budget_year"),
+        "Year a yearly ceiling counts in",
+        placeholder="e.g. calendar year",
+    )
+    f.table(
+        draft,
+        Table((*fu, "caps"), CAPS, name_field="scope"),
+        caption="Ceilings on the joint costs (with no cost shares: on all payments).",
+    )
     st.markdown("**Fee schedule**")
     f.table(draft, Table((*fu, "fee_schedule"), FEES, name_field="description"))
-    f.text(draft, (*fu, "notes"), "Funding notes (optional)", area=True, height=80)
+    f.text(draft, (*fu, "notes"), "Funding notes (procedures; no amounts)", area=True, height=80)
 
 
-def _reimbursement(draft: Draft) -> None:
-    p = ("funding", "reimbursement")
-    on = st.toggle(
-        "One party reimburses another",
-        value=get_in(draft.data, p) is not None,
-        key=draft.key("$.funding.reimbursement::on"),
+def _reimbursements(draft: Draft) -> None:
+    items = draft.data.get("funding", {}).get("reimbursements") or []
+    index = pick(
+        draft,
+        "funding.reimbursements",
+        items,
+        lambda r: (r.get("title") or r.get("id") or "")[:40],
+        "Reimbursement",
     )
-    funding = draft.data.setdefault("funding", {})
-    if on != ("reimbursement" in funding):
-        draft.touch()
-    if not on:
-        funding.pop("reimbursement", None)
-        return
-    funding.setdefault("reimbursement", {})
-    _reimbursement_terms(draft, p)
+    if index is not None:
+        with st.container(border=True):
+            _reimbursement(draft, ("funding", "reimbursements", index), items[index])
+            remove_button(draft, ("funding", "reimbursements"), index, "reimbursement")
+    _add_reimbursement(draft)
 
 
-def _reimbursement_terms(draft: Draft, p: tuple[str, ...]) -> None:
+def _reimbursement(draft: Draft, p: tuple[Any, ...], item: dict[str, Any]) -> None:
+    st.caption(f"Reimbursement id `{plain(item.get('id'))}`")
+    f.text(draft, (*p, "title"), "Heading (optional)", placeholder="e.g. Overtime reimbursement")
     left, right = st.columns(2)
     with left:
-        f.party(draft, (*p, "payer"), "Payer")
-        f.number(draft, (*p, "cap"), "Cap per period (USD)", integer=False)
+        f.payment(draft, (*p, "payer"), "Paid by", list(PaymentRole))
+    with right:
+        f.payment(draft, (*p, "payee"), "Paid to", list(PaymentRole), optional=True)
+    f.text(draft, (*p, "covers"), "What is reimbursed", area=True, height=70)
+    left, mid, right = st.columns(3)
+    with left:
+        f.text(
+            draft,
+            (*p, "period"),
+            "Year a yearly ceiling counts in",
+            placeholder="e.g. federal fiscal year",
+        )
+    with mid:
         f.choice(draft, (*p, "invoice_frequency"), "Invoices", FREQUENCIES)
     with right:
-        f.text(draft, (*p, "covers"), "What is reimbursed")
-        f.text(draft, (*p, "period"), "Period", placeholder="e.g. federal fiscal year")
-        f.number(draft, (*p, "invoice_deadline_days"), "Invoice deadline (days)")
+        f.number(draft, (*p, "invoice_deadline_days"), "Paid within (days)", min_value=1)
+    f.table(draft, Table((*p, "caps"), CAPS, name_field="scope"), caption="Ceilings")
+
+
+def _add_reimbursement(draft: Draft) -> None:
+    with st.form(draft.key("$.funding.reimbursements::add"), clear_on_submit=True):
+        title = st.text_input("Heading of a new reimbursement", key=draft.key("$.funding::new-r"))
+        if st.form_submit_button("Add reimbursement", icon=":material/add:"):
+            funding = draft.data.setdefault("funding", {})
+            items = funding.setdefault("reimbursements", [])
+            taken = [str(i.get("id")) for i in items]
+            new: dict[str, Any] = {"id": slugify(title or "reimbursement", taken)}
+            if title.strip():
+                new["title"] = title.strip()
+            items.append({**new, "invoice_frequency": "monthly", "invoice_deadline_days": 30})
+            draft.touch()
+            st.rerun()
 
 
 def _forfeiture(draft: Draft) -> None:
@@ -125,8 +203,13 @@ def _forfeiture(draft: Draft) -> None:
         f.party(draft, ("forfeiture", "fiscal_agent"), "Fiscal agent", optional=True)
         f.table(
             draft,
-            Table(("forfeiture", "distribution"), SHARES, key_field=None),
-            caption="Shares of proceeds — at most 100 % in total.",
+            Table(("forfeiture", "remittances"), REMITTANCES, name_field="recipient"),
+            caption="Shares paid to recipients that are not parties (e.g. a state treasurer).",
+        )
+        f.table(
+            draft,
+            Table(("forfeiture", "distribution"), (*SHARES, BASE), key_field=None),
+            caption="The parties' shares — the shares of one base sum to at most 100 %.",
         )
         f.text(draft, ("forfeiture", "procedure"), "Procedure (optional)", area=True, height=80)
 

@@ -55,6 +55,7 @@ def _term(draft: Draft) -> None:
     with right:
         f.date(draft, (*t, "expiration_date"), "Expires (empty: until terminated)")
     _review_and_notice(draft, t)
+    _host(draft, t)
     f.text(draft, (*t, "renewal"), "Renewal (optional)", area=True, height=70)
     f.text(draft, (*t, "termination_effects"), "Effects of termination", area=True, height=70)
 
@@ -72,6 +73,27 @@ def _review_and_notice(draft: Draft, t: tuple[str, ...]) -> None:
         )
     with right:
         f.text(draft, (*t, "notice_method"), "Notice method")
+
+
+def _host(draft: Draft, t: tuple[str, ...]) -> None:
+    """A party that hosts the shared system gives its own notice and names its successor."""
+    left, right = st.columns(2)
+    with left:
+        f.party(draft, (*t, "host_party"), "Host party (optional)", optional=True)
+    with right:
+        f.number(
+            draft,
+            (*t, "host_withdrawal_notice_days"),
+            "Host's withdrawal notice (days)",
+            min_value=1,
+        )
+    f.text(
+        draft,
+        (*t, "host_successor"),
+        "If the host withdraws (successor, hand-over)",
+        area=True,
+        height=70,
+    )
 
 
 def _liability(draft: Draft) -> None:

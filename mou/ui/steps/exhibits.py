@@ -1,0 +1,158 @@
+"""Step 9, Exhibits: lettered tables, texts and attached files bound after the signatures.
+
+Only the chosen exhibit is drawn. Switching an exhibit's kind sets the other kind's
+content aside (kept for this session), since an exhibit holds one kind at a time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+import streamlit as st
+
+from ...model import ExhibitKind
+from .. import fields as f
+from ..controls import pick, remove_button, set_aside_unless
+from ..rows import Column, Table, get_in, json_path
+from ..state import Draft
+from .step import Step
+
+KIND_LABELS = {
+    "table": "A table (rates, a budget…)",
+    "text": "Text",
+    "file": "An attached file (PDF or Word)",
+}
+_CONTENT = {"table": ("columns", "rows"), "text": ("text",), "file": ("file", "sha256")}
+
+
+def exhibits(draft: Draft) -> None:
+    """Exhibits, each lettered and titled; the text cites them as "Exhibit A"."""
+    items = draft.data.get("exhibits") or []
+    st.caption(
+        "Exhibits are bound after the signature pages in letter order; cite each one in the "
+        "text (“as set out in Exhibit A”)."
+    )
+    index = pick(
+        draft,
+        "exhibits",
+        items,
+        lambda x: f"{x.get('letter')}. {x.get('title', '')}"[:40],
+        "Exhibit",
+    )
+    if index is not None:
+        with st.container(border=True):
+            _exhibit(draft, ("exhibits", index))
+            remove_button(draft, ("exhibits",), index, "exhibit")
+    _add_exhibit(draft, items)
+
+
+def _exhibit(draft: Draft, p: tuple[Any, ...]) -> None:
+    left, mid, right = st.columns([1, 4, 3])
+    with left:
+        f.text(draft, (*p, "letter"), "Letter")
+    with mid:
+        f.text(draft, (*p, "title"), "Title")
+    with right:
+        f.choice(draft, (*p, "kind"), "Holds", list(ExhibitKind), labels=KIND_LABELS)
+    kind = str(get_in(draft.data, (*p, "kind")) or "")
+    for other, names in _CONTENT.items():
+        for name in names:
+            set_aside_unless(draft, (*p, name), other == kind)
+    if kind == "table":
+        _table(draft, p)
+    elif kind == "text":
+        f.text(draft, (*p, "text"), "Text (a blank line starts a paragraph)", area=True, height=200)
+    elif kind == "file":
+        _file(draft, p)
+
+
+def _table(draft: Draft, p: tuple[Any, ...]) -> None:
+    f.lines(draft, (*p, "columns"), "Column headings (one per line)", height=90)
+    columns = [str(c) for c in get_in(draft.data, (*p, "columns")) or []]
+    _fit_rows(draft, p, len(columns))
+    spec = Table(
+        (*p, "rows"),
+        tuple(Column(f"c{i}", heading) for i, heading in enumerate(columns)),
+        name_field="c0",
+        cells=True,
+    )
+    if columns:
+        f.table(draft, spec, caption="Rows of the table")
+
+
+def _fit_rows(draft: Draft, p: tuple[Any, ...], width: int) -> None:
+    """Give every row one cell per column after the headings changed, and redraw the table."""
+    rows = get_in(draft.data, (*p, "rows")) or []
+    if all(len(row.get("cells") or []) == width for row in rows):
+        return
+    for row in rows:
+        row["cells"] = (list(row.get("cells") or []) + [""] * width)[:width]
+    draft.touch()
+    epoch = f"{draft.key(json_path((*p, 'rows')))}::epoch"
+    st.session_state[epoch] = st.session_state.get(epoch, 0) + 1  # new columns, new editor
+
+
+def _file(draft: Draft, p: tuple[Any, ...]) -> None:
+    upload = st.file_uploader(
+        "Choose the file to take its name and fingerprint",
+        type=["pdf", "docx"],
+        key=f"{draft.key(json_path(p))}::upload",
+    )
+    if upload is not None:
+        f.write(draft, (*p, "file"), _safe_name(upload.name))
+        f.write(draft, (*p, "sha256"), hashlib.sha256(upload.getvalue()).hexdigest())
+    st.caption(
+        "The agreement records the file's name and SHA-256. Keep the file itself in "
+        f"exhibits/{draft.agreement_id}/ beside the agreement and commit it with git: the "
+        "wizard does not store it."
+    )
+    left, right = st.columns([2, 3])
+    with left:
+        f.text(draft, (*p, "file"), "File name")
+    with right:
+        f.text(draft, (*p, "sha256"), "SHA-256")
+
+
+def _safe_name(name: str) -> str:
+    """A file name the model accepts: letters, digits, dots, hyphens and underscores."""
+    stem, dot, suffix = name.rpartition(".")
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-._") or "exhibit"
+    return f"{cleaned[:90]}{dot}{suffix.lower()}"
+
+
+def _add_exhibit(draft: Draft, items: list[Any]) -> None:
+    with st.form(draft.key("$.exhibits::add"), clear_on_submit=True):
+        st.markdown("**Add an exhibit**")
+        left, right = st.columns([3, 2])
+        title = left.text_input("Title", key=draft.key("$.exhibits::new-title"))
+        kind = right.selectbox(
+            "Holds",
+            list(ExhibitKind),
+            format_func=KIND_LABELS.__getitem__,
+            key=draft.key("$.exhibits::new-kind"),
+        )
+        if st.form_submit_button("Add exhibit", icon=":material/add:"):
+            if not title.strip():
+                st.error("Give the exhibit a title.")
+                return
+            letter = next_letter([str(x.get("letter") or "") for x in items])
+            draft.data.setdefault("exhibits", []).append(
+                {"letter": letter, "title": title.strip(), "kind": str(kind)}
+            )
+            draft.touch()
+            st.rerun()
+
+
+def next_letter(taken: list[str]) -> str:
+    """The letter after the last one used: A, B … Z, AA, AB …"""
+    last = max(taken, key=lambda letter: (len(letter), letter), default="")
+    if not last:
+        return "A"
+    if last[-1] != "Z":
+        return last[:-1] + chr(ord(last[-1]) + 1)
+    return "A" * (len(last) + 1) if set(last) == {"Z"} else next_letter([last[:-1]]) + "A"
+
+
+STEP = Step("exhibits", "Exhibits", ":material/attach_file:", ("exhibits",), exhibits, "Exhibits")
