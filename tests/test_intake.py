@@ -51,6 +51,11 @@ class Exported:
     revision: str
     docx: bytes
 
+    def __repr__(self) -> str:
+        # Hypothesis shows a fixture it passes along; the whole model and document would
+        # be 180 kB of repr, which it turns into a warning (an error under -Werror).
+        return f"Exported({self.agreement.id} at {self.revision[:12]})"
+
 
 @dataclass
 class Scenario:
@@ -150,11 +155,20 @@ def edit_amount(s: Scenario, agreement: Agreement) -> None:
             s.data["funding"]["cost_shares"][index]["percent"] = shares[index].percent + delta
             s.authors[f"$.funding.cost_shares[party={shares[index].party}].percent"] = DEE
         return
-    cap = agreement.funding.not_to_exceed
-    assert cap is not None
+    path, cap = first_cap(agreement)
     s.copy.replace(f"{cap:,.0f}", "1,950,000", DEE, within="shall not exceed")
-    s.data["funding"]["not_to_exceed"] = 1_950_000
-    s.authors["$.funding.not_to_exceed"] = DEE
+    set_at(s.data, path, 1_950_000)
+    s.authors[path] = DEE
+
+
+def first_cap(agreement: Agreement) -> tuple[str, float]:
+    """The key-based path and amount of the first ceiling the Funding article prints."""
+    funding = agreement.funding
+    caps = [(f"$.funding.caps[id={c.id}].amount", c.amount) for c in funding.caps]
+    caps += [(f"$.funding.reimbursements[id={r.id}].caps[id={c.id}].amount", c.amount)
+             for r in funding.reimbursements for c in r.caps]  # fmt: skip
+    assert caps, "the example prints no ceiling to edit"
+    return caps[0]
 
 
 def delete_in_recital(s: Scenario, agreement: Agreement) -> None:
@@ -303,8 +317,8 @@ def editable_fields(agreement: Agreement) -> list[tuple[str, str]]:
     fields += [(f"$.parties[id={p.id}].point_of_contact.phone", "text")
                for p in agreement.parties if p.point_of_contact.phone]  # fmt: skip
     fields.append(("$.term.withdrawal_notice_days", "integer"))
-    if agreement.funding.not_to_exceed is not None:
-        fields.append(("$.funding.not_to_exceed", "number"))
+    if agreement.funding.caps or any(r.caps for r in agreement.funding.reimbursements):
+        fields.append((first_cap(agreement)[0], "number"))
     return fields
 
 
