@@ -147,6 +147,11 @@ def take_in(ws: Workspace, docx: bytes, rev: str | None = None) -> Intake:
     nested tracked changes, a copy already taken in)."""
     copy = read_returned(docx)
     origin = _origin(docx, rev)
+    if origin.agreement_id not in ws.ids():
+        raise MouError(
+            f"no agreement {origin.agreement_id!r} in this workspace: the copy is of an "
+            "agreement kept elsewhere"
+        )
     loaded = load_version(ws, origin.agreement_id, origin.revision)
     template = template_for(ws.root)
     _same_template(origin, template)
