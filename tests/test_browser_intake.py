@@ -45,7 +45,8 @@ def test_upload_reject_one_change_and_save_in_chromium(tmp_path: Path, chromium_
     copy.write_bytes(scenario.copy.save())
     recital = next(p for p, by in scenario.authors.items() if by == CY)
     revert(scenario, exported, recital)
-    with streamlit_server(exported.root, tmp_path / "streamlit.log") as url, chromium_page() as page:
+    log = tmp_path / "streamlit.log"
+    with streamlit_server(exported.root, log) as url, chromium_page() as page:
         page.goto(f"{url}/returned-copy")
         page.get_by_role("heading", name="Partner's returned copy").wait_for(timeout=30_000)
         page.locator('input[type="file"]').set_input_files(str(copy))
