@@ -107,6 +107,8 @@ def _pending_copies() -> None:
 def decide(draft: state.Draft, taken: Taken) -> None:
     """The copy's changes by field, each to accept or reject; then the save form."""
     _source(draft, taken)
+    if draft.conflict is not None:
+        _conflict(draft)
     notes = by_field(taken.intake)
     changes = taken.intake.changes
     accepted = sum(decision(draft.data, c, taken) == ACCEPTED for c in changes)
@@ -278,8 +280,7 @@ def _save(draft: state.Draft, message: str, name: str, email: str) -> None:
         st.error(f"Not saved: the agreement as decided has {count(len(err.problems), 'problem')}.")
         return
     except ConflictError:
-        _conflict(draft)
-        return
+        st.rerun()  # the conflict is on the draft now: the page says it at the top
     except MouError as err:
         st.error(f"Not saved: {plain(err.message)}")
         return
@@ -291,8 +292,8 @@ def _save(draft: state.Draft, message: str, name: str, email: str) -> None:
 
 def _conflict(draft: state.Draft) -> None:
     theirs = draft.conflict
-    who = f" by {plain(theirs.author)}" if theirs else ""
-    revision = f" (revision {theirs.revision[:8]}{who})" if theirs else ""
+    assert theirs is not None
+    revision = f" (revision {theirs.revision[:8]} by {plain(theirs.author)})"
     st.error(
         f"Not saved: {draft.agreement_id} was saved again{revision} after this copy was "
         "exported. Nothing was overwritten: the Review page shows what changed and can "
