@@ -62,6 +62,7 @@ def test_upload_reject_one_change_and_save_in_chromium(tmp_path: Path, chromium_
         card.last.get_by_text("Accept", exact=True).click()
         page.get_by_text("6 proposed changes (5 accepted)").wait_for(timeout=30_000)
         settle(page)
+        page.screenshot(path=str(tmp_path / "decide.png"), full_page=True)
         form = page.get_by_test_id("stForm").filter(has_text="Save accepted changes")
         form.get_by_label("Your name", exact=True).fill("Alice Liaison")
         form.get_by_label("Your email", exact=True).fill("alice@county.example.gov")
