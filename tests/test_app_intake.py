@@ -231,6 +231,19 @@ def test_rejecting_everything_saves_nothing_and_the_copy_can_be_put_aside(
     assert revision_count(kestrel.root, kestrel.agreement.id) == 1
 
 
+def test_the_partner_s_comment_shows_under_its_field_in_the_step(kestrel: Exported) -> None:
+    scenario = partner_edits(kestrel)
+    at = goto(upload("copy.docx", scenario.copy.save()), "goals")
+    assert_clean(at)
+    note = f"Comment by {BOB}: Is this target realistic?"
+    assert [said(c) for c in at.caption if note in said(c)] == [f":material/comment: {note}"]
+    assert note not in texts(goto(at, "parties"))
+    at = save(goto(at, PAGE), {})
+    assert any("Saved as revision" in s.value for s in at.success)
+    at = goto(at, "goals")  # saved: the copy is no longer being decided on
+    assert note not in texts(at)
+
+
 def test_a_field_edited_in_the_wizard_since_is_neither_accepted_nor_rejected(
     kestrel: Exported,
 ) -> None:

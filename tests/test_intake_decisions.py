@@ -26,8 +26,10 @@ from mou.changes.decisions import (
     by_field,
     commit_message,
     decision,
+    index_path,
     one_line,
     reject,
+    remarks_by_field,
 )
 from mou.errors import MouError
 from tests.test_intake import ANN, BOB, CY, DEE, PORT_KESTREL, Exported, export, intake
@@ -105,6 +107,19 @@ def test_comments_and_unmapped_edits_sit_beside_their_field(taken) -> None:
     paths = [n.path for n in notes]
     new = next(p for p in paths if p and p.endswith("[id=keep-a-shared-log]"))
     assert paths.index(new) < paths.index(next(p for p in paths if p and "cost_shares" in p))
+
+
+def test_remarks_are_filed_under_the_wizard_s_index_paths(taken) -> None:
+    _, t, _ = taken
+    found = remarks_by_field(t.intake, t.proposed)
+    assert found["$.goals[0].title"] == [f"Comment by {BOB}: Is this target realistic?"]
+    [(place, [line])] = [(k, v) for k, v in found.items() if not k.startswith("$.goals")]
+    assert place.startswith("$.background[")
+    assert line == f"Unmapped edit in Article 1, paragraph 1: inserted “one” — {ANN} (not taken in)"
+    new = "$.responsibilities[id=keep-a-shared-log]"
+    at = [r["id"] for r in t.proposed["responsibilities"]].index("keep-a-shared-log")
+    assert index_path(t.proposed, f"{new}.text") == f"$.responsibilities[{at}].text"
+    assert index_path(t.base_data, new) is None
 
 
 def trailers(message: str) -> list[str]:

@@ -161,6 +161,52 @@ def _ranks(paths: list[str | None], order: dict[str, Any]) -> dict[str | None, t
     return ranks
 
 
+def remarks_by_field(intake: Intake, data: dict[str, Any]) -> dict[str, list[str]]:
+    """The copy's comments and unmapped edits as lines, by the index path (``$.goals[0].title``,
+    as the wizard's fields are named) of the field they are on or nearest in ``data``."""
+    found: dict[str, list[str]] = {}
+    for remark in intake.comments:
+        line = f"Comment by {one_line(remark.author or 'unknown')}: {remark.text}"
+        _file_under(found, index_path(data, remark.path), line)
+    for edit in intake.unmapped:
+        by = f" — {one_line(edit.by)}" if edit.by else ""
+        line = f"Unmapped edit in {edit.location}: {_edit_words(edit)}{by} (not taken in)"
+        _file_under(found, index_path(data, edit.near), line)
+    return found
+
+
+def _file_under(found: dict[str, list[str]], path: str | None, line: str) -> None:
+    if path is not None:
+        found.setdefault(path, []).append(line)
+
+
+def _edit_words(edit: Unmapped) -> str:
+    old, new = _short(edit.old), _short(edit.new)
+    if not old or not new:
+        return f"inserted “{new}”" if new else f"deleted “{old}”"
+    return f"“{old}” → “{new}”"
+
+
+def index_path(data: dict[str, Any], path: str | None) -> str | None:
+    """A key-based path (``$.goals[id=x].title``) as an index path into ``data``
+    (``$.goals[0].title``); None when one of its items is not there."""
+    if path is None:
+        return None
+    node: Any = data
+    shown = "$"
+    for step in path_parts(path)[1:]:
+        if step.startswith("."):
+            node, shown = node.get(step[1:]) if isinstance(node, dict) else None, shown + step
+            continue
+        key_field, key = step[1:-1].split("=", 1)
+        items = node if isinstance(node, list) else []
+        at = next((n for n, i in enumerate(items) if str(i.get(key_field)) == key), None)
+        if at is None:
+            return None
+        node, shown = items[at], f"{shown}[{at}]"
+    return shown
+
+
 # --------------------------------------------------------------------------- the revision
 
 
