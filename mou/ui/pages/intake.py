@@ -81,7 +81,8 @@ def _read(uploaded: Any, revision: str) -> None:
         return
     name = one_line(uploaded.name) or "the upload"
     try:
-        state.take_in_copy(uploaded.name, uploaded.getvalue(), revision)
+        with st.spinner("Reading the copy and mapping its edits…"):
+            state.take_in_copy(uploaded.name, uploaded.getvalue(), revision)
     except MouError as err:
         st.error(f"{plain(name)}: {plain(err.message)}", icon=":material/block:")
         return
