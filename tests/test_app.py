@@ -45,6 +45,7 @@ DRAFT_PAGES = [
     "Review and save",
     "History",
     "Export",
+    "Partner's returned copy",
 ]
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from docx import Document
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -143,7 +144,7 @@ def edit_phone(s: Scenario, agreement: Agreement, shown: str) -> None:
 
 
 def edit_amount(s: Scenario, agreement: Agreement) -> None:
-    """A changed cost share (two shares, so they still add up), else the cap."""
+    """A changed cost share (two shares, so they still add up), else a payment cap."""
     shares = agreement.funding.cost_shares
     if len(shares) >= 2:
         table = s.copy.paragraphs_after("Shares of joint costs")
@@ -155,20 +156,23 @@ def edit_amount(s: Scenario, agreement: Agreement) -> None:
             s.data["funding"]["cost_shares"][index]["percent"] = shares[index].percent + delta
             s.authors[f"$.funding.cost_shares[party={shares[index].party}].percent"] = DEE
         return
-    path, cap = first_cap(agreement)
-    s.copy.replace(f"{cap:,.0f}", "1,950,000", DEE, within="shall not exceed")
+    path, amount = cap_shown_once(s, agreement)
+    s.copy.replace(f"{amount:,.0f}", "1,950,000", DEE, within="shall not exceed")
     set_at(s.data, path, 1_950_000)
     s.authors[path] = DEE
 
 
-def first_cap(agreement: Agreement) -> tuple[str, float]:
-    """The key-based path and amount of the first ceiling the Funding article prints."""
-    funding = agreement.funding
-    caps = [(f"$.funding.caps[id={c.id}].amount", c.amount) for c in funding.caps]
-    caps += [(f"$.funding.reimbursements[id={r.id}].caps[id={c.id}].amount", c.amount)
-             for r in funding.reimbursements for c in r.caps]  # fmt: skip
-    assert caps, "the example prints no ceiling to edit"
-    return caps[0]
+def cap_shown_once(s: Scenario, agreement: Agreement) -> tuple[str, float]:
+    """A payment cap whose amount the document prints once: its path and amount."""
+    shown = "\n".join(p.xpath("string()") for p in s.copy.paragraphs())
+    found = [("$.funding", agreement.funding.caps)]
+    found += [(f"$.funding.reimbursements[id={r.id}]", r.caps)
+              for r in agreement.funding.reimbursements]  # fmt: skip
+    for prefix, caps in found:
+        for cap in caps:
+            if shown.count(f"{cap.amount:,.0f}") == 1:
+                return f"{prefix}.caps[id={cap.id}].amount", cap.amount
+    raise AssertionError("no cap amount appears once")
 
 
 def delete_in_recital(s: Scenario, agreement: Agreement) -> None:
@@ -317,8 +321,7 @@ def editable_fields(agreement: Agreement) -> list[tuple[str, str]]:
     fields += [(f"$.parties[id={p.id}].point_of_contact.phone", "text")
                for p in agreement.parties if p.point_of_contact.phone]  # fmt: skip
     fields.append(("$.term.withdrawal_notice_days", "integer"))
-    if agreement.funding.caps or any(r.caps for r in agreement.funding.reimbursements):
-        fields.append((first_cap(agreement)[0], "number"))
+    fields += [(f"$.funding.caps[id={cap.id}].amount", "number") for cap in agreement.funding.caps]
     return fields
 
 
@@ -485,6 +488,22 @@ def test_a_file_that_is_not_word_is_refused(kestrel: Exported, tmp_path: Path) -
 def test_a_copy_of_an_unknown_agreement_is_refused(kestrel: Exported, tmp_path: Path) -> None:
     data = with_properties(kestrel.docx, agreement="no-such-agreement")
     assert "no agreement 'no-such-agreement'" in refused(kestrel, tmp_path, data)
+
+
+def test_a_word_document_mou_did_not_export_is_refused(kestrel: Exported, tmp_path: Path) -> None:
+    document = Document()
+    document.add_paragraph("Dear colleague, our comments are attached.")
+    out = io.BytesIO()
+    document.save(out)
+    assert "not an export of mou" in refused(kestrel, tmp_path, out.getvalue())
+
+
+def test_a_copy_of_an_agreement_kept_elsewhere_is_refused(
+    kestrel: Exported, tmp_path: Path
+) -> None:
+    other = export(tmp_path / "elsewhere", next(p for p in EXAMPLES if p != PORT_KESTREL))
+    message = refused(kestrel, tmp_path, other.docx)
+    assert f"no agreement '{other.agreement.id}' in this workspace" in message
 
 
 def test_a_copy_of_an_unknown_revision_is_refused(kestrel: Exported, tmp_path: Path) -> None:

@@ -131,7 +131,13 @@ def honest_bomb(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize(
-    "command", [["verify"], ["templates", "check"], ["export", "metro-tf", "--draft", "--template"]]
+    "command",
+    [
+        ["verify"],
+        ["templates", "check"],
+        ["export", "metro-tf", "--draft", "--template"],
+        ["intake"],
+    ],
 )
 def test_a_zip_bomb_is_refused_in_one_line_with_modest_memory(
     honest_bomb: Path, tmp_path: Path, command: list[str]
@@ -150,7 +156,7 @@ def test_a_zip_bomb_is_refused_in_one_line_with_modest_memory(
     assert snapshot(tmp_path) == before
 
 
-@pytest.mark.parametrize("command", [["verify"], ["templates", "check"]])
+@pytest.mark.parametrize("command", [["verify"], ["templates", "check"], ["intake"]])
 def test_a_bomb_that_lies_about_its_size_is_read_only_as_far_as_it_says(
     tmp_path: Path, command: list[str]
 ) -> None:

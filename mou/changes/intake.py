@@ -74,10 +74,12 @@ class Unmapped:
     reason: str = "template wording"
     at: int = 0
     """Where the edit is in the base text (for document order)."""
+    near: str | None = None
+    """The path of the field nearest the edit in the document (to show it beside)."""
 
     def as_json(self) -> dict[str, Any]:
         """The edit in the `--json` shape."""
-        keys = ("location", "old", "new", "by", "reason")
+        keys = ("location", "old", "new", "by", "reason", "near")
         return {key: getattr(self, key) for key in keys}
 
 
@@ -108,6 +110,8 @@ class Intake:
     unmapped: list[Unmapped] = field(default_factory=list)
     comments: list[Remark] = field(default_factory=list)
     proposal: Agreement | None = None
+    proposed: dict[str, Any] | None = None
+    """The proposal as plain agreement data, valid or not (what the liaison decides on)."""
     problem: str | None = None
     """Why the proposal is not a valid agreement (one line), when it is not."""
 
@@ -124,6 +128,11 @@ class Intake:
         }
 
 
+class RevisionNeeded(MouError):
+    """The copy names its agreement but not the revision it was exported from; each
+    front end says how to give it (``--rev``, a wizard field)."""
+
+
 @dataclass(frozen=True)
 class _Origin:
     agreement_id: str
@@ -138,6 +147,11 @@ def take_in(ws: Workspace, docx: bytes, rev: str | None = None) -> Intake:
     nested tracked changes, a copy already taken in)."""
     copy = read_returned(docx)
     origin = _origin(docx, rev)
+    if origin.agreement_id not in ws.ids():
+        raise MouError(
+            f"no agreement {origin.agreement_id!r} in this workspace: the copy is of an "
+            "agreement kept elsewhere"
+        )
     loaded = load_version(ws, origin.agreement_id, origin.revision)
     template = template_for(ws.root)
     _same_template(origin, template)
@@ -161,9 +175,9 @@ def _origin(docx: bytes, rev: str | None) -> _Origin:
     if rev:
         revision = rev
     if not revision:
-        raise MouError(
+        raise RevisionNeeded(
             f"the copy of {agreement_id} names no revision (exported from an uncommitted "
-            "working copy, or its properties were stripped); give the revision with --rev"
+            "working copy, or its properties were stripped)"
         )
     draft = props.get(PROPERTY_NAMES["draft"])
     drafts = (draft == "true",) if draft else (False, True)
@@ -352,7 +366,18 @@ def _unmapped(
     old = rendered.text[edit.base_start : edit.base_end].replace(PARAGRAPH, "\n")
     new = copy.text[edit.copy_start : edit.copy_end].replace(PARAGRAPH, "\n")
     by, _date = _who([edit], copy.revisions)
-    return Unmapped(_location(rendered, edit.base_start), old, new, by, reason, edit.base_start)
+    at, near = edit.base_start, _nearest(rendered, edit.base_start, edit.base_end)
+    return Unmapped(_location(rendered, at), old, new, by, reason, at, near)
+
+
+def _nearest(rendered: RenderedText, start: int, end: int) -> str | None:
+    """The path of the field closest to ``[start, end)`` (the earlier of two as close)."""
+    stop = bisect.bisect_right(rendered.starts, end)
+    before = max(rendered.spans[:stop], key=lambda span: span.end, default=None)
+    after = rendered.spans[stop] if stop < len(rendered.spans) else None
+    found = [span for span in (before, after) if span is not None]
+    best = min(found, key=lambda s: max(s.start - end, start - s.end, 0), default=None)
+    return best.path if best else None
 
 
 def _location(rendered: RenderedText, position: int) -> str:
@@ -403,6 +428,7 @@ def _propose(result: Intake, values: dict[str, _Value], items: list[NewItem]) ->
     """The base agreement with every mapped change made, validated (or why it is not);
     the changes are then read back with the semantic diff, labelled as `mou diff` does."""
     data = to_data(result.base_agreement)
+    result.proposed = data
     for path, found in values.items():
         if path not in {i.path for i in items}:
             _set(data, path, found.value)

@@ -8,8 +8,9 @@ from pathlib import Path
 import click
 
 from ..changes.diff import WordOp
-from ..changes.intake import FieldChange, Intake, take_in
+from ..changes.intake import FieldChange, Intake, RevisionNeeded, take_in
 from ..cli import json_option, workspace_option
+from ..document.ooxml import read_docx
 from ..errors import MouError, UsageError
 from ..fsutil import atomic_write
 from ..store.workspace import canonical_bytes, open_workspace
@@ -43,10 +44,12 @@ def intake(
     """
     if output is not None and output.suffix.lower() not in (".yaml", ".yml"):
         raise UsageError(f"--output {output}: the proposal is an agreement file; name it *.yaml")
-    data = _read(file)
+    data = read_docx(file)  # a file larger than any Word copy is not read
     with open_workspace(workspace) as ws:
         try:
             result = take_in(ws, data, rev)
+        except RevisionNeeded as err:
+            raise MouError(f"{file}: {err.message}; give the revision with --rev") from None
         except MouError as err:
             raise type(err)(f"{file}: {err.message}") from None
     if output is not None:
@@ -55,13 +58,6 @@ def intake(
         click.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
     else:
         _print(file, result)
-
-
-def _read(file: Path) -> bytes:
-    try:
-        return file.read_bytes()
-    except OSError as err:
-        raise MouError(f"{file}: cannot read: {err.strerror or err}") from None
 
 
 def _write_proposal(result: Intake, output: Path) -> None:

@@ -12,7 +12,7 @@ from functools import partial
 import streamlit as st
 
 from . import routing, state, style
-from .pages import agreements, export, history, review
+from .pages import agreements, export, history, intake, review
 from .steps import STEPS, draw
 
 HOME: routing.Entry = (routing.AGREEMENTS, agreements.show)
@@ -22,6 +22,7 @@ SECTIONS: dict[str, list[routing.Entry]] = {
         (routing.REVIEW, review.show),
     ],
     "Records": [(routing.HISTORY, history.show), (routing.EXPORT, export.show)],
+    "Partners": [(routing.INTAKE, intake.show)],
 }
 """The pages about the open draft, by sidebar group, in Back / Next order."""
 

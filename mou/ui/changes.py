@@ -27,11 +27,12 @@ def show_changes(old: Agreement, new: Agreement, *, empty: str = "No differences
         return 0
     for section, items in group_by_section(changes).items():
         st.markdown(f"**{_shown(section)}** · {count(len(items), 'change')}")
-        st.html("".join(_change_html(change) for change in items))
+        st.html("".join(change_html(change) for change in items))
     return len(changes)
 
 
-def _change_html(change: Any) -> str:
+def change_html(change: Any) -> str:
+    """One change as HTML: what kind, where, and the words removed and added."""
     label = _shown(change.label)
     kind = _KIND.get(change.kind, change.kind)
     return (

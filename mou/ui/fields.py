@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from ..changes.decisions import remarks_by_field
 from ..chars import invisible_chars
 from .rows import (
     Path,
@@ -48,6 +49,25 @@ def show_problems(found: Sequence[str]) -> None:
         st.markdown(f":red[:material/error: {plain(message)}]")
 
 
+def show_partner_notes(draft: Draft, path: str, *, rows: dict[str, str] | None = None) -> None:
+    """Under a field, what the partner's returned copy the draft decides on says about it:
+    its comments and the unmapped edits nearest it. With ``rows`` (a table's column labels),
+    those on the table's rows too, named by row."""
+    if draft.intake is None:
+        return
+    taken = draft.intake
+    found = draft.memo("partner notes", lambda: remarks_by_field(taken.intake, draft.data))
+    for at, lines in found.items():
+        if at == path:
+            where = ""
+        elif rows is not None and at.startswith(path + "["):
+            where = _row_place(at[len(path) :], rows)
+        else:
+            continue
+        for line in lines:
+            st.caption(f":material/comment: {plain(where + line)}")
+
+
 def show_invisible(value: Any) -> None:
     """Under a text field, name the invisible characters its value holds (zero-width
     space, bidirectional marks…): kept as typed, but nobody should be surprised by them."""
@@ -80,6 +100,7 @@ def _bound(
     value = widget(key=key, on_change=_commit, args=(draft, path, key, stored), **initial, **kw)
     write(draft, path, stored(value))
     show_problems(messages(draft, path))
+    show_partner_notes(draft, json_path(path))
 
 
 def _widget_key(draft: Draft, path: Path) -> str:
@@ -457,6 +478,7 @@ def show_table_problems(draft: Draft, spec: Table) -> None:
             where = _row_place(path[len(prefix) :], labels)
             for message in found:
                 st.markdown(f":red[:material/error: {plain(where + message)}]")
+    show_partner_notes(draft, prefix, rows=labels)
 
 
 def _row_place(rest: str, labels: dict[str, str]) -> str:

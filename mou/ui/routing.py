@@ -32,6 +32,7 @@ AGREEMENTS = Route("agreements", "Agreements", ":material/folder_open:")
 REVIEW = Route("review", "Review and save", ":material/fact_check:")
 HISTORY = Route("history", "History", ":material/history:")
 EXPORT = Route("export", "Export", ":material/download:")
+INTAKE = Route("returned-copy", "Partner's returned copy", ":material/move_to_inbox:")
 
 Entry = tuple[Route, Callable[[], None]]
 """A page: its route and the function that draws it."""

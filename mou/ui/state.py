@@ -22,6 +22,8 @@ from typing import Any
 
 import streamlit as st
 
+from ..changes.decisions import Source, Taken, commit_message
+from ..changes.intake import RevisionNeeded, take_in
 from ..chars import hidden_char, name_of
 from ..errors import ConflictError, InvalidAgreement, MouError, Problem
 from ..ids import check_agreement_id
@@ -63,6 +65,8 @@ class Draft:
     """Bumped on every edit, so validation reruns only when something changed."""
     notices: list[str] = field(default_factory=list)
     """Remarks from loading the revision, e.g. that it was written in an older schema version."""
+    intake: Taken | None = None
+    """The partner's returned copy this draft decides on; its save credits the partner."""
     _checked: tuple[int, list[Problem], dict[str, list[str]]] | None = field(
         default=None, repr=False
     )
@@ -209,7 +213,9 @@ def rename_new(draft: Draft, new_id: str) -> None:
 
 
 def discard(draft: Draft) -> None:
-    """Drop unsaved edits: back to the saved revision, or forget a never-saved draft."""
+    """Drop unsaved edits: back to the saved revision, or forget a never-saved draft
+    (a returned copy being decided on is put aside too)."""
+    draft.intake = None
     if draft.base is None or draft.saved is None:
         drafts().pop(draft.agreement_id, None)
         st.session_state[OPEN] = None
@@ -249,6 +255,8 @@ def save(draft: Draft, message: str, name: str, email: str) -> Any:
     signer = _signer(name, email)
     if not message.strip():
         raise MouError("a save needs a message that says what changed and why")
+    if draft.intake is not None:
+        message = commit_message(message, draft.intake, draft.data)
     try:
         with workspace() as ws:
             new = draft.base is None  # someone may create the same id meanwhile
@@ -257,6 +265,7 @@ def save(draft: Draft, message: str, name: str, email: str) -> Any:
         draft.conflict = their_version(draft.agreement_id)
         raise
     _adopt_saved(draft, agreement, saved.revision)
+    draft.intake = None
     return saved
 
 
@@ -299,3 +308,42 @@ def reload_theirs(draft: Draft) -> None:
     """Discard the local edits and continue from the newer saved revision."""
     if draft.conflict is not None:
         draft.replace(draft.conflict.data, draft.conflict.revision)
+        draft.intake = None  # the accepted changes went with the local edits
+
+
+# --------------------------------------------------------------------------- returned copies
+
+
+def take_in_copy(name: str, data: bytes, revision: str = "") -> Draft:
+    """Open a partner's returned copy ``data`` (uploaded as ``name``) as the draft of its
+    agreement, every change it proposes accepted, based on the revision it was exported
+    from. MouError (one line) for a copy that cannot be taken in, and when the agreement
+    has unsaved edits in this session: they are never replaced."""
+    with workspace() as ws:
+        try:
+            result = take_in(ws, data, revision.strip() or None)
+        except RevisionNeeded as err:
+            raise MouError(f"{err.message}; give it under “Exported from revision”") from None
+    held = drafts().get(result.agreement_id)
+    if held is not None and held.dirty:
+        raise MouError(
+            f"{result.agreement_id} has unsaved changes in this session; save or discard "
+            "them on the Review page first, then take the copy in"
+        )
+    taken = Taken(result, Source.of(name, data))
+    draft = Draft(result.agreement_id, copy.deepcopy(taken.proposed), result.base,
+                  copy.deepcopy(taken.base_data), intake=taken)  # fmt: skip
+    if held is not None:
+        draft.generation = held.generation + 1  # its fields start again from this draft
+    drafts()[draft.agreement_id] = draft
+    st.session_state[OPEN] = draft.agreement_id
+    return draft
+
+
+def put_aside(draft: Draft) -> None:
+    """Forget a returned copy and the draft made from it; the agreement reopens from its
+    latest revision."""
+    draft.intake = None
+    drafts().pop(draft.agreement_id, None)
+    if st.session_state.get(OPEN) == draft.agreement_id:
+        st.session_state[OPEN] = None
