@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from docx import Document
 
+from mou.attachments import next_letter, safe_name
 from mou.document.ooxml import document_text
 from mou.document.provenance import verify
 from mou.document.render import render_docx
 from mou.errors import InvalidAgreement
 from mou.rules import check
 from mou.ui.rows import Column, Table, from_rows, to_rows
-from mou.ui.steps.exhibits import _safe_name, next_letter
 from mou.validate import validate_data
 from mou.yamlio import read_bytes
 from tests.support.runner import ROOT
@@ -149,4 +149,4 @@ def test_a_new_exhibit_takes_the_next_letter(taken: list[str], expected: str) ->
 
 
 def test_an_uploaded_file_name_is_made_acceptable() -> None:
-    assert _safe_name("Overtime rates (2027).PDF") == "Overtime-rates-2027.pdf"
+    assert safe_name("Overtime rates (2027).PDF") == "Overtime-rates-2027.pdf"
