@@ -314,3 +314,45 @@ def test_the_pdf_export_binds_the_attached_pdf_after_its_exhibit(mou, ws: Path) 
     rates = [i for i, p in enumerate(pages) if "Overtime rates page" in p]
     assert signed < cover_a < cover_b < rates[0] and rates == [cover_b + 1, cover_b + 2]
     assert sha256_of(RATES)[:32] in pages[cover_b]
+
+
+def _edited_copy(docx: bytes, old: str, new: str) -> bytes:
+    """``docx`` with ``old`` replaced by ``new`` in its body, as an edit in Word would."""
+    source = zipfile.ZipFile(io.BytesIO(docx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "word/document.xml":
+                assert old.encode() in data
+                data = data.replace(old.encode(), new.encode())
+            copy.writestr(item, data)
+    return out.getvalue()
+
+
+def test_verify_covers_the_attached_files_hashes(mou, ws: Path, tmp_path) -> None:
+    attach_and_save(mou, ws, ws.parent / "rates.pdf")
+    out = tmp_path / "out.docx"
+    assert run(mou, ws, "export", ID, "-o", str(out)).returncode == 0
+    assert run(mou, ws, "verify", str(out)).returncode == 0
+    forged = tmp_path / "forged.docx"
+    other = sha256_of(text_pdf("Other rates"))
+    forged.write_bytes(_edited_copy(out.read_bytes(), sha256_of(RATES), other))
+    checked = run(mou, ws, "verify", str(forged))
+    assert checked.returncode == 1 and "altered" in checked.stdout
+
+
+def test_verify_fails_when_the_revision_stores_another_file(mou, ws: Path, tmp_path) -> None:
+    # A plain git commit of the agreement with a file that is not the one it records.
+    done = run(mou, ws, "attach", ID, str(ws.parent / "rates.pdf"), "--exhibit", "Rates")
+    assert done.returncode == 0, done.stderr
+    (ws / FOLDER / "rates.pdf").write_bytes(text_pdf("Not the recorded rates"))
+    git(ws, "add", "-A")
+    git(ws, "commit", "-qm", "Plain git, wrong file")
+    out = tmp_path / "out.docx"
+    assert run(mou, ws, "export", ID, "--draft", "-o", str(out)).returncode == 0
+    checked = run(mou, ws, "verify", str(out))
+    assert checked.returncode == 1
+    assert "altered:" in checked.stdout and "Exhibit B (rates.pdf): the stored file's" in (
+        checked.stdout
+    )

@@ -46,7 +46,7 @@ def test_exhibits_are_bound_after_the_signature_pages_in_letter_order() -> None:
     places = [text.index(f"EXHIBIT {letter}\n") for letter in "ABC"]
     assert signatures < places[0] < places[1] < places[2]
     assert "EXHIBIT A\nOvertime rates\nRank\nHourly overtime rate\nNotes\nOfficer\n$62.50" in text
-    assert "Attached file: data-use-agreement.pdf\nSHA-256: 5a7c4523" in text
+    assert "Attached file: data-use-agreement.pdf\nSHA-256: f084ef77" in text
 
 
 def test_the_general_provisions_incorporate_each_exhibit_by_letter_and_title() -> None:

@@ -29,7 +29,7 @@ from mou.changes.blame import blame_agreement
 from mou.changes.compare import compare_documents
 from mou.changes.diff import _moved_keys, diff, word_diff
 from mou.changes.redline import redline_docx
-from mou.document.context import _letter
+from mou.document.words import letter as _letter
 from mou.model import to_data
 from mou.presets import preset
 from mou.quickload import RevisionReader, quick_load
