@@ -19,6 +19,7 @@ import os
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from ..attachments import EXHIBITS_SUFFIX, content_problem, exhibits_folder, sha256_of
@@ -55,13 +56,14 @@ class Attached:
     old: dict[str, str]
     """Name → blob of every file the parent commit held in the folder."""
 
+    @cached_property
     def blobs(self) -> dict[str, str]:
-        """Name → blob id of the files being saved."""
+        """Name → blob id of the files being saved (hashed once: they may be large)."""
         return {name: go.object_id("blob", data) for name, data in self.new.items()}
 
     def unchanged(self) -> bool:
         """Whether the save leaves the folder exactly as the parent commit had it."""
-        return self.blobs() == self.old
+        return self.blobs == self.old
 
 
 def check_given(wanted: Wanted, path: str) -> None:
@@ -132,15 +134,25 @@ def with_folder(objects_dir: Path, inner: list[go.Entry], attached: Attached) ->
     """The ``agreements/`` tree entries ``inner`` with the exhibits folder set to the
     files being saved, or without it when there are none."""
     name = attached.folder.split("/", 1)[1].encode()
+    if attached.unchanged():
+        return inner  # the folder stays as the parent commit has it: nothing to hash again
     if not attached.new:
         return go.without_entry(inner, name)
     files = [
-        (go.FILE_MODE, file.encode(), bytes.fromhex(go.write_object(objects_dir, "blob", data)))
+        (go.FILE_MODE, file.encode(), bytes.fromhex(_stored(objects_dir, data, attached, file)))
         for file, data in attached.new.items()
     ]
     body = go.serialize_tree(sorted(files, key=lambda e: e[1]))
     tree = go.write_object(objects_dir, "tree", body)
     return go.with_entry(inner, (go.TREE_MODE, name, bytes.fromhex(tree)))
+
+
+def _stored(objects_dir: Path, data: bytes, attached: Attached, name: str) -> str:
+    """The blob of a file being saved, written unless the parent commit holds it already."""
+    blob = attached.blobs[name]
+    if attached.old.get(name) == blob:
+        return blob
+    return go.write_object(objects_dir, "blob", data)
 
 
 def refuse_odd_folder(root: Path, agreement_id: str) -> None:
@@ -199,7 +211,7 @@ def index_changes(repo: Repository, attached: Attached) -> list[tuple[str, str |
     holding the content from before it, or nothing."""
     staged = _staged(repo, attached.folder)
     changes: list[tuple[str, str | None]] = []
-    for name, blob in attached.blobs().items():
+    for name, blob in attached.blobs.items():
         path = f"{attached.folder}/{name}"
         if staged.get(path) in (None, attached.old.get(name)) and staged.get(path) != blob:
             changes.append((path, blob))

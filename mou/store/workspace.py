@@ -476,13 +476,13 @@ class Workspace(Reader):
         changes: list[tuple[str, str | None]] = []
         if self._index_replaceable(path, raw, old_blob, blob):
             changes.append((path, blob))  # a staged edit of another agreement is kept
-        if attached.new or attached.old:
+        if not attached.unchanged():  # files the commit did not change need no work
             changes += files.index_changes(self.repo, attached)
         staged = self._index_with(changes) if changes else None
         kept, error = not self._replaceable(self.root / path, raw, old_blob), None
         if not kept:
             error = self._write_working_file(self.root / path, raw)
-        if attached.new or attached.old:
+        if not attached.unchanged():
             error = files.sync_working_files(self.root, attached) or error
         if staged is not None:
             os.replace(staged, self.repo.git_dir / "index")
