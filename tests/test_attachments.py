@@ -356,3 +356,35 @@ def test_verify_fails_when_the_revision_stores_another_file(mou, ws: Path, tmp_p
     assert "altered:" in checked.stdout and "Exhibit B (rates.pdf): the stored file's" in (
         checked.stdout
     )
+
+
+def test_a_save_killed_after_its_commit_gets_its_files_from_the_next(
+    ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The kill point between moving the branch and updating the index and working files:
+    # left so, a plain `git commit -a` would commit the attached file's removal.
+    from mou.store.workspace import Author, Workspace
+    from mou.validate import load_file, validate_data
+
+    author = Author("Jane Roe", "jane.roe@agency.gov")
+    agreement = load_file(ws / "agreements" / f"{ID}.yaml")
+    data = agreement.model_dump(mode="json", exclude_none=True)
+    data["exhibits"].append(
+        {"letter": "B", "title": "Rates", "kind": "file", "file": "rates.pdf",
+         "sha256": sha256_of(RATES)}
+    )  # fmt: skip
+    with Workspace(ws) as store:
+        store.save(agreement, "First", author)
+
+        def killed(*args: object) -> None:
+            raise KeyboardInterrupt
+
+        with monkeypatch.context() as patch:
+            patch.setattr(Workspace, "_sync_worktree", killed)
+            with pytest.raises(KeyboardInterrupt):
+                store.save(validate_data(data), "Landed", author, attachments={"rates.pdf": RATES})
+        assert git(ws, "ls-files", f"{FOLDER}/") == ""  # the index does not hold it yet
+        store.save(validate_data(data), "Next save", author)  # finishes the killed save
+    assert git(ws, "ls-files", f"{FOLDER}/").split() == [f"{FOLDER}/rates.pdf"]
+    assert (ws / FOLDER / "rates.pdf").read_bytes() == RATES
+    assert git(ws, "status", "--porcelain") == ""

@@ -293,6 +293,8 @@ class Workspace(Reader):
         token = _token()
         record: dict[str, Any] = {"path": job.path, "blob": new_blob, "old": old_blob}
         record["token"] = token
+        if not attached.unchanged():  # the next writer brings the attached files up too
+            record["files_old"] = attached.old
         self._write_journal(record)
         try:
             with index_lock(self.repo.git_dir, token):
@@ -636,6 +638,21 @@ class Workspace(Reader):
                 self._write_working_file(target, self.repo.read_object(blob))
             if self._staged_blob(path) == old:
                 os.replace(self._index_with([(path, blob)]), self.repo.git_dir / "index")
+            self._heal_attached(path, record.get("files_old"))
+
+    def _heal_attached(self, path: str, old: object) -> None:
+        """Bring the attached files' index entries and working copies up to the landed
+        save, where they still hold what they held before it (index.lock held)."""
+        if not isinstance(old, dict) or not all(isinstance(b, str) for b in old.values()):
+            return
+        agreement_id, tip = path.split("/", 1)[1][: -len(".yaml")], self.repo.tip()
+        blobs = files.stored_blobs(self.repo, tip, agreement_id)
+        saved = {name: self.repo.read_object(blob) for name, blob in blobs.items()}
+        attached = Attached(files.exhibits_folder(agreement_id), saved, dict(old))
+        changes = files.index_changes(self.repo, attached)
+        if changes:
+            os.replace(self._index_with(changes), self.repo.git_dir / "index")
+        files.sync_working_files(self.root, attached)
 
 
 @dataclass(frozen=True)
