@@ -44,6 +44,7 @@ COMMAND_TABLE: tuple[CommandSpec, ...] = (
         "schema", "files:schema", _FILES, "Regenerate the JSON Schema (or --check for drift)."
     ),
     CommandSpec("migrate", "files:migrate", _FILES, "Rewrite older agreement files as version 2."),
+    CommandSpec("attach", "files:attach", _FILES, "Attach a PDF or Word file as an exhibit."),
     CommandSpec("init", "workspace:init", _WORKSPACE, "Make a folder a git-versioned workspace."),
     CommandSpec(
         "save", "workspace:save", _WORKSPACE, "Commit an agreement file: one save, one commit."

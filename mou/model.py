@@ -876,8 +876,8 @@ class Exhibit(Strict):
     text: Prose | None = None
     """A text exhibit's text; a blank line starts a new paragraph."""
     file: Annotated[str, StringConstraints(pattern=FILE_NAME_PATTERN)] | None = None
-    """An attached file's name (PDF or Word), kept in exhibits/<agreement id>/ beside
-    the agreement, e.g. "overtime-rates.pdf"."""
+    """An attached file's name (PDF or Word), e.g. "overtime-rates.pdf". The file is kept
+    beside the agreement, in agreements/<agreement id>.exhibits/, and committed with it."""
     sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
     """SHA-256 of the attached file, so that the agreement pins the file's exact content."""
 

@@ -11,11 +11,12 @@ responsibility names a party, a contact has a name) are not repeated here.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
+from .attachments import stored_problems
 from .document.context import build_context
 from .model import Agreement, CjisTopic, PartyLevel, PaymentRole, Ref
 from .validate import BASE_WORDS, shares_by_base, walk
@@ -68,13 +69,30 @@ def rule(rule_id: str, severity: Severity, summary: str) -> Callable[..., Any]:
     return register
 
 
-def check(agreement: Agreement) -> list[Finding]:
-    """Every readiness finding for ``agreement``, errors first, then in rule order."""
+FILES_STORED: tuple[str, Severity, str] = (
+    "exhibits.files-stored",
+    "error",
+    "Every attached file is stored beside the agreement, with the SHA-256 it records.",
+)
+"""The one rule that needs more than the model: which attached files are stored."""
+
+
+def check(agreement: Agreement, stored: Mapping[str, str | None] | None = None) -> list[Finding]:
+    """Every readiness finding for ``agreement``, errors first, then in rule order.
+
+    ``stored`` maps the names of the attached files stored beside the agreement to their
+    SHA-256 (the store or the caller knows; the rules read no files); when given, each
+    file exhibit is checked against it (:data:`FILES_STORED`).
+    """
     findings = [
         Finding(r.id, r.severity, path, message)
         for r in RULES
         for path, message in r.check(agreement)
     ]
+    if stored is not None:
+        rule_id, severity, _ = FILES_STORED
+        problems = stored_problems(agreement, stored)
+        findings += [Finding(rule_id, severity, path, text) for path, text in problems]
     return sorted(findings, key=lambda f: f.severity != "error")
 
 

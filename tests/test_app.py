@@ -13,6 +13,7 @@ import io
 import os
 import re
 import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from mou.store.workspace import Author, Workspace
 from mou.ui.pages import export, history
 from mou.ui.state import Draft
 from mou.validate import validate_data
+from tests.support.pdfs import text_pdf
 from tests.support.runner import ROOT, snapshot
 
 APP = str(ROOT / "app.py")
@@ -763,6 +765,34 @@ def test_an_exhibit_table_is_added_and_filled_and_switching_its_kind_sets_it_asi
     at.selectbox(key=key(at, "$.exhibits[0].kind")).set_value("table").run()
     assert draft_of(at).data["exhibits"] == [table]  # and gets its table back
     assert_clean(at)
+
+
+def test_an_uploaded_exhibit_file_is_committed_with_the_save(with_agreement):
+    at = open_agreement(start(), "river-partnership")
+    goto(at, "exhibits")
+    at.text_input(key=key(at, "$.exhibits::new-title")).set_value("Data use agreement")
+    at.selectbox(key=key(at, "$.exhibits::new-kind")).set_value("file")
+    _submit(at, "Add exhibit")
+    uploader = at.get("file_uploader")[0]
+    uploader.set_value(("Data use (2027).pdf", b"MZ not a pdf", "application/pdf")).run()
+    assert "Data use (2027).pdf: not a PDF file" in texts(at)
+    assert "file" not in draft_of(at).data["exhibits"][0]  # nothing attached
+    pdf = text_pdf("The data use agreement")
+    at.get("file_uploader")[0].set_value(("Data use (2027).pdf", pdf, "application/pdf")).run()
+    assert draft_of(at).data["exhibits"][0]["file"] == "Data-use-2027.pdf"
+    assert "committed by your next save" in texts(at)
+    draft_of(at).data["purpose"] += " The data use agreement is Exhibit A."
+    draft_of(at).touch()
+    save(at, "Attach the data use agreement")
+    assert_clean(at)
+    folder = "agreements/river-partnership.exhibits"
+    shown = subprocess.run(
+        ["git", "show", "--name-only", "--format=", "HEAD"],
+        cwd=with_agreement, capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    assert shown == [f"{folder}/Data-use-2027.pdf", "agreements/river-partnership.yaml"]
+    assert (with_agreement / folder / "Data-use-2027.pdf").read_bytes() == pdf
+    assert draft_of(at).attachments == {}
 
 
 def test_a_party_is_moved_first_and_stays_the_one_being_edited(workspace):

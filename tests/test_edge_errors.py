@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from mou.attachments import attachments_beside
 from mou.data import SAMPLE_AGREEMENT
 from mou.store.workspace import Workspace
 from mou.validate import load_file
@@ -138,7 +139,9 @@ def ready(tmp_path: Path) -> Path:
     source = tmp_path / f"{READY}.yaml"
     source.write_bytes(SAMPLE_AGREEMENT.read_bytes())
     with Workspace(root) as ws:
-        ws.save(load_file(source), "Ready sample", AUTHOR)
+        sample = load_file(source)
+        attached = attachments_beside(SAMPLE_AGREEMENT, sample)
+        ws.save(sample, "Ready sample", AUTHOR, attachments=attached)
     return root
 
 

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from docx import Document
 
+from mou.attachments import next_letter, safe_name
 from mou.document.ooxml import document_text
 from mou.document.provenance import verify
 from mou.document.render import render_docx
 from mou.errors import InvalidAgreement
 from mou.rules import check
 from mou.ui.rows import Column, Table, from_rows, to_rows
-from mou.ui.steps.exhibits import _safe_name, next_letter
 from mou.validate import validate_data
 from mou.yamlio import read_bytes
 from tests.support.runner import ROOT
@@ -46,7 +46,7 @@ def test_exhibits_are_bound_after_the_signature_pages_in_letter_order() -> None:
     places = [text.index(f"EXHIBIT {letter}\n") for letter in "ABC"]
     assert signatures < places[0] < places[1] < places[2]
     assert "EXHIBIT A\nOvertime rates\nRank\nHourly overtime rate\nNotes\nOfficer\n$62.50" in text
-    assert "Attached file: data-use-agreement.pdf\nSHA-256: 5a7c4523" in text
+    assert "Attached file: data-use-agreement.pdf\nSHA-256: f084ef77" in text
 
 
 def test_the_general_provisions_incorporate_each_exhibit_by_letter_and_title() -> None:
@@ -149,4 +149,4 @@ def test_a_new_exhibit_takes_the_next_letter(taken: list[str], expected: str) ->
 
 
 def test_an_uploaded_file_name_is_made_acceptable() -> None:
-    assert _safe_name("Overtime rates (2027).PDF") == "Overtime-rates-2027.pdf"
+    assert safe_name("Overtime rates (2027).PDF") == "Overtime-rates-2027.pdf"

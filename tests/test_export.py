@@ -51,6 +51,8 @@ def workspace(tmp_path: Path) -> Path:
     root = tmp_path / "ws"
     init_workspace(root)
     shutil.copyfile(SAMPLE, root / "agreements" / f"{READY}.yaml")
+    # The sample's Exhibit C attaches a file, stored beside the agreement as mou keeps it.
+    shutil.copytree(SAMPLE.with_suffix(".exhibits"), root / "agreements" / f"{READY}.exhibits")
     fresh = validate_data(preset("task_force", UNREADY, "Fresh draft"))
     (root / "agreements" / f"{UNREADY}.yaml").write_text(dump(to_data(fresh)), encoding="utf-8")
     git(root, "add", "agreements")

@@ -243,3 +243,28 @@ def test_save_writes_version_2(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     saved = (root / "agreements" / V1[0].name).read_text()
     assert saved.splitlines()[1] == f"schema_version: {CURRENT_VERSION}"
+
+
+def test_list_gives_one_notice_for_the_version_1_files_until_they_are_migrated(
+    tmp_path: Path,
+) -> None:
+    root = make_workspace(tmp_path)
+    examples = [path for path in V1 if path.stem != "sample-every-section"]
+    for path in examples:
+        commit_raw(root, f"agreements/{path.name}", path.read_text(), f"Add {path.stem}")
+    names = [path.stem for path in examples]
+    said = (
+        f"notice: 5 agreement file(s) written in schema version 1 ({', '.join(names[:3])} "
+        "and 2 more); each is read as version 2, and `mou migrate` rewrites them"
+    )
+    for args in (["list"], ["list"], ["list", "--json"]):  # cold cache, warm cache, JSON
+        result = run_mou(*args, "--workspace", str(root))
+        assert result.returncode == 0, result.stderr
+        assert [line for line in stderr_lines(result) if line.startswith("notice:")] == [said]
+    assert len(json.loads(run_mou("list", "--json", "--workspace", str(root)).stdout)) == 5
+    assert run_mou("migrate", "--workspace", str(root)).returncode == 0
+    for path in examples:
+        relative = f"agreements/{path.name}"
+        commit_raw(root, relative, (root / relative).read_text(), "Migrate")
+    result = run_mou("list", "--workspace", str(root))
+    assert not [line for line in stderr_lines(result) if line.startswith("notice:")]

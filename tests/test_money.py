@@ -95,3 +95,16 @@ def test_a_migrated_version_1_task_force_still_prints_its_old_ceiling_as_it_read
     # stays a ceiling on all payments until someone corrects it.
     text = article(rendered(V1 / f"{TASK_FORCE}.yaml"), "FUNDING")
     assert "Total payments under this Memorandum shall not exceed $1,890,000 over the term" in text
+
+
+@pytest.mark.parametrize("name", [TASK_FORCE, TRAINING, MUTUAL_AID])
+def test_no_other_article_restates_a_money_term(name: str) -> None:
+    # The resources table lists estimated values (a funds resource may be valued at its
+    # cap); every other article leaves money terms to the Funding article.
+    path = BY_NAME[name]
+    text = rendered(path)
+    rest = text.replace(article(text, "FUNDING"), "").replace(article(text, "RESOURCES"), "")
+    for phrase in ("not exceed", "bears its own costs", "share the joint costs", "Paid by:"):
+        assert phrase not in rest, phrase
+    for amount in set(amounts(load_file(path))):
+        assert money(amount) not in rest, money(amount)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from mou.attachments import attachments_beside
 from mou.data import SAMPLE_AGREEMENT
 from mou.document.template import jinja_environment
 from mou.store.workspace import Workspace
@@ -61,7 +62,9 @@ def workspace(tmp_path: Path) -> Path:
     ready = tmp_path / f"{READY}.yaml"
     ready.write_bytes(SAMPLE_AGREEMENT.read_bytes())
     with Workspace(root) as ws:
-        ws.save(load_file(ready), "Ready sample", AUTHOR)
+        sample = load_file(ready)
+        attached = attachments_beside(SAMPLE_AGREEMENT, sample)
+        ws.save(sample, "Ready sample", AUTHOR, attachments=attached)
     return root
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
+from mou.attachments import attachments_beside
 from mou.data import SAMPLE_AGREEMENT
 from mou.document.provenance import PROPERTY_NAMES, custom_properties, fingerprint
 from mou.store.git import Repository
@@ -37,7 +38,9 @@ def workspace(tmp_path: Path) -> Path:
     source = tmp_path / f"{READY}.yaml"
     source.write_bytes(SAMPLE_AGREEMENT.read_bytes())
     with Workspace(root) as ws:
-        ws.save(load_file(source), "Ready sample", AUTHOR)
+        sample = load_file(source)
+        attached = attachments_beside(SAMPLE_AGREEMENT, sample)
+        ws.save(sample, "Ready sample", AUTHOR, attachments=attached)
     return root
 
 

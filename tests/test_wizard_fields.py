@@ -17,13 +17,15 @@ import pytest
 from pydantic import BaseModel
 from streamlit.testing.v1 import AppTest
 
-from mou.model import Agreement, to_data
+from mou.attachments import attachments_beside
+from mou.model import Agreement
 from mou.store.create import init_workspace
+from mou.store.workspace import Workspace
 from mou.ui import fields
 from mou.ui.steps import STEPS
 from mou.validate import load_file
 from tests.support.runner import ROOT
-from tests.test_app import commit, goto, open_agreement, start
+from tests.test_app import ALICE, goto, open_agreement, start
 
 SAMPLE = ROOT / "mou" / "data" / "sample.yaml"
 NOT_EDITED = {"schema_version", "id"}  # the version is mou's; the id is the file name
@@ -70,7 +72,9 @@ def edited_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> set[str]:
     root = tmp_path / "workspace"
     init_workspace(root)
     monkeypatch.setenv("MOU_WORKSPACE", str(root))
-    commit(root, to_data(load_file(SAMPLE, "sample-every-section")))
+    sample = load_file(SAMPLE, "sample-every-section")
+    with Workspace(root) as ws:
+        ws.save(sample, "Add the sample", ALICE, attachments=attachments_beside(SAMPLE, sample))
     seen: set[str] = set()
     _record(monkeypatch, seen)
     at = open_agreement(start(), "sample-every-section")

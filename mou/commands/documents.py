@@ -12,11 +12,12 @@ from pathlib import Path
 
 import click
 
+from ..attachments import attachments_beside, sha256_of
 from ..cli import json_option, workspace_option
 from ..data import PACKAGED_TEMPLATE
 from ..document.check import template_problems
 from ..document.ooxml import read_docx
-from ..document.pdf import soffice, to_pdf, to_pdfs
+from ..document.pdf import bind_attachments, soffice, to_pdf, to_pdfs
 from ..document.provenance import fingerprint
 from ..document.render import render_docx
 from ..document.signing import ssh_signer
@@ -42,6 +43,12 @@ class Source:
     agreement: Agreement
     revision: str | None
     origin: str
+    attachments: dict[str, bytes]
+    """The attached files its exhibits name, by name, as stored with it (some may be missing)."""
+
+    def stored(self) -> dict[str, str | None]:
+        """Name → SHA-256 of each attached file there is, for the readiness rules."""
+        return {name: sha256_of(data) for name, data in self.attachments.items()}
 
 
 def _workspace(workspace: Path | None) -> Workspace:
@@ -60,9 +67,21 @@ def _load(ws: Workspace, agreement_id: str, rev: str | None, working_copy: bool)
                 "signature-ready export is exactly one committed revision) or use --draft"
             )
         if path.exists():
-            return Source(load_file(path, agreement_id), None, f"{path} (uncommitted)")
+            agreement = load_file(path, agreement_id)
+            attached = _committed_attachments(ws, agreement) | attachments_beside(path, agreement)
+            return Source(agreement, None, f"{path} (uncommitted)", attached)
     loaded = ws.load(agreement_id, rev or "HEAD")
-    return Source(loaded.agreement, loaded.revision, f"revision {loaded.revision[:12]}")
+    attached = ws.attachments(loaded.agreement, rev or "HEAD")
+    return Source(loaded.agreement, loaded.revision, f"revision {loaded.revision[:12]}", attached)
+
+
+def _committed_attachments(ws: Workspace, agreement: Agreement) -> dict[str, bytes]:
+    """The attached files as the last revision stores them (none for a new agreement):
+    what a save of the working copy would take for files not beside it."""
+    try:
+        return ws.attachments(agreement)
+    except MouError:
+        return {}
 
 
 # --------------------------------------------------------------------------- check
@@ -80,7 +99,7 @@ def check(agreement_id: str, rev: str | None, as_json: bool, workspace: Path | N
     """
     with _workspace(workspace) as ws:
         source = _load(ws, agreement_id, rev, working_copy=True)
-    findings = run_rules(source.agreement)
+    findings = run_rules(source.agreement, source.stored())
     blocking = errors(findings)
     if as_json:
         report = {
@@ -196,7 +215,7 @@ def _export_one(
         chosen = template_for(ws.root, template)
         key = signing_settings(ws.root).key
     if not draft:
-        _refuse_unready(agreement_id, source.agreement)
+        _refuse_unready(agreement_id, source)
     signer = ssh_signer(key) if key else None
     data = render_docx(source.agreement, source.revision, draft, chosen, _warn, signer)
     write_output(target, data)
@@ -207,16 +226,19 @@ def _export_one(
         f"fingerprint {fingerprint(data)[:16]}{signed}"
     )
     if pdf:
-        click.echo(f"{to_pdf(target, target.parent)}: PDF written")
+        made = to_pdf(target, target.parent)
+        bound = bind_attachments(made, source.agreement, source.attachments)
+        with_files = f", with {bound} attached PDF exhibit(s) bound in" if bound else ""
+        click.echo(f"{made}: PDF written{with_files}")
 
 
 def _warn(message: str) -> None:
     click.echo(message, err=True)
 
 
-def _refuse_unready(agreement_id: str, agreement: Agreement) -> None:
+def _refuse_unready(agreement_id: str, source: Source) -> None:
 
-    blocking = errors(run_rules(agreement))
+    blocking = errors(run_rules(source.agreement, source.stored()))
     if blocking:
         for finding in blocking:
             click.echo(str(finding), err=True)
@@ -254,7 +276,7 @@ def _export_all(
     job = ExportJob(draft, str(chosen), str(folder), key)
     failed = _run_pool(ids, root, job, jobs or os.cpu_count() or 1)
     if pdf:
-        _convert_all(folder, [i for i in ids if i not in failed])
+        _convert_all(folder, [i for i in ids if i not in failed], root)
     for agreement_id, problem in sorted(failed.items()):
         click.echo(f"{agreement_id}: not exported: {problem}", err=True)
     click.echo(f"{folder}: {len(ids) - len(failed)} of {len(ids)} agreement(s) exported", err=True)
@@ -307,7 +329,9 @@ def export_worker(agreement_id: str, job: ExportJob) -> tuple[str, str | None]:
     assert _WORKER_WORKSPACE is not None
     try:
         loaded = _WORKER_WORKSPACE.load(agreement_id)
-        blocking = [] if job.draft else errors(run_rules(loaded.agreement))
+        attached = _WORKER_WORKSPACE.attachments(loaded.agreement)
+        stored = {name: sha256_of(data) for name, data in attached.items()}
+        blocking = [] if job.draft else errors(run_rules(loaded.agreement, stored))
         if blocking:
             rules = ", ".join(sorted({f.rule_id for f in blocking}))
             return agreement_id, f"not ready for signature ({rules})"
@@ -328,10 +352,15 @@ def _first_line(err: MouError) -> str:
     return lines[0] + more
 
 
-def _convert_all(folder: Path, ids: list[str]) -> None:
-
-    if ids:
-        to_pdfs([folder / f"{i}.docx" for i in ids], folder)
+def _convert_all(folder: Path, ids: list[str], root: Path) -> None:
+    """Convert the exported documents in one LibreOffice run, then bind attached PDFs."""
+    if not ids:
+        return
+    pdfs = to_pdfs([folder / f"{i}.docx" for i in ids], folder)
+    with Workspace(root) as ws:
+        for agreement_id, pdf in zip(ids, pdfs, strict=True):
+            loaded = ws.load(agreement_id)
+            bind_attachments(pdf, loaded.agreement, ws.attachments(loaded.agreement))
 
 
 # --------------------------------------------------------------------------- verify

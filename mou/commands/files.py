@@ -1,4 +1,4 @@
-"""Commands on agreement files: validate, fmt, migrate, schema, new."""
+"""Commands on agreement files: validate, fmt, migrate, schema, new, attach."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ..attachments import attach_file
 from ..cli import json_option, workspace_option
 from ..data import DATA_DIR
 from ..errors import InvalidAgreement, MouError, Problem
@@ -218,3 +219,32 @@ def new(agreement_id: str, agreement_type: str, title: str, workspace: Path | No
     agreement = validate_data(preset(agreement_type, agreement_id, title), f"--title {title!r}")
     atomic_write(target, dump(to_data(agreement)).encode("utf-8"))
     click.echo(f"{target}: created from the {agreement_type} preset")
+
+
+@click.command()
+@click.argument("agreement_id")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--exhibit",
+    required=True,
+    help="The letter of a file exhibit to attach it to (C), or a title: the file exhibit "
+    "of that title, else a new exhibit with the next letter.",
+)
+@workspace_option
+def attach(agreement_id: str, file: Path, exhibit: str, workspace: Path | None) -> None:
+    """Attach a PDF or Word FILE as an exhibit of agreements/AGREEMENT_ID.yaml.
+
+    The file is copied to agreements/AGREEMENT_ID.exhibits/ and the exhibit records its
+    name and SHA-256. Nothing is committed: `mou save` then commits the agreement and
+    its attached files together, as one revision. Only .pdf and .docx files of at most
+    20 MB are accepted, and never a symbolic link.
+    """
+    check_agreement_id(agreement_id)
+    target = resolve_workspace(workspace) / "agreements" / f"{agreement_id}.yaml"
+    if not target.is_file():
+        raise MouError(f"{target}: no such agreement file; create it with `mou new` first")
+    done = attach_file(target, file, exhibit)
+    click.echo(
+        f"{done.stored}: attached as Exhibit {done.letter} — {done.title} (SHA-256 "
+        f"{done.sha256[:16]}…); commit it with `mou save {target} -m … --author …`"
+    )

@@ -27,7 +27,10 @@ import click
 
 from ..chars import visible
 from ..cli import json_option, workspace_option
+from ..migrate import CURRENT_VERSION
+from ..notices import notice
 from ..settings import resolve_workspace
+from ..store.listing import Summary
 from ..store.reader import Reader
 
 
@@ -65,6 +68,7 @@ def list_(as_json: bool, workspace: Path | None) -> None:
     """
     with Reader(resolve_workspace(workspace)) as store:
         rows = store.list()
+    _notice_older_versions([row.id for row in rows if _is_version_1(row)])
     if as_json:
         click.echo(json.dumps([r.as_json() for r in rows], indent=2, ensure_ascii=False))
         return
@@ -77,3 +81,20 @@ def list_(as_json: bool, workspace: Path | None) -> None:
             )
         )
     click.echo(f"{len(rows)} agreement(s)", err=True)
+
+
+def _is_version_1(row: Summary) -> bool:
+    """Whether the row's file declares no schema version (an unreadable file is no file
+    of any version: `mou validate` names its problem)."""
+    return row.schema_version is None and row.status != "invalid"
+
+
+def _notice_older_versions(ids: list[str]) -> None:
+    """One notice line for every version-1 file listed, naming the first few."""
+    if not ids:
+        return
+    named = ", ".join(ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+    notice(
+        f"{len(ids)} agreement file(s) written in schema version 1 ({named}); each is read "
+        f"as version {CURRENT_VERSION}, and `mou migrate` rewrites them"
+    )

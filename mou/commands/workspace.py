@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..attachments import attachments_beside
 from ..cli import workspace_option
 from ..ids import agreement_path, check_agreement_id
 from ..model import to_data
@@ -61,7 +62,9 @@ def save(
     PATH may lie anywhere (the workspace's own agreements/ID.yaml, or an edited copy);
     its file name without .yaml is the agreement id. The file is validated and stored
     in canonical form; nothing else in the workspace is staged, committed or changed.
-    A file equal to the current revision makes no commit. The repository's
+    A file equal to the current revision makes no commit. The files its exhibits attach
+    are committed with it, from PATH's folder (ID.exhibits/ beside it) or, unchanged,
+    from the current revision; each must have the SHA-256 the exhibit records. The repository's
     commit.gpgsign, pre-commit and commit-msg hooks apply. When the commit lands but
     the workspace's own file cannot be updated, the save says so and exits 0.
     """
@@ -70,8 +73,9 @@ def save(
     who = Author.parse(author)
     check_agreement_id(path.stem)
     agreement = load_file(path)
+    attached = attachments_beside(path, agreement)
     with Workspace(resolve_workspace(workspace)) as store:
-        saved = store.save(agreement, message, who, base, new=is_new)
+        saved = store.save(agreement, message, who, base, new=is_new, attachments=attached)
     target = agreement_path(agreement.id)
     if saved.created and saved.workspace_file_error:
         # The commit landed: exit 0, and say the working file is now behind it.

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..attachments import sha256_of, stored_problems
 from ..data import PACKAGED_TEMPLATE
 from ..errors import MouError
 from ..model import Agreement
@@ -49,6 +50,10 @@ class Origin(Protocol):
 
     def template_with_sha256(self, sha256: str) -> bytes | None:
         """A template ever committed to the workspace with this SHA-256, or None."""
+        ...
+
+    def attachments_at(self, agreement: Agreement, revision: str) -> dict[str, bytes]:
+        """The files the agreement's exhibits attach, as committed with ``revision``."""
         ...
 
 
@@ -144,7 +149,24 @@ def _ask_workspace(copy: VerifyResult, origin: Origin) -> tuple[str, str]:
             f"{(copy.template_sha or 'none')[:16]} is in the workspace or its history, "
             "so its text cannot be compared"
         )
-    return _compare(copy, agreement, source, where)
+    compared = _compare(copy, agreement, source, where)
+    if compared[0] != "unaltered":
+        return compared
+    return _check_attachments(origin, agreement, revision, where) or compared
+
+
+def _check_attachments(
+    origin: Origin, agreement: Agreement, revision: str, where: str
+) -> tuple[str, str] | None:
+    """("altered", why) when a file the copy lists by SHA-256 is not stored with that
+    hash at the revision (the copy's text is then no longer the whole agreement); None
+    when every attached file is."""
+    stored = origin.attachments_at(agreement, revision)
+    hashes = {name: sha256_of(data) for name, data in stored.items()}
+    problems = stored_problems(agreement, hashes)
+    if not problems:
+        return None
+    return "altered", f"altered: {where}, but {problems[0][1]}"
 
 
 def _compare(

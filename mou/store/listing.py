@@ -38,10 +38,11 @@ from ..yamlchunks import is_wellformed, item_pieces, list_items, may_span_lines,
 from .git import GitFailed, Repository, commit_date
 
 CACHE_FILE = "mou-list-cache.json"
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: rows know the schema version their file declares
 PARALLEL_FROM = 200  # files to read before a second process is worth its start
 _TOP_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*):(?: (.*))?$")
 _SCALAR_KEYS = ("title", "type", "status")
+_VERSION_KEY = "schema_version"  # absent in a version-1 file, so not required
 _UNSAFE_START = tuple("|>&*!{[%@`'\"")
 # sha, author name, ISO date; each ends in NUL (`git log -z`), which no name can hold.
 _CHANGE_FORMAT = "%H%x00%an%x00%aI"
@@ -60,6 +61,8 @@ class Summary:
     parties: list[str]
     effective_date: str | None
     expiration_date: str | None
+    schema_version: str | None
+    """The ``schema_version`` the file declares, as written; None for a version-1 file."""
     revision: str
     author: str
     date: dt.datetime
@@ -239,11 +242,12 @@ def scan_summary(text: str) -> dict[str, Any] | None:
             if match is None:
                 return None
             section, value = match.groups()
-            if section in _SCALAR_KEYS and (value is None or section in top):
+            known = section in _SCALAR_KEYS or section == _VERSION_KEY
+            if known and (value is None or section in top):
                 return None  # a block scalar or a repeated key: let the loader decide
-            if section in _SCALAR_KEYS:
+            if known:
                 top[section] = _plain_scalar(value)
-        elif section in _SCALAR_KEYS:
+        elif section in _SCALAR_KEYS or section == _VERSION_KEY:
             return None  # the value goes on over several lines
         elif section == "parties" and line.startswith("    acronym: "):
             parties.append(_plain_scalar(line[len("    acronym: ") :]))
@@ -278,6 +282,7 @@ def _fields(top: dict[str, str], parties: list[str], term: dict[str, str]) -> di
         "parties": parties,
         "effective_date": term.get("effective_date"),
         "expiration_date": term.get("expiration_date"),
+        "schema_version": top.get(_VERSION_KEY),
     }
 
 
@@ -289,7 +294,7 @@ def piece_summary(text: str) -> dict[str, Any] | None:
     flow value cannot pass for a key (see :mod:`mou.yamlchunks`).
     """
     pieces = top_level(text)
-    readers = {key: _scalar_piece for key in (*_SCALAR_KEYS, "term")}
+    readers = {key: _scalar_piece for key in (*_SCALAR_KEYS, _VERSION_KEY, "term")}
     data = _read_pieces(pieces, {**readers, "parties": _parties}) if pieces else None
     return _summary_of(data) if data is not None else None
 
@@ -374,8 +379,11 @@ def _summary_of(data: Any) -> dict[str, Any]:
         return _fields({"status": "invalid"}, [], {})
     term = _of_type(data.get("term"), dict)
     parties = _of_type(data.get("parties"), list)
+    top = {key: _text(data.get(key)) or "" for key in _SCALAR_KEYS}
+    if (version := _text(data.get(_VERSION_KEY))) is not None:
+        top[_VERSION_KEY] = version
     return _fields(
-        {key: _text(data.get(key)) or "" for key in _SCALAR_KEYS},
+        top,
         [_text(p.get("acronym")) or "" for p in parties if isinstance(p, dict)],
         {k: v for k in ("effective_date", "expiration_date") if (v := _text(term.get(k)))},
     )
@@ -433,7 +441,7 @@ def _is_fields(value: Any) -> bool:
     if not isinstance(value["parties"], list):
         return False
     texts = [*(value[key] for key in _SCALAR_KEYS), *value["parties"]]
-    dates = [value["effective_date"], value["expiration_date"]]
+    dates = [value["effective_date"], value["expiration_date"], value["schema_version"]]
     return all(isinstance(t, str) for t in texts) and all(
         d is None or isinstance(d, str) for d in dates
     )

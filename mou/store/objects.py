@@ -88,3 +88,8 @@ def _git_order(entry: Entry) -> bytes:
 def serialize_tree(entries: list[Entry]) -> bytes:
     """The raw tree object holding ``entries``."""
     return b"".join(mode + b" " + name + b"\0" + sha for mode, name, sha in entries)
+
+
+def without_entry(entries: list[Entry], name: bytes) -> list[Entry]:
+    """``entries`` without the entry called ``name`` (unchanged if there is none)."""
+    return [entry for entry in entries if entry[1] != name]

@@ -59,6 +59,10 @@ class WorkspaceOrigin:
         loaded = self.ws.load(agreement_id, revision)
         return loaded.agreement, loaded.revision
 
+    def attachments_at(self, agreement: Agreement, revision: str) -> dict[str, bytes]:
+        """The files ``agreement``'s exhibits attach, as committed with ``revision``."""
+        return self.ws.attachments(agreement, revision)
+
     def template_with_sha256(self, sha256: str) -> bytes | None:
         """A template committed under ``templates/`` whose SHA-256 is ``sha256``."""
         try:

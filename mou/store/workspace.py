@@ -43,7 +43,7 @@ import secrets
 import shutil
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,7 +57,9 @@ from ..model import Agreement, to_data
 from ..settings import resolve_workspace
 from ..validate import load_bytes, validate_data
 from ..yamlio import dump, read_file
+from . import attached as files
 from . import objects as go
+from .attached import Attached, Wanted
 from .git import (
     FILE_MODES,
     GitFailed,
@@ -190,6 +192,11 @@ class Workspace(Reader):
         agreement = load_bytes(raw, f"{path}@{revision[:10]}", agreement_id)
         return Loaded(agreement, revision, raw)
 
+    def attachments(self, agreement: Agreement, rev: str = "HEAD") -> dict[str, bytes]:
+        """The files ``agreement``'s file exhibits name, as stored at ``rev`` (the commit
+        holding that revision); a file not stored there is left out."""
+        return files.stored_files(self.repo, self.resolve(rev), agreement)
+
     def is_committed(self, agreement_id: str) -> bool:
         """Whether the working-tree file equals the file at HEAD (both absent counts)."""
         path = agreement_path(agreement_id)
@@ -209,8 +216,14 @@ class Workspace(Reader):
         base: str | None = None,
         *,
         new: bool = False,
+        attachments: Mapping[str, bytes] | None = None,
     ) -> Saved:
         """Commit the agreement as one commit; ConflictError if it changed since ``base``.
+
+        The files its file exhibits name are committed with it, in
+        ``agreements/<id>.exhibits/``: each from ``attachments`` (name → content), else as
+        the current revision stores it; MouError if one is in neither place or its
+        SHA-256 is not the one recorded.
 
         ``new`` says the edit started from nothing: the save is then a conflict if the
         agreement exists by the time the writer lock is held (two people creating one id).
@@ -222,6 +235,8 @@ class Workspace(Reader):
         raw = canonical_bytes(agreement)
         path = agreement_path(agreement.id)
         base_commit = self.resolve(base) if base is not None else None
+        wanted = Wanted.of(agreement, attachments)
+        files.check_given(wanted, path)
         # A read-only .git or a full disk is one line naming the place, not a traceback.
         with (
             os_errors(f"{path}: not saved", self.repo.git_dir),
@@ -229,8 +244,12 @@ class Workspace(Reader):
             git_errors(f"{path}: not saved"),
         ):
             self._finish_interrupted_save()
-            refuse_filtered(self.repo, path)
-            job = _Job(path, raw, message, author, base_commit, read_policy(self.repo))
+            for filtered in (
+                path,
+                *(f"{files.exhibits_folder(agreement.id)}/{n}" for n in wanted.hashes),
+            ):
+                refuse_filtered(self.repo, filtered)
+            job = _Job(path, raw, message, author, base_commit, read_policy(self.repo), wanted)
             for _ in range(20):
                 if new:
                     self._refuse_existing(path)
@@ -244,35 +263,45 @@ class Workspace(Reader):
         old = self.repo.tip()
         old_blob = self._committed_blob(old, job.path)
         self._refuse_odd_working_file(job.path, new)
+        files.refuse_odd_folder(self.root, job.wanted.agreement_id)
+        attached = files.resolve(self.repo, old, job.wanted, job.path)
         new_blob = go.object_id("blob", job.raw)
-        if old is not None and new_blob == old_blob:
+        if old is not None and new_blob == old_blob and attached.unchanged():
             return Saved(self.repo.last_change(old, job.path), created=False)
         if job.base is not None and self.repo.blob_sha(job.base, job.path) != old_blob:
             raise self._conflict(job.path, job.base, old)
         if job.base is None and old is not None and old_blob is not None:
             self._refuse_undoing_last_change(job.path, old, new_blob)
-        commit = self._commit(job, old)
-        return self._land(job, ref, commit, old, old_blob)
+        commit = self._commit(job, old, attached)
+        return self._land(job, ref, commit, (old, old_blob), attached)
 
     def _land(
-        self, job: _Job, ref: str, commit: str, old: str | None, old_blob: str | None
+        self,
+        job: _Job,
+        ref: str,
+        commit: str,
+        before: tuple[str | None, str | None],
+        attached: Attached,
     ) -> Saved | None:
         """Move the branch, then the index entry and the working file, all under index.lock.
 
         Holding git's own index lock across the three is what keeps a plain ``git commit``
         from committing the old index on top of the moved branch (undoing the save).
         """
+        old, old_blob = before
         new_blob = go.object_id("blob", job.raw)
         token = _token()
         record: dict[str, Any] = {"path": job.path, "blob": new_blob, "old": old_blob}
         record["token"] = token
+        if not attached.unchanged():  # the next writer brings the attached files up too
+            record["files_old"] = attached.old
         self._write_journal(record)
         try:
             with index_lock(self.repo.git_dir, token):
                 if not self._move_branch(ref, commit, old, record):
                     self._journal().unlink(missing_ok=True)
                     return None  # someone outside mou moved the branch; rebuild on the new tip
-                kept, error = self._sync_worktree(job.path, job.raw, new_blob, old_blob)
+                kept, error = self._sync_worktree(job.path, job.raw, new_blob, old_blob, attached)
         except GitBusy:
             self._journal().unlink(missing_ok=True)  # the branch has not moved
             raise
@@ -364,10 +393,10 @@ class Workspace(Reader):
             "Load the current revision, reapply your edit and save again"
         )
 
-    def _commit(self, job: _Job, parent: str | None) -> str:
+    def _commit(self, job: _Job, parent: str | None, attached: Attached) -> str:
         """The commit of ``job`` on ``parent``, through the repository's hooks and signing."""
         blob = go.write_object(self.repo.objects_dir, "blob", job.raw)
-        tree = self._tree_with(parent, job.path, blob)
+        tree = self._tree_with(parent, job.path, blob, attached)
         env = {
             "GIT_AUTHOR_NAME": job.author.name,
             "GIT_AUTHOR_EMAIL": job.author.email,
@@ -390,8 +419,9 @@ class Workspace(Reader):
             ) from None
         return out.decode().strip()
 
-    def _tree_with(self, commit: str | None, path: str, blob: str) -> str:
-        """The root tree of ``commit`` with ``path`` (inside agreements/) set to ``blob``."""
+    def _tree_with(self, commit: str | None, path: str, blob: str, attached: Attached) -> str:
+        """The root tree of ``commit`` with ``path`` (inside agreements/) set to ``blob``
+        and the agreement's exhibits folder holding exactly the ``attached`` files."""
         root = go.parse_tree(self.repo.read_object(self.repo.tree_of(commit))) if commit else []
         folder = go.find_entry(root, AGREEMENTS_FOLDER.encode())
         if folder is not None and folder[0] != go.TREE_MODE:
@@ -401,6 +431,7 @@ class Workspace(Reader):
         inner = go.parse_tree(self.repo.read_object(folder[2].hex())) if folder else []
         name = path.split("/", 1)[1].encode()
         inner = go.with_entry(inner, (go.FILE_MODE, name, bytes.fromhex(blob)))
+        inner = files.with_folder(self.repo.objects_dir, inner, attached)
         inner_sha = go.write_object(self.repo.objects_dir, "tree", go.serialize_tree(inner))
         entry = (go.TREE_MODE, AGREEMENTS_FOLDER.encode(), bytes.fromhex(inner_sha))
         root = go.with_entry(root, entry)
@@ -433,7 +464,7 @@ class Workspace(Reader):
         return locked_file(err.detail, self.root) if isinstance(err, GitFailed) else None
 
     def _sync_worktree(
-        self, path: str, raw: bytes, blob: str, old_blob: str | None
+        self, path: str, raw: bytes, blob: str, old_blob: str | None, attached: Attached
     ) -> tuple[bool, str | None]:
         """Bring the index entry and the working file up to the commit (index.lock held).
 
@@ -441,14 +472,20 @@ class Workspace(Reader):
         content from before the save, or reads as the very agreement just saved (the
         file the save came from, maybe formatted otherwise). Any other edit stays, and
         the index entry then moves only if it still held the content from before.
+        The attached files follow the same rule (:mod:`.attached`).
         Returns (file kept for its edits, why the file could not be written or None).
         """
-        staged = None
+        changes: list[tuple[str, str | None]] = []
         if self._index_replaceable(path, raw, old_blob, blob):
-            staged = self._index_with(path, blob)  # a staged edit of another agreement is kept
+            changes.append((path, blob))  # a staged edit of another agreement is kept
+        if not attached.unchanged():  # files the commit did not change need no work
+            changes += files.index_changes(self.repo, attached)
+        staged = self._index_with(changes) if changes else None
         kept, error = not self._replaceable(self.root / path, raw, old_blob), None
         if not kept:
             error = self._write_working_file(self.root / path, raw)
+        if not attached.unchanged():
+            error = files.sync_working_files(self.root, attached) or error
         if staged is not None:
             os.replace(staged, self.repo.git_dir / "index")
         return kept, error
@@ -503,8 +540,9 @@ class Workspace(Reader):
         staged = self.repo.run("ls-files", "--stage", "--", path).split()
         return staged[1] if staged else None
 
-    def _index_with(self, path: str, blob: str) -> Path:
-        """A copy of the index whose entry for ``path`` (only that one) is ``blob``.
+    def _index_with(self, changes: list[tuple[str, str | None]]) -> Path:
+        """A copy of the index whose entry for each path of ``changes`` (only those) is
+        its blob, or is removed where the blob is None.
 
         The caller holds index.lock and renames the copy over the index. The copy keeps
         the index's modification time, which git compares file times with to tell
@@ -516,11 +554,18 @@ class Workspace(Reader):
         else:
             scratch.unlink(missing_ok=True)
         env = {"GIT_INDEX_FILE": str(scratch)}
+        added = [
+            a for path, blob in changes if blob for a in ("--cacheinfo", f"100644,{blob},{path}")
+        ]
+        removed = [path for path, blob in changes if blob is None]
         try:
-            self.repo.run("update-index", "--add", "--cacheinfo", f"100644,{blob},{path}", env=env)
+            if added:
+                self.repo.run("update-index", "--add", *added, env=env)
+            if removed:
+                self.repo.run("update-index", "--force-remove", "--", *removed, env=env)
         except GitFailed as err:
             scratch.unlink(missing_ok=True)
-            raise MouError(f"{path}: committed, but the index: {err.message}") from None
+            raise MouError(f"{changes[0][0]}: committed, but the index: {err.message}") from None
         return scratch
 
     # ------------------------------------------------------------------ crash recovery
@@ -592,7 +637,22 @@ class Workspace(Reader):
             if (go.object_id("blob", current) if current is not None else None) == old:
                 self._write_working_file(target, self.repo.read_object(blob))
             if self._staged_blob(path) == old:
-                os.replace(self._index_with(path, blob), self.repo.git_dir / "index")
+                os.replace(self._index_with([(path, blob)]), self.repo.git_dir / "index")
+            self._heal_attached(path, record.get("files_old"))
+
+    def _heal_attached(self, path: str, old: object) -> None:
+        """Bring the attached files' index entries and working copies up to the landed
+        save, where they still hold what they held before it (index.lock held)."""
+        if not isinstance(old, dict) or not all(isinstance(b, str) for b in old.values()):
+            return
+        agreement_id, tip = path.split("/", 1)[1][: -len(".yaml")], self.repo.tip()
+        blobs = files.stored_blobs(self.repo, tip, agreement_id)
+        saved = {name: self.repo.read_object(blob) for name, blob in blobs.items()}
+        attached = Attached(files.exhibits_folder(agreement_id), saved, dict(old))
+        changes = files.index_changes(self.repo, attached)
+        if changes:
+            os.replace(self._index_with(changes), self.repo.git_dir / "index")
+        files.sync_working_files(self.root, attached)
 
 
 @dataclass(frozen=True)
@@ -605,6 +665,7 @@ class _Job:
     author: Author
     base: str | None
     policy: Policy
+    wanted: Wanted
 
 
 def _check_message(message: str, what: str) -> None:

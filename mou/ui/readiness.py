@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..rules import check
 from ..validate import validate_data
-from .state import Draft
+from .state import Draft, stored_attachments
 
 Finding = tuple[str, str, str, str]
 """``(severity, rule, path, message)``."""
@@ -25,4 +25,5 @@ def _findings(draft: Draft) -> list[Finding]:
     if found:
         return found  # the readiness rules need a valid agreement
     agreement = validate_data(draft.data)
-    return [(x.severity, x.rule_id, x.path, x.message) for x in check(agreement)]
+    stored = stored_attachments(draft, agreement)
+    return [(x.severity, x.rule_id, x.path, x.message) for x in check(agreement, stored)]

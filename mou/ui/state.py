@@ -22,6 +22,7 @@ from typing import Any
 
 import streamlit as st
 
+from ..attachments import sha256_of
 from ..changes.decisions import Source, Taken, commit_message
 from ..changes.intake import RevisionNeeded, take_in
 from ..chars import hidden_char, name_of
@@ -67,6 +68,8 @@ class Draft:
     """Remarks from loading the revision, e.g. that it was written in an older schema version."""
     intake: Taken | None = None
     """The partner's returned copy this draft decides on; its save credits the partner."""
+    attachments: dict[str, bytes] = field(default_factory=dict)
+    """Files uploaded for file exhibits, by name, not yet saved: the next save commits them."""
     _checked: tuple[int, list[Problem], dict[str, list[str]]] | None = field(
         default=None, repr=False
     )
@@ -113,6 +116,7 @@ class Draft:
         self.saved = copy.deepcopy(data)
         self.base = base
         self.conflict = None
+        self.attachments = {}  # uploads belonged to the edit being replaced
         self.generation += 1
         self.touch()
 
@@ -260,7 +264,14 @@ def save(draft: Draft, message: str, name: str, email: str) -> Any:
     try:
         with workspace() as ws:
             new = draft.base is None  # someone may create the same id meanwhile
-            saved = ws.save(agreement, message.strip(), signer, base=draft.base, new=new)
+            saved = ws.save(
+                agreement,
+                message.strip(),
+                signer,
+                base=draft.base,
+                new=new,
+                attachments=draft.attachments,
+            )
     except ConflictError:
         draft.conflict = their_version(draft.agreement_id)
         raise
@@ -292,7 +303,21 @@ def _adopt_saved(draft: Draft, agreement: Agreement, revision: str) -> None:
     draft.saved = copy.deepcopy(draft.data)
     draft.conflict = None
     draft.notices = []  # the saved revision is written in the current version
+    draft.attachments = {}  # committed with the revision
     draft.touch()  # previews and checks now belong to the saved revision
+
+
+def stored_attachments(draft: Draft, agreement: Agreement) -> dict[str, str | None]:
+    """Name → SHA-256 of the attached files a save of the draft would commit: those
+    uploaded, else those stored with the revision the edit started from."""
+    committed: dict[str, bytes] = {}
+    if not any(x.file for x in agreement.exhibits):
+        return {}  # nothing attached: no need to read git
+    if draft.base is not None:
+        with workspace() as ws:
+            committed = ws.attachments(agreement, draft.base)
+    found = committed | draft.attachments
+    return {name: sha256_of(data) for name, data in found.items()}
 
 
 def their_version(agreement_id: str) -> Conflict:

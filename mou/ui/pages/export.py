@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ...document.pdf import to_pdf
+from ...document.pdf import bind_attachments, to_pdf
 from ...document.render import render_docx
 from ...document.template import template_for, usable_template
 from ...errors import MouError
@@ -122,11 +122,17 @@ def signature_docx(draft: state.Draft) -> bytes:
 
 
 def signature_pdf(draft: state.Draft) -> bytes:
-    """The PDF of the signature-ready document, made by LibreOffice."""
+    """The PDF of the signature-ready document, made by LibreOffice, with the attached
+    PDF exhibits bound in after their exhibit pages."""
+    agreement = _saved(draft)
+    with state.workspace() as ws:
+        attached = ws.attachments(agreement, draft.base or "HEAD")
     with tempfile.TemporaryDirectory(prefix="mou-export-") as folder:
         docx = Path(folder) / file_name(draft.agreement_id, draft.base or "", "docx")
         docx.write_bytes(signature_docx(draft))
-        return to_pdf(docx, Path(folder)).read_bytes()
+        pdf = to_pdf(docx, Path(folder))
+        bind_attachments(pdf, agreement, attached)
+        return pdf.read_bytes()
 
 
 def draft_docx(draft: state.Draft) -> bytes:

@@ -1,17 +1,24 @@
 """Step 9, Exhibits: lettered tables, texts and attached files bound after the signatures.
 
 Only the chosen exhibit is drawn. Switching an exhibit's kind sets the other kind's
-content aside (kept for this session), since an exhibit holds one kind at a time.
+content aside (kept for this session), since an exhibit holds one kind at a time. An
+uploaded file is kept with the draft and committed beside the agreement by the next save.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
 from typing import Any
 
 import streamlit as st
 
+from ...attachments import (
+    MAX_ATTACHMENT_BYTES,
+    attachment_path,
+    content_problem,
+    next_letter,
+    safe_name,
+    sha256_of,
+)
 from ...model import ExhibitKind
 from .. import fields as f
 from ..controls import pick, remove_button, set_aside_unless
@@ -96,18 +103,21 @@ def _fit_rows(draft: Draft, p: tuple[Any, ...], width: int) -> None:
 
 def _file(draft: Draft, p: tuple[Any, ...]) -> None:
     upload = st.file_uploader(
-        "Choose the file to take its name and fingerprint",
+        f"The PDF or Word file (at most {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB)",
         type=["pdf", "docx"],
         key=f"{draft.key(json_path(p))}::upload",
     )
     if upload is not None:
-        f.write(draft, (*p, "file"), _safe_name(upload.name))
-        f.write(draft, (*p, "sha256"), hashlib.sha256(upload.getvalue()).hexdigest())
-    st.caption(
-        "The agreement records the file's name and SHA-256. Keep the file itself in "
-        f"exhibits/{draft.agreement_id}/ beside the agreement and commit it with git: the "
-        "wizard does not store it."
-    )
+        before = get_in(draft.data, (*p, "sha256"))
+        problem = take_upload(draft, p, upload.name, upload.getvalue())
+        if problem:
+            st.error(f"{upload.name}: {problem}; nothing was attached.")
+        elif get_in(draft.data, (*p, "sha256")) != before:
+            _redraw(draft, p, ("file", "sha256"))  # the fields below show the new file
+    name = get_in(draft.data, (*p, "file"))
+    if name:
+        waiting = " (uploaded; committed by your next save)" if name in draft.attachments else ""
+        st.caption(f"Stored as {attachment_path(draft.agreement_id, name)}{waiting}.")
     left, right = st.columns([2, 3])
     with left:
         f.text(draft, (*p, "file"), "File name")
@@ -115,11 +125,27 @@ def _file(draft: Draft, p: tuple[Any, ...]) -> None:
         f.text(draft, (*p, "sha256"), "SHA-256")
 
 
-def _safe_name(name: str) -> str:
-    """A file name the model accepts: letters, digits, dots, hyphens and underscores."""
-    stem, dot, suffix = name.rpartition(".")
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-._") or "exhibit"
-    return f"{cleaned[:90]}{dot}{suffix.lower()}"
+def _redraw(draft: Draft, p: tuple[Any, ...], names: tuple[str, ...]) -> None:
+    """Give the fields ``names`` new widgets, which start from the draft's new values."""
+    for name in names:
+        cleared = f"{draft.key(json_path((*p, name)))}::cleared"
+        st.session_state[cleared] = st.session_state.get(cleared, 0) + 1
+
+
+def take_upload(draft: Draft, p: tuple[Any, ...], name: str, data: bytes) -> str | None:
+    """Record an uploaded file on the exhibit at ``p`` and keep its bytes for the save;
+    why it cannot be attached (nothing recorded), or None."""
+    stored = safe_name(name)
+    problem = content_problem(stored, data)
+    if problem:
+        return problem
+    for index, other in enumerate(draft.data.get("exhibits") or []):
+        if other.get("file") == stored and ("exhibits", index) != tuple(p):
+            return f"Exhibit {other.get('letter')} already attaches a file named {stored}"
+    draft.attachments[stored] = data
+    f.write(draft, (*p, "file"), stored)
+    f.write(draft, (*p, "sha256"), sha256_of(data))
+    return None
 
 
 def _add_exhibit(draft: Draft, items: list[Any]) -> None:
@@ -143,16 +169,6 @@ def _add_exhibit(draft: Draft, items: list[Any]) -> None:
             )
             draft.touch()
             st.rerun()
-
-
-def next_letter(taken: list[str]) -> str:
-    """The letter after the last one used: A, B … Z, AA, AB …"""
-    last = max(taken, key=lambda letter: (len(letter), letter), default="")
-    if not last:
-        return "A"
-    if last[-1] != "Z":
-        return last[:-1] + chr(ord(last[-1]) + 1)
-    return "A" * (len(last) + 1) if set(last) == {"Z"} else next_letter([last[:-1]]) + "A"
 
 
 STEP = Step("exhibits", "Exhibits", ":material/attach_file:", ("exhibits",), exhibits, "Exhibits")
