@@ -56,6 +56,9 @@ COMMAND_TABLE: tuple[CommandSpec, ...] = (
         _WORKSPACE,
         "Every agreement with status, parties and last change.",
     ),
+    CommandSpec(
+        "sync", "sync:sync_command", _WORKSPACE, "Fetch, merge agreements by field, and push."
+    ),
     CommandSpec("check", "documents:check", _DOCUMENTS, "Run the readiness rules on an agreement."),
     CommandSpec(
         "export", "documents:export", _DOCUMENTS, "Export Word (and PDF) for signature, or --draft."
