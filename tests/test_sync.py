@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import threading
 import time
 from pathlib import Path
 
@@ -10,6 +14,8 @@ import pytest
 
 from mou.errors import MouError, UsageError
 from mou.store.sync import SyncConflict
+from mou.store.workspace import Workspace
+from mou.validate import validate_data
 from tests.support.remotes import (
     AGREEMENT,
     agreement_data,
@@ -18,10 +24,11 @@ from tests.support.remotes import (
     git_daemon,
     load,
     make_remote,
+    person,
     save_edit,
     stop,
 )
-from tests.support.runner import snapshot
+from tests.support.runner import ROOT, snapshot
 from tests.support.workspaces import assert_fsck_clean, git, head
 
 
@@ -200,10 +207,6 @@ def test_unsaved_edits_in_the_way_refuse_before_anything_moves(pair, mou):
 def test_a_new_agreement_on_the_remote_arrives_as_a_file(pair):
     _, alice, bob = pair
     with_new = agreement_data("second-tf")
-    from mou.store.workspace import Workspace
-    from mou.validate import validate_data
-    from tests.support.remotes import person
-
     with Workspace(alice) as ws:
         ws.save(validate_data(with_new), "New agreement", person("alice"), new=True)
     do_sync(alice)
@@ -299,7 +302,6 @@ def test_over_the_network_a_killed_server_loses_nothing(tmp_path):
     before = (head(bob), snapshot(bob), remote_head(bare))
     with git_daemon(tmp_path) as (base_url, daemon):
         git(bob, "remote", "set-url", "origin", f"{base_url}/{bare.name}")
-        import threading
 
         def kill_when_pushing() -> None:
             deadline = time.monotonic() + 60
@@ -321,4 +323,84 @@ def test_over_the_network_a_killed_server_loses_nothing(tmp_path):
         assert do_sync(bob).outcome == "merged"
     assert load(bob).title == "Alice's title"
     assert remote_head(bare) == head(bob)
+    assert_fsck_clean(bare)
+
+
+def test_a_sync_killed_after_moving_the_branch_is_finished_by_the_next(pair):
+    """The journal a killed sync leaves: the next one brings the files and index up."""
+    _, alice, bob = pair
+    save_edit(alice, retitle("Alice's title"))
+    do_sync(alice)
+    git(bob, "fetch", "--quiet", "origin")
+    old, new = head(bob), git(bob, "rev-parse", "origin/main").strip()
+    # As if killed right after the compare-and-swap: branch moved, files and index not.
+    (bob / ".git" / "mou-sync-pending.json").write_text(
+        json.dumps({"old": old, "new": new, "token": "f" * 32})
+    )
+    (bob / ".git" / "index.lock").write_text("f" * 32)
+    git(bob, "update-ref", "refs/heads/main", new, old)
+    assert do_sync(bob).outcome == "in step"
+    assert not (bob / ".git" / "index.lock").exists()
+    assert git(bob, "status", "--porcelain") == ""
+    assert "Alice's title" in (bob / "agreements" / f"{AGREEMENT}.yaml").read_text()
+
+
+REPLICA = r"""
+import json, sys
+from pathlib import Path
+from mou.errors import MouError
+from tests.support.remotes import do_sync, save_edit
+
+root, party, rounds, record = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
+
+def reword(text):
+    def change(data):
+        next(r for r in data["responsibilities"] if r["id"] == f"duty-{party}")["text"] = text
+    return change
+
+with open(record, "a") as out:
+    for n in range(rounds):
+        text = f"Replica {party} round {n}."
+        revision = save_edit(root, reword(text), message=text)
+        try:
+            outcome = do_sync(root).outcome
+        except MouError as err:
+            outcome = "failed: " + err.message
+        out.write(json.dumps({"revision": revision, "text": text, "sync": outcome}) + "\n")
+        out.flush()
+"""
+
+
+def test_three_replicas_saving_and_syncing_at_once_lose_no_save(tmp_path):
+    bare = make_remote(tmp_path)
+    replicas = {p: clone(tmp_path, bare.as_uri(), f"replica-{p}") for p in "abc"}
+    records = {p: tmp_path / f"record-{p}.jsonl" for p in "abc"}
+    rounds = 10
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", REPLICA, str(root), p, str(rounds), str(records[p])],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        for p, root in replicas.items()
+    ]
+    assert all(worker.wait(timeout=600) == 0 for worker in workers)
+    for root in replicas.values():  # whoever failed a round (the remote kept moving) catches up
+        do_sync(root)
+    for root in replicas.values():
+        do_sync(root)
+    final = remote_head(bare)
+    outcomes = [
+        json.loads(line)["sync"] for r in records.values() for line in r.read_text().splitlines()
+    ]
+    assert "merged" in outcomes  # the replicas did race
+    for p, root in replicas.items():
+        saves = [json.loads(line) for line in records[p].read_text().splitlines()]
+        assert len(saves) == rounds
+        for save in saves:  # every save is in the remote's history
+            git(bare, "merge-base", "--is-ancestor", save["revision"], final)
+        assert head(root) == final
+        texts = {r.id: r.text for r in load(root).responsibilities}
+        assert texts == {f"duty-{q}": f"Replica {q} round {rounds - 1}." for q in "abc"}
+        assert git(root, "status", "--porcelain") == ""
     assert_fsck_clean(bare)
