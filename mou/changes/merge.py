@@ -28,10 +28,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from ..errors import InvalidAgreement
-from ..model import Agreement
+from ..errors import InvalidAgreement, MouError
+from ..model import Agreement, to_data
 from ..store.sync import FieldMerge
-from ..validate import validate_data
+from ..validate import load_bytes, validate_data
+from ..yamlio import CONFLICT_NOTE, dump
 from .diff import _acronyms, _Context, _field_kinds, _key, _key_field, _Place, _plain, tokenize
 from .sequences import opcodes
 
@@ -114,6 +115,53 @@ def sync_merger(prefer: Prefer | None) -> Callable[..., FieldMerge]:
         )
 
     return merge_for_sync
+
+
+def merge_files(base: bytes | None, mine: bytes, theirs: bytes, path: str) -> tuple[bytes, bool]:
+    """Git's merge driver: the merged file, and whether it merged cleanly.
+
+    On a conflict the file holds both outcomes — everything merged, with each conflicting
+    field settled one way, then the other — between git's markers, after one
+    ``# mou-conflict: PATH: why`` line per conflicting place, which `mou validate`
+    reports. A version that is not a valid agreement is kept whole, as git would.
+    """
+    try:
+        named = (("base", base), ("mine", mine), ("theirs", theirs))
+        versions = [load_bytes(raw, f"{path}@{side}") if raw else None for side, raw in named]
+    except MouError as err:
+        why = err.message.splitlines()[0]
+        return _conflict_file(path, [("$", f"cannot merge by field: {why}")], mine, theirs), False
+    base_model, mine_model, theirs_model = versions
+    merged = merge(base_model, mine_model, theirs_model)
+    if merged.clean:
+        return (b"" if merged.agreement is None else _canonical(merged.agreement)), True
+    places = [(c.path, c.reason) for c in merged.conflicts]
+    sides = [merge(base_model, mine_model, theirs_model, p).agreement for p in PREFERENCES]
+    mine_text, theirs_text = (
+        _canonical(settled) if settled is not None else raw
+        for settled, raw in zip(sides, (mine, theirs), strict=True)
+    )
+    return _conflict_file(path, places, mine_text, theirs_text), False
+
+
+def _canonical(agreement: Agreement) -> bytes:
+    return dump(to_data(agreement)).encode("utf-8")
+
+
+def _conflict_file(path: str, places: list[tuple[str, str]], mine: bytes, theirs: bytes) -> bytes:
+    lines = [
+        f"# mou: unresolved merge conflict in {path}. Keep one of the two versions below",
+        "# (each holds every edit that merged), fix the places listed, delete the other",
+        "# version and the marker lines, then save.",
+        *(f"{CONFLICT_NOTE}{where}: {why}" for where, why in places),
+        "<<<<<<< mine",
+    ]
+    head = "\n".join(lines).encode() + b"\n"
+    return head + _ending(mine) + b"=======\n" + _ending(theirs) + b">>>>>>> theirs\n"
+
+
+def _ending(raw: bytes) -> bytes:
+    return raw if raw.endswith(b"\n") or not raw else raw + b"\n"
 
 
 def _context(*versions: Agreement | None) -> _Context:

@@ -1,4 +1,4 @@
-"""`mou sync`: bring the workspace and its git remote in step, merging agreements by field."""
+"""`mou sync`, `mou clone` and git's merge driver: agreements merged by field across clones."""
 
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ from pathlib import Path
 
 import click
 
-from ..changes.merge import PREFERENCES, Prefer, sync_merger
+from ..changes.merge import PREFERENCES, Prefer, merge_files, sync_merger
 from ..cli import json_option, workspace_option
+from ..fsutil import atomic_write
 from ..settings import resolve_workspace
+from ..store.create import clone_workspace
 from ..store.sync import SyncConflict, SyncResult, sync
+from ..yamlio import CONFLICT_NOTE, read_file
 
 
 @click.command("sync")
@@ -96,3 +99,38 @@ def _ids(ids: list[str]) -> str:
         return "no agreement changed"
     shown = ", ".join(ids[:10])
     return shown + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+
+
+@click.command("clone")
+@click.argument("url")
+@click.argument("directory", type=click.Path(path_type=Path))
+def clone(url: str, directory: Path) -> None:
+    """Clone the workspace at URL into DIRECTORY, with agreements merging by field.
+
+    The clone's git configuration registers mou's merge driver, so a plain `git pull`,
+    `git merge` or `git rebase` merges agreements field by field, as `mou sync` does.
+    """
+    target = clone_workspace(url, directory)
+    click.echo(f"{target}: cloned from {url}; agreements merge field by field")
+
+
+@click.command("merge-driver")
+@click.argument("base", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("mine", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("theirs", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path")
+def merge_driver(base: Path, mine: Path, theirs: Path, path: str) -> None:
+    """Git's merge driver for agreements (git runs it as `mou merge-driver %O %A %B %P`).
+
+    Merges the three versions field by field into MINE. Exit 0 when clean; on a conflict
+    MINE holds both outcomes between git's markers, each conflicting place listed above
+    them (`mou validate` reports them), and the exit code is 1.
+    """
+    raw_base = read_file(base) if base.stat().st_size else None
+    merged, clean = merge_files(raw_base, read_file(mine), read_file(theirs), path)
+    atomic_write(mine, merged)
+    if not clean:
+        for line in merged.decode().splitlines():
+            if line.startswith(CONFLICT_NOTE):
+                click.echo(f"{path}: {line.removeprefix(CONFLICT_NOTE)}", err=True)
+        raise SystemExit(1)
