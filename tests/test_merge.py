@@ -296,3 +296,20 @@ def test_merging_with_itself_or_with_the_base_changes_nothing(edits):
     assert merge(base, mine, mine).agreement == mine
     assert merge(base, mine, base).agreement == mine
     assert merge(base, base, mine).agreement == mine
+
+
+def test_choices_settle_conflicts_one_by_one():
+    data = base_data()
+
+    def mine_edit(d):
+        d.update(title="Mine", marking="Mine")
+
+    def theirs_edit(d):
+        d.update(title="Theirs", marking="Theirs")
+
+    mine, theirs = edit(data, mine_edit), edit(data, theirs_edit)
+    merged = merge(model(data), mine, theirs, choices={"$.title": "theirs", "$.marking": "mine"})
+    assert merged.agreement is not None
+    assert (merged.agreement.title, merged.agreement.marking) == ("Theirs", "Mine")
+    partly = merge(model(data), mine, theirs, choices={"$.title": "theirs"})
+    assert [c.path for c in partly.conflicts] == ["$.marking"]

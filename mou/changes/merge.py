@@ -22,7 +22,7 @@ never an agreement. ``prefer`` settles each conflicting field one way (``mine`` 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -86,9 +86,14 @@ def merge(
     mine: Agreement | None,
     theirs: Agreement | None,
     prefer: Prefer | None = None,
+    choices: Mapping[str, Prefer] | None = None,
 ) -> Merged:
-    """Merge ``mine`` and ``theirs`` against ``base`` (None: absent in that version)."""
-    walker = _Merger(prefer, _context(base, mine, theirs))
+    """Merge ``mine`` and ``theirs`` against ``base`` (None: absent in that version).
+
+    ``choices`` settle conflicts one by one, by path (as a conflict names it); ``prefer``
+    settles the rest.
+    """
+    walker = _Merger(prefer, _context(base, mine, theirs), choices or {})
     data = walker.value("model", base, mine, theirs, _Place("$", (), "", None))
     if walker.conflicts:
         return Merged(None, tuple(walker.conflicts), tuple(walker.resolved))
@@ -101,13 +106,20 @@ def merge(
     return Merged(agreement, (), tuple(walker.resolved))
 
 
-def sync_merger(prefer: Prefer | None) -> Callable[..., FieldMerge]:
-    """The merge as the store's sync calls it: three versions in, a :class:`FieldMerge` out."""
+def sync_merger(
+    prefer: Prefer | None, choices: Mapping[str, Mapping[str, Prefer]] | None = None
+) -> Callable[..., FieldMerge]:
+    """The merge as the store's sync calls it: three versions in, a :class:`FieldMerge` out.
+
+    ``choices`` maps an agreement id to its conflicts settled one by one (path → side).
+    """
 
     def merge_for_sync(
         base: Agreement | None, mine: Agreement | None, theirs: Agreement | None
     ) -> FieldMerge:
-        merged = merge(base, mine, theirs, prefer)
+        agreement_id = (mine or theirs or base).id  # type: ignore[union-attr]
+        chosen = (choices or {}).get(agreement_id)
+        merged = merge(base, mine, theirs, prefer, chosen)
         return FieldMerge(
             merged.agreement,
             [c.as_json() for c in merged.conflicts],
@@ -188,9 +200,12 @@ def _invalid(err: InvalidAgreement, mine: Any, theirs: Any) -> Conflict:
 class _Merger:
     """One walk over three versions, collecting conflicts as it goes."""
 
-    def __init__(self, prefer: Prefer | None, context: _Context) -> None:
+    def __init__(
+        self, prefer: Prefer | None, context: _Context, choices: Mapping[str, Prefer]
+    ) -> None:
         self.prefer = prefer
         self.context = context
+        self.choices = choices
         self.conflicts: list[Conflict] = []
         self.resolved: list[Conflict] = []
 
@@ -245,8 +260,8 @@ class _Merger:
         skeleton, other = (theirs, mine) if theirs_moved and not mine_moved else (mine, theirs)
         if mine_moved and theirs_moved and _common_order(mine, theirs, base) is None:
             reason = "reordered differently on both sides"
-            self.conflict(place, reason, base, mine, theirs, plain=False)
-            if self.prefer == "theirs":
+            side = self.conflict(place, reason, base, mine, theirs, plain=False)
+            if side is theirs:
                 skeleton, other = theirs, mine
         return _with_additions(skeleton, other, base)
 
@@ -266,8 +281,9 @@ class _Merger:
         """Record a conflict; the preferred side's value when ``prefer`` settles it."""
         shown = [_plain(v) if plain else v for v in (base, mine, theirs)]
         found = Conflict(place.path, _label(place), reason, *shown)
-        (self.resolved if self.prefer else self.conflicts).append(found)
-        return shown[2] if self.prefer == "theirs" else shown[1]
+        side = self.choices.get(place.path, self.prefer)
+        (self.resolved if side else self.conflicts).append(found)
+        return shown[2] if side == "theirs" else shown[1]
 
 
 def _label(place: _Place) -> str:

@@ -167,6 +167,30 @@ def sync(
         return _Sync(workspace, merger, remote, author, prefer).run()
 
 
+def sync_target(root: Path) -> tuple[str, str] | None:
+    """The remote and branch a sync of the workspace at ``root`` would use, or None."""
+    with Workspace(root) as workspace:
+        try:
+            target = _Sync(workspace, _no_merge, None, None, None)
+        except MouError:
+            return None  # no remote, or HEAD not on a branch
+        return target.remote, target.remote_ref.removeprefix("refs/heads/")
+
+
+def has_upstream(root: Path) -> bool:
+    """Whether the workspace's branch has an upstream (``branch.<name>.remote``)."""
+    with Workspace(root) as workspace:
+        try:
+            branch = workspace.repo.branch_ref().removeprefix("refs/heads/")
+            return bool(workspace.repo.run("config", "--get", f"branch.{branch}.remote"))
+        except (MouError, GitFailed):
+            return False
+
+
+def _no_merge(*versions: Agreement | None) -> FieldMerge:
+    raise MouError("no merge was expected here")
+
+
 def sync_timeout() -> float:
     """Seconds a fetch or push may take ($MOU_SYNC_TIMEOUT, default 120)."""
     try:
