@@ -404,3 +404,25 @@ def test_three_replicas_saving_and_syncing_at_once_lose_no_save(tmp_path):
         assert texts == {f"duty-{q}": f"Replica {q} round {rounds - 1}." for q in "abc"}
         assert git(root, "status", "--porcelain") == ""
     assert_fsck_clean(bare)
+
+
+def test_the_first_sync_to_an_empty_remote_pushes_everything(tmp_path, mou):
+    bare = make_remote(tmp_path)
+    alice = clone(tmp_path, bare.as_uri(), "alice")
+    empty = tmp_path / "empty.git"
+    git(tmp_path, "init", "--quiet", "--bare", str(empty))
+    git(alice, "remote", "add", "fresh", empty.as_uri())
+    result = do_sync(alice, remote="fresh")
+    assert result.outcome == "pushed" and result.outgoing == [AGREEMENT]
+    assert git(empty, "rev-parse", "refs/heads/main").strip() == head(alice)
+    assert do_sync(alice, remote="fresh").outcome == "in step"
+
+
+def test_a_malformed_author_is_refused_before_anything_runs(pair, mou):
+    bare, alice, _ = pair
+    save_edit(alice, retitle("Alice's"))
+    result = mou("sync", "--workspace", str(alice), "--author", "nobody")
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith(b"--author 'nobody': give a name and an e-mail address")
+    assert remote_head(bare) != head(alice)

@@ -52,6 +52,7 @@ SYNC_TIMEOUT_S = 120.0
 ROUNDS = 8  # pushes refused because the remote moved, before giving up
 JOURNAL_FILE = "mou-sync-pending.json"
 ZERO = "0" * 40
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # git knows it without storing it
 _NO_PROMPT = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "true", "SSH_ASKPASS": "true"}
 _RACE = re.compile(r"\[rejected\]|\[remote rejected\].*(cannot lock ref|failed to update ref)")
 _MISSING_BRANCH = "couldn't find remote ref"
@@ -229,6 +230,8 @@ class _Sync:
     ) -> None:
         self.ws, self.repo, self.root = workspace, workspace.repo, workspace.root
         self.merger, self.prefer, self.author_text = merger, prefer, author
+        if author is not None:
+            Author.parse(author)  # a malformed --author is refused before anything runs
         self.ref = self.repo.branch_ref()
         self.branch = self.ref.removeprefix("refs/heads/")
         self.remote = self._remote(remote)
@@ -381,7 +384,7 @@ class _Sync:
 
     def _changes(self, old: str | None, new: str) -> dict[str, tuple[Entry, Entry]]:
         """Every path that differs between two commits: (entry before, entry after)."""
-        args = ["diff-tree", "-r", "-z", "--no-renames", old or "--root", new]
+        args = ["diff-tree", "-r", "-z", "--no-renames", old or EMPTY_TREE, new]
         out = self.repo.run(*args, strip=False)
         fields = out.split("\0")
         changes: dict[str, tuple[Entry, Entry]] = {}
@@ -587,12 +590,19 @@ class _Sync:
         return blocked
 
     def _staged(self, paths: Iterable[str]) -> dict[str, str]:
-        out = self.repo.run("ls-files", "--stage", "-z", "--", *paths, strip=False)
+        """The blob staged for each of ``paths`` (absent: not staged).
+
+        The whole index is listed: paths given to git would be read as patterns (a file
+        named ``*.yaml``) and, by the thousand, would overflow a command line.
+        """
+        wanted = set(paths)
+        out = self.repo.run("ls-files", "--stage", "-z", strip=False)
         staged = {}
         for record in out.split("\0"):
             if record:
                 info, path = record.split("\t", 1)
-                staged[path] = info.split(" ")[1]
+                if path in wanted:
+                    staged[path] = info.split(" ")[1]
         return staged
 
     def _worktree_blob(self, path: str) -> str:
