@@ -102,7 +102,7 @@ def merge(
     try:
         agreement = validate_data(data, "the merged agreement")
     except InvalidAgreement as err:
-        return Merged(None, (_invalid(err, mine, theirs),), tuple(walker.resolved))
+        return Merged(None, (_invalid(err),), tuple(walker.resolved))
     return Merged(agreement, (), tuple(walker.resolved))
 
 
@@ -184,7 +184,7 @@ def _context(*versions: Agreement | None) -> _Context:
     return _Context(acronyms)
 
 
-def _invalid(err: InvalidAgreement, mine: Any, theirs: Any) -> Conflict:
+def _invalid(err: InvalidAgreement) -> Conflict:
     problems = "; ".join(f"{p.path}: {p.message}" for p in err.problems[:3])
     more = f" (and {len(err.problems) - 3} more)" if len(err.problems) > 3 else ""
     return Conflict(
