@@ -689,5 +689,5 @@ def _write(target: Path, raw: bytes | None, mode: str) -> None:
             target.unlink()
         return
     target.parent.mkdir(parents=True, exist_ok=True)
-    write_no_follow(target, raw)
+    write_no_follow(target, raw, durable=False)  # git holds the content: no fsync, as checkout
     target.chmod(0o755 if mode == "100755" else 0o644)
