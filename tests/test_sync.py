@@ -426,3 +426,29 @@ def test_a_malformed_author_is_refused_before_anything_runs(pair, mou):
     assert len(result.stderr.splitlines()) == 1
     assert result.stderr.startswith(b"--author 'nobody': give a name and an e-mail address")
     assert remote_head(bare) != head(alice)
+
+
+def test_a_sync_killed_before_moving_the_branch_is_undone_by_the_next(pair):
+    """Files written ahead of the branch go back, so nothing stands in the next sync's way."""
+    _, alice, bob = pair
+    save_edit(alice, retitle("Alice's title"))
+    do_sync(alice)
+    git(bob, "fetch", "--quiet", "origin")
+    old, new = head(bob), git(bob, "rev-parse", "origin/main").strip()
+    # As if killed after writing the files, before the compare-and-swap.
+    (bob / ".git" / "mou-sync-pending.json").write_text(
+        json.dumps({"old": old, "new": new, "token": "e" * 32})
+    )
+    path = bob / "agreements" / f"{AGREEMENT}.yaml"
+    before = path.read_text()
+    path.write_text(git(bob, "show", f"{new}:agreements/{AGREEMENT}.yaml"))
+    url = git(bob, "remote", "get-url", "origin").strip()
+    git(bob, "remote", "set-url", "origin", url + "-gone")
+    with pytest.raises(MouError):  # the remote is away; the undo happens all the same
+        do_sync(bob)
+    assert path.read_text() == before
+    assert git(bob, "status", "--porcelain") == ""
+    assert not (bob / ".git" / "mou-sync-pending.json").exists()
+    git(bob, "remote", "set-url", "origin", url)
+    assert do_sync(bob).outcome == "fast-forwarded"
+    assert load(bob).title == "Alice's title"

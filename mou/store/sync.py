@@ -540,7 +540,13 @@ class _Sync:
     # ------------------------------------------------------------------ landing
 
     def _land(self, old: str, new: str) -> bool:
-        """Move the branch ``old`` → ``new`` with its index and files; False if it moved."""
+        """Move the branch ``old`` → ``new`` with its index and files; False if it moved.
+
+        The files are written first and the new index prepared aside; then the branch
+        moves by compare-and-swap and the index is renamed into place. Killed before the
+        swap, the files hold the incoming content on the old branch (nothing a commit
+        could lose); the journal lets the next sync put them back, or finish the move.
+        """
         with self.ws.writing("not synced"):
             if self.repo.tip() != old:
                 return False
@@ -548,11 +554,19 @@ class _Sync:
             token = secrets.token_hex(16)
             self._journal().write_text(json.dumps({"old": old, "new": new, "token": token}))
             with index_lock(self.repo.git_dir, token):
-                if not self._move_branch(old, new):
-                    self._journal().unlink(missing_ok=True)
-                    return False
-                self._bring_up(moves)
+                moved = self._swap(old, new, moves)
             self._journal().unlink(missing_ok=True)
+        return moved
+
+    def _swap(self, old: str, new: str, moves: dict[str, tuple[Entry, Entry]]) -> bool:
+        """Files, then the branch, then the index (index.lock held); undone if the branch moved."""
+        self._write_files(moves)
+        staged = self._prepared_index(moves)
+        if not self._move_branch(old, new):
+            staged.unlink(missing_ok=True)
+            self._write_files(_reversed(moves))
+            return False
+        os.replace(staged, self.repo.git_dir / "index")
         return True
 
     def _moves(self, old: str, new: str) -> dict[str, tuple[Entry, Entry]]:
@@ -622,29 +636,30 @@ class _Sync:
             return False
         return True
 
-    def _bring_up(self, moves: dict[str, tuple[Entry, Entry]]) -> None:
-        """Working files and index entries that still hold the old content take the new."""
-        staged = self._staged(moves)
+    def _write_files(self, moves: dict[str, tuple[Entry, Entry]]) -> None:
+        """Working files that hold the content before (or already after) take the after."""
         wanted = [(p, after) for p, (_, after) in moves.items()]
-        blobs = self.repo.read_files([sha for _, (_, sha) in wanted if sha != ZERO])
-        contents = iter(blobs)
-        lines = []
+        contents = iter(self.repo.read_files([sha for _, (_, sha) in wanted if sha != ZERO]))
         for path, (mode, sha) in wanted:
             raw = next(contents) if sha != ZERO else None
             if self._worktree_blob(path) in (moves[path][0][1], sha):
                 _write(self.root / path, raw, mode)
-            if staged.get(path, ZERO) in (moves[path][0][1], sha):
-                lines.append(f"{mode if sha != ZERO else '0'} {sha}\t{path}\0")
-        self._update_index("".join(lines))
 
-    def _update_index(self, lines: str) -> None:
+    def _prepared_index(self, moves: dict[str, tuple[Entry, Entry]]) -> Path:
+        """A copy of the index whose entries for ``moves`` (where unedited) are the after."""
+        staged = self._staged(moves)
+        lines = "".join(
+            f"{mode if sha != ZERO else '0'} {sha}\t{path}\0"
+            for path, (before, (mode, sha)) in moves.items()
+            if staged.get(path, ZERO) in (before[1], sha)
+        )
         index, scratch = self.repo.git_dir / "index", self.repo.git_dir / INDEX_SCRATCH
         if index.exists():
             shutil.copy2(index, scratch)  # its time too: git's racily-clean check reads it
         run_in_group(self.root, ["update-index", "-z", "--index-info"],
                      env={"GIT_INDEX_FILE": str(scratch)}, stdin=lines.encode(),
                      timeout=hook_timeout())  # fmt: skip
-        os.replace(scratch, index)
+        return scratch
 
     # ------------------------------------------------------------------ recovery
 
@@ -652,7 +667,7 @@ class _Sync:
         return self.repo.git_dir / JOURNAL_FILE
 
     def _recover(self) -> None:
-        """Finish a sync killed after it moved the branch: files and index catch up."""
+        """Finish or undo what a killed sync left: files and index follow the branch."""
         try:
             record = json.loads(self._journal().read_text())
             old, new, token = record["old"], record["new"], record["token"]
@@ -662,13 +677,24 @@ class _Sync:
             self._journal().unlink(missing_ok=True)
             return
         release_own_lock(self.repo.git_dir / INDEX_LOCK, str(token))
-        if self.repo.tip() == new:
+        (self.repo.git_dir / INDEX_SCRATCH).unlink(missing_ok=True)
+        tip = self.repo.tip()
+        if tip in (old, new):
+            moves = self._changes(old, new)
             with index_lock(self.repo.git_dir, secrets.token_hex(16)):
-                self._bring_up(self._changes(old, new))
+                if tip == new:  # the branch moved: files and index catch up
+                    self._write_files(moves)
+                    os.replace(self._prepared_index(moves), self.repo.git_dir / "index")
+                else:  # it did not: files written ahead of it go back
+                    self._write_files(_reversed(moves))
         self._journal().unlink(missing_ok=True)
 
 
 _MODES = {m.decode() for m in FILE_MODES}
+
+
+def _reversed(moves: dict[str, tuple[Entry, Entry]]) -> dict[str, tuple[Entry, Entry]]:
+    return {path: (after, before) for path, (before, after) in moves.items()}
 
 
 def _numbered(result: SyncResult, rounds: int) -> SyncResult:
