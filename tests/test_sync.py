@@ -22,6 +22,7 @@ from tests.support.remotes import (
     clone,
     do_sync,
     git_daemon,
+    git_http,
     load,
     make_remote,
     person,
@@ -452,3 +453,21 @@ def test_a_sync_killed_before_moving_the_branch_is_undone_by_the_next(pair):
     git(bob, "remote", "set-url", "origin", url)
     assert do_sync(bob).outcome == "fast-forwarded"
     assert load(bob).title == "Alice's title"
+
+
+def test_over_smart_http_two_clones_merge_by_field(tmp_path):
+    bare = make_remote(tmp_path)
+    with git_http(tmp_path) as base_url:
+        url = f"{base_url}/{bare.name}"
+        alice, bob = clone(tmp_path, url, "alice"), clone(tmp_path, url, "bob")
+        save_edit(alice, retitle("Alice's title"))
+        save_edit(bob, reword_duty("b", "Bob's edit."))
+        assert do_sync(alice).outcome == "pushed"
+        assert do_sync(bob).outcome == "merged"
+        assert do_sync(alice).outcome == "fast-forwarded"
+    for root in (alice, bob):
+        agreement = load(root)
+        assert agreement.title == "Alice's title"
+        assert agreement.responsibilities[1].text == "Bob's edit."
+        assert head(root) == remote_head(bare)
+    assert_fsck_clean(bare)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+import http.server
 import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -115,3 +117,69 @@ def _wait_listening(port: int, timeout: float = 10) -> None:
                 return
         time.sleep(0.05)
     raise RuntimeError(f"git daemon did not listen on {port}")
+
+
+class _GitHttp(http.server.BaseHTTPRequestHandler):
+    """git's smart HTTP: each request handed to `git http-backend` as CGI."""
+
+    root: Path
+
+    def do_GET(self) -> None:
+        self._backend()
+
+    def do_POST(self) -> None:
+        self._backend()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # quiet tests
+
+    def _body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() != "chunked":
+            return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        chunks = []
+        while size := int(self.rfile.readline().split(b";")[0], 16):
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline()
+        self.rfile.readline()
+        return b"".join(chunks)
+
+    def _backend(self) -> None:
+        path, _, query = self.path.partition("?")
+        body = self._body()
+        env = {
+            **os.environ, "GIT_PROJECT_ROOT": str(self.root), "GIT_HTTP_EXPORT_ALL": "1",
+            "PATH_INFO": path, "QUERY_STRING": query, "REQUEST_METHOD": self.command,
+            "CONTENT_TYPE": self.headers.get("Content-Type", ""),
+            "CONTENT_LENGTH": str(len(body)), "REMOTE_USER": "tester",
+            "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_CONTENT_ENCODING": self.headers.get("Content-Encoding", ""),
+        }  # fmt: skip
+        out = subprocess.run(["git", "http-backend"], input=body, env=env, capture_output=True)
+        head, _, payload = out.stdout.replace(b"\r\n", b"\n").partition(b"\n\n")
+        status, headers = 200, []
+        for line in head.decode().splitlines():
+            name, _, value = line.partition(":")
+            if name.lower() == "status":
+                status = int(value.split()[0])
+            else:
+                headers.append((name, value.strip()))
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+
+@contextmanager
+def git_http(base: Path) -> Iterator[str]:
+    """git's smart HTTP serving ``base`` on 127.0.0.1 (pushes allowed); yields its URL base."""
+    handler = type("Handler", (_GitHttp,), {"root": base})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
