@@ -57,6 +57,18 @@ COMMAND_TABLE: tuple[CommandSpec, ...] = (
         _WORKSPACE,
         "Every agreement with status, parties and last change.",
     ),
+    CommandSpec(
+        "sync", "sync:sync_command", _WORKSPACE, "Fetch, merge agreements by field, and push."
+    ),
+    CommandSpec(
+        "clone", "sync:clone", _WORKSPACE, "Clone a workspace; agreements merge by field in git."
+    ),
+    CommandSpec(
+        "merge-driver",
+        "sync:merge_driver",
+        _WORKSPACE,
+        "Git's merge driver for agreements (git runs it).",
+    ),
     CommandSpec("check", "documents:check", _DOCUMENTS, "Run the readiness rules on an agreement."),
     CommandSpec(
         "export", "documents:export", _DOCUMENTS, "Export Word (and PDF) for signature, or --draft."

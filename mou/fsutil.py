@@ -107,8 +107,11 @@ def _umask() -> int:
     return 0o022
 
 
-def write_no_follow(path: Path, data: bytes) -> None:
+def write_no_follow(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Replace the regular file ``path`` with ``data`` atomically, never through a link.
+
+    ``durable=False`` skips flushing the file to disk: for copies git holds anyway (the
+    working files a sync brings in, as git's own checkout writes them).
 
     Unlike :func:`atomic_write` (which writes the file a link names, as ``mou fmt`` of a
     user's own file should), this refuses when ``path`` or its folder is a symbolic link
@@ -121,12 +124,12 @@ def write_no_follow(path: Path, data: bytes) -> None:
     except OSError as err:
         raise MouError(f"{path.parent}: cannot write here: {_why(err)}") from err
     try:
-        _replace_in(folder, path, data)
+        _replace_in(folder, path, data, durable)
     finally:
         os.close(folder)
 
 
-def _replace_in(folder: int, path: Path, data: bytes) -> None:
+def _replace_in(folder: int, path: Path, data: bytes, durable: bool = True) -> None:
     name = path.name
     try:
         mode = _regular_mode(folder, name)
@@ -140,7 +143,8 @@ def _replace_in(folder: int, path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(
             tmp, name, src_dir_fd=folder, dst_dir_fd=folder
         )  # replaces a link, never follows

@@ -30,6 +30,10 @@ SCHEMA_COMMENT = "# yaml-language-server: $schema=../schemas/agreement.schema.js
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Line breaks YAML would fold and characters YAML cannot hold raw: only escapes carry them.
 _NEEDS_ESCAPE = re.compile("[\r\x7f-\x9f\u2028\u2029\ufeff]")
+# A merge left undone: git's conflict markers, and the places mou's merge driver lists.
+_CONFLICT_MARKER = re.compile(r"^<{7}(?: |$)", re.MULTILINE)
+CONFLICT_NOTE = "# mou-conflict: "
+_CONFLICT_PLACE = re.compile(rf"^{CONFLICT_NOTE}(\$\S*): (.*)$", re.MULTILINE)
 
 
 @dataclass
@@ -102,6 +106,7 @@ def read_bytes(raw: bytes, source: str) -> Parsed:
 
 def read_text(text: str, source: str) -> Parsed:
     """Parse YAML text; raise InvalidAgreement with located problems."""
+    _refuse_conflict(text, source)
     try:
         _refuse_aliases(text, source)
         root = yaml.compose(text, Loader=_CoreLoader)
@@ -149,6 +154,25 @@ for _tag, _pattern, _first in _CORE_TYPES:
 _CORE_TAGS = {tag for tag, _, _ in _CORE_TYPES} | {
     f"tag:yaml.org,2002:{kind}" for kind in ("str", "seq", "map")
 }
+
+
+def _refuse_conflict(text: str, source: str) -> None:
+    """An unresolved merge: one problem per conflicting place listed, else at the marker."""
+    marker = _CONFLICT_MARKER.search(text)
+    if marker is None:
+        return
+    problems = [
+        Problem(
+            found.group(1),
+            f"unresolved merge conflict: {found.group(2)}",
+            source,
+            text.count("\n", 0, found.start()) + 1,
+        )
+        for found in _CONFLICT_PLACE.finditer(text)
+    ]
+    line = text.count("\n", 0, marker.start()) + 1
+    message = "unresolved merge conflict (<<<<<<< markers): keep one side, then save"
+    raise InvalidAgreement(problems or [Problem("$", message, source, line)])
 
 
 def _refuse_aliases(text: str, source: str) -> None:

@@ -21,9 +21,11 @@ from ..yamlio import dump
 @click.argument("directory", type=click.Path(path_type=Path))
 def init(directory: Path) -> None:
     """Make DIRECTORY a workspace: a git repository with agreements/, a README,
-    schemas/ and a copy of the default templates/, in one commit.
+    schemas/, a copy of the default templates/ and a .gitattributes, in one commit.
 
-    On an existing workspace nothing is changed.
+    The .gitattributes and the repository's configuration make plain `git merge`,
+    `git pull` and `git rebase` merge agreements field by field. On an existing
+    workspace nothing is changed.
     """
     if init_workspace(directory):
         click.echo(f"{directory}: workspace created (agreements/, schemas/, templates/, README.md)")

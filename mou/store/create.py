@@ -9,12 +9,14 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import shlex
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
 from ..data import TEMPLATES_DIR
-from ..errors import MouError
+from ..errors import MouError, UsageError
 from ..fsutil import atomic_write
 from ..ids import AGREEMENTS_FOLDER
 from ..schema import SCHEMA_FILE, schema_text
@@ -38,6 +40,12 @@ each save is one commit, attributed to its author. `mou log ID` shows who
 changed what and when; `mou list` shows every agreement.
 """
 
+# Agreements merge field by field in plain `git merge`, `git pull` and `git rebase` too:
+# the attribute names the driver, each clone's configuration says how to run it.
+GITATTRIBUTES = f"{AGREEMENTS_FOLDER}/*.yaml merge=mou\n"
+MERGE_DRIVER_NAME = "mou: agreements merged field by field"
+MERGE_DRIVER = f"{shlex.quote(sys.executable)} -m mou merge-driver %O %A %B %P"
+
 
 def init_workspace(root: Path) -> bool:
     """Make ``root`` a workspace; True if created, False if it already was one (unchanged)."""
@@ -52,6 +60,7 @@ def init_workspace(root: Path) -> bool:
     files = _scaffold(root)
     with Workspace(root) as workspace:
         _commit_new_files(workspace, files)
+    register_merge_driver(root)
     # Changed-path Bloom filters make `git log -- agreements/<id>.yaml` skip the commits
     # that did not touch the file; once written, git's later commit-graph writes (gc,
     # maintenance) keep them.
@@ -66,6 +75,7 @@ def _scaffold(root: Path) -> list[str]:
         f"{AGREEMENTS_FOLDER}/.gitkeep": b"",
         "README.md": WORKSPACE_README.encode(),
         f"schemas/{SCHEMA_FILE}": schema_text().encode(),
+        ".gitattributes": GITATTRIBUTES.encode(),
     }
     templates = TEMPLATES_DIR
     for template in sorted(templates.glob("*.docx")):
@@ -119,3 +129,23 @@ def _start_commit(workspace: Workspace, tree: str, parent: str | None) -> str:
             f"{workspace.root}: the first commit could not be made: {err.message}"
         ) from None
     return out.decode().strip()
+
+
+def register_merge_driver(root: Path) -> None:
+    """Register mou's merge driver in the repository's own configuration."""
+    run_git(root, "config", "merge.mou.name", MERGE_DRIVER_NAME)
+    run_git(root, "config", "merge.mou.driver", MERGE_DRIVER)
+
+
+def clone_workspace(url: str, directory: Path) -> Path:
+    """Clone the workspace at ``url`` into ``directory`` and register the merge driver."""
+    if not url or url.startswith("-") or any(c in url for c in "\n\0"):
+        raise UsageError(f"URL {url!r}: not a repository address")
+    target = Path(directory).resolve()
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise MouError(f"{target}: exists and is not an empty folder; choose another")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    run_git(target.parent, "clone", "--quiet", "--", url, str(target),
+            env={"GIT_TERMINAL_PROMPT": "0"})  # fmt: skip
+    register_merge_driver(target)
+    return target

@@ -571,6 +571,16 @@ class Workspace(Reader):
     # ------------------------------------------------------------------ crash recovery
 
     @contextmanager
+    def writing(self, context: str) -> Iterator[None]:
+        """Hold the writers' lock, having finished any save a killed writer left behind.
+
+        For the store's other writers (sync): they then move the branch as a save does.
+        """
+        with os_errors(context, self.repo.git_dir), self._writer_lock():
+            self._finish_interrupted_save()
+            yield
+
+    @contextmanager
     def _writer_lock(self) -> Iterator[None]:
         from filelock import FileLock, Timeout
 

@@ -30,7 +30,7 @@ from ..errors import ConflictError, InvalidAgreement, MouError, Problem
 from ..ids import check_agreement_id
 from ..model import Agreement, to_data
 from ..notices import collecting
-from ..settings import WORKSPACE, resolve_workspace
+from ..settings import TRUSTED_EMAIL_HEADER, TRUSTED_NAME_HEADER, WORKSPACE, resolve_workspace
 from ..store.workspace import Author, Workspace
 from ..validate import validate_data
 
@@ -154,6 +154,32 @@ def current() -> Draft | None:
 def author() -> dict[str, str]:
     """The author's name and email, remembered for the browser session."""
     return st.session_state.setdefault(AUTHOR, {"name": "", "email": ""})
+
+
+def proxy_identity() -> dict[str, str] | None:
+    """Who is signed in, from the trusted proxy's headers; None when none is configured.
+
+    MouError when the app is configured to trust a proxy but the request carries no
+    identity (someone reached the app around the proxy): nobody may then save.
+    """
+    email_header = os.environ.get(TRUSTED_EMAIL_HEADER.env, "").strip()
+    if not email_header:
+        return None
+    headers = request_headers()
+    email = (headers.get(email_header) or "").strip()
+    if not email:
+        raise MouError(
+            f"the sign-in proxy did not say who you are (no {email_header} header); "
+            "open the app through the proxy"
+        )
+    name_header = os.environ.get(TRUSTED_NAME_HEADER.env, "").strip()
+    name = (headers.get(name_header) or "").strip() if name_header else ""
+    return {"name": name or email.split("@", 1)[0], "email": email, "header": email_header}
+
+
+def request_headers() -> Any:
+    """The headers of the browser's request to the app (case-insensitive)."""
+    return st.context.headers
 
 
 def start_new(data: dict[str, Any]) -> Draft:

@@ -10,7 +10,7 @@ import streamlit as st
 from ...errors import MouError
 from ...model import AgreementType, Status
 from ...presets import preset
-from .. import routing, state
+from .. import routing, state, syncing
 from ..fields import humanize
 from ..style import plain
 
@@ -19,6 +19,7 @@ def show() -> None:
     """Draw the page."""
     st.title(routing.AGREEMENTS.title)
     _unsaved_notice()
+    syncing.panel()
     try:
         summaries = _summaries()
     except MouError as err:

@@ -13,7 +13,7 @@ from ...document.render import render_docx
 from ...document.template import template_for
 from ...errors import ConflictError, InvalidAgreement, MouError
 from ...validate import validate_data
-from .. import routing, state
+from .. import routing, state, syncing
 from ..changes import show_changes
 from ..chrome import back_next, open_draft_page
 from ..controls import focus_on
@@ -118,19 +118,29 @@ def preview_text(data_json: str, revision: str, draft: bool, template: str) -> s
 def save_form(draft: state.Draft) -> None:
     """Message and author → one commit, or a clear reason why not."""
     st.subheader("Save")
-    who = state.author()
+    try:
+        signed_in = state.proxy_identity()
+    except MouError as err:
+        st.error(f"Not possible to save: {plain(err.message)}", icon=":material/lock:")
+        return
+    who = signed_in or state.author()
     with st.form("save", border=True):
         message = st.text_input("What changed, and why", key="save-message")
-        left, right = st.columns(2)
-        name = left.text_input("Your name", value=who["name"], key="save-name")
-        email = right.text_input("Your email", value=who["email"], key="save-email")
+        if signed_in is None:
+            left, right = st.columns(2)
+            name = left.text_input("Your name", value=who["name"], key="save-name")
+            email = right.text_input("Your email", value=who["email"], key="save-email")
+        else:
+            name, email = signed_in["name"], signed_in["email"]
+            st.caption(f"Saving as **{plain(name)}** ({plain(email)}), as your sign-in says.")
         submitted = st.form_submit_button(
             "Save revision", type="primary", disabled=not draft.dirty and draft.base is not None
         )
     if not draft.dirty and draft.base is not None:
         st.caption("No unsaved changes.")
     if submitted:
-        who.update(name=name, email=email)
+        if signed_in is None:
+            who.update(name=name, email=email)
         _save(draft, message, name, email)
     if draft.dirty:
         _discard(draft)
@@ -156,6 +166,7 @@ def _save(draft: state.Draft, message: str, name: str, email: str) -> None:
         st.error(f"Not saved: {err.message}")
         return
     st.success(f"Saved as revision {saved.revision[:8]}.", icon=":material/check_circle:")
+    syncing.after_save(f"{name.strip()} <{email.strip()}>")
     if saved.workspace_file_kept:
         st.warning(
             f"The workspace's own file agreements/{draft.agreement_id}.yaml holds other "
