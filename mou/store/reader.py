@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import MouError
 from ..ids import agreement_path, check_agreement_id, is_agreement_name
+from ..lifecycle import LIFECYCLE_FOLDER, lifecycle_path, state
+from ..lifecycle import parse as parse_record
 from .git import GitFailed, Repository, commit_date, git_errors
 from .listing import Summary, summaries
 
@@ -106,9 +108,45 @@ class Reader:
             if is_agreement_name(name.decode())
         }
         with git_errors(f"{self.root}: cannot list the agreements"):
-            return summaries(self.repo, head, entries)
+            rows = summaries(self.repo, head, entries)
+            return self._with_states(head, rows)
+
+    def _with_states(self, head: str, rows: builtins.list[Summary]) -> builtins.list[Summary]:
+        """The rows with each agreement's state, derived from its lifecycle record.
+
+        Without the model the readiness rules do not run, so an unsigned agreement is
+        "draft" here; `mou status` tells "approved" apart.
+        """
+        recorded = self._recorded_ids(head, {row.id for row in rows})
+        if not recorded:
+            return rows
+        raws = self.repo.read_files([f"{head}:{lifecycle_path(i)}" for i in recorded])
+        records = dict(zip(recorded, raws, strict=True))
+        today = dt.date.today()
+        return [
+            replace(row, state=_state_of(row, records[row.id], today)) if row.id in records else row
+            for row in rows
+        ]
+
+    def _recorded_ids(self, head: str, ids: set[str]) -> builtins.list[str]:
+        """The agreement ids in ``ids`` that have a lifecycle record at ``head``."""
+        names = self.repo.run("ls-tree", "--name-only", head, f"{LIFECYCLE_FOLDER}/")
+        found = [name.split("/", 1)[1][: -len(".yaml")] for name in names.splitlines()]
+        return sorted(i for i in found if i in ids)
 
 
 def _revision(fields: builtins.list[str]) -> Revision:
     sha, name, email, date, message = fields
     return Revision(sha, name, email, commit_date(date), message.strip())
+
+
+def _state_of(row: Summary, raw: bytes | None, today: dt.date) -> str:
+    """The state of a listed agreement; "unreadable" when its record cannot be read."""
+    if raw is None:
+        return row.state
+    try:
+        record = parse_record(raw, lifecycle_path(row.id), row.id)
+        expiration = dt.date.fromisoformat(row.expiration_date) if row.expiration_date else None
+    except (MouError, ValueError):
+        return "unreadable"
+    return state(record, expiration, today, ready=False)
