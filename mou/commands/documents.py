@@ -12,8 +12,10 @@ from pathlib import Path
 
 import click
 
+from ..changes.amendment import amendment_document
 from ..cli import json_option, workspace_option
 from ..data import PACKAGED_TEMPLATE
+from ..document.amendment import render_amendment
 from ..document.check import template_problems
 from ..document.ooxml import read_docx
 from ..document.pdf import soffice, to_pdf, to_pdfs
@@ -138,6 +140,12 @@ def check(agreement_id: str, rev: str | None, as_json: bool, workspace: Path | N
     default=None,
     help="Word template (default: the workspace's templates/mou.docx, else the built-in one).",
 )
+@click.option(
+    "--amendment",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Write Amendment No. N instead: numbered instructions from the executed text.",
+)
 @workspace_option
 def export(
     agreement_id: str | None,
@@ -148,9 +156,15 @@ def export(
     all_dir: Path | None,
     jobs: int | None,
     template: Path | None,
+    amendment: int | None,
     workspace: Path | None,
 ) -> None:
     """Export an agreement as a Word document (and PDF) for signature.
+
+    --amendment N writes Amendment No. N instead: recitals citing the agreement and
+    earlier amendments, numbered instructions generated from the difference between the
+    executed text and the amended draft (unchanged articles do not appear), joinder
+    language for parties it adds, and signature blocks.
 
     Without --draft the export is signature-ready: it is refused while any
     readiness error remains or the agreement has uncommitted changes. The
@@ -166,9 +180,39 @@ def export(
         return
     if not agreement_id:
         raise UsageError("give the ID of the agreement to export, or --all FOLDER")
+    if amendment is not None:
+        target = output or Path(f"{agreement_id}-amendment-{amendment}.docx")
+        _check_output(target)
+        _export_amendment(agreement_id, amendment, target, pdf, draft, workspace)
+        return
     target = output or Path(f"{agreement_id}.docx")
     _check_output(target)
     _export_one(agreement_id, rev, target, pdf, draft, template, workspace)
+
+
+def _export_amendment(
+    agreement_id: str, number: int, target: Path, pdf: bool, draft: bool, workspace: Path | None
+) -> None:
+    """Write Amendment No. ``number``; refused while the amended text is not ready."""
+    if pdf:
+        soffice()
+    with _workspace(workspace) as ws:
+        if not draft and not ws.is_committed(check_agreement_id(agreement_id)):
+            raise MouError(
+                f"{agreement_path(agreement_id)}: has changes that are not committed; save "
+                "them first or use --draft"
+            )
+        document, amended = amendment_document(ws, agreement_id, number, draft)
+    if not draft:
+        _refuse_unready(agreement_id, amended)
+    write_output(target, render_amendment(document))
+    kind = "draft" if draft else "signature-ready"
+    click.echo(
+        f"{target}: {kind} Amendment No. {number} to {agreement_id}, "
+        f"{len(document.instructions)} instruction(s)"
+    )
+    if pdf:
+        click.echo(f"{to_pdf(target, target.parent)}: PDF written")
 
 
 def _check_output(target: Path) -> None:

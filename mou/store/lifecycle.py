@@ -123,6 +123,11 @@ def _signed_record(
             f"{agreement_path(request.agreement_id)}: conflict: changed to revision "
             f"{loaded.revision[:10]} while signing revision {request.revision[:10]}"
         )
+    opened = record.open_amendment()
+    if request.amendment != ORIGINAL and opened is not None and opened.base == loaded.revision:
+        raise MouError(
+            f"--amendment {request.amendment}: changes nothing yet; save the amended text first"
+        )
     signature = _signature(ws, request, loaded, record, today)
     record = record.with_signature(signature)
     if not _remaining(loaded.agreement, record, request.amendment):

@@ -1,0 +1,150 @@
+"""Amendment No. N, generated from the difference between the text in force and the draft.
+
+The semantic diff (:func:`mou.changes.diff.diff`) says whether, and in which parts, the
+agreement changed; the instructions are then written per printed unit (clause, table,
+recitals, exhibit; see :func:`mou.document.amendment.text_units`) in the language counsel
+uses. A unit whose printed text is unchanged never appears: an amendment is not a
+restatement. :func:`apply_instructions` applies them to the original's units, which is
+how the tests prove that the instructions, followed by hand, give the amended text.
+"""
+
+from __future__ import annotations
+
+from ..document.amendment import AmendmentDocument, Instruction, Unit, text_units
+from ..document.context import build_context
+from ..errors import MouError
+from ..lifecycle import Record
+from ..model import Agreement
+from ..store.lifecycle import read_record
+from ..store.workspace import Workspace
+from .diff import diff
+
+
+def instructions(old: Agreement, new: Agreement) -> list[Instruction]:
+    """The numbered instructions that turn ``old``'s printed text into ``new``'s."""
+    before = _keyed(text_units(old))
+    after = _keyed(text_units(new))
+    result = [_removed(unit) for key, unit in before.items() if key not in after]
+    for key, unit in after.items():
+        earlier = before.get(key)
+        if earlier is None:
+            result.append(_added(unit, before))
+        elif earlier.paras != unit.paras:
+            result.append(_replaced(earlier, unit))
+    return result
+
+
+def _keyed(units: list[Unit]) -> dict[tuple[str, str], Unit]:
+    """Units by key; a heading printed twice in one article is told apart by a counter."""
+    keyed: dict[tuple[str, str], Unit] = {}
+    for unit in units:
+        key, count = unit.key, 2
+        while key in keyed:
+            key, count = (unit.key[0], f"{unit.key[1]}#{count}"), count + 1
+        keyed[key] = Unit(key, unit.article_no, unit.label, unit.paras)
+    return keyed
+
+
+def _removed(unit: Unit) -> Instruction:
+    if unit.key[0] == "exhibit":
+        return Instruction("delete", unit.key, f"{unit.label} is deleted.")
+    return Instruction("delete", unit.key, f"{unit.label} is deleted in its entirety.")
+
+
+def _replaced(old: Unit, new: Unit) -> Instruction:
+    if new.key[0] == "exhibit":
+        sentence = f"{old.label} is replaced by the attached {new.label}."
+    elif new.key[0] == "recitals":
+        sentence = "The recitals are deleted in their entirety and replaced with the following:"
+    elif new.key[1].startswith("table:"):
+        sentence = f"{old.label} is replaced by the following table:"
+    else:
+        sentence = f"{old.label} is deleted in its entirety and replaced with the following:"
+    return Instruction("replace", new.key, sentence, new.paras)
+
+
+def _added(unit: Unit, before: dict[tuple[str, str], Unit]) -> Instruction:
+    if unit.key[0] == "exhibit":
+        return Instruction("add", unit.key, f"The attached {unit.label} is added.", unit.paras)
+    article_exists = any(key[0] == unit.key[0] for key in before)
+    where = f"Article {unit.article_no}"
+    what = unit.label.split(", ", 1)[1] if ", " in unit.label else unit.label
+    if not article_exists:
+        sentence = f"The Agreement is amended by adding a new {where} with the following {what}:"
+    else:
+        sentence = f"{where} is amended by adding the following new {what}:"
+    return Instruction("add", unit.key, sentence, unit.paras)
+
+
+def apply_instructions(
+    units: list[Unit], steps: list[Instruction]
+) -> dict[tuple[str, str], tuple[str, ...]]:
+    """The printed text, unit by unit, after following ``steps`` on ``units`` by hand."""
+    text = {unit.key: unit.paras for unit in _keyed(units).values()}
+    for step in steps:
+        if step.kind == "delete":
+            del text[step.key]
+        else:
+            text[step.key] = step.paras
+    return text
+
+
+def amendment_document(
+    ws: Workspace, agreement_id: str, number: int, draft: bool
+) -> tuple[AmendmentDocument, Agreement]:
+    """Amendment No. ``number`` as a document, and the amended text it brings about."""
+    record = read_record(ws, agreement_id)
+    if not 1 <= number <= len(record.amendments):
+        raise MouError(f"--amendment {number}: {agreement_id} has no Amendment No. {number}")
+    amendment = record.amendments[number - 1]
+    old = ws.load(agreement_id, amendment.base)
+    executed = record.execution(number)
+    new = ws.load(agreement_id, executed.revision if executed else "HEAD")
+    if not diff(old.agreement, new.agreement):
+        raise MouError(
+            f"{agreement_id}: Amendment No. {number} changes nothing yet; save the amended "
+            "text first"
+        )
+    document = AmendmentDocument(
+        number=number,
+        title=new.agreement.title,
+        agreement_number=new.agreement.number,
+        recitals=_recitals(record, old.agreement, number),
+        instructions=instructions(old.agreement, new.agreement),
+        signatures=build_context(new.agreement, None, False, "")["signatures"],
+        provenance=f"{agreement_id} · Amendment No. {number} · text of revision "
+        f"{new.revision[:12]} amending revision {old.revision[:12]}",
+        draft=draft,
+        joinders=_joinders(old.agreement, new.agreement),
+    )
+    return document, new.agreement
+
+
+def _recitals(record: Record, original: Agreement, number: int) -> list[str]:
+    executed = record.execution(0)
+    when = executed.executed_date.strftime("%B %-d, %Y") if executed else "—"
+    cited = f" (No. {original.number})" if original.number else ""
+    lines = [
+        f"WHEREAS, the parties entered into the {original.title}{cited}, executed on "
+        f'{when} (the "Agreement");'
+    ]
+    for earlier in record.amendments[: number - 1]:
+        done = record.execution(earlier.number)
+        if done is not None:
+            lines.append(
+                f"WHEREAS, the Agreement was amended by Amendment No. {earlier.number}, "
+                f"executed on {done.executed_date.strftime('%B %-d, %Y')};"
+            )
+    lines.append("WHEREAS, the parties wish to amend the Agreement as set out below;")
+    return lines
+
+
+def _joinders(old: Agreement, new: Agreement) -> list[str]:
+    """Joinder language for each party the amendment adds."""
+    before = {p.id for p in old.parties}
+    return [
+        f"JOINDER. {p.legal_name} ({p.acronym}) joins the Agreement as a party and, by signing "
+        "below, agrees to be bound by every term of the Agreement as amended by this Amendment."
+        for p in new.parties
+        if p.id not in before
+    ]
