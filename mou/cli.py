@@ -91,6 +91,8 @@ COMMAND_TABLE: tuple[CommandSpec, ...] = (
     CommandSpec(
         "amend", "lifecycle:amend", _LIFE, "Open a numbered amendment of an executed text."
     ),
+    CommandSpec("withdraw", "lifecycle:withdraw_command", _LIFE, "Record a party's withdrawal."),
+    CommandSpec("terminate", "lifecycle:terminate_command", _LIFE, "Record the agreement's end."),
 )
 COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in COMMAND_TABLE}
 SECTIONS: dict[str, list[str]] = {}

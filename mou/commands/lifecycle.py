@@ -1,4 +1,4 @@
-"""Commands of the agreement's life after drafting: sign, status, amend.
+"""Commands of the agreement's life after drafting: sign, status, amend, withdraw, terminate.
 
 ``mou status ID --json`` prints (keys may be added, never renamed or removed)::
 
@@ -14,7 +14,9 @@
      "amendments": [{"number": 1, "state": "draft" | "partially_signed" | "executed",
                      "opened": "...", "message": "...", "base": "<40 hex>",
                      "executed_date": ... | null, "revision": ... | null}],
-     "parties": [{"party": "...", "participation": "member" | "withdrawing" | "withdrawn"}]}
+     "parties": [{"party": "...", "participation": "member" | "withdrawing" | "withdrawn",
+                  "notice_date": ..., "withdrawal_effective_date": ... (when withdrawing)}],
+     "rebalance": ["funding.cost_shares: <party> holds 20 %", ...]}
 """
 
 from __future__ import annotations
@@ -35,7 +37,15 @@ from ..rules import check as run_rules
 from ..rules import errors
 from ..settings import resolve_workspace
 from ..store.gitconfig import signing_settings
-from ..store.lifecycle import SignRequest, agreement_status, amend_agreement, sign, signable
+from ..store.lifecycle import (
+    SignRequest,
+    agreement_status,
+    amend_agreement,
+    sign,
+    signable,
+    terminate,
+    withdraw,
+)
 from ..store.origin import WorkspaceOrigin
 from ..store.workspace import Author, Workspace
 
@@ -183,6 +193,7 @@ def _status_lines(report: dict) -> list[str]:
         + (f" from {p['withdrawal_effective_date']}" if "withdrawal_effective_date" in p else "")
         for p in report["parties"]
     ]
+    lines += [f"  to rebalance by amendment: {item}" for item in report["rebalance"]]
     return lines
 
 
@@ -207,3 +218,45 @@ def amend(agreement_id: str, message: str, author: str, workspace: Path | None) 
         f"{agreement_id}: Amendment No. {number} opened; save the amended text with "
         f"`mou save`, then `mou export {agreement_id} --amendment {number}`"
     )
+
+
+@click.command("withdraw")
+@click.argument("agreement_id")
+@click.argument("party")
+@click.option("--notice-date", "notice_text", required=True, help="The date notice was given.")
+@click.option("--author", required=True, help='Who records it, as "Name <email>".')
+@workspace_option
+def withdraw_command(
+    agreement_id: str, party: str, notice_text: str, author: str, workspace: Path | None
+) -> None:
+    """Record PARTY's notice of withdrawal from the executed AGREEMENT_ID.
+
+    The withdrawal takes effect after the party's notice period (the host party's own,
+    where the term sets one). The agreement continues while at least two parties remain;
+    otherwise it ends on that date. `mou status` then lists what an amendment must
+    rebalance (cost shares, board seats, fiscal agents).
+    """
+    who = Author.parse(author)
+    notice = _date(notice_text, "--notice-date")
+    with Workspace(resolve_workspace(workspace)) as ws:
+        done = withdraw(ws, check_agreement_id(agreement_id), party, notice, who, dt.date.today())
+    click.echo(
+        f"{agreement_id}: {party} gave notice on {done.notice_date}; its withdrawal takes "
+        f"effect on {done.effective_date}"
+    )
+
+
+@click.command("terminate")
+@click.argument("agreement_id")
+@click.option("--date", "date_text", required=True, help="The date the agreement ends.")
+@click.option("--author", required=True, help='Who records it, as "Name <email>".')
+@workspace_option
+def terminate_command(
+    agreement_id: str, date_text: str, author: str, workspace: Path | None
+) -> None:
+    """Record that the executed AGREEMENT_ID ends on --date (its state is then terminated)."""
+    who = Author.parse(author)
+    day = _date(date_text, "--date")
+    with Workspace(resolve_workspace(workspace)) as ws:
+        terminate(ws, check_agreement_id(agreement_id), day, who)
+    click.echo(f"{agreement_id}: terminated as of {day}")

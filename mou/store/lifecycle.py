@@ -24,6 +24,7 @@ from ..lifecycle import (
     Execution,
     Record,
     Signature,
+    Withdrawal,
     amendment_state,
     dump,
     instrument_name,
@@ -302,8 +303,8 @@ def agreement_status(
 ) -> dict[str, object]:
     """The `mou status --json` shape: state, dates, signatures, amendments, participation."""
     record = read_record(ws, agreement_id)
-    agreement = ws.load(agreement_id).agreement
-    original, in_force = record.execution(ORIGINAL), record.last_execution()
+    agreement = in_force(ws, record).agreement
+    original, current = record.execution(ORIGINAL), record.last_execution()
     expiration = agreement.term.expiration_date
     return {
         "id": agreement_id,
@@ -312,12 +313,19 @@ def agreement_status(
         "effective_date": _effective(agreement, original),
         "expiration_date": _iso(expiration),
         "terminated_date": _iso(record.terminated),
-        "revision_in_force": in_force.revision if in_force else None,
+        "revision_in_force": current.revision if current else None,
         "signatures": [_signature_json(s) for s in record.signatures],
-        "awaiting": _remaining(agreement, record, _signing_now(record)),
+        "awaiting": _remaining(ws.load(agreement_id).agreement, record, _signing_now(record)),
         "amendments": [_amendment_json(record, a) for a in record.amendments],
         "parties": [_participation(record, p.id, today) for p in agreement.parties],
+        "rebalance": rebalancing(agreement, record),
     }
+
+
+def in_force(ws: Workspace, record: Record, tip: str | None = None) -> Loaded:
+    """The text in force: the latest executed revision, else the draft at ``tip`` (HEAD)."""
+    executed = record.last_execution()
+    return ws.load(record.agreement, executed.revision if executed else tip or "HEAD")
 
 
 def _signing_now(record: Record) -> int:
@@ -373,3 +381,95 @@ def _participation(record: Record, party: str, today: dt.date) -> dict[str, obje
         "notice_date": withdrawal.notice_date.isoformat(),
         "withdrawal_effective_date": withdrawal.effective_date.isoformat(),
     }
+
+
+def withdraw(
+    ws: Workspace, agreement_id: str, party: str, notice: dt.date, author: Author, today: dt.date
+) -> Withdrawal:
+    """Record ``party``'s notice of withdrawal; its effective date follows the notice period.
+
+    When fewer than two parties would remain, the agreement ends on that date.
+    """
+    recorded: dict[str, Withdrawal] = {}
+
+    def build(tip: str | None) -> dict[str, bytes]:
+        record = _executed_record(ws, agreement_id, tip, notice, "--notice-date")
+        if notice > today:
+            raise MouError(f"--notice-date {notice.isoformat()}: in the future (today is {today})")
+        agreement = in_force(ws, record, tip).agreement
+        withdrawal = _withdrawal(agreement, record, party, notice)
+        record = replace(record, withdrawals=(*record.withdrawals, withdrawal))
+        remaining = [p for p in agreement.parties if record.withdrawal(p.id) is None]
+        if len(remaining) < 2:
+            record = replace(record, terminated=withdrawal.effective_date)
+        recorded["withdrawal"] = withdrawal
+        return {lifecycle_path(agreement_id): dump(record)}
+
+    message = f"Withdrawal of {party}: notice given {notice.isoformat()}"
+    ws.commit_files(build, message, author)
+    return recorded["withdrawal"]
+
+
+def _executed_record(
+    ws: Workspace, agreement_id: str, tip: str | None, day: dt.date, flag: str
+) -> Record:
+    """The record at ``tip`` of an executed, not terminated agreement; MouError otherwise."""
+    record = read_record(ws, agreement_id, tip)
+    executed = record.execution(ORIGINAL)
+    if executed is None:
+        raise MouError(f"{agreement_id} is not executed; there is nothing to withdraw from or end")
+    if record.terminated is not None:
+        raise MouError(f"{agreement_id} was terminated on {record.terminated.isoformat()}")
+    if day < executed.executed_date:
+        raise MouError(
+            f"{flag} {day.isoformat()}: before the agreement was executed "
+            f"({executed.executed_date.isoformat()})"
+        )
+    return record
+
+
+def _withdrawal(agreement: Agreement, record: Record, party: str, notice: dt.date) -> Withdrawal:
+    """The withdrawal of ``party`` noticed on ``notice``, effective after its notice period."""
+    if party not in {p.id for p in agreement.parties}:
+        known = ", ".join(p.id for p in agreement.parties)
+        raise MouError(f"PARTY {party!r}: no such party in {agreement.id} (parties: {known})")
+    earlier = record.withdrawal(party)
+    if earlier is not None:
+        raise MouError(
+            f"PARTY {party!r}: gave notice of withdrawal on {earlier.notice_date.isoformat()}"
+        )
+    term = agreement.term
+    days = term.withdrawal_notice_days
+    if party == term.host_party and term.host_withdrawal_notice_days:
+        days = term.host_withdrawal_notice_days
+    return Withdrawal(party, notice, notice + dt.timedelta(days=days))
+
+
+def terminate(ws: Workspace, agreement_id: str, day: dt.date, author: Author) -> None:
+    """Record that the agreement ends on ``day``; MouError if it is not executed or ended."""
+
+    def build(tip: str | None) -> dict[str, bytes]:
+        record = _executed_record(ws, agreement_id, tip, day, "--date")
+        return {lifecycle_path(agreement_id): dump(replace(record, terminated=day))}
+
+    ws.commit_files(build, f"Terminate {agreement_id} on {day.isoformat()}", author)
+
+
+def rebalancing(agreement: Agreement, record: Record) -> list[str]:
+    """What an amendment must rebalance after withdrawals: shares, seats, fiscal agents."""
+    gone = {w.party for w in record.withdrawals}
+    found = []
+    for share in agreement.funding.cost_shares:
+        if share.party in gone:
+            found.append(f"funding.cost_shares: {share.party} holds {share.percent} %")
+    if agreement.governance is not None:
+        found += [
+            f"governance.seats: {seat.party} holds {seat.seats} seat(s)"
+            for seat in agreement.governance.seats
+            if seat.party in gone
+        ]
+        if agreement.governance.fiscal_agent in gone:
+            found.append(f"governance.fiscal_agent: {agreement.governance.fiscal_agent}")
+    if agreement.forfeiture is not None and agreement.forfeiture.fiscal_agent in gone:
+        found.append(f"forfeiture.fiscal_agent: {agreement.forfeiture.fiscal_agent}")
+    return found
