@@ -7,6 +7,7 @@ units, they give the amended text, on every example.
 from __future__ import annotations
 
 import copy
+import json
 import shutil
 from pathlib import Path
 
@@ -180,3 +181,45 @@ def test_the_amendment_converts_to_pdf(executed: Path, tmp_path: Path) -> None:
     made = mou(executed, "export", TRAINING, "--amendment", "1", "--draft", "--pdf", "-o", str(out))
     assert made.returncode == 0, made.stderr
     assert (tmp_path / "amendment.pdf").read_bytes().startswith(b"%PDF")
+
+
+def _executed_amendment(root: Path) -> None:
+    with Workspace(root) as ws:
+        amend_agreement(ws, TRAINING, "New member", AUTHOR, TODAY)
+        path = root / "agreements" / f"{TRAINING}.yaml"
+        ws.save(validate_data(_amended(to_data(load_file(path)))), "Amend", AUTHOR)
+    sign_in_process(root, TRAINING, signers(root, TRAINING), amendment=1)
+
+
+def test_the_conformed_copy_holds_the_amended_text_and_its_signatures(
+    executed: Path, tmp_path: Path
+) -> None:
+    _executed_amendment(executed)
+    out = tmp_path / "conformed.docx"
+    args = ("export", TRAINING, "--conformed", "-o", str(out))
+    pdf = shutil.which("soffice") is not None
+    made = mou(executed, *args, *(("--pdf",) if pdf else ()))
+    assert made.returncode == 0, made.stderr
+    document = docx.Document(str(out))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "It reports to the board each month." in text  # the amended text, not the old
+    assert text.startswith(f"CONFORMED COPY of {TRAINING}")
+    report = json.loads(mou(executed, "status", TRAINING, "--json").stdout)
+    for amendment_revision in (report["amendments"][0]["base"], report["revision_in_force"]):
+        assert amendment_revision[:12] in text.splitlines()[0]  # provenance: both revisions
+    rows = [[c.text for c in r.cells] for r in document.tables[-1].rows]
+    assert [r[0] for r in rows] == ["Instrument", "Original agreement", "Amendment No. 1"]
+    signed_blocks = [p.text for p in document.paragraphs if "/s/ " in p.text]
+    assert len(signed_blocks) == len(signers(executed, TRAINING))
+    assert all("Date: ____" not in block for block in signed_blocks)
+    if pdf:
+        assert (tmp_path / "conformed.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_no_conformed_copy_before_execution(tmp_path: Path) -> None:
+    root = workspace_with(tmp_path, MUTUAL_AID)
+    out = tmp_path / "c.docx"
+    result = mou(root, "export", MUTUAL_AID, "--conformed", "-o", str(out))
+    err = result.stderr.decode()
+    assert result.returncode == 1 and err.count("\n") == 1 and "is not executed" in err
+    assert not out.exists()
