@@ -44,6 +44,7 @@ DRAFT_PAGES = [
     "Exhibits",
     "Review and save",
     "History",
+    "Signatures",
     "Export",
 ]
 

@@ -27,16 +27,15 @@ from pathlib import Path
 
 import click
 
+from ..changes.signedcopy import check_signed_copy
 from ..cli import json_option, workspace_option
 from ..document.ooxml import read_docx
-from ..document.verify import verify_copy
 from ..errors import MouError
 from ..ids import check_agreement_id
 from ..model import Agreement
 from ..rules import check as run_rules
 from ..rules import errors
 from ..settings import resolve_workspace
-from ..store.gitconfig import signing_settings
 from ..store.lifecycle import (
     SignRequest,
     agreement_status,
@@ -46,7 +45,6 @@ from ..store.lifecycle import (
     terminate,
     withdraw,
 )
-from ..store.origin import WorkspaceOrigin
 from ..store.workspace import Author, Workspace
 
 
@@ -134,21 +132,10 @@ def _refuse_unready(agreement_id: str, agreement: Agreement) -> None:
 def _verified_copy(ws: Workspace, copy: Path, agreement_id: str, revision: str) -> bytes:
     """The signed copy's bytes, if it is an unaltered signature export of ``revision``."""
     data = read_docx(copy)
-    settings = signing_settings(ws.root)
     try:
-        verdict = verify_copy(data, WorkspaceOrigin(ws), settings.allowed_signers)
+        check_signed_copy(ws, data, agreement_id, revision)
     except MouError as err:
         raise MouError(f"--copy {copy}: {err.message}") from None
-    found = verdict.copy
-    if not verdict.ok:
-        raise MouError(f"--copy {copy}: {verdict.status}: {'; '.join(verdict.lines())}")
-    if found.agreement_id != agreement_id or found.revision != revision:
-        raise MouError(
-            f"--copy {copy}: a copy of {found.agreement_id} revision "
-            f"{(found.revision or '?')[:10]}, not of {agreement_id} revision {revision[:10]}"
-        )
-    if found.draft:
-        raise MouError(f"--copy {copy}: a draft export, not the copy for signature")
     return data
 
 

@@ -32,6 +32,7 @@ AGREEMENTS = Route("agreements", "Agreements", ":material/folder_open:")
 REVIEW = Route("review", "Review and save", ":material/fact_check:")
 HISTORY = Route("history", "History", ":material/history:")
 EXPORT = Route("export", "Export", ":material/download:")
+SIGNATURES = Route("signatures", "Signatures", ":material/signature:")
 
 Entry = tuple[Route, Callable[[], None]]
 """A page: its route and the function that draws it."""
