@@ -16,7 +16,8 @@ from ..errors import MouError
 from ..ids import agreement_path, check_agreement_id, is_agreement_name
 from ..lifecycle import LIFECYCLE_FOLDER, lifecycle_path, state
 from ..lifecycle import parse as parse_record
-from .git import GitFailed, Repository, commit_date, git_errors
+from . import objects as go
+from .git import FILE_MODES, GitFailed, Repository, commit_date, git_errors
 from .listing import Summary, summaries
 
 # Fields end in NUL (with `git log -z`): the one byte no git name or message can hold.
@@ -117,22 +118,31 @@ class Reader:
         Without the model the readiness rules do not run, so an unsigned agreement is
         "draft" here; `mou status` tells "approved" apart.
         """
-        recorded = self._recorded_ids(head, {row.id for row in rows})
+        recorded = self._recorded_blobs(head, {row.id for row in rows})
         if not recorded:
             return rows
-        raws = self.repo.read_files([f"{head}:{lifecycle_path(i)}" for i in recorded])
-        records = dict(zip(recorded, raws, strict=True))
+        records = {i: self.repo.read_object(blob) for i, blob in recorded.items()}
         today = dt.date.today()
         return [
             replace(row, state=_state_of(row, records[row.id], today)) if row.id in records else row
             for row in rows
         ]
 
-    def _recorded_ids(self, head: str, ids: set[str]) -> builtins.list[str]:
-        """The agreement ids in ``ids`` that have a lifecycle record at ``head``."""
-        names = self.repo.run("ls-tree", "--name-only", head, f"{LIFECYCLE_FOLDER}/")
-        found = [name.split("/", 1)[1][: -len(".yaml")] for name in names.splitlines()]
-        return sorted(i for i in found if i in ids)
+    def _recorded_blobs(self, head: str, ids: set[str]) -> dict[str, str]:
+        """Agreement id -> blob of its lifecycle record at ``head``, for the ids in ``ids``.
+
+        Read in process from the trees: no git process for a workspace without records.
+        """
+        root = go.parse_tree(self.repo.read_object(self.repo.tree_of(head)))
+        folder = go.find_entry(root, LIFECYCLE_FOLDER.encode())
+        if folder is None or folder[0] != go.TREE_MODE:
+            return {}
+        found = {}
+        for mode, name, sha in go.parse_tree(self.repo.read_object(folder[2].hex())):
+            agreement_id = name.decode(errors="replace")[: -len(".yaml")]
+            if mode in FILE_MODES and agreement_id in ids:
+                found[agreement_id] = sha.hex()
+        return found
 
 
 def _revision(fields: builtins.list[str]) -> Revision:
