@@ -41,7 +41,7 @@ def _amended(data: dict) -> dict:
     new = copy.deepcopy(data)
     resp = new["responsibilities"]
     resp[0]["text"] = resp[0]["text"] + " It reports to the board each month."
-    removed = resp.pop()
+    removed = resp.pop(_one_of_several(resp))
     party = copy.deepcopy(new["parties"][0])
     party.update(id="new-member", legal_name="Town of New Member", acronym="TNM")
     new["parties"].append(party)
@@ -52,12 +52,24 @@ def _amended(data: dict) -> dict:
     return new
 
 
+def _one_of_several(responsibilities: list[dict]) -> int:
+    """A responsibility that shares its parties with another, outside the first one's group
+    (so deleting it is a paragraph of a lettered list); else the last."""
+    first = responsibilities[0]["parties"]
+    groups: dict[tuple, list[int]] = {}
+    for index, item in enumerate(responsibilities):
+        groups.setdefault(tuple(item["parties"]), []).append(index)
+    shared = [ix for group, ix in groups.items() if len(ix) > 1 and list(group) != first]
+    return shared[0][-1] if shared else len(responsibilities) - 1
+
+
 @pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_instructions_applied_by_hand_give_the_amended_text(example: Path) -> None:
     old = load_file(example)
     new = validate_data(_amended(to_data(old)))
     steps = instructions(old, new)
-    assert {s.kind for s in steps} >= {"replace", "add"}
+    assert {s.kind for s in steps} >= {"add", "delete"}
+    assert any(s.part is not None for s in steps)  # rows or paragraphs, not whole units
     after = {u.key: u.paras for u in text_units(new)}
     assert apply_instructions(text_units(old), steps) == after
 
@@ -92,6 +104,8 @@ def test_the_amendment_document_speaks_counsel_and_leaves_out_unchanged_articles
     assert "It reports to the board each month." in text
     assert "is amended by adding the following new Section" in text
     assert "Exhibit A is replaced by the attached Exhibit A." in text
+    assert "is amended by deleting paragraph(s) (b) in their entirety" in text
+    assert "is amended by adding the following row(s) at its end:" in text
     assert "Town of New Member (TNM) joins the Agreement" in text
     assert "every term of the Agreement remains in full force" in text
     # Unchanged articles do not appear: a restatement would repeat Dispute resolution.

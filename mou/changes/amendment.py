@@ -10,8 +10,12 @@ how the tests prove that the instructions, followed by hand, give the amended te
 
 from __future__ import annotations
 
+import re
+from difflib import SequenceMatcher
+
 from ..document.amendment import AmendmentDocument, Instruction, Unit, text_units
 from ..document.context import build_context
+from ..document.words import letter
 from ..errors import MouError
 from ..lifecycle import Record
 from ..model import Agreement
@@ -30,7 +34,7 @@ def instructions(old: Agreement, new: Agreement) -> list[Instruction]:
         if earlier is None:
             result.append(_added(unit, before))
         elif earlier.paras != unit.paras:
-            result.append(_replaced(earlier, unit))
+            result += _partial(earlier, unit) or [_replaced(earlier, unit)]
     return result
 
 
@@ -76,17 +80,103 @@ def _added(unit: Unit, before: dict[tuple[str, str], Unit]) -> Instruction:
     return Instruction("add", unit.key, sentence, unit.paras)
 
 
+def _partial(old: Unit, new: Unit) -> list[Instruction]:
+    """Paragraphs of a lettered list, or rows of a table, added or deleted one by one; [] when
+    the unit changed otherwise (it is then replaced whole)."""
+    table = new.key[1].startswith("table:")
+    lettered = _is_lettered(old.paras) and _is_lettered(new.paras)
+    if not (table or lettered) or new.key[0] == "exhibit":
+        return []
+    a, b = _bare(old.paras, lettered), _bare(new.paras, lettered)
+    ops = SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    if any(tag == "replace" for tag, *_ in ops):
+        return []
+    if table and any(tag == "insert" and i1 != len(a) for tag, i1, *_ in ops):
+        return []  # a row added amid a table: the table is replaced, not patched by place
+    steps = []
+    for tag, i1, i2, j1, j2 in ops:
+        if tag == "delete":
+            steps.append(_deleted_part(old, old.paras[i1:i2], i1, table))
+        elif tag == "insert":
+            steps.append(_inserted_part(old, new.paras[j1:j2], j1, table))
+    return steps
+
+
+def _deleted_part(unit: Unit, paras: tuple[str, ...], at: int, table: bool) -> Instruction:
+    if table:
+        sentence = f"{unit.label} is amended by deleting the following row(s):"
+    else:
+        marks = ", ".join(_mark(p) for p in paras)
+        sentence = (
+            f"{unit.label} is amended by deleting paragraph(s) {marks} in their entirety; "
+            "the paragraphs that follow are re-lettered accordingly."
+        )
+    return Instruction("delete", unit.key, sentence, paras, part=at)
+
+
+def _inserted_part(unit: Unit, paras: tuple[str, ...], at: int, table: bool) -> Instruction:
+    if table:
+        sentence = f"{unit.label} is amended by adding the following row(s) at its end:"
+    else:
+        marks = ", ".join(_mark(p) for p in paras)
+        sentence = (
+            f"{unit.label} is amended by adding the following new paragraph(s) {marks}; "
+            "the paragraphs that follow are re-lettered accordingly:"
+        )
+    return Instruction("add", unit.key, sentence, paras, part=at)
+
+
+_LETTERED = re.compile(r"^\(([a-z]+)\) ")
+
+
+def _is_lettered(paras: tuple[str, ...]) -> bool:
+    return bool(paras) and all(
+        _LETTERED.match(p) and _LETTERED.match(p).group(1) == letter(i)  # type: ignore[union-attr]
+        for i, p in enumerate(paras)
+    )
+
+
+def _bare(paras: tuple[str, ...], lettered: bool) -> list[str]:
+    return [_LETTERED.sub("", p) for p in paras] if lettered else list(paras)
+
+
+def _mark(para: str) -> str:
+    found = _LETTERED.match(para)
+    return f"({found.group(1)})" if found else ""
+
+
 def apply_instructions(
     units: list[Unit], steps: list[Instruction]
 ) -> dict[tuple[str, str], tuple[str, ...]]:
-    """The printed text, unit by unit, after following ``steps`` on ``units`` by hand."""
+    """The printed text, unit by unit, after following ``steps`` on ``units`` by hand.
+
+    Steps on parts of one unit are applied from its end backwards, each at the place it
+    names in the text it was written against, then a lettered list is re-lettered, as
+    the instructions say.
+    """
     text = {unit.key: unit.paras for unit in _keyed(units).values()}
-    for step in steps:
+    whole = [step for step in steps if step.part is None]
+    for step in whole:
         if step.kind == "delete":
             del text[step.key]
         else:
             text[step.key] = step.paras
+    for key in dict.fromkeys(step.key for step in steps if step.part is not None):
+        text[key] = _patched(text[key], [s for s in steps if s.key == key])
     return text
+
+
+def _patched(paras: tuple[str, ...], steps: list[Instruction]) -> tuple[str, ...]:
+    lettered = _is_lettered(paras)
+    bare = _bare(paras, lettered)
+    deletions = [s for s in steps if s.kind == "delete"]
+    for step in sorted(deletions, key=lambda s: s.part or 0, reverse=True):
+        del bare[step.part or 0 : (step.part or 0) + len(step.paras)]
+    for step in sorted((s for s in steps if s.kind == "add"), key=lambda s: s.part or 0):
+        bare[step.part or 0 : step.part or 0] = _bare(step.paras, lettered)
+    if lettered:
+        return tuple(f"({letter(i)}) {p}" for i, p in enumerate(bare))
+    return tuple(bare)
 
 
 def amendment_document(

@@ -41,6 +41,10 @@ class Instruction:
     key: tuple[str, str]
     sentence: str
     paras: tuple[str, ...] = ()
+    part: int | None = None
+    """For paragraphs or rows added to or deleted from a unit: where, counted in the text
+    the step is written against (the text in force for a deletion, the amended one for
+    an addition); None when the whole unit is added, replaced or deleted."""
 
 
 @dataclass(frozen=True)
