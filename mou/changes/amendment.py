@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from difflib import SequenceMatcher
+from typing import Any
 
 from ..document.amendment import AmendmentDocument, Instruction, Unit, text_units
 from ..document.context import build_context
@@ -19,7 +20,7 @@ from ..document.words import letter
 from ..errors import MouError
 from ..lifecycle import Record
 from ..model import Agreement
-from ..store.lifecycle import read_record
+from ..store.lifecycle import joinder_parties, read_record
 from ..store.workspace import Workspace
 from .diff import diff
 
@@ -195,19 +196,39 @@ def amendment_document(
             f"{agreement_id}: Amendment No. {number} changes nothing yet; save the amended "
             "text first"
         )
+    joining = joinder_parties(old.agreement, new.agreement)
+    recitals = _recitals(record, old.agreement, number)
+    if joining is not None:
+        recitals.insert(-1, _JOINDER_RECITAL)
     document = AmendmentDocument(
         number=number,
         title=new.agreement.title,
         agreement_number=new.agreement.number,
-        recitals=_recitals(record, old.agreement, number),
+        recitals=recitals,
         instructions=instructions(old.agreement, new.agreement),
-        signatures=build_context(new.agreement, None, False, "")["signatures"],
+        signatures=_signature_blocks(new.agreement, joining),
+        joinder_only=joining is not None,
         provenance=f"{agreement_id} · Amendment No. {number} · text of revision "
         f"{new.revision[:12]} amending revision {old.revision[:12]}",
         draft=draft,
         joinders=_joinders(old.agreement, new.agreement),
     )
     return document, new.agreement
+
+
+_JOINDER_RECITAL = (
+    "WHEREAS, the amendment article of the Agreement admits a new member by a joinder "
+    "agreement signed by the new member and the parties it names;"
+)
+
+
+def _signature_blocks(agreement: Agreement, joining: frozenset[str] | None) -> list[Any]:
+    """The signature blocks of every party, or of those who sign a joinder."""
+    blocks = build_context(agreement, None, False, "")["signatures"]
+    if joining is None:
+        return list(blocks)
+    names = {p.legal_name for p in agreement.parties if p.id in joining}
+    return [block for block in blocks if block["party"] in names]
 
 
 def _recitals(record: Record, original: Agreement, number: int) -> list[str]:

@@ -60,6 +60,8 @@ class AmendmentDocument:
     provenance: str
     draft: bool = False
     joinders: list[str] = field(default_factory=list)
+    joinder_only: bool = False
+    """Signed only by the new members and the parties the amendment article names."""
 
 
 def text_units(agreement: Agreement) -> list[Unit]:
@@ -120,7 +122,8 @@ def render_amendment(doc: AmendmentDocument) -> bytes:
     if doc.draft:
         word.add_paragraph(DRAFT_MARK)
     number = f" (No. {doc.agreement_number})" if doc.agreement_number else ""
-    word.add_heading(f"Amendment No. {doc.number} to {doc.title}{number}", level=1)
+    kind = "Joinder Agreement (Amendment No. {n})" if doc.joinder_only else "Amendment No. {n}"
+    word.add_heading(f"{kind.format(n=doc.number)} to {doc.title}{number}", level=1)
     for recital in doc.recitals:
         word.add_paragraph(recital)
     word.add_paragraph("NOW, THEREFORE, the parties agree to amend the Agreement as follows:")

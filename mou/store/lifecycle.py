@@ -68,15 +68,44 @@ def read_record(ws: Workspace, agreement_id: str, commit: str | None = None) -> 
     return parse(raw, path, agreement_id) if raw is not None else Record(agreement_id)
 
 
-def required_signers(agreement: Agreement, record: Record) -> list[str]:
-    """Every ``party/signatory`` whose block has the signatory role, withdrawn parties aside."""
+def required_signers(
+    agreement: Agreement, record: Record, joining: frozenset[str] | None = None
+) -> list[str]:
+    """Every ``party/signatory`` whose block has the signatory role, withdrawn parties aside;
+    for a joinder (``joining``: the parties that sign it), theirs only."""
     return [
         f"{party.id}/{block.id}"
         for party in agreement.parties
-        if record.withdrawal(party.id) is None
+        if record.withdrawal(party.id) is None and (joining is None or party.id in joining)
         for block in party.signatories
         if block.role == SignatureRole.signatory
     ]
+
+
+def joinder_parties(in_force: Agreement, draft: Agreement) -> frozenset[str] | None:
+    """Who signs the amendment when it is a joinder: the new members and the parties the
+    amendment article names. None when every party signs (not a joinder)."""
+    added = {p.id for p in draft.parties} - {p.id for p in in_force.parties}
+    if not added or not in_force.amendment.joinder_alone:
+        return None
+    return frozenset(added | set(in_force.amendment.joinder_signers))
+
+
+def _joining(
+    ws: Workspace, record: Record, amendment: int, draft: Agreement
+) -> frozenset[str] | None:
+    if amendment == ORIGINAL:
+        return None
+    base = record.amendments[amendment - 1].base
+    return joinder_parties(ws.load(record.agreement, base).agreement, draft)
+
+
+def awaiting(ws: Workspace, agreement_id: str) -> list[str]:
+    """Who must still sign the instrument open for signature (the original or an amendment)."""
+    record = read_record(ws, agreement_id)
+    draft = ws.load(agreement_id).agreement
+    number = _signing_now(record)
+    return _remaining(draft, record, number, _joining(ws, record, number, draft))
 
 
 def signable(ws: Workspace, agreement_id: str, amendment: int) -> Loaded:
@@ -97,7 +126,8 @@ def sign(ws: Workspace, request: SignRequest, author: Author, today: dt.date) ->
             files[signed.copy] = request.copy
         execution = record.execution(request.amendment)
         loaded = ws.load(request.agreement_id, tip or "HEAD")
-        remaining = _remaining(loaded.agreement, record, request.amendment)
+        joining = _joining(ws, record, request.amendment, loaded.agreement)
+        remaining = _remaining(loaded.agreement, record, request.amendment, joining)
         outcome["signed"] = Signed("", execution, remaining)
         return files
 
@@ -131,7 +161,8 @@ def _signed_record(
         )
     signature = _signature(ws, request, loaded, record, today)
     record = record.with_signature(signature)
-    if not _remaining(loaded.agreement, record, request.amendment):
+    joining = _joining(ws, record, request.amendment, loaded.agreement)
+    if not _remaining(loaded.agreement, record, request.amendment, joining):
         record = record.with_execution(_execution(loaded, record, request.amendment))
     return record, signature
 
@@ -157,7 +188,14 @@ def _signature(
 ) -> Signature:
     """The new signature, after every check of who signs and when."""
     who = f"{request.party}/{request.signatory}"
-    if who not in required_signers(loaded.agreement, _without_signatures(record)):
+    joining = _joining(ws, record, request.amendment, loaded.agreement)
+    if joining is not None and request.party not in joining:
+        signers = ", ".join(sorted(joining))
+        raise MouError(
+            f"--signatory {who}: Amendment No. {request.amendment} is a joinder, signed by "
+            f"{signers} only"
+        )
+    if who not in required_signers(loaded.agreement, _without_signatures(record), joining):
         raise MouError(f"--signatory {who}: {_unknown_signatory(loaded.agreement, request)}")
     earlier = next(
         (
@@ -221,9 +259,11 @@ def _copy_path(request: SignRequest) -> str:
     return f"{SIGNED_FOLDER}/{request.agreement_id}/{name}"
 
 
-def _remaining(agreement: Agreement, record: Record, amendment: int) -> list[str]:
+def _remaining(
+    agreement: Agreement, record: Record, amendment: int, joining: frozenset[str] | None
+) -> list[str]:
     done = {f"{s.party}/{s.signatory}" for s in record.signatures_of(amendment)}
-    return [who for who in required_signers(agreement, record) if who not in done]
+    return [who for who in required_signers(agreement, record, joining) if who not in done]
 
 
 def _execution(loaded: Loaded, record: Record, amendment: int) -> Execution:
@@ -315,7 +355,7 @@ def agreement_status(
         "terminated_date": _iso(record.terminated),
         "revision_in_force": current.revision if current else None,
         "signatures": [_signature_json(s) for s in record.signatures],
-        "awaiting": _remaining(ws.load(agreement_id).agreement, record, _signing_now(record)),
+        "awaiting": awaiting(ws, agreement_id),
         "amendments": [_amendment_json(record, a) for a in record.amendments],
         "parties": [_participation(record, p.id, today) for p in agreement.parties],
         "rebalance": rebalancing(agreement, record),
