@@ -32,6 +32,7 @@ class CommandSpec:
 
 
 _FILES, _WORKSPACE, _DOCUMENTS, _REVIEW = "Agreement files", "Workspace", "Documents", "Review"
+_LIFE = "After the signature"
 
 # Every command, one line each, in the order `mou --help` lists them: adding a command is
 # a function in mou/commands/ and a line here. Summaries live here so that help imports
@@ -98,6 +99,13 @@ COMMAND_TABLE: tuple[CommandSpec, ...] = (
         "Write a Word redline with tracked changes between two revisions.",
     ),
     CommandSpec("intake", "intake:intake", _REVIEW, "Read a returned Word copy's edits, by field."),
+    CommandSpec("sign", "lifecycle:sign_command", _LIFE, "Record a signature; the last executes."),
+    CommandSpec("status", "lifecycle:status", _LIFE, "State, dates, signatures and amendments."),
+    CommandSpec(
+        "amend", "lifecycle:amend", _LIFE, "Open a numbered amendment of an executed text."
+    ),
+    CommandSpec("withdraw", "lifecycle:withdraw_command", _LIFE, "Record a party's withdrawal."),
+    CommandSpec("terminate", "lifecycle:terminate_command", _LIFE, "Record the agreement's end."),
 )
 COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in COMMAND_TABLE}
 SECTIONS: dict[str, list[str]] = {}

@@ -833,6 +833,11 @@ class Amendment(Strict):
     procedure: Prose
     """Normally: by mutual written consent of all parties."""
     new_members: Prose | None = None
+    joinder_alone: bool | None = None
+    """True: new members join by a joinder agreement alone: signed by the new member and the
+    parties named in joinder_signers, not by every party."""
+    joinder_signers: PartyRefs = []
+    """The parties that sign a joinder beside the new member (e.g. the fiscal agent)."""
 
 
 class GeneralProvisions(Strict):

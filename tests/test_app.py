@@ -46,6 +46,7 @@ DRAFT_PAGES = [
     "Exhibits",
     "Review and save",
     "History",
+    "Signatures",
     "Export",
     "Partner's returned copy",
 ]

@@ -149,8 +149,10 @@ def test_list_text_and_json(root: Path) -> None:
             "revision",
             "author",
             "date",
+            "state",
         ]
     )
+    assert rows[1]["state"] == "draft"
     assert rows[1]["revision"] == last and rows[1]["parties"] == ["PA", "PB"]
     assert (rows[1]["type"], rows[1]["status"], rows[1]["author"]) == (
         "task_force",

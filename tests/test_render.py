@@ -72,7 +72,7 @@ NOT_TEXT = {
     "sha256",
 }
 # Lists of ids (references), as opposed to lists of items under the same key.
-REFERENCE_LISTS = {"owners", "parties", "goals"}
+REFERENCE_LISTS = {"owners", "parties", "goals", "joinder_signers"}
 TRAPS = [
     "{{ x }}",
     "{% if true %}yes{% endif %}",

@@ -13,9 +13,13 @@ from pathlib import Path
 import click
 
 from ..attachments import attachments_beside, sha256_of
+from ..changes.amendment import amendment_document
+from ..changes.conformed import conformed_source
 from ..cli import json_option, workspace_option
 from ..data import PACKAGED_TEMPLATE
+from ..document.amendment import render_amendment
 from ..document.check import template_problems
+from ..document.conformed import conform
 from ..document.ooxml import read_docx
 from ..document.pdf import bind_attachments, soffice, to_pdf, to_pdfs
 from ..document.provenance import fingerprint
@@ -157,6 +161,17 @@ def check(agreement_id: str, rev: str | None, as_json: bool, workspace: Path | N
     default=None,
     help="Word template (default: the workspace's templates/mou.docx, else the built-in one).",
 )
+@click.option(
+    "--amendment",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Write Amendment No. N instead: numbered instructions from the executed text.",
+)
+@click.option(
+    "--conformed",
+    is_flag=True,
+    help="Write the conformed copy: the text in force, /s/ signatures, amendments listed.",
+)
 @workspace_option
 def export(
     agreement_id: str | None,
@@ -167,9 +182,18 @@ def export(
     all_dir: Path | None,
     jobs: int | None,
     template: Path | None,
+    amendment: int | None,
+    conformed: bool,
     workspace: Path | None,
 ) -> None:
     """Export an agreement as a Word document (and PDF) for signature.
+
+    --amendment N writes Amendment No. N instead: recitals citing the agreement and
+    earlier amendments, numbered instructions generated from the difference between the
+    executed text and the amended draft (unchanged articles do not appear), joinder
+    language for parties it adds, and signature blocks. --conformed writes the
+    conformed copy: the executed text with every executed amendment incorporated,
+    "/s/ Name" and the date in each signed block, and a table of the instruments.
 
     Without --draft the export is signature-ready: it is refused while any
     readiness error remains or the agreement has uncommitted changes. The
@@ -185,9 +209,64 @@ def export(
         return
     if not agreement_id:
         raise UsageError("give the ID of the agreement to export, or --all FOLDER")
+    if conformed:
+        target = output or Path(f"{agreement_id}-conformed.docx")
+        _check_output(target)
+        _export_conformed(agreement_id, target, pdf, template, workspace)
+        return
+    if amendment is not None:
+        target = output or Path(f"{agreement_id}-amendment-{amendment}.docx")
+        _check_output(target)
+        _export_amendment(agreement_id, amendment, target, pdf, draft, workspace)
+        return
     target = output or Path(f"{agreement_id}.docx")
     _check_output(target)
     _export_one(agreement_id, rev, target, pdf, draft, template, workspace)
+
+
+def _export_amendment(
+    agreement_id: str, number: int, target: Path, pdf: bool, draft: bool, workspace: Path | None
+) -> None:
+    """Write Amendment No. ``number``; refused while the amended text is not ready."""
+    if pdf:
+        soffice()
+    with _workspace(workspace) as ws:
+        if not draft and not ws.is_committed(check_agreement_id(agreement_id)):
+            raise MouError(
+                f"{agreement_path(agreement_id)}: has changes that are not committed; save "
+                "them first or use --draft"
+            )
+        document, amended = amendment_document(ws, agreement_id, number, draft)
+        attached = ws.attachments(amended, "HEAD")
+    if not draft:
+        _refuse_unready(agreement_id, Source(amended, None, "the amended text", attached))
+    write_output(target, render_amendment(document))
+    kind = "draft" if draft else "signature-ready"
+    click.echo(
+        f"{target}: {kind} Amendment No. {number} to {agreement_id}, "
+        f"{len(document.instructions)} instruction(s)"
+    )
+    if pdf:
+        click.echo(f"{to_pdf(target, target.parent)}: PDF written")
+
+
+def _export_conformed(
+    agreement_id: str, target: Path, pdf: bool, template: Path | None, workspace: Path | None
+) -> None:
+    """Write the conformed copy of the executed agreement."""
+    if pdf:
+        soffice()
+    with _workspace(workspace) as ws:
+        loaded, facts = conformed_source(ws, check_agreement_id(agreement_id))
+        chosen = template_for(ws.root, template)
+    data = render_docx(loaded.agreement, loaded.revision, False, chosen, _warn)
+    write_output(target, conform(data, facts))
+    click.echo(
+        f"{target}: conformed copy of {agreement_id} at revision {loaded.revision[:12]}, "
+        f"{len(facts.instruments)} instrument(s) incorporated"
+    )
+    if pdf:
+        click.echo(f"{to_pdf(target, target.parent)}: PDF written")
 
 
 def _check_output(target: Path) -> None:

@@ -15,7 +15,11 @@ JSON shapes (keys are stable; new keys may be added, none removed or renamed):
      "status": "draft", "parties": ["MPD", "CSO"],
      "effective_date": "2026-07-01" | null, "expiration_date": "2029-06-30" | null,
      "revision": "<40 hex: last commit that changed the file>",
-     "author": "Jane Roe", "date": "2026-03-01T14:05:09+00:00"}
+     "author": "Jane Roe", "date": "2026-03-01T14:05:09+00:00",
+     "state": "draft" | "partially_signed" | "executed" | "expired" | "terminated"}
+
+``state`` is derived from the agreement's lifecycle record (signatures, executions,
+termination); ``status`` is the value typed in the file.
 """
 
 from __future__ import annotations
@@ -64,7 +68,8 @@ def list_(as_json: bool, workspace: Path | None) -> None:
 
     --json prints a list, by id, of {id, title, type, status, parties (acronyms),
     effective_date, expiration_date (YYYY-MM-DD or null), revision (the last commit
-    that changed the file), author, date}.
+    that changed the file), author, date, state (derived from signatures, executions
+    and termination: draft, partially_signed, executed, expired, terminated)}.
     """
     with Reader(resolve_workspace(workspace)) as store:
         rows = store.list()
@@ -76,7 +81,7 @@ def list_(as_json: bool, workspace: Path | None) -> None:
         term = f"{row.effective_date or '-'}..{row.expiration_date or '-'}"
         click.echo(
             visible(
-                f"{row.id}  [{row.status}] {row.type}  {row.title}  ({', '.join(row.parties)})  "
+                f"{row.id}  [{row.state}] {row.type}  {row.title}  ({', '.join(row.parties)})  "
                 f"{term}  {row.revision[:10]} {row.date:%Y-%m-%d} {row.author}"
             )
         )

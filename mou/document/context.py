@@ -527,7 +527,15 @@ class ContextBuilder:
 
     def _amendment(self) -> list[dict[str, Any]]:
         m = self.a.amendment
-        return [clause("Amendment", m.procedure), clause("New members", m.new_members)]
+        joinder = None
+        if m.joinder_alone:
+            signers = join([self.acronym(p) for p in m.joinder_signers])
+            by = f"the new member and {signers}" if signers else "the new member alone"
+            joinder = f"A joinder agreement signed by {by} admits a new member."
+        return [
+            clause("Amendment", m.procedure),
+            clause("New members", m.new_members, joinder),
+        ]
 
     def _general(self) -> list[dict[str, Any]]:
         g = self.a.general

@@ -66,6 +66,8 @@ class Summary:
     revision: str
     author: str
     date: dt.datetime
+    state: str = "draft"
+    """Derived from the lifecycle record (see :func:`mou.lifecycle.state`), never typed."""
 
     def as_json(self) -> dict[str, Any]:
         """The `mou list --json` shape of one row."""
@@ -80,6 +82,7 @@ class Summary:
             "revision": self.revision,
             "author": self.author,
             "date": self.date.isoformat(),
+            "state": self.state,
         }
 
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import MouError
 from ..ids import agreement_path, check_agreement_id, is_agreement_name
-from .git import GitFailed, Repository, commit_date, git_errors
+from ..lifecycle import LIFECYCLE_FOLDER, lifecycle_path, state
+from ..lifecycle import parse as parse_record
+from . import objects as go
+from .git import FILE_MODES, GitFailed, Repository, commit_date, git_errors
 from .listing import Summary, summaries
 
 # Fields end in NUL (with `git log -z`): the one byte no git name or message can hold.
@@ -106,9 +109,54 @@ class Reader:
             if is_agreement_name(name.decode())
         }
         with git_errors(f"{self.root}: cannot list the agreements"):
-            return summaries(self.repo, head, entries)
+            rows = summaries(self.repo, head, entries)
+            return self._with_states(head, rows)
+
+    def _with_states(self, head: str, rows: builtins.list[Summary]) -> builtins.list[Summary]:
+        """The rows with each agreement's state, derived from its lifecycle record.
+
+        Without the model the readiness rules do not run, so an unsigned agreement is
+        "draft" here; `mou status` tells "approved" apart.
+        """
+        recorded = self._recorded_blobs(head, {row.id for row in rows})
+        if not recorded:
+            return rows
+        records = {i: self.repo.read_object(blob) for i, blob in recorded.items()}
+        today = dt.date.today()
+        return [
+            replace(row, state=_state_of(row, records[row.id], today)) if row.id in records else row
+            for row in rows
+        ]
+
+    def _recorded_blobs(self, head: str, ids: set[str]) -> dict[str, str]:
+        """Agreement id -> blob of its lifecycle record at ``head``, for the ids in ``ids``.
+
+        Read in process from the trees: no git process for a workspace without records.
+        """
+        root = go.parse_tree(self.repo.read_object(self.repo.tree_of(head)))
+        folder = go.find_entry(root, LIFECYCLE_FOLDER.encode())
+        if folder is None or folder[0] != go.TREE_MODE:
+            return {}
+        found = {}
+        for mode, name, sha in go.parse_tree(self.repo.read_object(folder[2].hex())):
+            agreement_id = name.decode(errors="replace")[: -len(".yaml")]
+            if mode in FILE_MODES and agreement_id in ids:
+                found[agreement_id] = sha.hex()
+        return found
 
 
 def _revision(fields: builtins.list[str]) -> Revision:
     sha, name, email, date, message = fields
     return Revision(sha, name, email, commit_date(date), message.strip())
+
+
+def _state_of(row: Summary, raw: bytes | None, today: dt.date) -> str:
+    """The state of a listed agreement; "unreadable" when its record cannot be read."""
+    if raw is None:
+        return row.state
+    try:
+        record = parse_record(raw, lifecycle_path(row.id), row.id)
+        expiration = dt.date.fromisoformat(row.expiration_date) if row.expiration_date else None
+    except (MouError, ValueError):
+        return "unreadable"
+    return state(record, expiration, today, ready=False)

@@ -43,7 +43,7 @@ import secrets
 import shutil
 import stat
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +53,8 @@ from ..chars import hidden_char, name_of
 from ..errors import ConflictError, MouError, UsageError
 from ..fsutil import os_errors, write_no_follow
 from ..ids import AGREEMENTS_FOLDER, agreement_path, check_agreement_id, is_agreement_name
+from ..lifecycle import edit_refusal, lifecycle_path
+from ..lifecycle import parse as parse_record
 from ..model import Agreement, to_data
 from ..settings import resolve_workspace
 from ..validate import load_bytes, validate_data
@@ -272,8 +274,123 @@ class Workspace(Reader):
             raise self._conflict(job.path, job.base, old)
         if job.base is None and old is not None and old_blob is not None:
             self._refuse_undoing_last_change(job.path, old, new_blob)
+        if old is not None:
+            self._refuse_signed_text(job.path, old)
         commit = self._commit(job, old, attached)
         return self._land(job, ref, commit, (old, old_blob), attached)
+
+    def _refuse_signed_text(self, path: str, tip: str) -> None:
+        """MouError when the agreement at ``path`` is signed text only an amendment changes."""
+        agreement_id = path.split("/", 1)[1][: -len(".yaml")]
+        raw = self.read_path(tip, lifecycle_path(agreement_id))
+        if raw is None:
+            return
+        record = parse_record(raw, lifecycle_path(agreement_id), agreement_id)
+        refusal = edit_refusal(record)
+        if refusal is not None:
+            raise MouError(f"{path}: not saved: {refusal}")
+
+    def read_path(self, commit: str, path: str) -> bytes | None:
+        """The bytes of the regular file ``path`` at ``commit``, or None when it is absent.
+
+        Read in process, tree by tree: every save asks for the lifecycle record, and a
+        ``git`` process per save would cost more than the rest of the check.
+        """
+        tree: str | None = self.repo.tree_of(commit)
+        parts = path.split("/")
+        for name in parts[:-1]:
+            entry = go.find_entry(go.parse_tree(self.repo.read_object(tree or "")), name.encode())
+            tree = entry[2].hex() if entry is not None and entry[0] == go.TREE_MODE else None
+            if tree is None:
+                return None
+        found = go.find_entry(go.parse_tree(self.repo.read_object(tree or "")), parts[-1].encode())
+        if found is None or found[0] not in FILE_MODES:
+            return None
+        return self.repo.read_object(found[2].hex())
+
+    def commit_files(
+        self, build: Callable[[str | None], dict[str, bytes]], message: str, author: Author
+    ) -> str:
+        """Commit the files ``build`` returns for the current tip, as one commit; its sha.
+
+        ``build`` runs under the writer lock with the tip the commit goes on, so what it
+        checks (a signature not given twice, say) still holds when the branch moves. Only
+        those files change; the index entries and working files follow where they held
+        the content from before (an edit of them is kept).
+        """
+        _check_message(message, "the message (-m)")
+        with (
+            os_errors("not recorded", self.repo.git_dir),
+            self._writer_lock(),
+            git_errors("not recorded"),
+        ):
+            self._finish_interrupted_save()
+            for _ in range(20):
+                old = self.repo.tip()
+                files = build(old)
+                commit = self._commit_files(files, message, author, old)
+                if self._land_files(files, commit, old):
+                    return commit
+        raise MouError("the branch kept moving while recording; try again")
+
+    def _commit_files(
+        self, files: dict[str, bytes], message: str, author: Author, old: str | None
+    ) -> str:
+        for path in files:
+            refuse_filtered(self.repo, path)
+        tree = self.repo.tree_of(old) if old else None
+        for path, raw in files.items():
+            blob = go.write_object(self.repo.objects_dir, "blob", raw)
+            tree = self._set_in_tree(tree, path.split("/"), blob)
+        nothing_attached = Wanted(next(iter(files)), {}, {})  # lifecycle files name no exhibit
+        job = _Job(
+            next(iter(files)), b"", message, author, None, read_policy(self.repo), nothing_attached
+        )
+        assert tree is not None
+        return self._commit_tree(job, tree, old)
+
+    def _set_in_tree(self, tree: str | None, parts: list[str], blob: str) -> str:
+        """The tree ``tree`` (None: empty) with the file at ``parts`` set to ``blob``."""
+        entries = go.parse_tree(self.repo.read_object(tree)) if tree else []
+        name = parts[0].encode()
+        if len(parts) == 1:
+            entry = (go.FILE_MODE, name, bytes.fromhex(blob))
+        else:
+            inner = go.find_entry(entries, name)
+            if inner is not None and inner[0] != go.TREE_MODE:
+                raise MouError(f"{self.root}: '{parts[0]}' is committed as a file, not a folder")
+            sub = self._set_in_tree(inner[2].hex() if inner else None, parts[1:], blob)
+            entry = (go.TREE_MODE, name, bytes.fromhex(sub))
+        return go.write_object(
+            self.repo.objects_dir, "tree", go.serialize_tree(go.with_entry(entries, entry))
+        )
+
+    def _land_files(self, files: dict[str, bytes], commit: str, old: str | None) -> bool:
+        """Move the branch to ``commit`` if it is still at ``old``; then index and files."""
+        token = _token()
+        with index_lock(self.repo.git_dir, token):
+            before = {p: self.read_path(old, p) if old else None for p in files}
+            moved = self._move_branch(self.repo.branch_ref(), commit, old, {"path": ""})
+            self._journal().unlink(missing_ok=True)  # nothing of a save's to finish here
+            if not moved:
+                return False
+            for path, raw in files.items():
+                self._follow(path, raw, before[path])
+        return True
+
+    def _follow(self, path: str, raw: bytes, before: bytes | None) -> None:
+        """Bring the index entry and the working file of ``path`` up to ``raw`` where they
+        still hold ``before`` (or nothing): an edit made meanwhile is never overwritten."""
+        blob = go.object_id("blob", raw)
+        old_blob = go.object_id("blob", before) if before is not None else None
+        if self._staged_blob(path) in (None, old_blob):
+            os.replace(self._index_with([(path, blob)]), self.repo.git_dir / "index")
+        target = self.root / path
+        current = _regular_bytes(target)
+        if current == before or (current is None and not os.path.lexists(target)):
+            with contextlib.suppress(OSError):
+                target.parent.mkdir(parents=True, exist_ok=True)
+            self._write_working_file(target, raw)  # a failure leaves the commit made
 
     def _land(
         self,
@@ -397,6 +514,10 @@ class Workspace(Reader):
         """The commit of ``job`` on ``parent``, through the repository's hooks and signing."""
         blob = go.write_object(self.repo.objects_dir, "blob", job.raw)
         tree = self._tree_with(parent, job.path, blob, attached)
+        return self._commit_tree(job, tree, parent)
+
+    def _commit_tree(self, job: _Job, tree: str, parent: str | None) -> str:
+        """The commit of ``tree`` on ``parent`` for ``job``, through hooks and signing."""
         env = {
             "GIT_AUTHOR_NAME": job.author.name,
             "GIT_AUTHOR_EMAIL": job.author.email,

@@ -11,8 +11,8 @@ from functools import partial
 
 import streamlit as st
 
-from . import routing, state, style
-from .pages import agreements, export, history, intake, review
+from . import lifecycle, routing, state, style
+from .pages import agreements, export, history, intake, review, signatures
 from .steps import STEPS, draw
 
 HOME: routing.Entry = (routing.AGREEMENTS, agreements.show)
@@ -21,7 +21,11 @@ SECTIONS: dict[str, list[routing.Entry]] = {
         *((step.route, partial(draw, step)) for step in STEPS),
         (routing.REVIEW, review.show),
     ],
-    "Records": [(routing.HISTORY, history.show), (routing.EXPORT, export.show)],
+    "Records": [
+        (routing.HISTORY, history.show),
+        (routing.SIGNATURES, signatures.show),
+        (routing.EXPORT, export.show),
+    ],
     "Partners": [(routing.INTAKE, intake.show)],
 }
 """The pages about the open draft, by sidebar group, in Back / Next order."""
@@ -48,4 +52,7 @@ def _sidebar() -> None:
             if draft.base is None:
                 badge = ":orange-badge[New — not saved yet]"
             st.markdown(f"**Open:** {style.plain(title)}  \n`{draft.agreement_id}` · {badge}")
+            life = lifecycle.state_of(draft)
+            if life is not None:
+                st.markdown(f"**State:** {lifecycle.STATE_LABELS.get(life, life)}")
         st.caption(f"Workspace: `{state.workspace_root()}`")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import streamlit as st
 
 from . import routing
+from .lifecycle import refusal_of
 from .rows import place
 from .state import Draft, current
 from .style import count, plain
@@ -38,7 +39,19 @@ def open_draft_page(title: str) -> Draft | None:
         st.info("New agreement — not saved yet.", icon=":material/edit_note:")
     elif draft.dirty:
         st.info("Unsaved changes.", icon=":material/edit_note:")
+    signed_text_notice(draft)
     return draft
+
+
+def signed_text_notice(draft: Draft) -> None:
+    """Say, on every page about the draft, when its text is signed and cannot be saved."""
+    refusal = refusal_of(draft)
+    if refusal is not None:
+        st.warning(
+            f"{plain(refusal)}. Edits here cannot be saved; start an amendment on the "
+            "Signatures page.",
+            icon=":material/lock:",
+        )
 
 
 def step_header(draft: Draft, title: str, number: int, total: int) -> None:
@@ -47,6 +60,7 @@ def step_header(draft: Draft, title: str, number: int, total: int) -> None:
     st.caption(f"{name} · step {number} of {total}")
     st.title(title)
     st.progress(number / total)
+    signed_text_notice(draft)
     for line in draft.notices:  # e.g. a revision written in schema version 1
         st.caption(f":material/history: {plain(line)}; saving writes the current version.")
     if draft.dirty:

@@ -33,6 +33,7 @@ REVIEW = Route("review", "Review and save", ":material/fact_check:")
 HISTORY = Route("history", "History", ":material/history:")
 EXPORT = Route("export", "Export", ":material/download:")
 INTAKE = Route("returned-copy", "Partner's returned copy", ":material/move_to_inbox:")
+SIGNATURES = Route("signatures", "Signatures", ":material/signature:")
 
 Entry = tuple[Route, Callable[[], None]]
 """A page: its route and the function that draws it."""

@@ -306,6 +306,11 @@ def save(draft: Draft, message: str, name: str, email: str) -> Any:
     return saved
 
 
+def author_of(name: str, email: str) -> Any:
+    """The person recording a fact (a signature, an amendment) from a form's two fields."""
+    return _signer(name, email)
+
+
 def _signer(name: str, email: str) -> Any:
     """The author of a save from the form's two fields, with messages that name them."""
     name, email = name.strip(), email.strip()

@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import streamlit as st
 
+from ...changes.amendment import amendment_document
+from ...changes.conformed import conformed_source
+from ...document.amendment import render_amendment
+from ...document.conformed import conform
 from ...document.pdf import bind_attachments, to_pdf
 from ...document.render import render_docx
 from ...document.template import template_for, usable_template
 from ...errors import MouError
 from ...model import Agreement
+from ...rules import check, errors
 from ...validate import validate_data
 from .. import routing, state
 from ..chrome import back_next, open_draft_page
+from ..lifecycle import status_of
 from ..readiness import findings
 from ..style import count
 
@@ -36,7 +44,49 @@ def show() -> None:
     _signature_ready(draft)
     st.divider()
     _draft_copy(draft)
+    _after_signature(draft)
     back_next(routing.EXPORT.slug)
+
+
+def _after_signature(draft: state.Draft) -> None:
+    """The amendment documents and the conformed copy, once the agreement is executed."""
+    report = status_of(draft)
+    if report is None or report["revision_in_force"] is None:
+        return
+    st.divider()
+    st.subheader("After the signature")
+    st.download_button(
+        "Download conformed copy",
+        data=lambda: conformed_docx(draft),
+        mime=DOCX,
+        file_name=f"{draft.agreement_id}-conformed.docx",
+        key="export-conformed",
+    )
+    for amendment in report["amendments"]:
+        number = amendment["number"]
+        st.download_button(
+            f"Download Amendment No. {number} ({amendment['state']})",
+            data=partial(amendment_docx, draft, number),
+            mime=DOCX,
+            file_name=f"{draft.agreement_id}-amendment-{number}.docx",
+            key=f"export-amendment-{number}",
+        )
+
+
+def conformed_docx(draft: state.Draft) -> bytes:
+    """The conformed copy, as `mou export --conformed` writes it."""
+    with state.workspace() as ws:
+        loaded, facts = conformed_source(ws, draft.agreement_id)
+    return conform(render_docx(loaded.agreement, loaded.revision, False, _template()), facts)
+
+
+def amendment_docx(draft: state.Draft, number: int) -> bytes:
+    """Amendment No. ``number``, marked DRAFT while its text has readiness errors."""
+    with state.workspace() as ws:
+        document, amended = amendment_document(ws, draft.agreement_id, number, False)
+    if errors(check(amended)):
+        document = replace(document, draft=True)
+    return render_amendment(document)
 
 
 def _signature_ready(draft: state.Draft) -> None:

@@ -17,6 +17,7 @@ from .. import routing, state, syncing
 from ..changes import show_changes
 from ..chrome import back_next, open_draft_page
 from ..controls import focus_on
+from ..lifecycle import refusal_of
 from ..readiness import findings
 from ..rows import place, three_way
 from ..steps import step_of
@@ -118,6 +119,12 @@ def preview_text(data_json: str, revision: str, draft: bool, template: str) -> s
 def save_form(draft: state.Draft) -> None:
     """Message and author → one commit, or a clear reason why not."""
     st.subheader("Save")
+    refusal = refusal_of(draft)
+    if refusal is not None:
+        st.error(f"Not saved: {plain(refusal)}.", icon=":material/lock:")
+        if st.button("Go to Signatures", key="review-to-signatures"):
+            routing.go(routing.SIGNATURES.slug)
+        return
     try:
         signed_in = state.proxy_identity()
     except MouError as err:

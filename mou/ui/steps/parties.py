@@ -14,6 +14,7 @@ from ...model import PartyLevel, SignatureRole
 from ...outline import fields_of
 from .. import fields as f
 from ..controls import pick, set_aside_unless
+from ..lifecycle import withdrawal_of
 from ..rows import (
     Column,
     Table,
@@ -43,10 +44,22 @@ def parties(draft: Draft) -> None:
     if index is not None:
         with st.container(border=True):
             st.markdown(f"##### {plain(items[index].get('legal_name') or items[index].get('id'))}")
+            _withdrawal(draft, str(items[index].get("id")))
             _order(draft, items, index)
             _party(draft, index)
             _remove_party(draft, items, index)
     _add_party(draft)
+
+
+def _withdrawal(draft: Draft, party: str) -> None:
+    """The party's withdrawal notice, when one is recorded (`mou withdraw`)."""
+    notice = withdrawal_of(draft, party)
+    if notice is not None:
+        st.warning(
+            f"Gave notice of withdrawal on {notice.notice_date}; it takes effect on "
+            f"{notice.effective_date}. Rebalance its shares, seats and roles by amendment.",
+            icon=":material/logout:",
+        )
 
 
 def _order(draft: Draft, items: list[Any], index: int) -> None:

@@ -124,6 +124,8 @@ def _disputes(draft: Draft) -> None:
 def _amendment(draft: Draft) -> None:
     f.text(draft, ("amendment", "procedure"), "Procedure", area=True, height=70)
     f.text(draft, ("amendment", "new_members"), "New members (optional)", area=True, height=70)
+    f.yes_no(draft, ("amendment", "joinder_alone"), "New members join by a joinder alone")
+    f.parties(draft, ("amendment", "joinder_signers"), "Parties that sign a joinder with them")
 
 
 def _general(draft: Draft) -> None:
