@@ -12,8 +12,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The demo edits the examples inside mou's own repository, whose remote is the code's, not
+# an exchange of agreements: it pushes nothing after a save unless asked to.
 run: $(STAMP)
-	$(BIN)/streamlit run app.py
+	MOU_SYNC_AFTER_SAVE=$${MOU_SYNC_AFTER_SAVE:-0} $(BIN)/streamlit run app.py
 
 test: $(STAMP)
 	$(BIN)/ruff check .
