@@ -32,6 +32,7 @@ class CommandSpec:
 
 
 _FILES, _WORKSPACE, _DOCUMENTS, _REVIEW = "Agreement files", "Workspace", "Documents", "Review"
+_OUTCOMES = "Outcomes and portfolio"
 
 # Every command, one line each, in the order `mou --help` lists them: adding a command is
 # a function in mou/commands/ and a line here. Summaries live here so that help imports
@@ -85,6 +86,21 @@ COMMAND_TABLE: tuple[CommandSpec, ...] = (
         "Write a Word redline with tracked changes between two revisions.",
     ),
     CommandSpec("intake", "intake:intake", _REVIEW, "Read a returned Word copy's edits, by field."),
+    CommandSpec(
+        "measure", "outcomes:measure", _OUTCOMES, "Record a metric's measured value for a period."
+    ),
+    CommandSpec(
+        "measurements",
+        "outcomes:measurements",
+        _OUTCOMES,
+        "List an agreement's measured values and what they replaced.",
+    ),
+    CommandSpec(
+        "report",
+        "outcomes:report",
+        _OUTCOMES,
+        "Write the performance report (Word, charts; --public for posting).",
+    ),
 )
 COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in COMMAND_TABLE}
 SECTIONS: dict[str, list[str]] = {}

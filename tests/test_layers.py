@@ -33,6 +33,7 @@ FOUNDATION = {
     "mou.quickload",
     "mou.notices",
     "mou.migrate",
+    "mou.measures",
 }
 # Which layers each layer may import (besides itself and the foundation).
 ALLOWED = {

@@ -53,6 +53,7 @@ from ..chars import hidden_char, name_of
 from ..errors import ConflictError, MouError, UsageError
 from ..fsutil import os_errors, write_no_follow
 from ..ids import AGREEMENTS_FOLDER, agreement_path, check_agreement_id, is_agreement_name
+from ..measures import MEASUREMENTS_FOLDER
 from ..model import Agreement, to_data
 from ..settings import resolve_workspace
 from ..validate import load_bytes, validate_data
@@ -85,6 +86,8 @@ from .policy import (
 from .reader import Reader
 
 COMMITTER = ("mou", "mou@localhost")
+# The folders whose ``<id>.yaml`` files mou commits.
+SAVED_FOLDERS = (AGREEMENTS_FOLDER, MEASUREMENTS_FOLDER)
 LOCK_FILE = "mou-save.lock"
 JOURNAL_FILE = "mou-save-pending.json"
 INDEX_SCRATCH = "mou-index.tmp"
@@ -218,9 +221,25 @@ class Workspace(Reader):
         when mou made it, is a conflict too: that is what saving a working file the last
         save could not update looks like.
         """
-        _check_message(message, "the message (-m)")
         raw = canonical_bytes(agreement)
-        path = agreement_path(agreement.id)
+        return self.save_file(agreement_path(agreement.id), raw, message, author, base, new=new)
+
+    def save_file(
+        self,
+        path: str,
+        raw: bytes,
+        message: str,
+        author: Author,
+        base: str | None = None,
+        *,
+        new: bool = False,
+    ) -> Saved:
+        """Commit ``raw`` as the file ``path`` (an agreement, or a file kept beside one such
+        as its measurements) in one commit, with every guarantee of :meth:`save`.
+
+        The caller has checked the bytes; ``path`` is ``<folder>/<id>.yaml``.
+        """
+        _check_message(message, "the message (-m)")
         base_commit = self.resolve(base) if base is not None else None
         # A read-only .git or a full disk is one line naming the place, not a traceback.
         with (
@@ -320,7 +339,7 @@ class Workspace(Reader):
 
     def _refuse_odd_working_file(self, path: str, new: bool) -> None:
         """Refuse when the working tree holds a link (or other non-file) where mou writes."""
-        folder = self.root / AGREEMENTS_FOLDER
+        folder = self.root / path.split("/")[0]
         for place, wanted in ((folder, stat.S_ISDIR), (self.root / path, stat.S_ISREG)):
             try:
                 mode = os.lstat(place).st_mode
@@ -391,18 +410,17 @@ class Workspace(Reader):
         return out.decode().strip()
 
     def _tree_with(self, commit: str | None, path: str, blob: str) -> str:
-        """The root tree of ``commit`` with ``path`` (inside agreements/) set to ``blob``."""
+        """The root tree of ``commit`` with ``path`` (``<folder>/<name>``) set to ``blob``."""
         root = go.parse_tree(self.repo.read_object(self.repo.tree_of(commit))) if commit else []
-        folder = go.find_entry(root, AGREEMENTS_FOLDER.encode())
+        folder_name = path.split("/", 1)[0]
+        folder = go.find_entry(root, folder_name.encode())
         if folder is not None and folder[0] != go.TREE_MODE:
-            raise MouError(
-                f"{self.root}: '{AGREEMENTS_FOLDER}' is committed as a file, not a folder"
-            )
+            raise MouError(f"{self.root}: '{folder_name}' is committed as a file, not a folder")
         inner = go.parse_tree(self.repo.read_object(folder[2].hex())) if folder else []
         name = path.split("/", 1)[1].encode()
         inner = go.with_entry(inner, (go.FILE_MODE, name, bytes.fromhex(blob)))
         inner_sha = go.write_object(self.repo.objects_dir, "tree", go.serialize_tree(inner))
-        entry = (go.TREE_MODE, AGREEMENTS_FOLDER.encode(), bytes.fromhex(inner_sha))
+        entry = (go.TREE_MODE, folder_name.encode(), bytes.fromhex(inner_sha))
         root = go.with_entry(root, entry)
         return go.write_object(self.repo.objects_dir, "tree", go.serialize_tree(root))
 
@@ -627,8 +645,8 @@ def _valid_record(record: dict[str, Any]) -> bool:
     path = record.get("path")
     return (
         isinstance(path, str)
-        and path.startswith(f"{AGREEMENTS_FOLDER}/")
-        and is_agreement_name(path.split("/", 1)[1])
+        and path.split("/", 1)[0] in SAVED_FOLDERS
+        and is_agreement_name(path.split("/", 1)[-1])
         and isinstance(record.get("blob"), str)
         and isinstance(record.get("old"), str | None)
     )
