@@ -101,6 +101,12 @@ COMMAND_TABLE: tuple[CommandSpec, ...] = (
         _OUTCOMES,
         "Write the performance report (Word, charts; --public for posting).",
     ),
+    CommandSpec(
+        "due",
+        "outcomes:due",
+        _OUTCOMES,
+        "What is due: expiries, notices, reviews, reports (--ics calendar).",
+    ),
 )
 COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in COMMAND_TABLE}
 SECTIONS: dict[str, list[str]] = {}

@@ -180,11 +180,22 @@ class Measurement(Strict):
     """Earlier values for this period, newest first."""
 
 
+class Withdrawal(Strict):
+    """A party's notice of withdrawal, as given."""
+
+    party: Slug
+    notice_date: dt.date
+
+
 class MeasurementLog(Strict):
-    """Every measured value of one agreement's metrics."""
+    """Every measured value of one agreement's metrics, and the events deadlines follow."""
 
     agreement: Annotated[str, StringConstraints(pattern=AGREEMENT_ID_PATTERN)]
     measurements: list[Measurement] = Field(default_factory=list)
+    reviews: list[dt.date] = Field(default_factory=list)
+    """The dates periodic reviews were held; the next is due a review interval after the last."""
+    withdrawals: list[Withdrawal] = Field(default_factory=list)
+    """Notices of withdrawal given; each takes effect after the notice days."""
 
 
 def empty_log(agreement_id: str) -> MeasurementLog:
@@ -201,6 +212,9 @@ def log_bytes(log: MeasurementLog) -> bytes:
     for entry in data["measurements"]:
         if not entry["replaced"]:
             del entry["replaced"]
+    for key_name in ("reviews", "withdrawals"):
+        if not data[key_name]:
+            del data[key_name]
     return dump(data, comment=FILE_COMMENT).encode("utf-8")
 
 
@@ -242,6 +256,11 @@ def _log_problems(log: MeasurementLog, agreement: Agreement) -> list[Problem]:
         if (entry.metric, entry.period) in seen:
             problems.append(Problem(f"{path}.period", f"{entry.period} is recorded twice"))
         seen.add((entry.metric, entry.period))
+    parties = {party.id for party in agreement.parties}
+    for index, withdrawal in enumerate(log.withdrawals):
+        if withdrawal.party not in parties:
+            path = f"$.withdrawals[{index}].party"
+            problems.append(Problem(path, f"no party {withdrawal.party!r} in the agreement"))
     return problems
 
 

@@ -34,6 +34,7 @@ FOUNDATION = {
     "mou.notices",
     "mou.migrate",
     "mou.measures",
+    "mou.deadlines",
 }
 # Which layers each layer may import (besides itself and the foundation).
 ALLOWED = {
