@@ -103,9 +103,15 @@ COMMAND_TABLE: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "due",
-        "outcomes:due",
+        "portfolio:due",
         _OUTCOMES,
         "What is due: expiries, notices, reviews, reports (--ics calendar).",
+    ),
+    CommandSpec(
+        "resources",
+        "portfolio:resources",
+        _OUTCOMES,
+        "Total the resources each agency has committed across agreements.",
     ),
 )
 COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in COMMAND_TABLE}

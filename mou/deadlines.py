@@ -26,11 +26,11 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from .coreyaml import load_piece, plain_data
-from .measures import Frequency, parse_period, period_containing
+from .periods import FREQUENCIES, parse_period, period_containing
 from .yamlchunks import top_level
 
 FACT_KEYS = (
@@ -38,6 +38,12 @@ FACT_KEYS = (
     "resources", "personnel",
 )  # fmt: skip
 CLOSED = ("expired", "terminated")
+TERM_KEYS = (
+    "effective_date", "expiration_date", "review_interval_months", "withdrawal_notice_days",
+    "host_party", "host_withdrawal_notice_days",
+)  # fmt: skip
+RESOURCE_KEYS = ("provider", "category", "unit", "quantity", "estimated_value")
+PERSONNEL_KEYS = ("party", "count", "full_time")
 _DAYS = re.compile(r"(\d{1,4})\s+days")
 CERTIFICATION_DAYS = 60
 _NEXT_PERIOD_DAYS = 1
@@ -55,13 +61,12 @@ class Deadline:
 
     def as_json(self) -> dict[str, Any]:
         """The ``mou due --json`` shape."""
-        data = asdict(self)
         return {
-            "id": data["id"],
-            "kind": data["kind"],
+            "id": self.id,
+            "kind": self.kind,
             "date": self.date.isoformat(),
-            "title": data["title"],
-            "party": data["party"],
+            "title": self.title,
+            "party": self.party,
         }
 
 
@@ -93,19 +98,27 @@ def _facts(data: dict[str, Any]) -> dict[str, Any]:
     parties = [p for p in data.get("parties") or [] if isinstance(p, dict)]
     metrics = [m for g in data.get("goals") or [] for m in (g or {}).get("metrics") or []]
     forfeiture = data.get("forfeiture")
+    term = data.get("term") if isinstance(data.get("term"), dict) else {}
+    named = _DAYS.search(str(term.get("renewal") or ""))  # type: ignore[union-attr]
     return {
         "id": data.get("id"),
         "title": data.get("title"),
         "type": data.get("type"),
         "status": data.get("status", "draft"),
         "parties": {str(p.get("id")): str(p.get("acronym")) for p in parties},
-        "term": data.get("term") or {},
+        "term": {key: term.get(key) for key in TERM_KEYS},  # type: ignore[union-attr]
+        "renewal_days": int(named.group(1)) if named else None,
         "metrics": [[m.get("id"), m.get("frequency")] for m in metrics if isinstance(m, dict)],
         "fiscal_agent": forfeiture.get("fiscal_agent") if isinstance(forfeiture, dict) else None,
         "forfeiture": isinstance(forfeiture, dict),
-        "resources": data.get("resources") or [],
-        "personnel": data.get("personnel") or [],
+        "resources": _rows(data.get("resources"), RESOURCE_KEYS),
+        "personnel": _rows(data.get("personnel"), PERSONNEL_KEYS),
     }
+
+
+def _rows(items: Any, keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Only the fields totals need of each list item (the cache stays small)."""
+    return [{k: item.get(k) for k in keys} for item in items or [] if isinstance(item, dict)]
 
 
 def log_facts(raw: bytes | None) -> dict[str, Any]:
@@ -138,7 +151,14 @@ def deadlines(facts: dict[str, Any], log: dict[str, Any], today: dt.date) -> lis
         + _withdrawals(facts, log)
         + _certification(facts, today)
     )
-    return sorted(d for d in found if d.date >= today or d.kind in ("review", "report"))
+    return sorted(
+        (d for d in found if d.date >= today or d.kind in ("review", "report")), key=sort_key
+    )
+
+
+def sort_key(deadline: Deadline) -> tuple[dt.date, str, str, str]:
+    """Soonest first, then by agreement, kind and title (a tuple sorts faster than the class)."""
+    return deadline.date, deadline.id, deadline.kind, deadline.title
 
 
 def _term_deadlines(facts: dict[str, Any]) -> list[Deadline]:
@@ -147,8 +167,7 @@ def _term_deadlines(facts: dict[str, Any]) -> list[Deadline]:
     if expires is None:
         return []
     found = [Deadline(expires, agreement_id, "expiration", "Agreement expires")]
-    named = _DAYS.search(str(term.get("renewal") or ""))
-    days = int(named.group(1)) if named else _int(term.get("withdrawal_notice_days"))
+    days = _int(facts.get("renewal_days")) or _int(term.get("withdrawal_notice_days"))
     if days:
         title = f"Last day to give notice before expiry ({days} days)"
         found.append(Deadline(expires - dt.timedelta(days), agreement_id, "notice", title))
@@ -196,16 +215,16 @@ def _reports(facts: dict[str, Any], log: dict[str, Any]) -> list[Deadline]:
 
 def _by_period(
     facts: dict[str, Any], due: dict[str, list[str]]
-) -> dict[tuple[str, Frequency], list[str]]:
+) -> dict[tuple[str, str], list[str]]:
     frequencies = {metric: frequency for metric, frequency in facts["metrics"]}
-    return {(text, Frequency(frequencies[metrics[0]])): metrics for text, metrics in due.items()}
+    return {(text, frequencies[metrics[0]]): metrics for text, metrics in due.items()}
 
 
 def _next_period(frequency: Any, latest: str | None, start: dt.date) -> str | None:
     """The first period without a value: after the latest recorded, else the first of the term."""
-    if frequency not in {f.value for f in Frequency} or frequency == Frequency.per_event:
+    if frequency not in FREQUENCIES or frequency == "per_event":
         return None
-    kind = Frequency(frequency)
+    kind = str(frequency)
     if latest is None:
         return period_containing(start, kind).text
     try:

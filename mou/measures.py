@@ -11,104 +11,36 @@ period replaces the old one only on purpose, and the old one is kept under
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, ValidationError
 
 from .errors import InvalidAgreement, MouError, Problem
-from .ids import AGREEMENT_ID_PATTERN
-from .model import Agreement, Frequency, Metric, Number, Prose, Slug, Strict
+from .ids import AGREEMENT_ID_PATTERN, MEASUREMENTS_FOLDER
+from .model import Agreement, Metric, Number, Prose, Slug, Strict
+from .periods import Period, parse_any_period, parse_period, period_containing
 from .yamlio import Parsed, dump, read_bytes
 
-MEASUREMENTS_FOLDER = "measurements"
 FILE_COMMENT = "# mou measurements: one entry per metric and period (mou measure writes it)"
 _PERIOD_TEXT = r"^\d{4}(-(H[12]|Q[1-4]|\d{2}|\d{2}-\d{2}))?$"
-_FORMS: dict[Frequency, tuple[re.Pattern[str], str]] = {
-    Frequency.annual: (re.compile(r"^(\d{4})$"), "a year such as 2026"),
-    Frequency.semiannual: (re.compile(r"^(\d{4})-H([12])$"), "a half-year such as 2026-H1"),
-    Frequency.quarterly: (re.compile(r"^(\d{4})-Q([1-4])$"), "a quarter such as 2026-Q3"),
-    Frequency.monthly: (re.compile(r"^(\d{4})-(\d{2})$"), "a month such as 2026-07"),
-    Frequency.per_event: (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), "a date such as 2026-07-14"),
-}
-_MONTHS_PER_PART = {Frequency.semiannual: 6, Frequency.quarterly: 3, Frequency.monthly: 1}
 _NUMBER = re.compile(r"^\s*([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(.*?)\s*$")
 MAX_VALUE = 1e12
+
+
+__all__ = [
+    "MEASUREMENTS_FOLDER",
+    "Period",
+    "parse_any_period",
+    "parse_period",
+    "period_containing",
+]
 
 
 def measurements_path(agreement_id: str) -> str:
     """The path of an agreement's measurements file inside the workspace, as git names it."""
     return f"{MEASUREMENTS_FOLDER}/{agreement_id}.yaml"
-
-
-# --------------------------------------------------------------------------- periods
-
-
-@dataclass(frozen=True, order=True)
-class Period:
-    """A reporting period: its first and last day, and how it is written."""
-
-    start: dt.date
-    end: dt.date
-    text: str
-
-
-def parse_period(text: str, frequency: Frequency) -> Period:
-    """The period ``text`` names; ValueError saying what fits ``frequency`` if it is none."""
-    pattern, example = _FORMS[frequency]
-    match = pattern.match(text)
-    if match is None:
-        article = "an" if frequency is Frequency.annual else "a"
-        raise ValueError(f"{text!r} is not {article} {frequency.value} period: give {example}")
-    parts = [int(part) for part in match.groups()]
-    try:
-        start, end = _bounds(frequency, parts)
-    except ValueError:
-        raise ValueError(f"{text!r} is no such {frequency.value} period") from None
-    if not 1900 <= start.year <= 2200:
-        raise ValueError(f"{text!r}: the year must lie between 1900 and 2200")
-    return Period(start, end, text)
-
-
-def parse_any_period(text: str) -> Period:
-    """A period written in any frequency's form (for a report "through" it); ValueError."""
-    for frequency in _FORMS:
-        if _FORMS[frequency][0].match(text):
-            return parse_period(text, frequency)
-    raise ValueError(f"{text!r} is not a period: give 2026, 2026-H1, 2026-Q3, 2026-07 or a date")
-
-
-def _bounds(frequency: Frequency, parts: list[int]) -> tuple[dt.date, dt.date]:
-    year = parts[0]
-    if frequency is Frequency.annual:
-        return dt.date(year, 1, 1), dt.date(year, 12, 31)
-    if frequency is Frequency.per_event:
-        day = dt.date(year, parts[1], parts[2])
-        return day, day
-    months = _MONTHS_PER_PART[frequency]
-    first = (parts[1] - 1) * months + 1
-    if not 1 <= first <= 12:
-        raise ValueError(first)
-    last = first + months - 1
-    return dt.date(year, first, 1), dt.date(year, last, calendar.monthrange(year, last)[1])
-
-
-def period_containing(day: dt.date, frequency: Frequency) -> Period:
-    """The period of ``frequency`` that ``day`` falls in (the day itself for per-event)."""
-    if frequency is Frequency.annual:
-        return parse_period(f"{day.year}", frequency)
-    if frequency is Frequency.per_event:
-        return parse_period(day.isoformat(), frequency)
-    part = (day.month - 1) // _MONTHS_PER_PART[frequency] + 1
-    text = {
-        Frequency.semiannual: f"{day.year}-H{part}",
-        Frequency.quarterly: f"{day.year}-Q{part}",
-        Frequency.monthly: f"{day.year}-{day.month:02d}",
-    }[frequency]
-    return parse_period(text, frequency)
 
 
 # --------------------------------------------------------------------------- values
@@ -293,6 +225,38 @@ def metric_named(agreement: Agreement, metric_id: str) -> Metric:
         known = ", ".join(sorted(metrics)) or "none"
         raise MouError(f"METRIC: {agreement.id} has no metric {metric_id!r} (it has: {known})")
     return metrics[metric_id]
+
+
+class FieldProblem(MouError):
+    """A value typed for a measurement that cannot be recorded; ``field`` names the input."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def measurement_from_text(
+    agreement: Agreement, metric_id: str, period: str, value: str, note: str | None
+) -> Measurement:
+    """The measurement typed (as on the command line or in the wizard); FieldProblem naming
+    the field (``metric``, ``period``, ``value`` or ``note``) that is wrong."""
+    try:
+        metric = metric_named(agreement, metric_id)
+    except MouError as err:
+        raise FieldProblem("metric", err.message.removeprefix("METRIC: ")) from None
+    try:
+        parse_period(period, metric.frequency)
+    except ValueError as err:
+        raise FieldProblem("period", str(err)) from None
+    try:
+        number = parse_value(value, metric)
+    except ValueError as err:
+        raise FieldProblem("value", str(err)) from None
+    try:
+        return Measurement(metric=metric.id, period=period, value=number, note=note or None)
+    except ValidationError as err:
+        message = str(err.errors()[0]["msg"]).removeprefix("Value error, ")
+        raise FieldProblem("note", message) from None
 
 
 def with_measurement(

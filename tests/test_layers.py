@@ -35,6 +35,8 @@ FOUNDATION = {
     "mou.migrate",
     "mou.measures",
     "mou.deadlines",
+    "mou.totals",
+    "mou.periods",
 }
 # Which layers each layer may import (besides itself and the foundation).
 ALLOWED = {

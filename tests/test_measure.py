@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from mou.measures import Frequency, parse_period, parse_value, period_containing, progress
-from mou.model import Metric
+from mou.measures import parse_period, parse_value, period_containing, progress
+from mou.model import Frequency, Metric
 from tests.support.runner import ROOT, run_mou, snapshot
 from tests.support.workspaces import changed_paths, git, head, make_workspace
 

@@ -20,6 +20,7 @@ JSON shapes (keys are stable; new keys may be added, none removed or renamed):
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -28,6 +29,7 @@ import click
 from ..chars import visible
 from ..cli import json_option, workspace_option
 from ..settings import resolve_workspace
+from ..store.listing import STATES, TYPES, Filter
 from ..store.reader import Reader
 
 
@@ -54,17 +56,36 @@ def log(agreement_id: str, as_json: bool, workspace: Path | None) -> None:
 
 
 @click.command("list")
+@click.option("--party", default=None, help="Only agreements with this party (acronym).")
+@click.option("--type", "type_", type=click.Choice(TYPES), default=None, help="Only this type.")
+@click.option("--state", type=click.Choice(STATES), default=None, help="Only this status.")
+@click.option(
+    "--expiring-before",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Only agreements whose expiration date is before this date (YYYY-MM-DD).",
+)
 @json_option
 @workspace_option
-def list_(as_json: bool, workspace: Path | None) -> None:
+def list_(
+    party: str | None,
+    type_: str | None,
+    state: str | None,
+    expiring_before: dt.datetime | None,
+    as_json: bool,
+    workspace: Path | None,
+) -> None:
     """List every agreement at HEAD: title, type, status, parties, term and last change.
 
-    --json prints a list, by id, of {id, title, type, status, parties (acronyms),
-    effective_date, expiration_date (YYYY-MM-DD or null), revision (the last commit
-    that changed the file), author, date}.
+    The filters combine: --party FBI --type task_force --expiring-before 2027-12-31
+    lists the FBI's task forces that expire before 2028. --json prints a list, by id,
+    of {id, title, type, status, parties (acronyms), effective_date, expiration_date
+    (YYYY-MM-DD or null), revision (the last commit that changed the file), author, date}.
     """
+    before = expiring_before.date() if expiring_before else None
+    keep = Filter(party, type_, state, before)
     with Reader(resolve_workspace(workspace)) as store:
-        rows = store.list()
+        rows = [row for row in store.list() if keep.keeps(row)]
     if as_json:
         click.echo(json.dumps([r.as_json() for r in rows], indent=2, ensure_ascii=False))
         return

@@ -1,5 +1,4 @@
-"""Commands about what a partnership achieves and what is due: measure, measurements,
-report, due.
+"""Commands about what a partnership achieves: measure, measurements, report.
 
 JSON shape of ``mou measurements ID --json`` (keys may be added, never renamed):
 
@@ -9,35 +8,29 @@ JSON shape of ``mou measurements ID --json`` (keys may be added, never renamed):
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
 import click
-from pydantic import ValidationError
 
 from ..chars import visible
 from ..cli import json_option, workspace_option
-from ..deadlines import Deadline, deadlines, to_ics
 from ..document.pdf import soffice, to_pdf
 from ..document.report import build_report
 from ..errors import MouError, UsageError
 from ..fsutil import check_output, write_output
 from ..ids import check_agreement_id
 from ..measures import (
+    FieldProblem,
     Measurement,
     Period,
+    measurement_from_text,
     measurements_path,
-    metric_named,
     parse_any_period,
-    parse_period,
-    parse_value,
 )
 from ..model import Agreement
 from ..settings import resolve_workspace
 from ..store.measurements import load_measured, record
-from ..store.portfolio import portfolio
-from ..store.reader import Reader
 from ..store.workspace import Author, Workspace
 
 
@@ -83,19 +76,11 @@ def _entry(
     agreement: Agreement, metric_id: str, period: str, value: str, note: str | None
 ) -> Measurement:
     """The measurement the options describe; MouError naming the option that is wrong."""
-    metric = metric_named(agreement, metric_id)
     try:
-        parse_period(period, metric.frequency)
-    except ValueError as err:
-        raise MouError(f"--period: {err}") from None
-    try:
-        number = parse_value(value, metric)
-    except ValueError as err:
-        raise MouError(f"--value: {err}") from None
-    try:
-        return Measurement(metric=metric.id, period=period, value=number, note=note)
-    except ValidationError as err:
-        raise MouError(f"--note: {err.errors()[0]['msg'].removeprefix('Value error, ')}") from None
+        return measurement_from_text(agreement, metric_id, period, value, note)
+    except FieldProblem as err:
+        option = "METRIC" if err.field == "metric" else f"--{err.field}"
+        raise MouError(f"{option}: {err.message}") from None
 
 
 @click.command()
@@ -193,74 +178,3 @@ def _check_report_output(target: Path) -> None:
     if not target.parent.resolve().is_dir():
         raise UsageError(f"-o {target}: the folder {target.parent} does not exist")
     check_output(target)
-
-
-@click.command()
-@click.option(
-    "--within", type=click.IntRange(0, 36500), default=None, help="Only the next DAYS days."
-)
-@click.option(
-    "--ics",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Also write the deadlines as an iCalendar file.",
-)
-@click.option("--today", default=None, help="Count from this date (YYYY-MM-DD) instead of today.")
-@json_option
-@workspace_option
-def due(
-    within: int | None, ics: Path | None, today: str | None, as_json: bool, workspace: Path | None
-) -> None:
-    """List what is due across the workspace's agreements, soonest first: expirations,
-    the last day to give notice before expiry, periodic reviews, measurements due,
-    withdrawals taking effect and equitable-sharing certifications. Reviews and
-    measurements already overdue are listed too.
-
-    --json prints a list of {id, kind, date, title, party}; --ics FILE writes one
-    all-day event per deadline for Outlook or Google Calendar.
-    """
-    day = _today(today)
-    if ics is not None:
-        _check_ics_output(ics)
-    with Reader(resolve_workspace(workspace)) as reader:
-        rows = portfolio(reader)
-    horizon = day + dt.timedelta(within) if within is not None else None
-    found = sorted(
-        d
-        for facts, log in rows
-        for d in deadlines(facts, log, day)
-        if horizon is None or d.date <= horizon
-    )
-    if ics is not None:
-        write_output(ics, to_ics(found, day))
-    if as_json:
-        click.echo(json.dumps([d.as_json() for d in found], indent=2, ensure_ascii=False))
-        return
-    for deadline in found:
-        click.echo(visible(_due_line(deadline, day)))
-    if ics is not None:
-        click.echo(f"{ics}: {len(found)} deadline(s) written as calendar events", err=True)
-
-
-def _today(text: str | None) -> dt.date:
-    if text is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"--today: {text!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _check_ics_output(target: Path) -> None:
-    if target.suffix.lower() != ".ics":
-        raise UsageError(f"--ics {target}: the calendar file must end in .ics")
-    if not target.parent.resolve().is_dir():
-        raise UsageError(f"--ics {target}: the folder {target.parent} does not exist")
-    check_output(target)
-
-
-def _due_line(deadline: Deadline, today: dt.date) -> str:
-    late = "  OVERDUE" if deadline.date < today else ""
-    party = f" [{deadline.party}]" if deadline.party else ""
-    what = f"{deadline.kind}  {deadline.title}{party}{late}"
-    return f"{deadline.date.isoformat()}  {deadline.id}  {what}"

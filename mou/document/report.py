@@ -20,6 +20,7 @@ from typing import Any
 
 from ..measures import MeasurementLog, Period, progress, series
 from ..model import Agreement, Goal, Metric
+from ..totals import format_number as number
 from .charts import WIDTH_IN, metric_chart
 
 WITHHELD = "[withheld]"
@@ -213,13 +214,6 @@ def _personal_details(agreement: Agreement) -> set[str]:
     for seat in agreement.governance.seats if agreement.governance else []:
         details |= {name for name in (seat.representative, seat.alternate) if name}
     return {d for d in details if d.strip()}
-
-
-def number(value: float) -> str:
-    """A value as people write it: 1,250 or 98.7."""
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def _baseline(metric: Metric) -> str:

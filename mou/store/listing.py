@@ -80,6 +80,35 @@ class Summary:
         }
 
 
+# The model's agreement types and states, spelled here so that `mou list` needs no pydantic
+# (a test keeps them equal to the model's enumerations).
+TYPES = ("task_force", "information_sharing", "community_partnership", "joint_training",
+         "mutual_aid")  # fmt: skip
+STATES = ("draft", "in_review", "approved", "executed", "expired", "terminated")
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Which agreements `mou list` shows; None lets every agreement through."""
+
+    party: str | None = None
+    type: str | None = None
+    status: str | None = None
+    expiring_before: dt.date | None = None
+
+    def keeps(self, row: Summary) -> bool:
+        """Whether ``row`` passes every filter given (a party by acronym, any case)."""
+        if self.party and self.party.casefold() not in {p.casefold() for p in row.parties}:
+            return False
+        if self.type and row.type != self.type:
+            return False
+        if self.status and row.status != self.status:
+            return False
+        if self.expiring_before is None:
+            return True
+        return row.expiration_date is not None and row.expiration_date < str(self.expiring_before)
+
+
 def summaries(repo: Repository, head: str, blobs: dict[str, str]) -> list[Summary]:
     """A summary per agreement id in ``blobs`` (id -> blob sha at ``head``), sorted by id."""
     cache_path = Path(repo.git_dir) / CACHE_FILE

@@ -16,13 +16,12 @@ from typing import Any
 from ..deadlines import facts_of, log_facts
 from ..errors import MouError
 from ..fsutil import atomic_write
-from ..ids import AGREEMENTS_FOLDER, is_agreement_name
-from ..measures import MEASUREMENTS_FOLDER
+from ..ids import AGREEMENTS_FOLDER, MEASUREMENTS_FOLDER, is_agreement_name
 from ..notices import notice
 from .reader import Reader
 
 CACHE_FILE = "mou-facts-cache.json"
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 def portfolio(reader: Reader) -> list[tuple[dict[str, Any], dict[str, Any]]]:

@@ -52,8 +52,13 @@ from typing import Any
 from ..chars import hidden_char, name_of
 from ..errors import ConflictError, MouError, UsageError
 from ..fsutil import os_errors, write_no_follow
-from ..ids import AGREEMENTS_FOLDER, agreement_path, check_agreement_id, is_agreement_name
-from ..measures import MEASUREMENTS_FOLDER
+from ..ids import (
+    AGREEMENTS_FOLDER,
+    MEASUREMENTS_FOLDER,
+    agreement_path,
+    check_agreement_id,
+    is_agreement_name,
+)
 from ..model import Agreement, to_data
 from ..settings import resolve_workspace
 from ..validate import load_bytes, validate_data

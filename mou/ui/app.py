@@ -12,7 +12,7 @@ from functools import partial
 import streamlit as st
 
 from . import routing, state, style
-from .pages import agreements, export, history, review
+from .pages import agreements, dashboard, export, history, measurements, review
 from .steps import STEPS, draw
 
 HOME: routing.Entry = (routing.AGREEMENTS, agreements.show)
@@ -21,8 +21,14 @@ SECTIONS: dict[str, list[routing.Entry]] = {
         *((step.route, partial(draw, step)) for step in STEPS),
         (routing.REVIEW, review.show),
     ],
-    "Records": [(routing.HISTORY, history.show), (routing.EXPORT, export.show)],
+    "Records": [
+        (routing.HISTORY, history.show),
+        (routing.MEASUREMENTS, measurements.show),
+        (routing.EXPORT, export.show),
+    ],
 }
+BESIDE: list[routing.Entry] = [(routing.DASHBOARD, dashboard.show)]
+"""Pages about the whole workspace, listed beside the agreements."""
 """The pages about the open draft, by sidebar group, in Back / Next order."""
 
 
@@ -32,7 +38,7 @@ def main() -> None:
         page_title="mou — agreements", page_icon=":material/handshake:", layout="wide"
     )
     style.apply()
-    pages = routing.register(HOME, SECTIONS)
+    pages = routing.register(HOME, SECTIONS, BESIDE)
     st.navigation(pages, position="sidebar", expanded=True).run()
     _sidebar()  # after the page, so a save made just now shows as saved
     style.warn_before_leaving(any(d.dirty for d in state.drafts().values()))
