@@ -3,7 +3,8 @@
     python docs/take_screenshots.py
 
 Copies agreements/*.yaml into a temporary workspace, runs `streamlit run app.py` on it,
-opens the largest example and saves docs/wizard-parties.png and docs/wizard-review.png.
+opens the largest example and saves docs/wizard-parties.png and docs/wizard-review.png,
+then records a few measurements and saves the Dashboard as docs/wizard-dashboard.png.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+from mou.measures import Measurement  # noqa: E402
 from mou.store.create import init_workspace  # noqa: E402
+from mou.store.measurements import record  # noqa: E402
 from mou.store.workspace import Author, Workspace  # noqa: E402
 from mou.validate import load_file  # noqa: E402
 from tests.support.browser import chromium_page, streamlit_server  # noqa: E402
@@ -31,8 +34,31 @@ def main() -> None:
         with Workspace(root) as ws:
             for path in examples:
                 ws.save(load_file(path), "Add example", Author("Ann Example", "ann@example.org"))
+            task_force = load_file(examples[-1]).id
+            _measure(ws, task_force)
         with streamlit_server(root, Path(folder) / "streamlit.log") as url:
-            shoot(url, load_file(examples[-1]).id)
+            shoot(url, task_force)
+            shoot_dashboard(url, task_force)
+
+
+def _measure(ws: Workspace, agreement_id: str) -> None:
+    """Three quarters of values for two metrics of the task force, for its charts."""
+    author = Author("Ann Example", "ann@example.org")
+    values = {"nonfatal-shootings": (164, 158, 151), "retaliatory-shootings": (36, 38, 33)}
+    for metric, numbers in values.items():
+        for quarter, value in enumerate(numbers, start=1):
+            entry = Measurement(metric=metric, period=f"2027-Q{quarter}", value=value)
+            record(ws, entry, agreement_id, author)
+
+
+def shoot_dashboard(url: str, agreement_id: str) -> None:
+    with chromium_page(width=1440, height=1800) as page:
+        page.goto(f"{url}/dashboard")
+        page.get_by_role("heading", name="Dashboard", exact=True).wait_for(timeout=60_000)
+        page.get_by_test_id("stSelectbox").filter(has_text="Agreement").first.click()
+        page.get_by_role("option").filter(has_text=agreement_id).click()
+        page.wait_for_timeout(4000)  # let the charts paint
+        page.screenshot(path=str(ROOT / "docs" / "wizard-dashboard.png"), full_page=True)
 
 
 def shoot(url: str, agreement_id: str) -> None:

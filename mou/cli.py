@@ -33,6 +33,7 @@ class CommandSpec:
 
 _FILES, _WORKSPACE, _DOCUMENTS, _REVIEW = "Agreement files", "Workspace", "Documents", "Review"
 _LIFE = "After the signature"
+_OUTCOMES = "Outcomes and portfolio"
 
 # Every command, one line each, in the order `mou --help` lists them: adding a command is
 # a function in mou/commands/ and a line here. Summaries live here so that help imports
@@ -106,6 +107,33 @@ COMMAND_TABLE: tuple[CommandSpec, ...] = (
     ),
     CommandSpec("withdraw", "lifecycle:withdraw_command", _LIFE, "Record a party's withdrawal."),
     CommandSpec("terminate", "lifecycle:terminate_command", _LIFE, "Record the agreement's end."),
+    CommandSpec(
+        "measure", "outcomes:measure", _OUTCOMES, "Record a metric's measured value for a period."
+    ),
+    CommandSpec(
+        "measurements",
+        "outcomes:measurements",
+        _OUTCOMES,
+        "List an agreement's measured values and what they replaced.",
+    ),
+    CommandSpec(
+        "report",
+        "outcomes:report",
+        _OUTCOMES,
+        "Write the performance report (Word, charts; --public for posting).",
+    ),
+    CommandSpec(
+        "due",
+        "portfolio:due",
+        _OUTCOMES,
+        "What is due: expiries, notices, reviews, reports (--ics calendar).",
+    ),
+    CommandSpec(
+        "resources",
+        "portfolio:resources",
+        _OUTCOMES,
+        "Total the resources each agency has committed across agreements.",
+    ),
 )
 COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in COMMAND_TABLE}
 SECTIONS: dict[str, list[str]] = {}

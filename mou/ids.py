@@ -13,6 +13,7 @@ from .errors import MouError
 
 AGREEMENT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{2,63}$"
 AGREEMENTS_FOLDER = "agreements"
+MEASUREMENTS_FOLDER = "measurements"  # beside agreements/: each agreement's measurements
 _AGREEMENT_ID = re.compile(AGREEMENT_ID_PATTERN)
 
 

@@ -295,15 +295,16 @@ def _core_float(text: str) -> float:
 # --------------------------------------------------------------------------- writing
 
 
-def dump(data: dict[str, Any]) -> str:
-    """Canonical YAML text for agreement data: schema comment, fixed style, stable order."""
+def dump(data: dict[str, Any], comment: str = SCHEMA_COMMENT) -> str:
+    """Canonical YAML text for agreement data: a first comment line (by default the
+    schema's), fixed style, stable order."""
     yaml = YAML(typ="rt", pure=True)
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 1_000_000  # never fold: a folded line would end in a stray space
     yaml.allow_unicode = True
     stream = io.StringIO()
     yaml.dump(_styled(data), stream)
-    return f"{SCHEMA_COMMENT}\n{stream.getvalue()}"
+    return f"{comment}\n{stream.getvalue()}"
 
 
 def _styled(value: Any) -> Any:

@@ -47,6 +47,7 @@ DRAFT_PAGES = [
     "Review and save",
     "History",
     "Signatures",
+    "Measurements",
     "Export",
     "Partner's returned copy",
 ]
@@ -219,7 +220,7 @@ def test_every_page_renders_in_order_for_an_open_agreement(with_agreement):
 
 def test_draft_pages_without_an_open_agreement_point_to_the_list(workspace):
     at = start()
-    for slug in ("basics", "parties", "review", "history", "export"):
+    for slug in ("basics", "parties", "review", "history", "measurements", "export"):
         goto(at, slug)
         assert_clean(at)
         assert titles(at) == ["No agreement open"]

@@ -35,6 +35,10 @@ FOUNDATION = {
     "mou.migrate",
     "mou.attachments",
     "mou.lifecycle",
+    "mou.measures",
+    "mou.deadlines",
+    "mou.totals",
+    "mou.periods",
 }
 # Which layers each layer may import (besides itself and the foundation).
 ALLOWED = {

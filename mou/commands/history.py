@@ -24,6 +24,7 @@ termination); ``status`` is the value typed in the file.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -34,7 +35,7 @@ from ..cli import json_option, workspace_option
 from ..migrate import CURRENT_VERSION
 from ..notices import notice
 from ..settings import resolve_workspace
-from ..store.listing import Summary
+from ..store.listing import STATES, TYPES, Filter, Summary
 from ..store.reader import Reader
 
 
@@ -61,18 +62,43 @@ def log(agreement_id: str, as_json: bool, workspace: Path | None) -> None:
 
 
 @click.command("list")
+@click.option("--party", default=None, help="Only agreements with this party (acronym).")
+@click.option("--type", "type_", type=click.Choice(TYPES), default=None, help="Only this type.")
+@click.option(
+    "--state",
+    type=click.Choice(STATES),
+    default=None,
+    help="Only this state (derived from signatures).",
+)
+@click.option(
+    "--expiring-before",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Only agreements whose expiration date is before this date (YYYY-MM-DD).",
+)
 @json_option
 @workspace_option
-def list_(as_json: bool, workspace: Path | None) -> None:
+def list_(
+    party: str | None,
+    type_: str | None,
+    state: str | None,
+    expiring_before: dt.datetime | None,
+    as_json: bool,
+    workspace: Path | None,
+) -> None:
     """List every agreement at HEAD: title, type, status, parties, term and last change.
 
-    --json prints a list, by id, of {id, title, type, status, parties (acronyms),
-    effective_date, expiration_date (YYYY-MM-DD or null), revision (the last commit
-    that changed the file), author, date, state (derived from signatures, executions
-    and termination: draft, partially_signed, executed, expired, terminated)}.
+    The filters combine: --party FBI --type task_force --expiring-before 2027-12-31
+    lists the FBI's task forces that expire before 2028. --json prints a list, by id,
+    of {id, title, type, status, parties (acronyms), effective_date, expiration_date
+    (YYYY-MM-DD or null), revision (the last commit that changed the file), author,
+    date, state (derived from signatures, executions and termination: draft,
+    partially_signed, executed, expired, terminated)}.
     """
+    before = expiring_before.date() if expiring_before else None
+    keep = Filter(party, type_, state, before)
     with Reader(resolve_workspace(workspace)) as store:
-        rows = store.list()
+        rows = [row for row in store.list() if keep.keeps(row)]
     _notice_older_versions([row.id for row in rows if _is_version_1(row)])
     if as_json:
         click.echo(json.dumps([r.as_json() for r in rows], indent=2, ensure_ascii=False))

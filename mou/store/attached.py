@@ -133,9 +133,9 @@ def resolve(repo: Repository, parent: str | None, wanted: Wanted, path: str) -> 
 def with_folder(objects_dir: Path, inner: list[go.Entry], attached: Attached) -> list[go.Entry]:
     """The ``agreements/`` tree entries ``inner`` with the exhibits folder set to the
     files being saved, or without it when there are none."""
-    name = attached.folder.split("/", 1)[1].encode()
     if attached.unchanged():
         return inner  # the folder stays as the parent commit has it: nothing to hash again
+    name = attached.folder.split("/", 1)[1].encode()
     if not attached.new:
         return go.without_entry(inner, name)
     files = [

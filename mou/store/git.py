@@ -101,8 +101,12 @@ class Repository:
 
     def agreement_entries(self, commit: str) -> list[go.Entry]:
         """The regular files in ``agreements/`` at ``commit``."""
+        return self.folder_entries(commit, AGREEMENTS_FOLDER)
+
+    def folder_entries(self, commit: str, folder_name: str) -> list[go.Entry]:
+        """The regular files in the top-level folder ``folder_name`` at ``commit``."""
         root = go.parse_tree(self.read_object(self.tree_of(commit)))
-        folder = go.find_entry(root, AGREEMENTS_FOLDER.encode())
+        folder = go.find_entry(root, folder_name.encode())
         if folder is None or folder[0] != go.TREE_MODE:
             return []
         # Regular files only: a folder, a symbolic link or a submodule is no agreement.
@@ -110,18 +114,18 @@ class Repository:
         return [e for e in entries if e[0] in FILE_MODES]
 
     def entry_at(self, commit: str, path: str) -> go.Entry | None:
-        """Whatever ``agreements/<name>`` is at ``commit`` (file, link, folder, submodule)."""
+        """Whatever ``<folder>/<name>`` is at ``commit`` (file, link, folder, submodule)."""
+        folder_name, name = path.split("/", 1)
         root = go.parse_tree(self.read_object(self.tree_of(commit)))
-        folder = go.find_entry(root, AGREEMENTS_FOLDER.encode())
+        folder = go.find_entry(root, folder_name.encode())
         if folder is None or folder[0] != go.TREE_MODE:
             return None
-        name = path.split("/", 1)[1].encode()
-        return go.find_entry(go.parse_tree(self.read_object(folder[2].hex())), name)
+        return go.find_entry(go.parse_tree(self.read_object(folder[2].hex())), name.encode())
 
     def blob_sha(self, commit: str, path: str) -> str | None:
-        """The blob ``agreements/<name>`` holds at ``commit``, or None."""
-        name = path.split("/", 1)[1].encode()
-        entry = go.find_entry(self.agreement_entries(commit), name)
+        """The blob ``<folder>/<name>`` (a regular file) holds at ``commit``, or None."""
+        folder_name, name = path.split("/", 1)
+        entry = go.find_entry(self.folder_entries(commit, folder_name), name.encode())
         return entry[2].hex() if entry else None
 
     def last_change(self, commit: str, path: str) -> str:

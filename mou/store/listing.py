@@ -34,6 +34,7 @@ from yaml import YAMLError
 from ..coreyaml import load_piece, load_yaml
 from ..errors import MouError
 from ..fsutil import atomic_write
+from ..lifecycle import STATES as LIFECYCLE_STATES
 from ..yamlchunks import is_wellformed, item_pieces, list_items, may_span_lines, top_level
 from .git import GitFailed, Repository, commit_date
 
@@ -84,6 +85,37 @@ class Summary:
             "date": self.date.isoformat(),
             "state": self.state,
         }
+
+
+# The model's agreement types and states, spelled here so that `mou list` needs no pydantic
+# (a test keeps them equal to the model's enumerations).
+TYPES = ("task_force", "information_sharing", "community_partnership", "joint_training",
+         "mutual_aid")  # fmt: skip
+STATES = tuple(s for s in LIFECYCLE_STATES if s != "approved")
+"""The states `mou list` can show: derived from signatures, never typed; "approved" needs the
+readiness rules, which `mou list` does not load."""
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Which agreements `mou list` shows; None lets every agreement through."""
+
+    party: str | None = None
+    type: str | None = None
+    state: str | None = None
+    expiring_before: dt.date | None = None
+
+    def keeps(self, row: Summary) -> bool:
+        """Whether ``row`` passes every filter given (a party by acronym, any case)."""
+        if self.party and self.party.casefold() not in {p.casefold() for p in row.parties}:
+            return False
+        if self.type and row.type != self.type:
+            return False
+        if self.state and row.state != self.state:
+            return False
+        if self.expiring_before is None:
+            return True
+        return row.expiration_date is not None and row.expiration_date < str(self.expiring_before)
 
 
 def summaries(repo: Repository, head: str, blobs: dict[str, str]) -> list[Summary]:

@@ -88,15 +88,21 @@ class Reader:
         path = agreement_path(check_agreement_id(agreement_id))
         if self.repo.tip() is None:
             raise MouError(f"no agreement {agreement_id!r}: the workspace has no commits yet")
-        with git_errors(f"{path}: cannot read its history"):
-            out = self.repo.run("log", "-z", f"--format={_FORMAT}", "HEAD", "--", path, strip=False)
-        fields = out.split("\0")[:-1]  # every record, the last one too, ends in NUL
-        revisions = [
-            _revision(fields[i : i + _FORMAT_FIELDS]) for i in range(0, len(fields), _FORMAT_FIELDS)
-        ]
+        revisions = self.file_history(path)
         if not revisions:
             raise MouError(f"no agreement {agreement_id!r} in the history of this workspace")
         return revisions
+
+    def file_history(self, path: str) -> builtins.list[Revision]:
+        """Every commit before HEAD that changed the file ``path``, newest first."""
+        if self.repo.tip() is None:
+            return []
+        with git_errors(f"{path}: cannot read its history"):
+            out = self.repo.run("log", "-z", f"--format={_FORMAT}", "HEAD", "--", path, strip=False)
+        fields = out.split("\0")[:-1]  # every record, the last one too, ends in NUL
+        return [
+            _revision(fields[i : i + _FORMAT_FIELDS]) for i in range(0, len(fields), _FORMAT_FIELDS)
+        ]
 
     def list(self) -> builtins.list[Summary]:
         """One summary per agreement at HEAD, ordered by id (see :mod:`mou.summary`)."""

@@ -52,7 +52,13 @@ from typing import Any
 from ..chars import hidden_char, name_of
 from ..errors import ConflictError, MouError, UsageError
 from ..fsutil import os_errors, write_no_follow
-from ..ids import AGREEMENTS_FOLDER, agreement_path, check_agreement_id, is_agreement_name
+from ..ids import (
+    AGREEMENTS_FOLDER,
+    MEASUREMENTS_FOLDER,
+    agreement_path,
+    check_agreement_id,
+    is_agreement_name,
+)
 from ..lifecycle import edit_refusal, lifecycle_path
 from ..lifecycle import parse as parse_record
 from ..model import Agreement, to_data
@@ -89,6 +95,8 @@ from .policy import (
 from .reader import Reader
 
 COMMITTER = ("mou", "mou@localhost")
+# The folders whose ``<id>.yaml`` files mou commits.
+SAVED_FOLDERS = (AGREEMENTS_FOLDER, MEASUREMENTS_FOLDER)
 LOCK_FILE = "mou-save.lock"
 JOURNAL_FILE = "mou-save-pending.json"
 INDEX_SCRATCH = "mou-index.tmp"
@@ -233,12 +241,32 @@ class Workspace(Reader):
         when mou made it, is a conflict too: that is what saving a working file the last
         save could not update looks like.
         """
-        _check_message(message, "the message (-m)")
         raw = canonical_bytes(agreement)
-        path = agreement_path(agreement.id)
-        base_commit = self.resolve(base) if base is not None else None
         wanted = Wanted.of(agreement, attachments)
-        files.check_given(wanted, path)
+        path = agreement_path(agreement.id)
+        return self.save_file(path, raw, message, author, base, new=new, wanted=wanted)
+
+    def save_file(
+        self,
+        path: str,
+        raw: bytes,
+        message: str,
+        author: Author,
+        base: str | None = None,
+        *,
+        new: bool = False,
+        wanted: Wanted | None = None,
+    ) -> Saved:
+        """Commit ``raw`` as the file ``path`` (an agreement, or a file kept beside one such
+        as its measurements) in one commit, with every guarantee of :meth:`save`.
+
+        The caller has checked the bytes; ``path`` is ``<folder>/<id>.yaml``. ``wanted``
+        names an agreement's attached files; a file that is no agreement has none.
+        """
+        _check_message(message, "the message (-m)")
+        base_commit = self.resolve(base) if base is not None else None
+        if wanted is not None:
+            files.check_given(wanted, path)
         # A read-only .git or a full disk is one line naming the place, not a traceback.
         with (
             os_errors(f"{path}: not saved", self.repo.git_dir),
@@ -246,10 +274,12 @@ class Workspace(Reader):
             git_errors(f"{path}: not saved"),
         ):
             self._finish_interrupted_save()
-            for filtered in (
-                path,
-                *(f"{files.exhibits_folder(agreement.id)}/{n}" for n in wanted.hashes),
-            ):
+            attached_paths = (
+                [f"{files.exhibits_folder(wanted.agreement_id)}/{n}" for n in wanted.hashes]
+                if wanted is not None
+                else []
+            )
+            for filtered in (path, *attached_paths):
                 refuse_filtered(self.repo, filtered)
             job = _Job(path, raw, message, author, base_commit, read_policy(self.repo), wanted)
             for _ in range(20):
@@ -265,8 +295,7 @@ class Workspace(Reader):
         old = self.repo.tip()
         old_blob = self._committed_blob(old, job.path)
         self._refuse_odd_working_file(job.path, new)
-        files.refuse_odd_folder(self.root, job.wanted.agreement_id)
-        attached = files.resolve(self.repo, old, job.wanted, job.path)
+        attached = self._attached_for(job, old)
         new_blob = go.object_id("blob", job.raw)
         if old is not None and new_blob == old_blob and attached.unchanged():
             return Saved(self.repo.last_change(old, job.path), created=False)
@@ -274,10 +303,18 @@ class Workspace(Reader):
             raise self._conflict(job.path, job.base, old)
         if job.base is None and old is not None and old_blob is not None:
             self._refuse_undoing_last_change(job.path, old, new_blob)
-        if old is not None:
+        if old is not None and job.wanted is not None:  # measurements go on after signing
             self._refuse_signed_text(job.path, old)
         commit = self._commit(job, old, attached)
         return self._land(job, ref, commit, (old, old_blob), attached)
+
+    def _attached_for(self, job: _Job, old: str | None) -> Attached:
+        """The attached files the save of ``job`` on ``old`` leaves; none for a file that
+        is no agreement (its folder stays exactly as ``old`` has it)."""
+        if job.wanted is None:
+            return Attached("", {}, {})
+        files.refuse_odd_folder(self.root, job.wanted.agreement_id)
+        return files.resolve(self.repo, old, job.wanted, job.path)
 
     def _refuse_signed_text(self, path: str, tip: str) -> None:
         """MouError when the agreement at ``path`` is signed text only an amendment changes."""
@@ -342,10 +379,7 @@ class Workspace(Reader):
         for path, raw in files.items():
             blob = go.write_object(self.repo.objects_dir, "blob", raw)
             tree = self._set_in_tree(tree, path.split("/"), blob)
-        nothing_attached = Wanted(next(iter(files)), {}, {})  # lifecycle files name no exhibit
-        job = _Job(
-            next(iter(files)), b"", message, author, None, read_policy(self.repo), nothing_attached
-        )
+        job = _Job(next(iter(files)), b"", message, author, None, read_policy(self.repo), None)
         assert tree is not None
         return self._commit_tree(job, tree, old)
 
@@ -466,7 +500,7 @@ class Workspace(Reader):
 
     def _refuse_odd_working_file(self, path: str, new: bool) -> None:
         """Refuse when the working tree holds a link (or other non-file) where mou writes."""
-        folder = self.root / AGREEMENTS_FOLDER
+        folder = self.root / path.split("/")[0]
         for place, wanted in ((folder, stat.S_ISDIR), (self.root / path, stat.S_ISREG)):
             try:
                 mode = os.lstat(place).st_mode
@@ -544,17 +578,16 @@ class Workspace(Reader):
         """The root tree of ``commit`` with ``path`` (inside agreements/) set to ``blob``
         and the agreement's exhibits folder holding exactly the ``attached`` files."""
         root = go.parse_tree(self.repo.read_object(self.repo.tree_of(commit))) if commit else []
-        folder = go.find_entry(root, AGREEMENTS_FOLDER.encode())
+        folder_name = path.split("/", 1)[0]
+        folder = go.find_entry(root, folder_name.encode())
         if folder is not None and folder[0] != go.TREE_MODE:
-            raise MouError(
-                f"{self.root}: '{AGREEMENTS_FOLDER}' is committed as a file, not a folder"
-            )
+            raise MouError(f"{self.root}: '{folder_name}' is committed as a file, not a folder")
         inner = go.parse_tree(self.repo.read_object(folder[2].hex())) if folder else []
         name = path.split("/", 1)[1].encode()
         inner = go.with_entry(inner, (go.FILE_MODE, name, bytes.fromhex(blob)))
         inner = files.with_folder(self.repo.objects_dir, inner, attached)
         inner_sha = go.write_object(self.repo.objects_dir, "tree", go.serialize_tree(inner))
-        entry = (go.TREE_MODE, AGREEMENTS_FOLDER.encode(), bytes.fromhex(inner_sha))
+        entry = (go.TREE_MODE, folder_name.encode(), bytes.fromhex(inner_sha))
         root = go.with_entry(root, entry)
         return go.write_object(self.repo.objects_dir, "tree", go.serialize_tree(root))
 
@@ -796,7 +829,8 @@ class _Job:
     author: Author
     base: str | None
     policy: Policy
-    wanted: Wanted
+    wanted: Wanted | None
+    """The attached files of the agreement saved; None for a file that is no agreement."""
 
 
 def _check_message(message: str, what: str) -> None:
@@ -819,8 +853,8 @@ def _valid_record(record: dict[str, Any]) -> bool:
     path = record.get("path")
     return (
         isinstance(path, str)
-        and path.startswith(f"{AGREEMENTS_FOLDER}/")
-        and is_agreement_name(path.split("/", 1)[1])
+        and path.split("/", 1)[0] in SAVED_FOLDERS
+        and is_agreement_name(path.split("/", 1)[-1])
         and isinstance(record.get("blob"), str)
         and isinstance(record.get("old"), str | None)
     )

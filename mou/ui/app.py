@@ -12,7 +12,16 @@ from functools import partial
 import streamlit as st
 
 from . import lifecycle, routing, state, style
-from .pages import agreements, export, history, intake, review, signatures
+from .pages import (
+    agreements,
+    dashboard,
+    export,
+    history,
+    intake,
+    measurements,
+    review,
+    signatures,
+)
 from .steps import STEPS, draw
 
 HOME: routing.Entry = (routing.AGREEMENTS, agreements.show)
@@ -24,11 +33,14 @@ SECTIONS: dict[str, list[routing.Entry]] = {
     "Records": [
         (routing.HISTORY, history.show),
         (routing.SIGNATURES, signatures.show),
+        (routing.MEASUREMENTS, measurements.show),
         (routing.EXPORT, export.show),
     ],
     "Partners": [(routing.INTAKE, intake.show)],
 }
 """The pages about the open draft, by sidebar group, in Back / Next order."""
+BESIDE: list[routing.Entry] = [(routing.DASHBOARD, dashboard.show)]
+"""Pages about the whole workspace, listed beside the agreements."""
 
 
 def main() -> None:
@@ -37,7 +49,7 @@ def main() -> None:
         page_title="mou — agreements", page_icon=":material/handshake:", layout="wide"
     )
     style.apply()
-    pages = routing.register(HOME, SECTIONS)
+    pages = routing.register(HOME, SECTIONS, BESIDE)
     st.navigation(pages, position="sidebar", expanded=True).run()
     _sidebar()  # after the page, so a save made just now shows as saved
     style.warn_before_leaving(any(d.dirty for d in state.drafts().values()))

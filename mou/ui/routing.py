@@ -34,6 +34,8 @@ HISTORY = Route("history", "History", ":material/history:")
 EXPORT = Route("export", "Export", ":material/download:")
 INTAKE = Route("returned-copy", "Partner's returned copy", ":material/move_to_inbox:")
 SIGNATURES = Route("signatures", "Signatures", ":material/signature:")
+MEASUREMENTS = Route("measurements", "Measurements", ":material/monitoring:")
+DASHBOARD = Route("dashboard", "Dashboard", ":material/dashboard:")
 
 Entry = tuple[Route, Callable[[], None]]
 """A page: its route and the function that draws it."""
@@ -42,22 +44,27 @@ Entry = tuple[Route, Callable[[], None]]
 _REGISTERED: dict[str, tuple[Entry, tuple[Entry, ...]]] = {}
 
 
-def register(home: Entry, sections: Mapping[str, Sequence[Entry]]) -> dict[str, list[st.Page]]:
+def register(
+    home: Entry, sections: Mapping[str, Sequence[Entry]], beside: Sequence[Entry] = ()
+) -> dict[str, list[st.Page]]:
     """Remember the app's pages; return them grouped for ``st.navigation``.
 
-    ``home`` is the default page; ``sections`` hold the pages about the open draft by
-    sidebar group, in the order Back / Next walks through them.
+    ``home`` is the default page and ``beside`` the pages listed with it (about the whole
+    workspace); ``sections`` hold the pages about the open draft by sidebar group, in the
+    order Back / Next walks through them.
     """
     walk = tuple(entry for entries in sections.values() for entry in entries)
     _REGISTERED["pages"] = (home, walk)
+    _REGISTERED["beside"] = (home, tuple(beside))
     grouped = {name: [_page(entry) for entry in entries] for name, entries in sections.items()}
-    return {"": [_page(home, default=True)], **grouped}
+    return {"": [_page(home, default=True), *(_page(e) for e in beside)], **grouped}
 
 
 def go(slug: str) -> None:
     """Switch to the page ``slug`` (a button's action)."""
     home, walk = _REGISTERED["pages"]
-    entry = next(entry for entry in (home, *walk) if entry[0].slug == slug)
+    everything = (home, *_REGISTERED.get("beside", (home, ()))[1], *walk)
+    entry = next(entry for entry in everything if entry[0].slug == slug)
     st.switch_page(_page(entry, default=entry is home))
 
 

@@ -16,10 +16,12 @@ from ...document.amendment import render_amendment
 from ...document.conformed import conform
 from ...document.pdf import bind_attachments, to_pdf
 from ...document.render import render_docx
+from ...document.report import build_report
 from ...document.template import template_for, usable_template
 from ...errors import MouError
 from ...model import Agreement
 from ...rules import check, errors
+from ...store.measurements import load_measured
 from ...validate import validate_data
 from .. import routing, state
 from ..chrome import back_next, open_draft_page
@@ -45,6 +47,8 @@ def show() -> None:
     st.divider()
     _draft_copy(draft)
     _after_signature(draft)
+    st.divider()
+    _performance_report(draft)
     back_next(routing.EXPORT.slug)
 
 
@@ -146,6 +150,35 @@ def _draft_copy(draft: state.Draft) -> None:
         file_name=file_name(draft.agreement_id, revision, "docx", draft=True),
         key="export-draft",
     )
+
+
+def _performance_report(draft: state.Draft) -> None:
+    st.subheader("Performance report")
+    st.caption(
+        "Each metric's values by period with a chart against baseline and target, and "
+        "whether it is on track. The public version leaves out the marking, contacts and "
+        "names, for posting on a public site."
+    )
+    if draft.base is None:
+        st.info("Save the agreement first.")
+        return
+    internal, public = st.columns(2)
+    for column, is_public in ((internal, False), (public, True)):
+        tail = "-public" if is_public else ""
+        column.download_button(
+            "Download public report" if is_public else "Download report",
+            data=partial(performance_report, draft, public=is_public),
+            mime=DOCX,
+            file_name=f"{draft.agreement_id}-performance-report{tail}.docx",
+            key=f"export-report{tail}",
+        )
+
+
+def performance_report(draft: state.Draft, *, public: bool) -> bytes:
+    """The performance report of the saved agreement and every value recorded."""
+    with state.workspace() as ws:
+        measured = load_measured(ws, draft.agreement_id)
+    return build_report(measured.agreement, measured.log, revision=measured.revision, public=public)
 
 
 def file_name(agreement_id: str, revision: str, suffix: str, *, draft: bool = False) -> str:

@@ -1,0 +1,330 @@
+"""What is due, worked out from an agreement's term, metrics and recorded events.
+
+Everything here works on *facts*: the few plain fields of an agreement file that
+deadlines and portfolio totals need (read by libyaml, see :func:`facts_of`), and of its
+measurements file (:func:`log_facts`), so that thousands of agreements are read quickly
+and the facts can be cached by the files' blob ids. The computation is a pure function of
+the facts and the day it is asked on (``today``), which tests fix.
+
+Kinds of deadline:
+
+* ``expiration`` — the expiration date.
+* ``notice`` — the last day to give notice before expiry: the renewal clause's "N days"
+  when it names them, else the withdrawal notice; a host party's own notice too.
+* ``review`` — the periodic review: the review interval after the last review recorded
+  (``reviews:`` in the measurements file), else after the effective date.
+* ``report`` — measurements due: per reporting frequency, the first period after the
+  latest value recorded (from the effective date) is due at its end.
+* ``withdrawal`` — a withdrawal takes effect: notice recorded (``withdrawals:``) plus
+  the notice days (the host's own, for the host party).
+* ``certification`` — where forfeiture is shared: the annual equitable-sharing agreement
+  and certification, due 60 days after the fiscal year ends (taken as 31 December).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .coreyaml import load_piece, plain_data
+from .periods import FREQUENCIES, parse_period, period_containing
+from .yamlchunks import top_level
+
+FACT_KEYS = (
+    "id", "title", "type", "status", "parties", "goals", "term", "forfeiture",
+    "resources", "personnel",
+)  # fmt: skip
+CLOSED = ("expired", "terminated")
+TERM_KEYS = (
+    "effective_date", "expiration_date", "review_interval_months", "withdrawal_notice_days",
+    "host_party", "host_withdrawal_notice_days",
+)  # fmt: skip
+RESOURCE_KEYS = ("provider", "category", "unit", "quantity", "estimated_value")
+PERSONNEL_KEYS = ("party", "count", "full_time")
+_DAYS = re.compile(r"(\d{1,4})\s+days")
+CERTIFICATION_DAYS = 60
+_NEXT_PERIOD_DAYS = 1
+
+
+@dataclass(frozen=True, order=True)
+class Deadline:
+    """One date something is due, with what, for which agreement and which party."""
+
+    date: dt.date
+    id: str
+    kind: str
+    title: str
+    party: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """The ``mou due --json`` shape."""
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "date": self.date.isoformat(),
+            "title": self.title,
+            "party": self.party,
+        }
+
+
+# --------------------------------------------------------------------------- facts
+
+
+def facts_of(raw: bytes) -> dict[str, Any] | None:
+    """The fields deadlines and totals need from an agreement file, or None if unreadable.
+
+    Only the top-level pieces holding them are parsed (a canonical file); any other file
+    is parsed whole.
+    """
+    text = raw.decode("utf-8", "replace")
+    pieces = top_level(text)
+    data: dict[str, Any] | None = {}
+    for key, piece in pieces or []:
+        if key in FACT_KEYS:
+            loaded = load_piece(piece)
+            if loaded is None:
+                data = None
+                break
+            data.update(loaded)  # type: ignore[union-attr]
+    if pieces is None or data is None:
+        data = plain_data(raw)
+    return _facts(data) if data is not None else None
+
+
+def _facts(data: dict[str, Any]) -> dict[str, Any]:
+    parties = [p for p in data.get("parties") or [] if isinstance(p, dict)]
+    metrics = [m for g in data.get("goals") or [] for m in (g or {}).get("metrics") or []]
+    forfeiture = data.get("forfeiture")
+    term = data.get("term") if isinstance(data.get("term"), dict) else {}
+    named = _DAYS.search(str(term.get("renewal") or ""))  # type: ignore[union-attr]
+    return {
+        "id": data.get("id"),
+        "title": data.get("title"),
+        "type": data.get("type"),
+        "status": data.get("status", "draft"),
+        "parties": {str(p.get("id")): str(p.get("acronym")) for p in parties},
+        "term": {key: term.get(key) for key in TERM_KEYS},  # type: ignore[union-attr]
+        "renewal_days": int(named.group(1)) if named else None,
+        "metrics": [[m.get("id"), m.get("frequency")] for m in metrics if isinstance(m, dict)],
+        "fiscal_agent": forfeiture.get("fiscal_agent") if isinstance(forfeiture, dict) else None,
+        "forfeiture": isinstance(forfeiture, dict),
+        "resources": _rows(data.get("resources"), RESOURCE_KEYS),
+        "personnel": _rows(data.get("personnel"), PERSONNEL_KEYS),
+    }
+
+
+def _rows(items: Any, keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Only the fields totals need of each list item (the cache stays small)."""
+    return [{k: item.get(k) for k in keys} for item in items or [] if isinstance(item, dict)]
+
+
+def log_facts(raw: bytes | None) -> dict[str, Any]:
+    """The latest period per metric, the reviews and the withdrawals of a measurements file."""
+    data = plain_data(raw) if raw else None
+    if data is None:
+        return {"latest": {}, "reviews": [], "withdrawals": []}
+    latest: dict[str, str] = {}
+    for entry in data.get("measurements") or []:
+        metric, period = str(entry.get("metric")), str(entry.get("period"))
+        latest[metric] = max(latest.get(metric, period), period)  # same form: text order
+    withdrawals = [
+        [str(w.get("party")), str(w.get("notice_date"))] for w in data.get("withdrawals") or []
+    ]
+    return {"latest": latest, "reviews": [str(r) for r in data.get("reviews") or []],
+            "withdrawals": withdrawals}  # fmt: skip
+
+
+# --------------------------------------------------------------------------- deadlines
+
+
+def deadlines(facts: dict[str, Any], log: dict[str, Any], today: dt.date) -> list[Deadline]:
+    """Every deadline of one agreement still to come (and reviews and reports overdue)."""
+    if facts.get("status") in CLOSED or not facts.get("id"):
+        return []
+    found = (
+        _term_deadlines(facts)
+        + _review(facts, log)
+        + _reports(facts, log)
+        + _withdrawals(facts, log)
+        + _certification(facts, today)
+    )
+    return sorted(
+        (d for d in found if d.date >= today or d.kind in ("review", "report")), key=sort_key
+    )
+
+
+def sort_key(deadline: Deadline) -> tuple[dt.date, str, str, str]:
+    """Soonest first, then by agreement, kind and title (a tuple sorts faster than the class)."""
+    return deadline.date, deadline.id, deadline.kind, deadline.title
+
+
+def _term_deadlines(facts: dict[str, Any]) -> list[Deadline]:
+    term, agreement_id = facts["term"], facts["id"]
+    expires = _date(term.get("expiration_date"))
+    if expires is None:
+        return []
+    found = [Deadline(expires, agreement_id, "expiration", "Agreement expires")]
+    days = _int(facts.get("renewal_days")) or _int(term.get("withdrawal_notice_days"))
+    if days:
+        title = f"Last day to give notice before expiry ({days} days)"
+        found.append(Deadline(expires - dt.timedelta(days), agreement_id, "notice", title))
+    host, host_days = term.get("host_party"), _int(term.get("host_withdrawal_notice_days"))
+    if host and host_days:
+        title = f"Last day for the host agency to give notice before expiry ({host_days} days)"
+        when = expires - dt.timedelta(host_days)
+        found.append(Deadline(when, agreement_id, "notice", title, _acronym(facts, host)))
+    return found
+
+
+def _review(facts: dict[str, Any], log: dict[str, Any]) -> list[Deadline]:
+    term = facts["term"]
+    reviews = [d for d in (_date(r) for r in log["reviews"]) if d is not None]
+    base = max(reviews) if reviews else _date(term.get("effective_date"))
+    months = _int(term.get("review_interval_months"))
+    if base is None or not months:
+        return []
+    due = add_months(base, months)
+    expires = _date(term.get("expiration_date"))
+    if expires is not None and due > expires:
+        return []
+    title = f"Periodic review due (every {months} months)"
+    return [Deadline(due, facts["id"], "review", title)]
+
+
+def _reports(facts: dict[str, Any], log: dict[str, Any]) -> list[Deadline]:
+    start = _date(facts["term"].get("effective_date"))
+    if start is None:
+        return []
+    due: dict[str, list[str]] = {}
+    for metric, frequency in facts["metrics"]:
+        period = _next_period(frequency, log["latest"].get(metric), start)
+        if period is not None:
+            due.setdefault(period, []).append(metric)
+    expires = _date(facts["term"].get("expiration_date"))
+    found = []
+    for (text, frequency), metrics in _by_period(facts, due).items():
+        end = parse_period(text, frequency).end
+        if expires is None or end <= expires:
+            title = f"Measurements due for {text} ({len(metrics)} metric(s))"
+            found.append(Deadline(end, facts["id"], "report", title))
+    return found
+
+
+def _by_period(
+    facts: dict[str, Any], due: dict[str, list[str]]
+) -> dict[tuple[str, str], list[str]]:
+    frequencies = {metric: frequency for metric, frequency in facts["metrics"]}
+    return {(text, frequencies[metrics[0]]): metrics for text, metrics in due.items()}
+
+
+def _next_period(frequency: Any, latest: str | None, start: dt.date) -> str | None:
+    """The first period without a value: after the latest recorded, else the first of the term."""
+    if frequency not in FREQUENCIES or frequency == "per_event":
+        return None
+    kind = str(frequency)
+    if latest is None:
+        return period_containing(start, kind).text
+    try:
+        after = parse_period(latest, kind).end + dt.timedelta(_NEXT_PERIOD_DAYS)
+    except ValueError:
+        return None
+    return period_containing(after, kind).text
+
+
+def _withdrawals(facts: dict[str, Any], log: dict[str, Any]) -> list[Deadline]:
+    term, found = facts["term"], []
+    for party, notice in log["withdrawals"]:
+        given = _date(notice)
+        is_host = party == term.get("host_party") and term.get("host_withdrawal_notice_days")
+        days = _int(
+            term.get("host_withdrawal_notice_days" if is_host else "withdrawal_notice_days")
+        )
+        if given is None or not days:
+            continue
+        acronym = _acronym(facts, party)
+        title = f"Withdrawal of {acronym} takes effect (notice given {given.isoformat()})"
+        found.append(
+            Deadline(given + dt.timedelta(days), facts["id"], "withdrawal", title, acronym)
+        )
+    return found
+
+
+def _certification(facts: dict[str, Any], today: dt.date) -> list[Deadline]:
+    if not facts["forfeiture"]:
+        return []
+    due = dt.date(today.year - 1, 12, 31) + dt.timedelta(CERTIFICATION_DAYS)
+    if due < today:
+        due = dt.date(today.year, 12, 31) + dt.timedelta(CERTIFICATION_DAYS)
+    expires = _date(facts["term"].get("expiration_date"))
+    if expires is not None and due - dt.timedelta(CERTIFICATION_DAYS) > expires:
+        return []
+    title = f"Equitable sharing agreement and certification for {due.year - 1}"
+    agent = facts.get("fiscal_agent")
+    return [
+        Deadline(
+            due, facts["id"], "certification", title, _acronym(facts, agent) if agent else None
+        )
+    ]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved by whole months (the 31st becomes the month's last day)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def _acronym(facts: dict[str, Any], party: str) -> str:
+    return facts["parties"].get(party, party)
+
+
+# --------------------------------------------------------------------------- calendar
+
+
+def to_ics(found: list[Deadline], today: dt.date) -> bytes:
+    """An iCalendar file with one all-day event per deadline (Outlook, Google Calendar).
+
+    Event ids derive from the agreement, kind, date and title, so importing a newer file
+    updates the events instead of doubling them; the stamp is ``today``, not the clock.
+    """
+    import icalendar
+
+    calendar_ = icalendar.Calendar()
+    calendar_.add("prodid", "-//mou//deadlines//EN")
+    calendar_.add("version", "2.0")
+    stamp = dt.datetime(today.year, today.month, today.day, tzinfo=dt.UTC)
+    for deadline in found:
+        calendar_.add_component(_event(icalendar, deadline, stamp))
+    return bytes(calendar_.to_ical())
+
+
+def _event(icalendar: Any, deadline: Deadline, stamp: dt.datetime) -> Any:
+    event = icalendar.Event()
+    slug = re.sub(r"[^a-z0-9]+", "-", deadline.title.lower()).strip("-")[:60]
+    event.add("uid", f"{deadline.id}-{deadline.kind}-{deadline.date.isoformat()}-{slug}@mou")
+    event.add("dtstamp", stamp)
+    event.add("dtstart", deadline.date)
+    event.add("dtend", deadline.date + dt.timedelta(1))
+    party = f" ({deadline.party})" if deadline.party else ""
+    event.add("summary", f"{deadline.title}{party}: {deadline.id}")
+    event.add("categories", [deadline.kind])
+    return event

@@ -1,0 +1,83 @@
+"""Every agreement at HEAD as the few facts deadlines and totals need, cached by blob.
+
+Facts are read from the committed files by libyaml (see :func:`mou.deadlines.facts_of`)
+and kept in ``.git/mou-facts-cache.json`` under each file's blob id, so a second run over
+thousands of agreements reads only what changed. The cache is checked on every read and
+always safe to delete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+from typing import Any
+
+from ..deadlines import facts_of, log_facts
+from ..errors import MouError
+from ..fsutil import atomic_write
+from ..ids import AGREEMENTS_FOLDER, MEASUREMENTS_FOLDER, is_agreement_name
+from ..notices import notice
+from .reader import Reader
+
+CACHE_FILE = "mou-facts-cache.json"
+CACHE_VERSION = 2
+
+
+def portfolio(reader: Reader) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(agreement facts, measurement facts) for every readable agreement at HEAD, by id."""
+    head = reader.repo.tip()
+    if head is None:
+        return []
+    agreements = _blobs(reader, head, AGREEMENTS_FOLDER)
+    logs = _blobs(reader, head, MEASUREMENTS_FOLDER)
+    path = reader.repo.git_dir / CACHE_FILE
+    cache = _read_cache(path)
+    facts = _fill(reader, cache["facts"], set(agreements.values()), facts_of)
+    log_data = _fill(reader, cache["logs"], set(logs.values()), log_facts)
+    if facts != cache["facts"] or log_data != cache["logs"]:
+        _write_cache(path, {"version": CACHE_VERSION, "facts": facts, "logs": log_data})
+    rows = []
+    for agreement_id, blob in sorted(agreements.items()):
+        if facts.get(blob) is None:
+            notice(f"{AGREEMENTS_FOLDER}/{agreement_id}.yaml: cannot be read; left out")
+            continue
+        rows.append((facts[blob], log_data.get(logs.get(agreement_id, ""), log_facts(None))))
+    return rows
+
+
+def _blobs(reader: Reader, head: str, folder: str) -> dict[str, str]:
+    entries = reader.repo.folder_entries(head, folder)
+    return {
+        name.decode()[: -len(".yaml")]: sha.hex()
+        for _, name, sha in entries
+        if is_agreement_name(name.decode())
+    }
+
+
+def _fill(reader: Reader, cached: dict[str, Any], wanted: set[str], read: Any) -> dict[str, Any]:
+    """The facts of every blob in ``wanted``: cached ones kept, the others read in one batch."""
+    kept = {sha: cached[sha] for sha in wanted if sha in cached}
+    missing = sorted(wanted - set(kept))
+    for sha, raw in zip(missing, reader.repo.read_files(missing), strict=True):
+        kept[sha] = read(raw) if raw is not None else None
+    return kept
+
+
+def _read_cache(path: Path) -> dict[str, Any]:
+    empty: dict[str, Any] = {"version": CACHE_VERSION, "facts": {}, "logs": {}}
+    try:
+        cache = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return empty
+    if not isinstance(cache, dict) or cache.get("version") != CACHE_VERSION:
+        return empty
+    if not all(isinstance(cache.get(k), dict) for k in ("facts", "logs")):
+        return empty
+    return cache
+
+
+def _write_cache(path: Path, cache: dict[str, Any]) -> None:
+    # A read-only repository still answers, just without the speed-up.
+    with contextlib.suppress(OSError, MouError):
+        atomic_write(path, json.dumps(cache, separators=(",", ":")).encode())

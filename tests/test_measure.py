@@ -1,0 +1,251 @@
+"""Measurements: `mou measure` and `mou measurements` on real workspaces, and their rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from mou.measures import parse_period, parse_value, period_containing, progress
+from mou.model import Frequency, Metric
+from tests.support.runner import ROOT, run_mou, snapshot
+from tests.support.workspaces import changed_paths, git, head, make_workspace
+
+AUTHOR = "Jane Roe <jane.roe@agency.gov>"
+ID = "port-kestrel-violence-reduction-partnership"
+FILE = f"measurements/{ID}.yaml"
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A workspace holding the violence-reduction example, committed with mou save."""
+    ws = make_workspace(tmp_path)
+    shutil.copy(ROOT / "agreements" / f"{ID}.yaml", ws / "agreements")
+    saved = run_mou("save", f"agreements/{ID}.yaml", "-m", "Add", "--author", AUTHOR, cwd=ws)
+    assert saved.returncode == 0, saved.stderr
+    return ws
+
+
+def measure(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return run_mou("measure", ID, *args, "--author", AUTHOR, cwd=root)
+
+
+def revision(root: Path) -> str:
+    out = run_mou("log", ID, "--json", cwd=root)
+    return json.loads(out.stdout)[0]["sha"]
+
+
+def test_a_recording_is_one_commit_of_the_measurements_file_only(root: Path) -> None:
+    before = revision(root)
+    done = measure(root, "group-shootings", "--period", "2027-Q1", "--value", "19")
+    assert done.returncode == 0, done.stderr
+    assert changed_paths(root, head(root)) == [FILE]
+    assert revision(root) == before  # the agreement's own revision did not move
+    author = git(root, "log", "-1", "--format=%an <%ae>").strip()
+    assert author == AUTHOR
+    assert (root / FILE).read_text().splitlines()[1:] == [
+        f"agreement: {ID}",
+        "measurements:",
+        "  - metric: group-shootings",
+        "    period: 2027-Q1",
+        "    value: 19",
+    ]
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_entries_are_ordered_by_metric_then_period_whatever_the_order_recorded(root: Path) -> None:
+    for metric, period in (
+        ("homicides", "2027-Q2"),
+        ("group-shootings", "2027-Q2"),
+        ("homicides", "2027-Q1"),
+    ):
+        assert measure(root, metric, "--period", period, "--value", "4").returncode == 0
+    rows = json.loads(run_mou("measurements", ID, "--json", cwd=root).stdout)
+    order = [(r["metric"], r["period"]) for r in rows]
+    assert order == [
+        ("group-shootings", "2027-Q2"),
+        ("homicides", "2027-Q1"),
+        ("homicides", "2027-Q2"),
+    ]
+    assert len(git(root, "log", "--format=%H", "--", FILE).split()) == 3
+
+
+def test_a_period_recorded_twice_needs_replace_and_the_history_keeps_both(root: Path) -> None:
+    assert measure(root, "homicides", "--period", "2027-Q1", "--value", "5").returncode == 0
+    tip, files = head(root), snapshot(root)
+    again = measure(root, "homicides", "--period", "2027-Q1", "--value", "6")
+    assert again.returncode == 1
+    assert again.stderr.decode().count("\n") == 1
+    assert "--period:" in again.stderr.decode() and "--replace" in again.stderr.decode()
+    assert (head(root), snapshot(root)) == (tip, files)
+
+    replaced = measure(root, "homicides", "--period", "2027-Q1", "--value", "6", "--note", "late")
+    assert replaced.returncode == 1  # still needs --replace
+    done = measure(root, "homicides", "--period", "2027-Q1", "--value", "6", "--replace")
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(run_mou("measurements", ID, "--json", cwd=root).stdout)
+    assert rows == [
+        {
+            "metric": "homicides",
+            "period": "2027-Q1",
+            "value": 6,
+            "note": None,
+            "replaced": [{"value": 5, "note": None}],
+        }
+    ]
+    listed = run_mou("measurements", ID, cwd=root).stdout.decode()
+    assert "homicides  2027-Q1  6  (replaced: 5)" in listed
+    old = git(root, "show", f"{tip}:{FILE}")
+    assert "value: 5" in old  # and git holds the file as it was
+    messages = git(root, "log", "--format=%s", "--", FILE).splitlines()
+    assert messages == ["Replace homicides for 2027-Q1: 6", "Record homicides for 2027-Q1: 5"]
+
+
+@pytest.mark.parametrize(
+    ("args", "start"),
+    [
+        (["no-such-metric", "--period", "2027", "--value", "1"], "METRIC: "),
+        (
+            ["group-shootings", "--period", "2027", "--value", "1"],
+            "--period: '2027' is not a quarterly",
+        ),
+        (["group-shootings", "--period", "2027-Q5", "--value", "1"], "--period: "),
+        (["feel-safe", "--period", "2027-Q1", "--value", "1"], "--period: '2027-Q1' is not an"),
+        (["six-month-retention", "--period", "2027-H3", "--value", "1"], "--period: "),
+        (["group-shootings", "--period", "1850-Q1", "--value", "1"], "--period: "),
+        (
+            ["group-shootings", "--period", "2027-Q1", "--value", "many"],
+            "--value: 'many' is not a number",
+        ),
+        (
+            ["group-shootings", "--period", "2027-Q1", "--value", "3 hours"],
+            "--value: '3 hours' is not in",
+        ),
+        (["group-shootings", "--period", "2027-Q1", "--value", "nan"], "--value: "),
+        (["group-shootings", "--period", "2027-Q1", "--value", "1e400"], "--value: "),
+        (
+            ["feel-safe", "--period", "2027", "--value", "140 %"],
+            "--value: '140 %' is not a percentage",
+        ),
+        (["feel-safe", "--period", "2027", "--value", "40", "--note", "a\x1bb"], "--note: "),
+        (["feel-safe", "--period", "2027", "--value", "40", "--note", "x\u202ey"], "--note: "),
+    ],
+)
+def test_bad_input_is_one_line_exit_1_and_writes_nothing(
+    root: Path, args: list[str], start: str
+) -> None:
+    tip, files = head(root), snapshot(root)
+    result = measure(root, *args)
+    err = result.stderr.decode()
+    assert result.returncode == 1, err
+    assert err.startswith(start) and err.count("\n") == 1, err
+    assert (head(root), snapshot(root)) == (tip, files)
+
+
+def test_an_unknown_agreement_or_author_is_refused_in_one_line(root: Path) -> None:
+    tip = head(root)
+    unknown = run_mou(
+        "measure",
+        "no-such-mou",
+        "homicides",
+        "--period",
+        "2027-Q1",
+        "--value",
+        "1",
+        "--author",
+        AUTHOR,
+        cwd=root,
+    )
+    assert unknown.returncode == 1 and "no agreement 'no-such-mou'" in unknown.stderr.decode()
+    nameless = run_mou(
+        "measure",
+        ID,
+        "homicides",
+        "--period",
+        "2027-Q1",
+        "--value",
+        "1",
+        "--author",
+        "nobody",
+        cwd=root,
+    )
+    assert nameless.returncode == 2 and nameless.stderr.decode().startswith("--author")
+    assert head(root) == tip
+
+
+def test_a_broken_measurements_file_committed_by_hand_is_named_with_its_line(root: Path) -> None:
+    (root / "measurements").mkdir()
+    (root / FILE).write_text(
+        f"agreement: {ID}\nmeasurements:\n  - metric: homicides\n    period: 2027-Q1\n"
+        "    value: 4\n  - metric: homicides\n    period: '2027'\n    value: 4\n"
+    )
+    git(root, "add", FILE)
+    git(root, "commit", "-q", "-m", "by hand")
+    listed = run_mou("measurements", ID, cwd=root)
+    assert listed.returncode == 1
+    assert listed.stderr.decode().startswith(f"{FILE}@")
+    assert (
+        ":7: $.measurements[1].period: '2027' is not a quarterly period" in listed.stderr.decode()
+    )
+    tip = head(root)
+    refused = measure(root, "homicides", "--period", "2027-Q2", "--value", "3")
+    assert refused.returncode == 1 and head(root) == tip
+
+
+def test_periods_follow_the_frequency() -> None:
+    q3 = parse_period("2026-Q3", Frequency.quarterly)
+    assert (q3.start, q3.end) == (dt.date(2026, 7, 1), dt.date(2026, 9, 30))
+    h1 = parse_period("2028-H1", Frequency.semiannual)
+    assert (h1.start, h1.end) == (dt.date(2028, 1, 1), dt.date(2028, 6, 30))
+    feb = parse_period("2028-02", Frequency.monthly)
+    assert feb.end == dt.date(2028, 2, 29)
+    assert parse_period("2026-07-14", Frequency.per_event).start == dt.date(2026, 7, 14)
+    for text, frequency in (
+        ("2026-13", Frequency.monthly),
+        ("2026-02-30", Frequency.per_event),
+        ("2026-Q1", Frequency.annual),
+        ("26", Frequency.annual),
+    ):
+        with pytest.raises(ValueError):
+            parse_period(text, frequency)
+    assert period_containing(dt.date(2026, 8, 2), Frequency.quarterly).text == "2026-Q3"
+
+
+def metric(**changes: object) -> Metric:
+    data = {
+        "id": "m",
+        "name": "Shootings",
+        "unit": "shootings per year",
+        "baseline": 100,
+        "target": 60,
+        "target_date": "2030-12-31",
+        "frequency": "annual",
+        "data_source": "RMS",
+        **changes,
+    }
+    return Metric.model_validate(data)
+
+
+def test_values_take_the_metrics_unit() -> None:
+    assert parse_value("1,234.5", metric()) == 1234.5
+    assert parse_value("12 shootings", metric()) == 12
+    assert parse_value("87 %", metric(unit="percent of cases")) == 87
+    with pytest.raises(ValueError):
+        parse_value("1,23", metric())
+
+
+def test_progress_compares_the_latest_value_with_the_line_to_the_target() -> None:
+    years = [parse_period(str(y), Frequency.annual) for y in (2027, 2028, 2029)]
+    start = dt.date(2027, 1, 1)
+    # 4 years from 100 to 60: by the end of 2028 the line stands at 80.
+    assert progress(metric(), list(zip(years[:2], [95, 79], strict=True)), start) == "on track"
+    assert progress(metric(), list(zip(years[:2], [95, 85], strict=True)), start) == "off track"
+    assert progress(metric(), [(years[0], 58)], start) == "met"
+    assert progress(metric(), [], start) == "no data"
+    rising = metric(baseline=40, target=90, target_date=None)
+    assert progress(rising, [(years[0], 45)]) == "on track"
+    assert progress(rising, [(years[0], 38)]) == "off track"
