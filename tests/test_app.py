@@ -652,6 +652,7 @@ def test_discarding_goes_back_to_the_saved_revision(with_agreement):
     at = open_agreement(start(), "river-partnership")
     at.text_input(key=key(at, "$.title")).set_value("Scratch title").run()
     goto(at, "review")
+    at.checkbox(key="discard-sure").check().run()
     _submit(at, "Discard my changes")
     assert not draft_of(at).dirty
     goto(at, "basics")
@@ -833,5 +834,6 @@ def test_a_reimbursement_is_added_and_its_payer_named_by_role_then_by_party(with
         {"role": "requesting_party"},
     )
     at.selectbox(key=f"{key(at, payer)}::kind::role").set_value("party").run()
+    at.selectbox(key=key(at, f"{payer}.party")).set_value("party-a").run()
     assert draft_of(at).data["funding"]["reimbursements"][0]["payer"] == {"party": "party-a"}
     assert_clean(at)

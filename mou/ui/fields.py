@@ -178,7 +178,11 @@ def choice(
     optional: bool = False,
     **kw: Any,
 ) -> None:
-    """Pick one of ``options`` (ids or enum values), shown with readable labels."""
+    """Pick one of ``options`` (ids or enum values), shown with readable labels.
+
+    Nothing is picked until the user picks: an unset field shows "Choose…", so the
+    draft never holds a value nobody chose and validation keeps naming it.
+    """
     current = get_in(draft.data, path)
     shown = list(options)
     if optional:
@@ -190,7 +194,8 @@ def choice(
     def describe(option: str) -> str:
         return names.get(option, humanize(option)) if option else "—"
 
-    index = shown.index(current) if current is not None else 0
+    index = shown.index(current) if current is not None else (0 if optional else None)
+    kw.setdefault("placeholder", "Choose…")
     _bound(
         draft,
         path,

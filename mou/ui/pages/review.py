@@ -138,8 +138,10 @@ def save_form(draft: state.Draft) -> None:
 
 def _discard(draft: state.Draft) -> None:
     with st.expander("Discard unsaved changes"):
-        st.caption("Goes back to the saved revision; edits made since are lost.")
-        if st.button("Discard my changes", key="discard", icon=":material/undo:"):
+        lost = "the whole new agreement" if draft.base is None else "every edit since the save"
+        st.caption(f"Goes back to the saved revision: {lost} is lost, with no undo.")
+        sure = st.checkbox("Yes, throw my unsaved changes away", key="discard-sure")
+        if st.button("Discard my changes", key="discard", disabled=not sure):
             state.discard(draft)
             st.rerun()
 

@@ -187,7 +187,7 @@ def _add_reimbursement(draft: Draft) -> None:
             new: dict[str, Any] = {"id": slugify(title or "reimbursement", taken)}
             if title.strip():
                 new["title"] = title.strip()
-            items.append({**new, "invoice_frequency": "monthly", "invoice_deadline_days": 30})
+            items.append(new)  # frequency and deadline are the user's to choose
             draft.touch()
             st.rerun()
 

@@ -1,0 +1,134 @@
+"""The wizard keeps what is typed and shows what is wrong (issue 16), through Streamlit's AppTest.
+
+Each test drives the app as a liaison would: a choice nobody made stays unmade, a new
+agreement not yet saved can be found again, a removed party comes back with Undo,
+problems are listed at once in the words of the field labels.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from streamlit.testing.v1 import AppTest
+
+from tests.test_app import (
+    _submit,
+    assert_clean,
+    draft_of,
+    goto,
+    key,
+    open_agreement,
+    start,
+    texts,
+    titles,
+    with_agreement,
+    workspace,
+)
+
+__all__ = ["with_agreement", "workspace"]  # fixtures used below
+
+
+def add_party(at: AppTest, name: str, acronym: str) -> AppTest:
+    at.text_input(key=key(at, "$.parties::new-name")).set_value(name)
+    at.text_input(key=key(at, "$.parties::new-acronym")).set_value(acronym)
+    return _submit(at, "Add party")
+
+
+def test_a_new_party_has_no_level_until_one_is_chosen(with_agreement):
+    at = open_agreement(start(), "river-partnership")
+    goto(at, "parties")
+    add_party(at, "Riverton Youth League", "RYL")
+    at.segmented_control(key=key(at, "$.parties::focus")).set_value(2).run()
+    level = at.selectbox(key=key(at, "$.parties[2].level"))
+    assert level.value is None
+    assert "level" not in draft_of(at).data["parties"][2]
+    assert "Level" in texts(at) and "required" in texts(at).lower()
+    level.set_value("community").run()
+    assert draft_of(at).data["parties"][2]["level"] == "community"
+    assert_clean(at)
+
+
+def test_a_new_reimbursement_leaves_invoices_and_payer_to_the_user(with_agreement):
+    at = open_agreement(start(), "river-partnership")
+    goto(at, "resources")
+    at.segmented_control(key=key(at, "resources::part")).set_value("Reimbursements").run()
+    at.text_input(key=key(at, "$.funding::new-r")).set_value("Overtime")
+    _submit(at, "Add reimbursement")
+    item = draft_of(at).data["funding"]["reimbursements"][0]
+    assert item == {"id": "overtime", "title": "Overtime"}
+    payer = "$.funding.reimbursements[0].payer"
+    at.selectbox(key=f"{key(at, payer)}::kind::").set_value("party").run()
+    assert at.selectbox(key=key(at, f"{payer}.party")).value is None
+    assert draft_of(at).data["funding"]["reimbursements"][0]["payer"] == {}
+    assert at.selectbox(key=key(at, "$.funding.reimbursements[0].invoice_frequency")).value is None
+    assert_clean(at)
+
+
+def create(at: AppTest, agreement_id: str, title: str) -> AppTest:
+    goto(at, "agreements")
+    at.selectbox(key="new-type").set_value("community_partnership")
+    at.text_input(key="new-title").set_value(title)
+    at.text_input(key="new-id").set_value(agreement_id)
+    return _submit(at, "Create from preset")
+
+
+def test_an_unsaved_new_agreement_is_listed_and_opens_again(with_agreement):
+    at = create(start(), "lake-partnership", "Lake Partnership")
+    at.text_area(key=key(at, "$.purpose")).set_value("Safer lake shore.").run()
+    open_agreement(at, "river-partnership")
+    goto(at, "agreements")
+    listed = at.dataframe[0].value
+    assert set(listed["id"]) == {"river-partnership", "lake-partnership"}
+    row = listed[listed["id"] == "lake-partnership"].iloc[0]
+    assert (row["title"], row["changed"]) == (
+        "Lake Partnership",
+        "not saved yet (this browser session)",
+    )
+    at.text_input(key="list-search").set_value("lake").run()
+    open_agreement(at, "lake-partnership")
+    assert titles(at) == ["Basics"]
+    assert at.text_area(key=key(at, "$.purpose")).value == "Safer lake shore."
+    create(at, "lake-partnership", "Lake Partnership again")
+    assert "open it from the list above" in texts(at)
+    assert_clean(at)
+
+
+def test_removing_a_party_can_be_undone_with_its_references(with_agreement):
+    at = open_agreement(start(), "river-partnership")
+    goto(at, "parties")
+    before = draft_of(at).data
+    kept = {"goals": before["goals"], "responsibilities": before["responsibilities"]}
+    kept = copy.deepcopy(kept)
+    _submit(at, "Remove this party")
+    removed = draft_of(at).data
+    assert [p["acronym"] for p in removed["parties"]] == ["CR"]
+    assert removed["responsibilities"][0]["parties"] == ["party-b"]
+    assert "Removed the party “CC”" in texts(at)
+    _submit(at, "Undo")
+    restored = draft_of(at).data
+    assert [p["acronym"] for p in restored["parties"]] == ["CC", "CR"]
+    assert {k: restored[k] for k in kept} == kept
+    assert at.text_input(key=key(at, "$.parties[0].legal_name")).value == "Columbia County"
+    assert not draft_of(at).dirty
+    assert_clean(at)
+
+
+def test_undo_is_withdrawn_once_the_draft_changes_again(with_agreement):
+    at = open_agreement(start(), "river-partnership")
+    goto(at, "goals")
+    _submit(at, "Remove this goal")
+    assert "Removed the goal “Fewer shootings”" in texts(at)
+    at.text_input(key=key(at, "$.goals::new")).set_value("Safer parks")
+    _submit(at, "Add goal")
+    assert not any(b.label == "Undo" for b in at.button)
+    assert [g["title"] for g in draft_of(at).data["goals"]] == ["Safer parks"]
+
+
+def test_discarding_asks_first(with_agreement):
+    at = open_agreement(start(), "river-partnership")
+    at.text_input(key=key(at, "$.title")).set_value("Scratch title").run()
+    goto(at, "review")
+    assert at.button(key="discard").disabled
+    at.checkbox(key="discard-sure").check().run()
+    _submit(at, "Discard my changes")
+    assert draft_of(at).data["title"] == "River Partnership"
