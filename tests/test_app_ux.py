@@ -8,6 +8,7 @@ problems are listed at once in the words of the field labels.
 from __future__ import annotations
 
 import copy
+import re
 
 from streamlit.testing.v1 import AppTest
 
@@ -18,6 +19,7 @@ from tests.test_app import (
     goto,
     key,
     open_agreement,
+    ready_data,
     start,
     texts,
     titles,
@@ -42,7 +44,7 @@ def test_a_new_party_has_no_level_until_one_is_chosen(with_agreement):
     level = at.selectbox(key=key(at, "$.parties[2].level"))
     assert level.value is None
     assert "level" not in draft_of(at).data["parties"][2]
-    assert "Level" in texts(at) and "required" in texts(at).lower()
+    assert "required: fill it in" in texts(at)  # beneath Level
     level.set_value("community").run()
     assert draft_of(at).data["parties"][2]["level"] == "community"
     assert_clean(at)
@@ -132,3 +134,63 @@ def test_discarding_asks_first(with_agreement):
     at.checkbox(key="discard-sure").check().run()
     _submit(at, "Discard my changes")
     assert draft_of(at).data["title"] == "River Partnership"
+
+
+def broken_data() -> dict:
+    """A partnership with a problem of every layer: e-mails, a control character, the dates,
+    and a party with no responsibility."""
+    data = ready_data()
+    data["parties"][0]["point_of_contact"]["email"] = "jane@@county"
+    data["parties"][1]["notice_addressee"]["email"] = "not an email"
+    data["term"].update(
+        effective_rule="fixed_date", effective_date="2027-01-01", expiration_date="2026-01-01"
+    )
+    data["responsibilities"][0]["parties"] = ["party-a"]
+    return data
+
+
+def test_review_lists_every_problem_at_once_each_once_in_plain_words(with_agreement):
+    at = open_agreement(start(), "river-partnership")
+    draft = draft_of(at)
+    draft.data = broken_data()
+    draft.data["purpose"] = "Reduce\x07 serious violence."
+    draft.touch()
+    goto(at, "review")
+    badged = [m.value for m in at.markdown if "-badge[Error]" in m.value]
+    checklist = [re.sub(r"\\(.)", r"\1", line) for line in badged]  # Markdown escapes
+    said = "\n".join(checklist)
+    for expected in (
+        "jane@@county",
+        "not an email",
+        "control character U+0007",
+        "is not after the effective date",
+        "CR has no responsibility",
+    ):
+        assert sum(expected in line for line in checklist) == 1, (expected, said)
+    assert "$." not in said and "_" not in said, said
+    assert "Not ready for signature: 5 errors" in texts(at)
+    fix = [b.label for b in at.button if b.label.startswith("Fix in")]
+    assert fix[-1] == "Fix in Roles"  # CR's missing responsibility is fixed under Roles
+    assert_clean(at)
+
+
+def test_a_problem_shown_beside_its_field_is_not_listed_again_on_the_step(with_agreement):
+    at = open_agreement(start(), "river-partnership")
+    at.text_input(key=key(at, "$.title")).set_value("River\x07 Partnership").run()
+    said = texts(at)
+    assert said.count("control character U+0007") == 1, said
+    assert "in other parts of this step" not in said
+
+
+def test_after_a_save_the_page_says_saved_and_nothing_else(workspace):
+    at = create(start(), "lake-partnership", "Lake Partnership")
+    goto(at, "review")
+    at.text_input(key="save-message").set_value("First draft")
+    at.text_input(key="save-name").set_value("Alice Liaison")
+    at.text_input(key="save-email").set_value("alice@county.example.gov")
+    _submit(at, "Save revision")
+    said = texts(at)
+    assert "Saved as revision" in said
+    assert "not saved yet" not in said and "Unsaved changes" not in said
+    at.run()
+    assert "Saved as revision" not in texts(at)  # said once

@@ -13,24 +13,47 @@ import streamlit as st
 
 from ..chars import invisible_chars
 from .rows import (
+    Column,
     Path,
     Table,
     from_rows,
     get_in,
     goal_labels,
+    in_words,
     is_blank,
     json_path,
     party_labels,
     set_in,
     to_rows,
+    typed_first,
 )
 from .state import Draft
 from .style import plain
 
+SHOWN = "mou_problem_places_shown"
+"""The JSON paths whose problems the fields of this run show beneath them."""
+
 
 def messages(draft: Draft, path: Path) -> list[str]:
-    """Problems reported exactly at ``path``."""
-    return draft.problems_by_path().get(json_path(path), [])
+    """Problems reported exactly at ``path``, in the words a liaison sees (once each)."""
+    mark_shown(json_path(path))
+    found = draft.problems_by_path().get(json_path(path), [])
+    return list(dict.fromkeys(in_words(m, draft.data) for m in found))
+
+
+def mark_shown(path: str) -> None:
+    """Note that the problems at (and, for a table, inside) ``path`` are shown on the page."""
+    st.session_state.setdefault(SHOWN, set()).add(path)
+
+
+def shown_places() -> set[str]:
+    """The places whose problems this run shows beside their fields."""
+    return set(st.session_state.get(SHOWN, set()))
+
+
+def forget_shown() -> None:
+    """Start a page's run: no field has shown its problems yet."""
+    st.session_state[SHOWN] = set()
 
 
 def write(draft: Draft, path: Path, value: Any) -> None:
@@ -43,17 +66,23 @@ def write(draft: Draft, path: Path, value: Any) -> None:
 
 
 def show_problems(found: Sequence[str]) -> None:
-    """Problems under a field, in the app's error colour."""
+    """Problems under a field, in the app's error colour.
+
+    They go into a container drawn even when empty: the fields below then keep their
+    place on the page when a problem comes or goes, and the browser keeps the focus.
+    """
+    slot = st.container()
     for message in found:
-        st.markdown(f":red[:material/error: {plain(message)}]")
+        slot.markdown(f":red[:material/error: {plain(message)}]")
 
 
 def show_invisible(value: Any) -> None:
     """Under a text field, name the invisible characters its value holds (zero-width
     space, bidirectional marks…): kept as typed, but nobody should be surprised by them."""
     found = invisible_chars(value) if isinstance(value, str) else []
+    slot = st.container()  # drawn always, as for problems
     if found:
-        st.caption(f":material/visibility: Holds invisible characters: {plain(', '.join(found))}")
+        slot.caption(f":material/visibility: Holds invisible characters: {plain(', '.join(found))}")
 
 
 def _bound(
@@ -184,12 +213,12 @@ def choice(
     draft never holds a value nobody chose and validation keeps naming it.
     """
     current = get_in(draft.data, path)
-    shown = list(options)
+    names = labels or {}
+    shown = typed_first(options, lambda option: names.get(option, humanize(option)))
     if optional:
         shown = ["", *shown]
     if current is not None and current not in shown:
         shown.append(current)  # keep an unknown value visible rather than silently replace it
-    names = labels or {}
 
     def describe(option: str) -> str:
         return names.get(option, humanize(option)) if option else "—"
@@ -419,7 +448,7 @@ def _column_config(draft: Draft, spec: Table) -> dict[str, Any]:
     labels = party_labels(draft.data)
     goals = goal_labels(draft.data)
     for c in spec.columns:
-        common: dict[str, Any] = {"help": c.help, "required": c.required or None}
+        common: dict[str, Any] = {"help": _column_help(c)}
         if c.kind in ("int", "float"):
             fmt = "%d" if c.kind == "int" else "%g"
             config[c.field] = st.column_config.NumberColumn(c.label, format=fmt, **common)
@@ -427,7 +456,10 @@ def _column_config(draft: Draft, spec: Table) -> dict[str, Any]:
             config[c.field] = st.column_config.CheckboxColumn(c.label, help=c.help)
         elif c.kind == "choice":
             config[c.field] = st.column_config.SelectboxColumn(
-                c.label, options=list(c.options), format_func=lambda v: humanize(str(v)), **common
+                c.label,
+                options=typed_first(c.options, lambda v: humanize(str(v))),
+                format_func=lambda v: humanize(str(v)),
+                **common,
             )
         elif c.kind == "goals":
             config[c.field] = st.column_config.MultiselectColumn(
@@ -440,7 +472,7 @@ def _column_config(draft: Draft, spec: Table) -> dict[str, Any]:
         elif c.kind == "party":
             config[c.field] = st.column_config.SelectboxColumn(
                 c.label,
-                options=list(labels),
+                options=typed_first(list(labels), lambda p: labels.get(str(p), str(p))),
                 format_func=lambda p: labels.get(str(p), str(p)),
                 **common,
             )
@@ -453,15 +485,32 @@ def _column_config(draft: Draft, spec: Table) -> dict[str, Any]:
     return config
 
 
+def _column_help(column: Column) -> str | None:
+    """The column's tooltip; a required column says so.
+
+    Required columns are not marked ``required`` for the grid: it would hold a new row
+    back, in the browser only, until every such cell is filled, and lose it when the
+    table leaves the screen. The row is kept in the draft instead, and the missing cell
+    named beneath the table.
+    """
+    if not column.required:
+        return column.help
+    return f"Required. {column.help}" if column.help else "Required."
+
+
 def show_table_problems(draft: Draft, spec: Table) -> None:
-    """Problems in a table's rows, named by row number and column label."""
+    """Problems in a table's rows, named by row number and column label (in a container
+    drawn always, as for a field)."""
     prefix = json_path(spec.path)
+    mark_shown(prefix)
     labels = {c.field: c.label for c in spec.columns}
+    slot = st.container()
     for path, found in draft.problems_by_path().items():
         if path == prefix or path.startswith(prefix + "["):
             where = _row_place(path[len(prefix) :], labels)
-            for message in found:
-                st.markdown(f":red[:material/error: {plain(where + message)}]")
+            for message in dict.fromkeys(found):
+                said = in_words(message, draft.data)
+                slot.markdown(f":red[:material/error: {plain(where + said)}]")
 
 
 def _row_place(rest: str, labels: dict[str, str]) -> str:

@@ -15,7 +15,7 @@ from .. import fields as f
 from ..controls import CLAUSE, FREQUENCIES, parts, pick, remove_button, section
 from ..rows import Column, Table, slugify
 from ..state import Draft
-from ..style import plain
+from ..style import code
 from .step import Step
 
 RESOURCES = (
@@ -154,7 +154,7 @@ def _reimbursements(draft: Draft) -> None:
 
 
 def _reimbursement(draft: Draft, p: tuple[Any, ...], item: dict[str, Any]) -> None:
-    st.caption(f"Reimbursement id `{plain(item.get('id'))}`")
+    st.caption(f"Reimbursement id {code(item.get('id'))}")
     f.text(draft, (*p, "title"), "Heading (optional)", placeholder="e.g. Overtime reimbursement")
     left, right = st.columns(2)
     with left:
