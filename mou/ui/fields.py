@@ -389,9 +389,10 @@ def _commit_table(draft: Draft, spec: Table, key: str) -> None:
     previous = get_in(draft.data, spec.path) or []
     items = from_rows(_records(apply_edits(frozen, state)), previous, spec)
     write(draft, spec.path, items)
-    # The next time the table is drawn it starts again from the draft, under a new key:
-    # a grid rebuilt by the browser after a page switch would otherwise show the rows
-    # from before this edit, and the next edit made there would undo it.
+    # The table wrote this itself: drawn again on this page it keeps its key, so the
+    # browser keeps the grid (and the focus in it). Drawn after a page switch it starts
+    # again from the draft under a new key (see table_key).
+    st.session_state[f"{draft.key(json_path(spec.path))}::wrote"] = copy.deepcopy(items)
 
 
 def apply_edits(frame: pd.DataFrame, state: dict[str, Any]) -> pd.DataFrame:
@@ -417,10 +418,17 @@ def _has_edits(state: Any) -> bool:
 
 
 def table_key(draft: Draft, path: Path, current: list[Any]) -> str:
-    """The editor's widget key: a new one whenever the list changed outside the table."""
+    """The editor's widget key: a new one whenever the list changed outside the table, or
+    the table was not on screen in the previous run.
+
+    A grid the browser rebuilds after a page switch would otherwise show the rows from
+    before an edit committed by that switch, and the next edit made there would undo it.
+    While the table stays on screen its key stays, so the browser keeps the focus in it.
+    """
     base = draft.key(json_path(path))
     epoch = st.session_state.get(f"{base}::epoch", 0)
-    if st.session_state.get(f"{base}::wrote", current) != current:
+    on_screen = f"{base}#{epoch}" in st.session_state
+    if st.session_state.get(f"{base}::wrote", current) != current or not on_screen:
         epoch += 1
         st.session_state[f"{base}::epoch"] = epoch
     return f"{base}#{epoch}"

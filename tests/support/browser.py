@@ -97,3 +97,33 @@ def wait_idle(page: Any, timeout: float = 30_000) -> None:
     page.wait_for_timeout(150)
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=timeout)
     page.wait_for_timeout(100)
+
+
+_WATCH_RUNS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  window.__mouRunSeen = false;
+  if (window.__mouRunWatch) window.__mouRunWatch.disconnect();
+  window.__mouRunWatch = new MutationObserver(() => {
+    if (app.dataset.testScriptState !== "notRunning") window.__mouRunSeen = true;
+  });
+  window.__mouRunWatch.observe(app, {attributes: true});
+}"""
+
+_SETTLED = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return app && app.dataset.testScriptState === "notRunning"
+    && !document.querySelector('[data-stale="true"]');
+}"""
+
+
+def watch_runs(page: Any) -> None:
+    """Start noting whether Streamlit begins a run (call before the action that starts one)."""
+    page.evaluate(_WATCH_RUNS)
+
+
+def settled(page: Any, *, ran: bool = True, timeout: float = 30_000) -> None:
+    """Wait until the run started after :func:`watch_runs` (if ``ran``) is over and no stale
+    element of an earlier run is left on the page: what the user sees is final."""
+    if ran:
+        page.wait_for_function("() => window.__mouRunSeen === true", timeout=timeout)
+    page.wait_for_function(_SETTLED, timeout=timeout)
