@@ -29,23 +29,26 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(workspace: Path, log: Path) -> Iterator[str]:
-    """`streamlit run app.py` on ``workspace``; yields its URL and stops it afterwards."""
+def streamlit_server(
+    workspace: Path, log: Path, app: Path | None = None, code: Path = ROOT
+) -> Iterator[str]:
+    """`streamlit run app.py` (or ``app``) of the checkout ``code`` on ``workspace``; yields
+    its URL and stops it afterwards."""
     port = free_port()
-    env = {**os.environ, "MOU_WORKSPACE": str(workspace), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "MOU_WORKSPACE": str(workspace), "PYTHONPATH": str(code)}
     command = [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        str(ROOT / "app.py"),
+        str(app or code / "app.py"),
         "--server.port",
         str(port),
         "--server.address",
         "127.0.0.1",
     ]
     with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
+        process = subprocess.Popen(command, cwd=code, env=env, stdout=out, stderr=out)
         try:
             url = f"http://127.0.0.1:{port}"
             _wait_healthy(url, process, log)
