@@ -8,6 +8,7 @@ problems are listed at once in the words of the field labels.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import re
 
 from streamlit.testing.v1 import AppTest
@@ -194,3 +195,14 @@ def test_after_a_save_the_page_says_saved_and_nothing_else(workspace):
     assert "not saved yet" not in said and "Unsaved changes" not in said
     at.run()
     assert "Saved as revision" not in texts(at)  # said once
+
+
+def test_an_effective_date_in_the_past_is_pointed_out(with_agreement):
+    at = open_agreement(start(), "river-partnership")
+    goto(at, "term")
+    date = at.date_input(key=key(at, "$.term.effective_date"))
+    date.set_value(dt.date(2019, 1, 1)).run()
+    assert "2019-01-01 has already passed" in texts(at)
+    at.date_input(key=key(at, "$.term.effective_date")).set_value(dt.date(2199, 1, 1)).run()
+    assert "has already passed" not in texts(at)
+    assert_clean(at)
