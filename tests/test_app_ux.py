@@ -41,7 +41,7 @@ def test_a_new_party_has_no_level_until_one_is_chosen(with_agreement):
     at = open_agreement(start(), "river-partnership")
     goto(at, "parties")
     add_party(at, "Riverton Youth League", "RYL")
-    at.segmented_control(key=key(at, "$.parties::focus")).set_value(2).run()
+    assert at.text_input(key=key(at, "$.parties[2].legal_name")).value == "Riverton Youth League"
     level = at.selectbox(key=key(at, "$.parties[2].level"))
     assert level.value is None
     assert "level" not in draft_of(at).data["parties"][2]
@@ -124,6 +124,7 @@ def test_undo_is_withdrawn_once_the_draft_changes_again(with_agreement):
     at.text_input(key=key(at, "$.goals::new")).set_value("Safer parks")
     _submit(at, "Add goal")
     assert not any(b.label == "Undo" for b in at.button)
+    assert at.text_input(key=key(at, "$.goals[0].title")).value == "Safer parks"
     assert [g["title"] for g in draft_of(at).data["goals"]] == ["Safer parks"]
 
 

@@ -243,3 +243,4 @@ def _append(draft: Draft, name: str, title: str, fields: dict[str, Any]) -> None
     items = draft.data.setdefault(name, [])
     items.append({"id": slugify(title, [str(i.get("id")) for i in items]), **fields})
     draft.touch()
+    focus_on(draft, f"$.{name}[{len(items) - 1}]")  # show the new one

@@ -13,7 +13,7 @@ import streamlit as st
 from ...model import PartyLevel, SignatureRole
 from ...outline import fields_of
 from .. import fields as f
-from ..controls import keep_for_undo, note_undo_version, pick, set_aside_unless
+from ..controls import focus_on, keep_for_undo, note_undo_version, pick, set_aside_unless
 from ..rows import (
     Column,
     Table,
@@ -175,8 +175,10 @@ def _add_party(draft: Draft) -> None:
             if not legal_name.strip() or not acronym.strip():
                 st.error("Give the new party a legal name and an acronym.")
                 return
-            draft.data.setdefault("parties", []).append(new_party(draft.data, legal_name, acronym))
+            added = draft.data.setdefault("parties", [])
+            added.append(new_party(draft.data, legal_name, acronym))
             draft.touch()
+            focus_on(draft, f"$.parties[{len(added) - 1}]")  # show the new one
             st.rerun()
 
 

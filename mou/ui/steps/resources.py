@@ -12,7 +12,7 @@ import streamlit as st
 
 from ...model import CapScope, CostKind, PaymentRole, ResourceCategory, ShareBase
 from .. import fields as f
-from ..controls import CLAUSE, FREQUENCIES, parts, pick, remove_button, section
+from ..controls import CLAUSE, FREQUENCIES, focus_on, parts, pick, remove_button, section
 from ..rows import Column, Table, slugify
 from ..state import Draft
 from ..style import code
@@ -189,6 +189,7 @@ def _add_reimbursement(draft: Draft) -> None:
                 new["title"] = title.strip()
             items.append(new)  # frequency and deadline are the user's to choose
             draft.touch()
+            focus_on(draft, f"$.funding.reimbursements[{len(items) - 1}]")  # show the new one
             st.rerun()
 
 
