@@ -106,10 +106,18 @@ _WATCH_RUNS = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   window.__mouRunSeen = false;
   if (window.__mouRunWatch) window.__mouRunWatch.disconnect();
+  // A run shows as the script state leaving "notRunning", or, for a run too quick for
+  // that to be drawn, as a change to the page it draws.
+  // (elements added or removed under the main area, not mere style changes of a hover).
+  const main = document.querySelector('[data-testid="stMain"]') || app;
+  const seen = () => { window.__mouRunSeen = true; };
   window.__mouRunWatch = new MutationObserver(() => {
-    if (app.dataset.testScriptState !== "notRunning") window.__mouRunSeen = true;
+    if (app.dataset.testScriptState !== "notRunning") seen();
   });
   window.__mouRunWatch.observe(app, {attributes: true});
+  window.__mouDrawWatch = window.__mouDrawWatch || new MutationObserver(seen);
+  window.__mouDrawWatch.disconnect();
+  window.__mouDrawWatch.observe(main, {childList: true, subtree: true});
 }"""
 
 _SETTLED = """() => {
