@@ -146,6 +146,7 @@ def one_round(url: str, agreement_id: str) -> dict[str, list[float]]:
     """One fresh session: load, open the agreement, every step, History, Compare."""
     found: dict[str, list[float]] = {}
     with chromium_page() as page:
+        page.set_default_timeout(180_000)  # ten times the example is slow on a busy machine
         found["first load"] = [first_load(page, url, "Agreements")]
         picker = page.get_by_test_id("stSelectbox").filter(has_text="Agreement")
         picker.click()
