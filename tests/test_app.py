@@ -235,7 +235,7 @@ def test_new_agreement_filled_from_scratch_is_saved_as_one_commit_and_exported(w
     assert titles(at) == ["Basics"]
     _fill_every_step(at)
     goto(at, "review")
-    assert "Ready for signature" in texts(at), texts(at)
+    assert "Every readiness rule passes" in texts(at), texts(at)
     save(at, "First draft of the river partnership")
     assert_clean(at)
     assert "Saved as revision" in texts(at)
@@ -458,7 +458,7 @@ def test_bad_new_agreement_id_is_named_and_nothing_is_written(with_agreement, ty
     [
         ("$.title", "River\x07Partnership", "control character U+0007"),
         ("$.purpose", "x" * 100_000, "the limit is 50,000"),
-        ("$.title", "", "required field is missing"),
+        ("$.title", "", "required: fill it in"),
     ],
 )
 def test_bad_field_is_named_beside_it_and_not_saved(with_agreement, path, typed, said):
@@ -657,6 +657,7 @@ def test_discarding_goes_back_to_the_saved_revision(with_agreement):
     at = open_agreement(start(), "river-partnership")
     at.text_input(key=key(at, "$.title")).set_value("Scratch title").run()
     goto(at, "review")
+    at.checkbox(key="discard-sure").check().run()
     _submit(at, "Discard my changes")
     assert not draft_of(at).dirty
     goto(at, "basics")
@@ -691,7 +692,7 @@ def test_information_sharing_step_is_optional_for_other_types(with_agreement):
     assert "information_sharing" not in draft_of(at).data
     at.toggle(key=key(at, "$.information_sharing::on")).set_value(True).run()
     assert "Who owns the records" in [t.label for t in at.text_area]
-    assert "required field is missing" in texts(at) or "is empty" in texts(at)
+    assert "required: fill it in" in texts(at) or "is empty" in texts(at)
 
 
 def test_keep_editing_after_a_conflict_keeps_the_draft_and_saves_nothing(with_agreement):
@@ -866,5 +867,6 @@ def test_a_reimbursement_is_added_and_its_payer_named_by_role_then_by_party(with
         {"role": "requesting_party"},
     )
     at.selectbox(key=f"{key(at, payer)}::kind::role").set_value("party").run()
+    at.selectbox(key=key(at, f"{payer}.party")).set_value("party-a").run()
     assert draft_of(at).data["funding"]["reimbursements"][0]["payer"] == {"party": "party-a"}
     assert_clean(at)

@@ -12,6 +12,7 @@ from mou.ui.rows import (
     Table,
     from_rows,
     get_in,
+    in_words,
     json_path,
     move_item,
     new_party,
@@ -22,6 +23,7 @@ from mou.ui.rows import (
     slugify,
     three_way,
     to_rows,
+    typed_first,
 )
 from mou.validate import validate_data
 
@@ -234,3 +236,29 @@ def test_a_party_moves_within_the_list(index, offset, order, new_index):
     items = ["a", "b", "c"]
     assert move_item(items, index, offset) == new_index
     assert items == order
+
+
+def test_an_option_comes_before_the_options_whose_labels_contain_it():
+    frequencies = ["monthly", "quarterly", "semiannual", "annual", "per_event"]
+    assert typed_first(frequencies, str.title) == [
+        "monthly",
+        "quarterly",
+        "annual",
+        "semiannual",
+        "per_event",
+    ]
+    assert typed_first(["PAB", "XPA", "PA", "B"], str) == ["PA", "B", "PAB", "XPA"]
+
+
+def test_problem_messages_are_put_in_the_words_of_the_wizard():
+    data = {"parties": [{"id": "party-a", "acronym": "CC"}]}
+    said = in_words("CC has no responsibility; add one under $.responsibilities", data)
+    assert said == "CC has no responsibility; add one under “Responsibilities”"
+    assert in_words("required when effective_rule is fixed_date", data) == (
+        "required when effective rule is fixed date"
+    )
+    assert in_words("needs at least 1 item", data) == "needs at least one entry"
+    assert in_words("see $.parties[0].point_of_contact", data) == (
+        "see “Parties › CC › Point of contact”"
+    )
+    assert in_words('"a_b@x" is not a valid e-mail address', data).startswith('"a_b@x"')

@@ -14,7 +14,7 @@ import streamlit as st
 
 from . import routing
 from .lifecycle import refusal_of
-from .rows import place
+from .rows import in_words, place, under
 from .state import Draft, current
 from .style import count, plain
 
@@ -63,19 +63,29 @@ def step_header(draft: Draft, title: str, number: int, total: int) -> None:
     signed_text_notice(draft)
     for line in draft.notices:  # e.g. a revision written in schema version 1
         st.caption(f":material/history: {plain(line)}; saving writes the current version.")
+    slot = st.container()  # drawn always: the first edit must not move the fields below
     if draft.dirty:
-        st.info(
+        slot.info(
             "Unsaved changes — they are kept while you move between steps; save them "
             "on the Review page.",
             icon=":material/edit_note:",
         )
 
 
-def step_footer(draft: Draft, slug: str, problems: list[tuple[str, str]]) -> None:
-    """The end of a wizard step: its remaining ``(path, message)`` problems, Back / Next."""
-    if problems:
-        with st.expander(f"{count(len(problems), 'problem')} in this step", expanded=False):
-            for path, message in problems:
+def step_footer(draft: Draft, slug: str, problems: list[tuple[str, str]], shown: set[str]) -> None:
+    """The end of a wizard step: its ``(path, message)`` problems not already shown beside
+    a field on the page (``shown`` places), each once, then Back / Next."""
+    rest = list(
+        dict.fromkeys(
+            (path, in_words(message, draft.data))
+            for path, message in problems
+            if not any(under(path, place_) for place_ in shown)
+        )
+    )
+    if rest:
+        label = f"{count(len(rest), 'problem')} in other parts of this step"
+        with st.expander(label, expanded=False):
+            for path, message in rest:
                 st.markdown(f"- **{plain(place(path, draft.data))}:** {plain(message)}")
     back_next(slug)
 

@@ -21,6 +21,7 @@ import streamlit as st
 from ..model import Frequency
 from .rows import Column, get_in, json_path, party_labels, set_in, slugify, under
 from .state import Draft
+from .style import plain
 
 FREQUENCIES = tuple(Frequency)
 CLAUSE = (Column("text", "Text", required=True),)
@@ -149,17 +150,62 @@ def set_aside_unless(draft: Draft, path: tuple[Any, ...], wanted: bool) -> None:
 
 
 def remove_button(draft: Draft, path: tuple[str, ...], index: int, noun: str) -> None:
-    """A button that removes item ``index`` of the list at ``path``."""
+    """A button that removes item ``index`` of the list at ``path`` (with Undo after)."""
     items = get_in(draft.data, path)
-    if st.button(
-        f"Remove this {noun}",
-        key=draft.key(f"{json_path(path)}[{index}]::remove"),
-        icon=":material/delete:",
-    ):
+    if st.button(f"Remove this {noun}", key=draft.key(f"{json_path(path)}[{index}]::remove")):
+        name = _item_title(items[index], noun)
+        keep_for_undo(draft, name)
         del items[index]
         draft.touch()
         draft.generation += 1  # rows below moved up: their widgets start again from the draft
+        note_undo_version(draft)
         st.rerun()
+
+
+def _item_title(item: Any, noun: str) -> str:
+    for field in ("acronym", "title", "name", "text"):
+        value = item.get(field) if isinstance(item, dict) else None
+        if isinstance(value, str) and value.strip():
+            short = value if len(value) <= 40 else value[:39] + "…"
+            return f"the {noun} “{short}”"
+    return f"the {noun}"
+
+
+# --------------------------------------------------------------------------- undo
+
+
+def keep_for_undo(draft: Draft, what: str) -> None:
+    """Remember the draft as it is, before removing ``what`` ("the party “PA”")."""
+    st.session_state[_undo_key(draft)] = [what, copy.deepcopy(draft.data), None]
+
+
+def note_undo_version(draft: Draft) -> None:
+    """Call after the removal: Undo is offered until the draft next changes."""
+    kept = st.session_state.get(_undo_key(draft))
+    if kept is not None:
+        kept[2] = draft.version
+
+
+def undo_offer(draft: Draft) -> None:
+    """ "Removed … — Undo" after a removal, until the next edit (which Undo would lose)."""
+    kept = st.session_state.get(_undo_key(draft))
+    slot = st.container()  # always drawn, so the fields below keep their place (and focus)
+    if kept is None or kept[2] != draft.version:
+        st.session_state.pop(_undo_key(draft), None)
+        return
+    what, before, _ = kept
+    text, button = slot.columns([5, 1], vertical_alignment="center")
+    text.info(f"Removed {plain(what)}.", icon=":material/delete:")
+    if button.button("Undo", key=draft.key("::undo"), type="primary", width="stretch"):
+        st.session_state.pop(_undo_key(draft), None)
+        draft.data = before
+        draft.touch()
+        draft.generation += 1  # every widget starts again from the restored draft
+        st.rerun()
+
+
+def _undo_key(draft: Draft) -> str:
+    return f"{draft.agreement_id}::undo-snapshot"  # not by generation: removal bumps it
 
 
 def add_item(
@@ -197,3 +243,4 @@ def _append(draft: Draft, name: str, title: str, fields: dict[str, Any]) -> None
     items = draft.data.setdefault(name, [])
     items.append({"id": slugify(title, [str(i.get("id")) for i in items]), **fields})
     draft.touch()
+    focus_on(draft, f"$.{name}[{len(items) - 1}]")  # show the new one

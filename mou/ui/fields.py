@@ -14,24 +14,47 @@ import streamlit as st
 from ..changes.decisions import remarks_by_field
 from ..chars import invisible_chars
 from .rows import (
+    Column,
     Path,
     Table,
     from_rows,
     get_in,
     goal_labels,
+    in_words,
     is_blank,
     json_path,
     party_labels,
     set_in,
     to_rows,
+    typed_first,
 )
 from .state import Draft
 from .style import plain
 
+SHOWN = "mou_problem_places_shown"
+"""The JSON paths whose problems the fields of this run show beneath them."""
+
 
 def messages(draft: Draft, path: Path) -> list[str]:
-    """Problems reported exactly at ``path``."""
-    return draft.problems_by_path().get(json_path(path), [])
+    """Problems reported exactly at ``path``, in the words a liaison sees (once each)."""
+    mark_shown(json_path(path))
+    found = draft.problems_by_path().get(json_path(path), [])
+    return list(dict.fromkeys(in_words(m, draft.data) for m in found))
+
+
+def mark_shown(path: str) -> None:
+    """Note that the problems at (and, for a table, inside) ``path`` are shown on the page."""
+    st.session_state.setdefault(SHOWN, set()).add(path)
+
+
+def shown_places() -> set[str]:
+    """The places whose problems this run shows beside their fields."""
+    return set(st.session_state.get(SHOWN, set()))
+
+
+def forget_shown() -> None:
+    """Start a page's run: no field has shown its problems yet."""
+    st.session_state[SHOWN] = set()
 
 
 def write(draft: Draft, path: Path, value: Any) -> None:
@@ -44,9 +67,14 @@ def write(draft: Draft, path: Path, value: Any) -> None:
 
 
 def show_problems(found: Sequence[str]) -> None:
-    """Problems under a field, in the app's error colour."""
+    """Problems under a field, in the app's error colour.
+
+    They go into a container drawn even when empty: the fields below then keep their
+    place on the page when a problem comes or goes, and the browser keeps the focus.
+    """
+    slot = st.container()
     for message in found:
-        st.markdown(f":red[:material/error: {plain(message)}]")
+        slot.markdown(f":red[:material/error: {plain(message)}]")
 
 
 def show_partner_notes(draft: Draft, path: str, *, rows: dict[str, str] | None = None) -> None:
@@ -72,8 +100,9 @@ def show_invisible(value: Any) -> None:
     """Under a text field, name the invisible characters its value holds (zero-width
     space, bidirectional marks…): kept as typed, but nobody should be surprised by them."""
     found = invisible_chars(value) if isinstance(value, str) else []
+    slot = st.container()  # drawn always, as for problems
     if found:
-        st.caption(f":material/visibility: Holds invisible characters: {plain(', '.join(found))}")
+        slot.caption(f":material/visibility: Holds invisible characters: {plain(', '.join(found))}")
 
 
 def _bound(
@@ -199,19 +228,24 @@ def choice(
     optional: bool = False,
     **kw: Any,
 ) -> None:
-    """Pick one of ``options`` (ids or enum values), shown with readable labels."""
+    """Pick one of ``options`` (ids or enum values), shown with readable labels.
+
+    Nothing is picked until the user picks: an unset field shows "Choose…", so the
+    draft never holds a value nobody chose and validation keeps naming it.
+    """
     current = get_in(draft.data, path)
-    shown = list(options)
+    names = labels or {}
+    shown = typed_first(options, lambda option: names.get(option, humanize(option)))
     if optional:
         shown = ["", *shown]
     if current is not None and current not in shown:
         shown.append(current)  # keep an unknown value visible rather than silently replace it
-    names = labels or {}
 
     def describe(option: str) -> str:
         return names.get(option, humanize(option)) if option else "—"
 
-    index = shown.index(current) if current is not None else 0
+    index = shown.index(current) if current is not None else (0 if optional else None)
+    kw.setdefault("placeholder", "Choose…")
     _bound(
         draft,
         path,
@@ -376,9 +410,10 @@ def _commit_table(draft: Draft, spec: Table, key: str) -> None:
     previous = get_in(draft.data, spec.path) or []
     items = from_rows(_records(apply_edits(frozen, state)), previous, spec)
     write(draft, spec.path, items)
-    # The next time the table is drawn it starts again from the draft, under a new key:
-    # a grid rebuilt by the browser after a page switch would otherwise show the rows
-    # from before this edit, and the next edit made there would undo it.
+    # The table wrote this itself: drawn again on this page it keeps its key, so the
+    # browser keeps the grid (and the focus in it). Drawn after a page switch it starts
+    # again from the draft under a new key (see table_key).
+    st.session_state[f"{draft.key(json_path(spec.path))}::wrote"] = copy.deepcopy(items)
 
 
 def apply_edits(frame: pd.DataFrame, state: dict[str, Any]) -> pd.DataFrame:
@@ -404,10 +439,17 @@ def _has_edits(state: Any) -> bool:
 
 
 def table_key(draft: Draft, path: Path, current: list[Any]) -> str:
-    """The editor's widget key: a new one whenever the list changed outside the table."""
+    """The editor's widget key: a new one whenever the list changed outside the table, or
+    the table was not on screen in the previous run.
+
+    A grid the browser rebuilds after a page switch would otherwise show the rows from
+    before an edit committed by that switch, and the next edit made there would undo it.
+    While the table stays on screen its key stays, so the browser keeps the focus in it.
+    """
     base = draft.key(json_path(path))
     epoch = st.session_state.get(f"{base}::epoch", 0)
-    if st.session_state.get(f"{base}::wrote", current) != current:
+    on_screen = f"{base}#{epoch}" in st.session_state
+    if st.session_state.get(f"{base}::wrote", current) != current or not on_screen:
         epoch += 1
         st.session_state[f"{base}::epoch"] = epoch
     return f"{base}#{epoch}"
@@ -435,7 +477,7 @@ def _column_config(draft: Draft, spec: Table) -> dict[str, Any]:
     labels = party_labels(draft.data)
     goals = goal_labels(draft.data)
     for c in spec.columns:
-        common: dict[str, Any] = {"help": c.help, "required": c.required or None}
+        common: dict[str, Any] = {"help": _column_help(c)}
         if c.kind in ("int", "float"):
             fmt = "%d" if c.kind == "int" else "%g"
             config[c.field] = st.column_config.NumberColumn(c.label, format=fmt, **common)
@@ -443,7 +485,10 @@ def _column_config(draft: Draft, spec: Table) -> dict[str, Any]:
             config[c.field] = st.column_config.CheckboxColumn(c.label, help=c.help)
         elif c.kind == "choice":
             config[c.field] = st.column_config.SelectboxColumn(
-                c.label, options=list(c.options), format_func=lambda v: humanize(str(v)), **common
+                c.label,
+                options=typed_first(c.options, lambda v: humanize(str(v))),
+                format_func=lambda v: humanize(str(v)),
+                **common,
             )
         elif c.kind == "goals":
             config[c.field] = st.column_config.MultiselectColumn(
@@ -456,7 +501,7 @@ def _column_config(draft: Draft, spec: Table) -> dict[str, Any]:
         elif c.kind == "party":
             config[c.field] = st.column_config.SelectboxColumn(
                 c.label,
-                options=list(labels),
+                options=typed_first(list(labels), lambda p: labels.get(str(p), str(p))),
                 format_func=lambda p: labels.get(str(p), str(p)),
                 **common,
             )
@@ -469,15 +514,32 @@ def _column_config(draft: Draft, spec: Table) -> dict[str, Any]:
     return config
 
 
+def _column_help(column: Column) -> str | None:
+    """The column's tooltip; a required column says so.
+
+    Required columns are not marked ``required`` for the grid: it would hold a new row
+    back, in the browser only, until every such cell is filled, and lose it when the
+    table leaves the screen. The row is kept in the draft instead, and the missing cell
+    named beneath the table.
+    """
+    if not column.required:
+        return column.help
+    return f"Required. {column.help}" if column.help else "Required."
+
+
 def show_table_problems(draft: Draft, spec: Table) -> None:
-    """Problems in a table's rows, named by row number and column label."""
+    """Problems in a table's rows, named by row number and column label (in a container
+    drawn always, as for a field)."""
     prefix = json_path(spec.path)
+    mark_shown(prefix)
     labels = {c.field: c.label for c in spec.columns}
+    slot = st.container()
     for path, found in draft.problems_by_path().items():
         if path == prefix or path.startswith(prefix + "["):
             where = _row_place(path[len(prefix) :], labels)
-            for message in found:
-                st.markdown(f":red[:material/error: {plain(where + message)}]")
+            for message in dict.fromkeys(found):
+                said = in_words(message, draft.data)
+                slot.markdown(f":red[:material/error: {plain(where + said)}]")
     show_partner_notes(draft, prefix, rows=labels)
 
 

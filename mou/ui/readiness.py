@@ -1,4 +1,12 @@
-"""How ready the open draft is for signature: its validation problems, else the rule findings.
+"""How ready the open draft is for signature: every problem, of every kind, at once.
+
+Validation has layers (schema, models, references) and the readiness rules need a
+valid agreement, so a draft with one bad e-mail would otherwise hide every later
+problem until that one is fixed: problems would arrive in waves. Here the draft's
+problems are listed, then a scratch copy is *repaired* — hidden characters taken out
+of text, each bad optional value left out — and checked again, layer after layer, up
+to the readiness rules. What the copy adds is listed too, unless a problem at the
+same place is listed already, so each place is named once.
 
 Shared by the Review page (the checklist) and the Export page (which refuses a
 signature-ready file while any error remains). No Streamlit here; the result is
@@ -7,12 +15,22 @@ remembered on the draft until it next changes, so both pages pay for the rules o
 
 from __future__ import annotations
 
+import copy
+import re
+from typing import Any
+
+from ..chars import hidden_char
+from ..errors import InvalidAgreement, Problem
 from ..rules import check
 from ..validate import validate_data
+from .rows import under
 from .state import Draft, stored_attachments
 
 Finding = tuple[str, str, str, str]
 """``(severity, rule, path, message)``."""
+
+REPAIR_ROUNDS = 6
+"""Layers a scratch copy is repaired through: schema, models, references, then rules."""
 
 
 def findings(draft: Draft) -> list[Finding]:
@@ -21,9 +39,83 @@ def findings(draft: Draft) -> list[Finding]:
 
 
 def _findings(draft: Draft) -> list[Finding]:
-    found = [("error", "validation", p.path, p.message) for p in draft.problems()]
-    if found:
-        return found  # the readiness rules need a valid agreement
-    agreement = validate_data(draft.data)
-    stored = stored_attachments(draft, agreement)
+    problems = draft.problems()
+    if not problems:
+        return _rule_findings(draft, validate_data(draft.data))
+    found = [_as_finding(p) for p in problems]
+    scratch = copy.deepcopy(draft.data)
+    for _ in range(REPAIR_ROUNDS):
+        if not repair(scratch, problems):
+            break
+        try:
+            return _once(found + _rule_findings(draft, validate_data(scratch)))
+        except InvalidAgreement as err:
+            problems = err.problems
+            found += [_as_finding(p) for p in problems]
+    return _once(found)
+
+
+def _as_finding(problem: Problem) -> Finding:
+    return ("error", "validation", problem.path, problem.message)
+
+
+def _rule_findings(draft: Draft, agreement: Any) -> list[Finding]:
+    stored = stored_attachments(draft, agreement)  # the files its exhibits name
     return [(x.severity, x.rule_id, x.path, x.message) for x in check(agreement, stored)]
+
+
+def _once(found: list[Finding]) -> list[Finding]:
+    """Each place named once: a finding at or inside a place already listed is left out."""
+    kept: list[Finding] = []
+    for finding in found:
+        path = finding[2]
+        if not any(under(path, k[2]) for k in kept):
+            kept.append(finding)
+    return kept
+
+
+_PART = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
+
+
+def repair(data: dict[str, Any], problems: list[Problem]) -> bool:
+    """Make ``data`` pass ``problems`` as far as it can; False when nothing changed.
+
+    Text loses its hidden characters; other bad text becomes a stand-in; any other
+    value is left out, and a missing one is stood in for, so that the checks after
+    this layer can run.
+    """
+    changed = False
+    for problem in problems:
+        parts = [key or int(index) for key, index in _PART.findall(problem.path)]
+        parent = _parent(data, parts[:-1]) if parts else None
+        if isinstance(parent, dict) and isinstance(parts[-1], str):
+            changed |= _repair_value(parent, parts[-1])
+    return changed
+
+
+def _parent(data: Any, parts: list[str | int]) -> Any:
+    for part in parts:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _repair_value(parent: dict[str, Any], key: str) -> bool:
+    if key not in parent:
+        parent[key] = _stand_in(key)
+        return True
+    value = parent[key]
+    if isinstance(value, str) and hidden_char(value, "\n\t") is not None:
+        parent[key] = "".join(c for c in value if hidden_char(c, "\n\t") is None)
+    elif isinstance(value, str) and value != _stand_in(key):
+        parent[key] = _stand_in(key)
+    else:
+        del parent[key]
+    return True
+
+
+def _stand_in(key: str) -> str:
+    """Text that passes where the user's does not (never shown: the copy is scratch)."""
+    return "stand-in@example.org" if "email" in key else "Stand-in"

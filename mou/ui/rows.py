@@ -8,9 +8,10 @@ indexes into it, e.g. ``("parties", 0, "legal_name")``.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -218,6 +219,29 @@ def _cell(value: Any, column: Column) -> Any:
     return value
 
 
+# --------------------------------------------------------------------------- choices
+
+
+def typed_first(options: Sequence[Any], label: Callable[[Any], str]) -> list[Any]:
+    """``options`` with each one placed before every option whose label contains its own.
+
+    A dropdown narrows to the options containing what was typed and Enter takes the
+    first: typing "Annual" must give Annual, not Semiannual above it.
+    """
+    ordered = list(options)
+    for option in options:
+        words = label(option).lower()
+        holders = [
+            i
+            for i, other in enumerate(ordered)
+            if other != option and words in label(other).lower()
+        ]
+        if holders and ordered.index(option) > holders[0]:
+            ordered.remove(option)
+            ordered.insert(holders[0], option)
+    return ordered
+
+
 # --------------------------------------------------------------------------- parties
 
 
@@ -316,3 +340,39 @@ def _item_name(item: Any, index: int) -> str:
                 text = item[field]
                 return text if len(text) <= 40 else text[:39] + "…"
     return f"item {index + 1}"
+
+
+# --------------------------------------------------------------------------- words
+
+_PATH = re.compile(r"\$(?:\.[A-Za-z_][A-Za-z0-9_]*|\[\d+\])+")
+_NAME = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
+_QUOTED = re.compile(r"(\"[^\"]*\"|'[^']*'|“[^”]*”)")
+_PHRASES = (
+    (re.compile(r"^required field is missing$|^Field required$"), "required: fill it in"),
+    (re.compile(r"needs at least 1 items?"), "needs at least one entry"),
+    (re.compile(r"needs at least (\d+) items"), r"needs at least \1 entries"),
+    (re.compile(r"List should have at least 1 item.*"), "needs at least one entry"),
+    (re.compile(r"^is empty; give a value or remove the field$"), "is empty: fill it in"),
+)
+
+
+def paths_in(message: str) -> list[str]:
+    """The JSON paths a message mentions ("add one under $.responsibilities")."""
+    return _PATH.findall(message)
+
+
+def in_words(message: str, data: dict[str, Any]) -> str:
+    """A problem message in the words a liaison sees: places and names, no internal ones.
+
+    ``$.goals[0].metrics`` becomes “Goals › Fewer shootings › Metrics”, a field name
+    such as ``effective_rule`` becomes "effective rule", and the validators' stock
+    phrases ("required field is missing") read as instructions.
+    """
+    for pattern, words in _PHRASES:
+        message = pattern.sub(words, message)
+    message = _PATH.sub(lambda m: f"“{place(m.group(0), data)}”", message)
+    pieces = _QUOTED.split(message)  # quoted user text stays exactly as typed
+    return "".join(
+        piece if odd else _NAME.sub(lambda m: m.group(0).replace("_", " "), piece)
+        for odd, piece in zip(itertools.cycle((False, True)), pieces, strict=False)
+    )

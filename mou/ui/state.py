@@ -218,8 +218,13 @@ def new_id_problem(agreement_id: str, taken: set[str]) -> str | None:
         check_agreement_id(agreement_id)
     except MouError as err:
         return err.message
-    if agreement_id in taken or agreement_id in drafts():
+    if agreement_id in taken:
         return f"an agreement with the id '{agreement_id}' already exists; choose another."
+    if agreement_id in drafts():
+        return (
+            f"a new agreement with the id '{agreement_id}' is open in this session, not saved "
+            "yet: open it from the list above, or choose another id."
+        )
     return None
 
 

@@ -47,6 +47,12 @@ def plain(text: object) -> str:
     return "".join(f"\\{c}" if c in "\\`*_{}[]()#+-.!|<>~$:" else c for c in str(text))
 
 
+def code(text: object) -> str:
+    """Text as a Markdown code span: shown as typed (escapes would show as backslashes)."""
+    shown = str(text).replace("`", "'").replace("\n", " ")
+    return f"`{shown}`"
+
+
 def count(number: int, noun: str) -> str:
     """``1 error``, ``2 errors``."""
     return f"{number} {noun}{'' if number == 1 else 's'}"

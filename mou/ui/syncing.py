@@ -62,25 +62,25 @@ def run(choices: dict[str, dict[str, Prefer]] | None = None, author: str | None 
         st.session_state[RESULT] = result
 
 
-def after_save(author: str) -> None:
-    """After a save: sync when the branch has an upstream (and the setting allows)."""
+def after_save_note(author: str) -> tuple[str, str] | None:
+    """After a save: sync when the branch has an upstream (and the setting allows); what
+    to tell the person saving, as ``(kind, text)`` with kind caption or warning, or None.
+
+    Returned, not drawn: the Review page runs again after a save and shows it then.
+    """
     root = state.workspace_root()
     if not sync_after_save() or not has_upstream(root):
-        return
+        return None
     run(author=author)
     outcome = st.session_state.get(RESULT)
     if isinstance(outcome, SyncResult):
-        st.caption(f":material/sync: Shared: {plain(_summary(outcome))}")
-    elif CONFLICTS in st.session_state:
-        st.warning(
+        return "caption", f":material/sync: Shared: {plain(_summary(outcome))}"
+    if CONFLICTS in st.session_state:
+        return "warning", (
             "Saved here, but not shared yet: it conflicts with changes on the remote. "
-            "Settle them under Sync on the Agreements page.",
-            icon=":material/merge_type:",
+            "Settle them under Sync on the Agreements page."
         )
-    else:
-        st.warning(
-            f"Saved here, but not shared yet: {plain(str(outcome))}", icon=":material/sync_problem:"
-        )
+    return "warning", f"Saved here, but not shared yet: {plain(str(outcome))}"
 
 
 def _author() -> str | None:

@@ -29,23 +29,26 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(workspace: Path, log: Path) -> Iterator[str]:
-    """`streamlit run app.py` on ``workspace``; yields its URL and stops it afterwards."""
+def streamlit_server(
+    workspace: Path, log: Path, app: Path | None = None, code: Path = ROOT
+) -> Iterator[str]:
+    """`streamlit run app.py` (or ``app``) of the checkout ``code`` on ``workspace``; yields
+    its URL and stops it afterwards."""
     port = free_port()
-    env = {**os.environ, "MOU_WORKSPACE": str(workspace), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "MOU_WORKSPACE": str(workspace), "PYTHONPATH": str(code)}
     command = [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        str(ROOT / "app.py"),
+        str(app or code / "app.py"),
         "--server.port",
         str(port),
         "--server.address",
         "127.0.0.1",
     ]
     with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
+        process = subprocess.Popen(command, cwd=code, env=env, stdout=out, stderr=out)
         try:
             url = f"http://127.0.0.1:{port}"
             _wait_healthy(url, process, log)
@@ -97,3 +100,41 @@ def wait_idle(page: Any, timeout: float = 30_000) -> None:
     page.wait_for_timeout(150)
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=timeout)
     page.wait_for_timeout(100)
+
+
+_WATCH_RUNS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  window.__mouRunSeen = false;
+  if (window.__mouRunWatch) window.__mouRunWatch.disconnect();
+  // A run shows as the script state leaving "notRunning", or, for a run too quick for
+  // that to be drawn, as a change to the page it draws.
+  // (elements added or removed under the main area, not mere style changes of a hover).
+  const main = document.querySelector('[data-testid="stMain"]') || app;
+  const seen = () => { window.__mouRunSeen = true; };
+  window.__mouRunWatch = new MutationObserver(() => {
+    if (app.dataset.testScriptState !== "notRunning") seen();
+  });
+  window.__mouRunWatch.observe(app, {attributes: true});
+  window.__mouDrawWatch = window.__mouDrawWatch || new MutationObserver(seen);
+  window.__mouDrawWatch.disconnect();
+  window.__mouDrawWatch.observe(main, {childList: true, subtree: true});
+}"""
+
+_SETTLED = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return app && app.dataset.testScriptState === "notRunning"
+    && !document.querySelector('[data-stale="true"]');
+}"""
+
+
+def watch_runs(page: Any) -> None:
+    """Start noting whether Streamlit begins a run (call before the action that starts one)."""
+    page.evaluate(_WATCH_RUNS)
+
+
+def settled(page: Any, *, ran: bool = True, timeout: float = 30_000) -> None:
+    """Wait until the run started after :func:`watch_runs` (if ``ran``) is over and no stale
+    element of an earlier run is left on the page: what the user sees is final."""
+    if ran:
+        page.wait_for_function("() => window.__mouRunSeen === true", timeout=timeout)
+    page.wait_for_function(_SETTLED, timeout=timeout)

@@ -12,6 +12,7 @@ from ...model import AgreementType, Status
 from ...presets import preset
 from .. import routing, state, syncing
 from ..fields import humanize
+from ..rows import party_labels
 from ..style import plain
 
 
@@ -25,7 +26,7 @@ def show() -> None:
     except MouError as err:
         st.error(f"Cannot read the workspace: {err.message}")
         return
-    rows = _filtered(summaries)
+    rows = _filtered(summaries + _unsaved_new(summaries))
     _table(rows)
     _open(rows)
     st.divider()
@@ -41,6 +42,25 @@ def _unsaved_notice() -> None:
             "look around; save them on the Review page before closing the tab.",
             icon=":material/warning:",
         )
+
+
+def _unsaved_new(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows for the new agreements of this session that were never saved, so they can be
+    found, searched and opened again like any other."""
+    listed = {row["id"] for row in summaries}
+    return [
+        {
+            "id": draft.agreement_id,
+            "title": draft.data.get("title") or "",
+            "type": humanize(str(draft.data.get("type") or "")),
+            "status": humanize(str(draft.data.get("status") or "draft")),
+            "parties": ", ".join(party_labels(draft.data).values()),
+            "expires": (draft.data.get("term") or {}).get("expiration_date") or "until terminated",
+            "changed": "not saved yet (this browser session)",
+        }
+        for draft in state.drafts().values()
+        if draft.base is None and draft.agreement_id not in listed
+    ]
 
 
 def _summaries() -> list[dict[str, Any]]:

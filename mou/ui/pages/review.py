@@ -17,9 +17,10 @@ from .. import routing, state, syncing
 from ..changes import show_changes
 from ..chrome import back_next, open_draft_page
 from ..controls import focus_on
+from ..fields import humanize
 from ..lifecycle import refusal_of
 from ..readiness import findings
-from ..rows import place, three_way
+from ..rows import in_words, paths_in, place, three_way
 from ..steps import step_of
 from ..style import count, plain
 
@@ -45,31 +46,42 @@ def show() -> None:
 
 
 def readiness(draft: state.Draft) -> None:
-    """The checklist: each problem with the step that fixes it."""
+    """The checklist: every problem at once, in the words of the wizard, with its step."""
     items = findings(draft)
     errors = sum(1 for item in items if item[0] == "error")
+    status = humanize(str(draft.data.get("status") or "draft"))
     if not items:
-        st.success("Ready for signature: every readiness rule passes.", icon=":material/verified:")
+        st.success(
+            f"Every readiness rule passes: this text can be exported for signature "
+            f"(status: {status}).",
+            icon=":material/verified:",
+        )
         return
     if errors:
         warnings = count(len(items) - errors, "warning")
         st.error(f"Not ready for signature: {count(errors, 'error')}, {warnings}.")
     else:
-        st.warning(f"Ready for signature, with {count(len(items), 'warning')} to consider.")
-    for index, (severity, rule, path, message) in enumerate(items):
-        step = step_of(path)
-        icon = ":red-badge[Error]" if severity == "error" else ":orange-badge[Warning]"
-        text, button = st.columns([5, 1], vertical_alignment="center")
-        where = plain(place(path, draft.data))
-        text.markdown(f"{icon} **{where}:** {plain(message)}  \n:gray[{plain(rule)}]")
-        if button.button(
-            f"Fix in {step.short}",
-            key=f"fix-{index}",
-            width="stretch",
-            help="Go to the step that edits this field",
-        ):
-            focus_on(draft, path)
-            routing.go(step.slug)
+        st.warning(f"No errors, {count(len(items), 'warning')} to consider (status: {status}).")
+    for index, (severity, _rule, path, message) in enumerate(items):
+        _finding(draft, index, severity, path, message)
+
+
+def _finding(draft: state.Draft, index: int, severity: str, path: str, message: str) -> None:
+    """One checklist line, and the button to the step, part and row that fix it."""
+    target = next(iter(paths_in(message)), path)  # "add one under $.responsibilities"
+    step = step_of(target)
+    icon = ":red-badge[Error]" if severity == "error" else ":orange-badge[Warning]"
+    text, button = st.columns([5, 1], vertical_alignment="center")
+    where = plain(place(path, draft.data))
+    text.markdown(f"{icon} **{where}:** {plain(in_words(message, draft.data))}")
+    if button.button(
+        f"Fix in {step.short}",
+        key=f"fix-{index}",
+        width="stretch",
+        help=f"Go to the step “{step.title}”",
+    ):
+        focus_on(draft, target)
+        routing.go(step.slug)
 
 
 # --------------------------------------------------------------------------- preview
@@ -149,14 +161,17 @@ def save_form(draft: state.Draft) -> None:
         if signed_in is None:
             who.update(name=name, email=email)
         _save(draft, message, name, email)
+    _saved_notes(draft)
     if draft.dirty:
         _discard(draft)
 
 
 def _discard(draft: state.Draft) -> None:
     with st.expander("Discard unsaved changes"):
-        st.caption("Goes back to the saved revision; edits made since are lost.")
-        if st.button("Discard my changes", key="discard", icon=":material/undo:"):
+        lost = "the whole new agreement" if draft.base is None else "every edit since the save"
+        st.caption(f"Goes back to the saved revision: {lost} is lost, with no undo.")
+        sure = st.checkbox("Yes, throw my unsaved changes away", key="discard-sure")
+        if st.button("Discard my changes", key="discard", disabled=not sure):
             state.discard(draft)
             st.rerun()
 
@@ -172,15 +187,39 @@ def _save(draft: state.Draft, message: str, name: str, email: str) -> None:
     except MouError as err:
         st.error(f"Not saved: {err.message}")
         return
-    st.success(f"Saved as revision {saved.revision[:8]}.", icon=":material/check_circle:")
-    syncing.after_save(f"{name.strip()} <{email.strip()}>")
+    notes = [("success", f"Saved as revision {saved.revision[:8]}.")]
+    shared = syncing.after_save_note(f"{name.strip()} <{email.strip()}>")
     if saved.workspace_file_kept:
-        st.warning(
-            f"The workspace's own file agreements/{draft.agreement_id}.yaml holds other "
-            "unsaved edits (made outside the wizard); it was left as it was and now differs "
-            "from the saved revision.",
-            icon=":material/warning:",
+        notes.append(
+            (
+                "warning",
+                f"The workspace's own file agreements/{draft.agreement_id}.yaml holds other "
+                "unsaved edits (made outside the wizard); it was left as it was and now "
+                "differs from the saved revision.",
+            )
         )
+    # Run the page again, so that everything above the form (header, checklist, sidebar)
+    # shows the saved state; the notes are shown once, by that run.
+    if shared is not None:
+        notes.append(shared)
+    st.session_state[_SAVED_NOTES] = (draft.agreement_id, notes)
+    st.rerun()
+
+
+_SAVED_NOTES = "review-saved-notes"
+
+
+def _saved_notes(draft: state.Draft) -> None:
+    kept = st.session_state.pop(_SAVED_NOTES, None)
+    if kept is None or kept[0] != draft.agreement_id:
+        return
+    for kind, text in kept[1]:
+        if kind == "success":
+            st.success(text, icon=":material/check_circle:")
+        elif kind == "caption":
+            st.caption(text)
+        else:
+            st.warning(text, icon=":material/warning:")
 
 
 # --------------------------------------------------------------------------- conflict
@@ -256,6 +295,6 @@ def _choices(draft: state.Draft, merged: dict[str, Any], clashes: list[str]) -> 
     if clashes:
         st.caption(
             "You both changed: "
-            + ", ".join(f"`{plain(c)}`" for c in clashes)
+            + ", ".join(f"“{plain(place(c, draft.data))}”" for c in clashes)
             + ". Reload theirs and redo your edits there, or keep editing."
         )

@@ -11,7 +11,8 @@ Review page, which comes after the last step and is counted as the last of the w
 from __future__ import annotations
 
 from ..chrome import nothing_open, step_footer, step_header
-from ..controls import clear_focus
+from ..controls import clear_focus, undo_offer
+from ..fields import forget_shown, shown_places
 from ..state import Draft, current
 from . import basics, exhibits, goals, information, operations, parties, resources, roles, term
 from .step import Step
@@ -36,9 +37,11 @@ def draw(step: Step) -> None:
         nothing_open()
         return
     step_header(draft, step.title, STEPS.index(step) + 1, len(STEPS) + 1)  # + Review
+    undo_offer(draft)
+    forget_shown()
     step.body(draft)
     clear_focus(draft)  # the step has opened what it asked for
-    step_footer(draft, step.slug, step_problems(draft, step))
+    step_footer(draft, step.slug, step_problems(draft, step), shown_places())
 
 
 def step_problems(draft: Draft, step: Step) -> list[tuple[str, str]]:

@@ -8,7 +8,7 @@ from .. import fields as f
 from ..controls import FREQUENCIES, add_item, pick, remove_button
 from ..rows import Column, Table
 from ..state import Draft
-from ..style import plain
+from ..style import code
 from .step import Step
 
 METRICS = (
@@ -50,7 +50,7 @@ def goals(draft: Draft) -> None:
 
 def _goal(draft: Draft, index: int, goal_id: object) -> None:
     p = ("goals", index)
-    st.caption(f"Goal id `{plain(goal_id)}`")
+    st.caption(f"Goal id {code(goal_id)}")
     f.text(draft, (*p, "title"), "Goal")
     f.text(draft, (*p, "description"), "Description (optional)", area=True, height=80)
     f.parties(draft, (*p, "owners"), "Owners")

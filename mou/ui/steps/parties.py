@@ -13,7 +13,7 @@ import streamlit as st
 from ...model import PartyLevel, SignatureRole
 from ...outline import fields_of
 from .. import fields as f
-from ..controls import pick, set_aside_unless
+from ..controls import focus_on, keep_for_undo, note_undo_version, pick, set_aside_unless
 from ..lifecycle import withdrawal_of
 from ..rows import (
     Column,
@@ -83,15 +83,14 @@ def _order(draft: Draft, items: list[Any], index: int) -> None:
 
 
 def _remove_party(draft: Draft, items: list[Any], index: int) -> None:
-    if st.button(
-        "Remove this party",
-        key=draft.key(f"$.parties[{index}]::remove"),
-        icon=":material/delete:",
-    ):
+    name = items[index].get("acronym") or items[index].get("legal_name") or items[index]["id"]
+    if st.button("Remove this party", key=draft.key(f"$.parties[{index}]::remove")):
+        keep_for_undo(draft, f"the party “{name}” and its place in goals and responsibilities")
         remove_party_references(draft.data, items[index]["id"])
         del items[index]
         draft.touch()
         draft.generation += 1
+        note_undo_version(draft)
         st.rerun()
 
 
@@ -189,8 +188,10 @@ def _add_party(draft: Draft) -> None:
             if not legal_name.strip() or not acronym.strip():
                 st.error("Give the new party a legal name and an acronym.")
                 return
-            draft.data.setdefault("parties", []).append(new_party(draft.data, legal_name, acronym))
+            added = draft.data.setdefault("parties", [])
+            added.append(new_party(draft.data, legal_name, acronym))
             draft.touch()
+            focus_on(draft, f"$.parties[{len(added) - 1}]")  # show the new one
             st.rerun()
 
 

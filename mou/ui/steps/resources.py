@@ -12,10 +12,10 @@ import streamlit as st
 
 from ...model import CapScope, CostKind, PaymentRole, ResourceCategory, ShareBase
 from .. import fields as f
-from ..controls import CLAUSE, FREQUENCIES, parts, pick, remove_button, section
+from ..controls import CLAUSE, FREQUENCIES, focus_on, parts, pick, remove_button, section
 from ..rows import Column, Table, slugify
 from ..state import Draft
-from ..style import plain
+from ..style import code
 from .step import Step
 
 RESOURCES = (
@@ -154,7 +154,7 @@ def _reimbursements(draft: Draft) -> None:
 
 
 def _reimbursement(draft: Draft, p: tuple[Any, ...], item: dict[str, Any]) -> None:
-    st.caption(f"Reimbursement id `{plain(item.get('id'))}`")
+    st.caption(f"Reimbursement id {code(item.get('id'))}")
     f.text(draft, (*p, "title"), "Heading (optional)", placeholder="e.g. Overtime reimbursement")
     left, right = st.columns(2)
     with left:
@@ -187,8 +187,9 @@ def _add_reimbursement(draft: Draft) -> None:
             new: dict[str, Any] = {"id": slugify(title or "reimbursement", taken)}
             if title.strip():
                 new["title"] = title.strip()
-            items.append({**new, "invoice_frequency": "monthly", "invoice_deadline_days": 30})
+            items.append(new)  # frequency and deadline are the user's to choose
             draft.touch()
+            focus_on(draft, f"$.funding.reimbursements[{len(items) - 1}]")  # show the new one
             st.rerun()
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
 from ...model import EffectiveRule, LiabilityBearer
 from .. import fields as f
 from ..controls import CLAUSE, parts
-from ..rows import Column, Table
+from ..rows import Column, Table, get_in
 from ..state import Draft
 from .step import Step
 
@@ -39,6 +41,22 @@ def term(draft: Draft) -> None:
     )
 
 
+def _past_date_note(draft: Draft, value: object) -> None:
+    """Say so when the effective date has passed: often a typing slip (2019 for 2029), and
+    an agreement rarely takes effect before it is signed. Drawn always, as problems are."""
+    slot = st.container()
+    try:
+        day = dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return  # validation names a malformed date
+    settled = draft.data.get("status") in ("executed", "expired", "terminated")
+    if day is not None and day < dt.date.today() and not settled:
+        slot.caption(
+            f":orange[:material/warning: {day.isoformat()} has already passed: check the "
+            "year, or keep it if the parties agree to take effect retroactively.]"
+        )
+
+
 def _term(draft: Draft) -> None:
     t = ("term",)
     left, mid, right = st.columns(3)
@@ -52,6 +70,7 @@ def _term(draft: Draft) -> None:
         )
     with mid:
         f.date(draft, (*t, "effective_date"), "Effective date")
+        _past_date_note(draft, get_in(draft.data, (*t, "effective_date")))
     with right:
         f.date(draft, (*t, "expiration_date"), "Expires (empty: until terminated)")
     _review_and_notice(draft, t)
