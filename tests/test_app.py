@@ -650,6 +650,8 @@ def test_export_makes_a_pdf_with_libreoffice(with_agreement):
         "Download .docx",
         "Download PDF",
         "Download draft .docx",
+        "Download report",
+        "Download public report",
     ]
 
 
