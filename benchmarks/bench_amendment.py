@@ -12,14 +12,13 @@ Run: ``.venv/bin/python benchmarks/bench_amendment.py``
 from __future__ import annotations
 
 import copy
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.timing import median_seconds  # noqa: E402
 from mou.changes.amendment import instructions  # noqa: E402
 from mou.document.amendment import AmendmentDocument, render_amendment, text_units  # noqa: E402
 from mou.model import to_data  # noqa: E402
@@ -32,13 +31,7 @@ TARGET_S = 1.0
 
 def median_s(action, runs: int = RUNS) -> float:
     """Median wall time of ``action`` in seconds, after one warm-up call."""
-    action()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return median_seconds(action, runs, warm_up=True)
 
 
 def changed(data: dict, count: int) -> dict:

@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 from docxtpl import DocxTemplate  # noqa: E402
 from jinja2 import Environment  # noqa: E402
 
+from benchmarks import timing  # noqa: E402
 from mou.document.context import build_context  # noqa: E402
 from mou.document.provenance import PENDING  # noqa: E402
 from mou.document.render import render_docx  # noqa: E402
@@ -46,13 +47,8 @@ def examples() -> list[Path]:
 
 
 def median_ms(func, repeat: int) -> float:
-    func()  # warm the caches, as a long-running process would be
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+    """Median milliseconds, caches warmed first as a long-running process has them."""
+    return timing.median_ms(func, repeat, warm_up=True)
 
 
 def bench_in_process(repeat: int) -> None:

@@ -17,16 +17,15 @@ Run: ``.venv/bin/python benchmarks/bench_intake.py``
 from __future__ import annotations
 
 import random
-import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.timing import median_ms  # noqa: E402
 from mou.changes.intake import take_in  # noqa: E402
 from mou.document.render import render_docx  # noqa: E402
 from mou.document.template import template_for  # noqa: E402
@@ -37,16 +36,6 @@ from tests.support.wordedits import WordCopy  # noqa: E402
 from tests.support.workspaces import AUTHOR, make_workspace  # noqa: E402
 
 EDITS = 30
-
-
-def median_ms(action: Callable[[], object], runs: int) -> float:
-    """Median wall time of ``action`` in milliseconds."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
 
 
 def examples_by_size() -> list[Path]:

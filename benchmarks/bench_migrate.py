@@ -14,14 +14,13 @@ Run: ``.venv/bin/python benchmarks/bench_migrate.py``
 from __future__ import annotations
 
 import copy
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import timing  # noqa: E402
 from mou.model import to_data  # noqa: E402
 from mou.quickload import quick_load  # noqa: E402
 from mou.validate import load_bytes  # noqa: E402
@@ -34,13 +33,7 @@ RUNS = 25
 
 def median_ms(action, runs: int = RUNS) -> float:
     """Median wall time of ``action`` in milliseconds, after one warm-up call (caches)."""
-    action()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+    return timing.median_ms(action, runs, warm_up=True)
 
 
 def grown(data: dict, factor: int) -> dict:

@@ -17,16 +17,15 @@ Run: ``.venv/bin/python benchmarks/bench_review.py``
 from __future__ import annotations
 
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.timing import median_ms  # noqa: E402
 from mou.changes.diff import diff  # noqa: E402
 from mou.changes.redline import redline_docx  # noqa: E402
 from mou.document.render import render_docx  # noqa: E402
@@ -38,16 +37,6 @@ from tests.support.histories import ALICE, BOB, CAROL, SCRIPTED_EDITS, History  
 
 REVISIONS = 10
 EDITS_PER_REVISION = 3
-
-
-def median_ms(action, runs: int) -> float:
-    """Median wall time of ``action`` in milliseconds."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
 
 
 def largest_example() -> Path:

@@ -28,13 +28,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.timing import median_seconds as median_of  # noqa: E402
 from mou.changes import merge as merging  # noqa: E402
 from mou.changes.diff import diff  # noqa: E402
 from mou.model import to_data  # noqa: E402
@@ -52,15 +52,6 @@ ENV = {
 }
 SIZES = (200, 1000, 5000)
 AGREEMENTS, INCOMING, LOCAL, OVERLAP = 2000, 100, 10, 5
-
-
-def median_of(action: Callable[[], object], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 # --------------------------------------------------------------------------- merge
