@@ -10,9 +10,10 @@ per agreement. Git is the database, so the rules are git's rules made strict:
   process dies, so a killed writer leaves nothing stale) and still move the branch
   with a compare-and-swap (``git update-ref REF NEW OLD``): GitPython's own
   index commit reads the head and moves it without checking, dropping commits.
-* The branch move, the index entry and the working file are updated while mou holds
-  git's own ``index.lock``: a plain ``git commit`` cannot then commit the old index on
-  top of the moved branch, which would undo the save (see :mod:`.gitlocks`).
+* The index entry is staged before the branch moves, while mou holds git's own
+  ``index.lock`` and git's lock on the branch: a plain ``git commit`` that sees the moved
+  branch then also sees the new index, and one that read the index before cannot land
+  in between, so no commit carries the old entry on top of the save (see :meth:`_land`).
 * A save that names its ``base`` revision is refused with :class:`ConflictError`
   when the agreement changed since; nothing is ever written over. Without ``base``,
   a save that would exactly undo the agreement's last mou save is refused the same way.
@@ -61,8 +62,10 @@ from . import objects as go
 from .git import (
     FILE_MODES,
     GitFailed,
+    PreparedRefUpdate,
     entry_kind,
     git_errors,
+    prepared_ref_update,
     run_in_group,
 )
 from .gitlocks import (
@@ -257,28 +260,57 @@ class Workspace(Reader):
     def _land(
         self, job: _Job, ref: str, commit: str, old: str | None, old_blob: str | None
     ) -> Saved | None:
-        """Move the branch, then the index entry and the working file, all under index.lock.
+        """Stage the save in the index, then move the branch; None if the branch moved.
 
-        Holding git's own index lock across the three is what keeps a plain ``git commit``
-        from committing the old index on top of the moved branch (undoing the save).
+        The order is what keeps a plain ``git commit`` from undoing the save. Such a commit
+        reads HEAD, then the index (without git's index lock), and builds its tree from
+        that index on the HEAD it read. So the index takes the new entry before the branch
+        moves: a commit that sees the moved branch sees the new index. Meanwhile git's
+        lock on the branch is held (``update-ref`` prepared), so a commit that read the
+        index before that cannot land between the two either: its old-value check fails.
         """
         new_blob = go.object_id("blob", job.raw)
-        token = _token()
         record: dict[str, Any] = {"path": job.path, "blob": new_blob, "old": old_blob}
-        record["token"] = token
+        record["token"] = _token()
         self._write_journal(record)
         try:
-            with index_lock(self.repo.git_dir, token):
-                if not self._move_branch(ref, commit, old, record):
-                    self._journal().unlink(missing_ok=True)
-                    return None  # someone outside mou moved the branch; rebuild on the new tip
-                kept, error = self._sync_worktree(job.path, job.raw, new_blob, old_blob)
+            landed = self._stage_and_move(job, ref, commit, old, record)
         except GitBusy:
             self._journal().unlink(missing_ok=True)  # the branch has not moved
             raise
+        if not landed:
+            self._journal().unlink(missing_ok=True)
+            return None  # someone outside mou moved the branch; rebuild on the new tip
+        kept, error = self._update_working_file(job.path, job.raw, old_blob)
         self._journal().unlink(missing_ok=True)
         self._maybe_collect_garbage(commit)
         return Saved(commit, created=True, workspace_file_kept=kept, workspace_file_error=error)
+
+    def _stage_and_move(
+        self, job: _Job, ref: str, commit: str, old: str | None, record: dict[str, Any]
+    ) -> bool:
+        """Under git's index lock: index entry staged, branch locked and checked, index
+        replaced and unlocked, branch moved. False (nothing changed) if the branch moved."""
+        path, blob, old_blob = job.path, record["blob"], record["old"]
+        with index_lock(self.repo.git_dir, record["token"]) as lock:
+            staged = None
+            if self._index_replaceable(path, job.raw, old_blob, blob):
+                staged = self._index_with(path, blob)  # a staged edit of another agreement is kept
+            update = self._prepare_move(ref, commit, old, record)
+            if update is None:
+                (self.repo.git_dir / INDEX_SCRATCH).unlink(missing_ok=True)
+                return False
+            if staged is not None:
+                os.replace(staged, self.repo.git_dir / "index")
+            release_own_lock(lock, record["token"])  # the index is done: git may have it
+            try:
+                update.commit()
+            except GitFailed as err:
+                if self.repo.tip() == commit:
+                    return True  # moved; only git's reference-transaction hook failed after
+                self._unstage(path, blob, old_blob)
+                raise MouError(f"could not move {ref}: {err.message}") from None
+        return True
 
     def _maybe_collect_garbage(self, commit: str) -> None:
         """Run ``git gc --auto`` after about one save in 64, as git's own commit does each time.
@@ -406,52 +438,56 @@ class Workspace(Reader):
         root = go.with_entry(root, entry)
         return go.write_object(self.repo.objects_dir, "tree", go.serialize_tree(root))
 
-    def _move_branch(self, ref: str, new: str, old: str | None, record: dict[str, Any]) -> bool:
-        """Compare-and-swap: move ``ref`` to ``new`` only if it still points at ``old``.
+    def _prepare_move(
+        self, ref: str, new: str, old: str | None, record: dict[str, Any]
+    ) -> PreparedRefUpdate | None:
+        """Lock ``ref`` and check it still points at ``old``; None if it does not.
 
-        ``git update-ref`` runs in a process group of its own (see :func:`run_in_group`), its
-        process id noted in the journal so that the next writer waits for it to finish.
+        ``git update-ref`` runs in a process group of its own, its process id noted in the
+        journal so that the next writer waits for it to finish; if this process dies, git
+        sees its input end and leaves the branch as it was.
         """
-        line = f"update {ref} {new} {old or '0' * 40}\n".encode()
 
         def noted(pid: int) -> None:
             self._write_journal({**record, "updater": pid})
 
-        def move() -> None:
-            args = ["update-ref", "-m", "mou save", "--stdin"]
-            run_in_group(self.root, args, stdin=line, started=noted, timeout=hook_timeout())
+        def prepare() -> PreparedRefUpdate:
+            return prepared_ref_update(
+                self.root, ref, new, old, timeout=hook_timeout(), message="mou save", started=noted
+            )
 
         try:
-            retry_while_locked(move, self._lock_named)
+            return retry_while_locked(prepare, self._lock_named)
         except GitFailed as err:
             if self.repo.tip() != old:
-                return False
+                return None
             raise MouError(f"could not move {ref}: {err.message}") from None
-        return True
 
     def _lock_named(self, err: Exception) -> Path | None:
         return locked_file(err.detail, self.root) if isinstance(err, GitFailed) else None
 
-    def _sync_worktree(
-        self, path: str, raw: bytes, blob: str, old_blob: str | None
-    ) -> tuple[bool, str | None]:
-        """Bring the index entry and the working file up to the commit (index.lock held).
+    def _unstage(self, path: str, blob: str, old_blob: str | None) -> None:
+        """Put the index entry of ``path`` back to ``old_blob`` if it still holds ``blob``:
+        the branch did not move after all (git failed, or the saving process was killed)."""
+        with index_lock(self.repo.git_dir, _token()):
+            if self._staged_blob(path) != blob:
+                return
+            os.replace(self._index_with(path, old_blob), self.repo.git_dir / "index")
 
-        The file is rewritten only where that loses nothing: it is missing, holds the
-        content from before the save, or reads as the very agreement just saved (the
-        file the save came from, maybe formatted otherwise). Any other edit stays, and
-        the index entry then moves only if it still held the content from before.
-        Returns (file kept for its edits, why the file could not be written or None).
+    def _update_working_file(
+        self, path: str, raw: bytes, old_blob: str | None
+    ) -> tuple[bool, str | None]:
+        """Bring the working file up to the saved ``raw`` where that loses nothing.
+
+        It is rewritten when it is missing, holds the content from before the save, or
+        reads as the very agreement just saved (the file the save came from, maybe
+        formatted otherwise). Returns (kept for its other edits, why it could not be
+        written or None).
         """
-        staged = None
-        if self._index_replaceable(path, raw, old_blob, blob):
-            staged = self._index_with(path, blob)  # a staged edit of another agreement is kept
-        kept, error = not self._replaceable(self.root / path, raw, old_blob), None
-        if not kept:
-            error = self._write_working_file(self.root / path, raw)
-        if staged is not None:
-            os.replace(staged, self.repo.git_dir / "index")
-        return kept, error
+        target = self.root / path
+        if not self._replaceable(target, raw, old_blob):
+            return True, None
+        return False, self._write_working_file(target, raw)
 
     def _write_working_file(self, target: Path, raw: bytes) -> str | None:
         """Write ``raw`` to the working file (never through a link); why it failed, or None."""
@@ -503,8 +539,9 @@ class Workspace(Reader):
         staged = self.repo.run("ls-files", "--stage", "--", path).split()
         return staged[1] if staged else None
 
-    def _index_with(self, path: str, blob: str) -> Path:
-        """A copy of the index whose entry for ``path`` (only that one) is ``blob``.
+    def _index_with(self, path: str, blob: str | None) -> Path:
+        """A copy of the index whose entry for ``path`` (only that one) is ``blob`` (None:
+        no entry).
 
         The caller holds index.lock and renames the copy over the index. The copy keeps
         the index's modification time, which git compares file times with to tell
@@ -516,8 +553,10 @@ class Workspace(Reader):
         else:
             scratch.unlink(missing_ok=True)
         env = {"GIT_INDEX_FILE": str(scratch)}
+        entry = ["--add", "--cacheinfo", f"100644,{blob},{path}"]
+        change = entry if blob else ["--force-remove", "--", path]
         try:
-            self.repo.run("update-index", "--add", "--cacheinfo", f"100644,{blob},{path}", env=env)
+            self.repo.run("update-index", *change, env=env)
         except GitFailed as err:
             scratch.unlink(missing_ok=True)
             raise MouError(f"{path}: committed, but the index: {err.message}") from None
@@ -576,6 +615,8 @@ class Workspace(Reader):
         head = self.repo.tip()
         if head is not None and self.repo.blob_sha(head, path) == blob:
             self._heal(record)
+        else:  # killed between staging and moving the branch: the index goes back
+            self._unstage(path, blob, record["old"])
         target = self.root / path
         for leftover in target.parent.glob(f".{target.name}.*.tmp"):
             leftover.unlink(missing_ok=True)  # a working-file write cut short by the kill
