@@ -49,8 +49,8 @@ with open(record, "a") as out:
         edit.write_text(re.sub(r"(?m)^purpose: .*$", f"purpose: {marker}", text))
         if shared == "1":
             time.sleep(random.uniform(0, 0.02))  # widen the window in which others save
-        stdout = io.StringIO()
-        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(io.StringIO()):
+        stdout, stderr = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
             code = cli.main(
                 ["save", str(edit), "-m", marker, "--author", f"{name} <{name}@agency.gov>",
                  "--base", base, "--workspace", root],
@@ -59,7 +59,8 @@ with open(record, "a") as out:
         words = stdout.getvalue().split()
         revision = words[-1] if code in (0, None) else None
         out.write(json.dumps({"id": agreement_id, "marker": marker, "exit": code or 0,
-                              "base": base, "revision": revision}) + "\n")
+                              "base": base, "revision": revision,
+                              "stderr": stderr.getvalue()[-300:]}) + "\n")
         out.flush()
 """
 

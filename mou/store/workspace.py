@@ -289,17 +289,20 @@ class Workspace(Reader):
     def _stage_and_move(
         self, job: _Job, ref: str, commit: str, old: str | None, record: dict[str, Any]
     ) -> bool:
-        """Under git's index lock: index entry staged, branch locked and checked, index
+        """Under git's index lock: branch locked and checked, index entry staged, index
         replaced and unlocked, branch moved. False (nothing changed) if the branch moved."""
         path, blob, old_blob = job.path, record["blob"], record["old"]
         with index_lock(self.repo.git_dir, record["token"]) as lock:
-            staged = None
-            if self._index_replaceable(path, job.raw, old_blob, blob):
-                staged = self._index_with(path, blob)  # a staged edit of another agreement is kept
-            update = self._prepare_move(ref, commit, old, record)
+            update = self._prepare_move(ref, commit, old, record)  # first: the branch may move
             if update is None:
-                (self.repo.git_dir / INDEX_SCRATCH).unlink(missing_ok=True)
                 return False
+            staged = None
+            try:
+                if self._index_replaceable(path, job.raw, old_blob, blob):
+                    staged = self._index_with(path, blob)  # another agreement's staged edit stays
+            except BaseException:
+                update.abort()
+                raise
             if staged is not None:
                 os.replace(staged, self.repo.git_dir / "index")
             release_own_lock(lock, record["token"])  # the index is done: git may have it
