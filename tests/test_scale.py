@@ -29,7 +29,7 @@ from mou.changes.blame import blame_agreement
 from mou.changes.compare import compare_documents
 from mou.changes.diff import _moved_keys, diff, word_diff
 from mou.changes.redline import redline_docx
-from mou.document.context import _letter
+from mou.document.words import letter
 from mou.model import to_data
 from mou.presets import preset
 from mou.quickload import RevisionReader, quick_load
@@ -228,7 +228,7 @@ def test_a_redline_of_a_reversed_agreement_list_accepts_and_rejects_exactly(tmp_
 def test_list_letters_go_on_past_zz():
     # Regression: the 703rd item of a party had no letter and every export failed with
     # "IndexError: string index out of range".
-    assert [_letter(i) for i in (0, 25, 26, 701, 702, 703)] == ["a", "z", "aa", "zz", "aaa", "aab"]
+    assert [letter(i) for i in (0, 25, 26, 701, 702, 703)] == ["a", "z", "aa", "zz", "aaa", "aab"]
 
 
 # --------------------------------------------------------------------------- revision walks
