@@ -13,7 +13,7 @@ from functools import lru_cache
 from importlib.resources import files
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator, FormatChecker, _keywords, validators
 from jsonschema.exceptions import ValidationError
 from pydantic.json_schema import GenerateJsonSchema
 
@@ -62,7 +62,44 @@ def _validator(version: int) -> Draft202012Validator:
     # The shipped copy equals generate() (a test enforces it) and loads faster.
     name = SCHEMA_FILE if version == CURRENT_VERSION else V1_SCHEMA_FILE
     shipped = files("mou.data").joinpath(name).read_text(encoding="utf-8")
-    return Draft202012Validator(json.loads(shipped), format_checker=FormatChecker())
+    validator = validators.extend(Draft202012Validator, {"items": _remembered_items})
+    return validator(json.loads(shipped), format_checker=FormatChecker())
+
+
+VALID_ITEMS_KEPT = 100_000
+_valid_items: dict[tuple[int, str], bool] = {}
+
+
+def _remembered_items(validator: Any, items: Any, instance: Any, schema: Any) -> Any:
+    """jsonschema's ``items`` keyword, skipping a mapping item already found valid.
+
+    The revisions of one agreement share most of their list items (a redline or blame
+    validates several); each distinct item is then checked against its schema once.
+    Errors are found and worded exactly as by the keyword itself.
+    """
+    if items is False or not validator.is_type(instance, "array"):
+        yield from _keywords.items(validator, items, instance, schema)
+        return
+    for index, item in enumerate(instance):
+        key = _item_key(items, item)
+        if key is not None and key in _valid_items:
+            continue
+        errors = list(validator.descend(instance=item, schema=items, path=index))
+        if key is not None and not errors:
+            if len(_valid_items) >= VALID_ITEMS_KEPT:
+                _valid_items.clear()
+            _valid_items[key] = True
+        yield from errors
+
+
+def _item_key(items: Any, item: Any) -> tuple[int, str] | None:
+    """What identifies ``item`` checked against the schema ``items``; None: not remembered."""
+    if not isinstance(item, dict):
+        return None
+    try:
+        return id(items), json.dumps(item, sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError):  # keys of several types, a value JSON cannot hold
+        return None
 
 
 def schema_problems(data: Any, version: int = CURRENT_VERSION) -> list[Problem]:

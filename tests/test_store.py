@@ -670,7 +670,7 @@ def test_a_save_killed_after_its_commit_is_finished_by_the_next(
         raise KeyboardInterrupt
 
     with monkeypatch.context() as patch:
-        patch.setattr(Workspace, "_sync_worktree", killed)
+        patch.setattr(Workspace, "_update_working_file", killed)
         with pytest.raises(KeyboardInterrupt):
             ws.save(draft("metro-tf", title="Landed"), "Landed", AUTHOR)
     assert git(root, "status", "--porcelain") != ""
@@ -689,7 +689,7 @@ def test_recovery_leaves_an_edit_made_after_the_crash(
         raise KeyboardInterrupt
 
     with monkeypatch.context() as patch:
-        patch.setattr(Workspace, "_sync_worktree", killed)
+        patch.setattr(Workspace, "_update_working_file", killed)
         with pytest.raises(KeyboardInterrupt):
             ws.save(draft("metro-tf", title="Landed"), "Landed", AUTHOR)
     path = root / "agreements/metro-tf.yaml"

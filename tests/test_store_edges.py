@@ -280,30 +280,69 @@ def test_a_git_ref_lock_nobody_can_vouch_for_is_reported_not_removed(
     assert git(root, "status", "--porcelain") == ""
 
 
-KILLED_AFTER_MOVE = r"""
+# A save killed at a chosen point: argv[2] names the method that kills it, as SIGKILL would
+# (no clean-up at all).
+KILLED_AT = r"""
 import os, sys
 from pathlib import Path
+from mou.store import git as store_git
 from mou.store.workspace import Workspace
 from tests.support.workspaces import AUTHOR, draft
 
-def killed(self, *args):
-    os._exit(9)  # as SIGKILL would: no clean-up at all, index.lock still held
+def killed(*args, **kwargs):
+    os._exit(9)
 
-Workspace._sync_worktree = killed
+if sys.argv[2] == "commit":
+    store_git.PreparedRefUpdate.commit = killed
+else:
+    setattr(Workspace, sys.argv[2], killed)
 with Workspace(Path(sys.argv[1])) as ws:
     ws.save(draft("metro-tf", title="Landed"), "Landed", AUTHOR)
 """
 
 
-def test_the_index_lock_of_a_killed_save_is_cleared_by_the_next(ws: Workspace, root: Path) -> None:
-    # The one lock mou may remove: its own, left by a writer that died holding it.
-    ws.save(draft("metro-tf"), "First", AUTHOR)
+def _killed_save(root: Path, at: str) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-c", KILLED_AFTER_MOVE, str(root)], env=env)
+    done = subprocess.run([sys.executable, "-c", KILLED_AT, str(root), at], env=env)
     assert done.returncode == 9
-    assert (root / ".git" / "index.lock").exists() and "title: Landed" in _committed(root)
+
+
+def test_the_index_lock_of_a_killed_save_is_cleared_by_the_next(ws: Workspace, root: Path) -> None:
+    # The one lock mou may remove: its own, left by a writer that died holding it (here
+    # with the new index entry built, before git's lock on the branch was taken).
+    ws.save(draft("metro-tf"), "First", AUTHOR)
+    before = head(root)
+    _killed_save(root, "_prepare_move")
+    assert (root / ".git" / "index.lock").exists() and head(root) == before
     ws.save(draft("other-tf"), "Next save", AUTHOR)
     assert not (root / ".git" / "index.lock").exists()
+    assert "title: Landed" not in _committed(root)
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_a_save_killed_between_staging_and_moving_the_branch_is_undone(
+    ws: Workspace, root: Path
+) -> None:
+    # The index takes the new entry before the branch moves; killed in between, git sees
+    # update-ref's input end and leaves the branch, and the next save puts the entry back.
+    ws.save(draft("metro-tf"), "First", AUTHOR)
+    before = head(root)
+    _killed_save(root, "commit")
+    assert head(root) == before and "title: Landed" not in _committed(root)
+    assert git(root, "diff", "--cached", "--name-only").strip() == AGREEMENT  # staged only
+    ws.save(draft("other-tf"), "Next save", AUTHOR)
+    assert "title: Landed" not in _committed(root)
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_a_save_killed_after_moving_the_branch_is_finished_by_the_next(
+    ws: Workspace, root: Path
+) -> None:
+    ws.save(draft("metro-tf"), "First", AUTHOR)
+    _killed_save(root, "_update_working_file")
+    assert "title: Landed" in _committed(root)
+    assert not (root / ".git" / "index.lock").exists()  # released before the branch moved
+    ws.save(draft("other-tf"), "Next save", AUTHOR)
     assert "title: Landed" in (root / AGREEMENT).read_text()
     assert git(root, "status", "--porcelain") == ""
 

@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from lxml import etree
 
@@ -50,8 +51,14 @@ class Stamp:
 
     def attributes(self) -> dict[str, str]:
         """``w:author`` and ``w:date`` as Word writes them (UTC, no fraction)."""
-        when = self.date.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return {w("author"): xml_text(self.author), w("date"): when}
+        return dict(_attributes(self))
+
+
+@lru_cache(maxsize=4096)
+def _attributes(stamp: Stamp) -> tuple[tuple[str, str], ...]:
+    # Thousands of marks share a few stamps: each is worded once.
+    when = stamp.date.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (w("author"), xml_text(stamp.author)), (w("date"), when)
 
 
 def xml_text(text: str) -> str:
@@ -72,10 +79,10 @@ class Unit:
 
     element: etree._Element
     text: str
+    kind: str = field(init=False)  # "p" or "tr"
 
-    @property
-    def kind(self) -> str:
-        return etree.QName(self.element).localname
+    def __post_init__(self) -> None:
+        self.kind = etree.QName(self.element).localname
 
     @property
     def key(self) -> str:
@@ -321,10 +328,19 @@ def similarity(a: list[str], b: list[str], threshold: float) -> float | None:
         return None
     if equal_pairs(a, b) <= DIFFLIB_PAIRS:
         ratio = matcher.ratio()
+        _scored_blocks[tuple(a), tuple(b)] = matcher.get_matching_blocks()  # computed by ratio
+        if len(_scored_blocks) > SCORED_BLOCKS_KEPT:
+            del _scored_blocks[next(iter(_scored_blocks))]
     else:
         matched = sum(size for _, _, size in _long_blocks(tuple(a), tuple(b)))
         ratio = 2.0 * matched / (len(a) + len(b))
     return ratio if ratio >= threshold else None
+
+
+# The matching blocks difflib found while scoring a pair of paragraphs, kept for the word
+# diff of the same two paragraphs once they are paired (oldest dropped first).
+SCORED_BLOCKS_KEPT = 50_000
+_scored_blocks: dict[tuple[tuple[str, ...], tuple[str, ...]], list[Any]] = {}
 
 
 def _likely_pairs(old, new, old_tokens, new_tokens) -> list[tuple[int, int]]:
@@ -423,7 +439,10 @@ def _char_ops(old: str, new: str) -> Iterator[tuple[str, int, int]]:
     """Word-level opcodes as character ranges: equal/insert in ``new``, delete in ``old``."""
     a, b = tokenize(old), tokenize(new)
     a_at, b_at = _offsets(a), _offsets(b)
-    if equal_pairs(a, b) <= DIFFLIB_PAIRS:
+    scored = _scored_blocks.pop((tuple(a), tuple(b)), None)
+    if scored is not None:  # difflib's own blocks, found when the pair was scored
+        codes = opcodes_of(scored, len(a), len(b))
+    elif equal_pairs(a, b) <= DIFFLIB_PAIRS:
         codes = opcodes(a, b)
     else:
         codes = opcodes_of(_long_blocks(tuple(a), tuple(b)), len(a), len(b))

@@ -15,6 +15,7 @@ tracked change, so tools comparing the redline's text leave that bookmark out.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
@@ -316,13 +317,23 @@ def _table(
     grid = etree.SubElement(table, w("tblGrid"))
     for width in twips:
         etree.SubElement(grid, w("gridCol"), {w("w"): width})
+    # Every cell of a column is alike but for its text: copies of one cell per column
+    # (thousands of rows in a long summary).
+    cells_of = {bold: [_cell("", width, bold) for width in twips] for bold in (True, False)}
     for index, cells in enumerate([header, *rows]):
         row = etree.SubElement(table, w("tr"))
         if index == 0:  # the header row repeats on every page the table spans
             etree.SubElement(etree.SubElement(row, w("trPr")), w("tblHeader"))
-        for text, width in zip(cells, twips, strict=True):
-            cell = etree.SubElement(row, w("tc"))
-            cell_properties = etree.SubElement(cell, w("tcPr"))
-            etree.SubElement(cell_properties, w("tcW"), {w("w"): width, w("type"): "dxa"})
-            cell.append(_paragraph(text, bold=index == 0))
+        for text, model in zip(cells, cells_of[index == 0], strict=True):
+            cell = copy.deepcopy(model)
+            cell.find(f"{w('p')}/{w('r')}/{w('t')}").text = text
+            row.append(cell)
     return table
+
+
+def _cell(text: str, width: str, bold: bool) -> etree._Element:
+    cell = etree.Element(w("tc"))
+    cell_properties = etree.SubElement(cell, w("tcPr"))
+    etree.SubElement(cell_properties, w("tcW"), {w("w"): width, w("type"): "dxa"})
+    cell.append(_paragraph(text, bold=bold))
+    return cell

@@ -20,7 +20,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ _WORD_COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 _END_OF_DIRECTORY = b"PK\x05\x06"
 
 
+@cache  # called for every element a redline builds: a dictionary look-up is cheaper
 def w(tag: str) -> str:
     """Clark name of a WordprocessingML element: ``w("p")`` -> ``{ns}p``."""
     return f"{W}{tag}"

@@ -20,8 +20,8 @@ from ..errors import MouError, UsageError
 from ..fsutil import atomic_write
 from ..ids import AGREEMENTS_FOLDER
 from ..schema import SCHEMA_FILE, schema_text
-from .git import GitFailed, run_git, run_in_group
-from .gitlocks import index_lock
+from .git import GitFailed, prepared_ref_update, run_git, run_in_group
+from .gitlocks import index_lock, release_own_lock
 from .policy import hook_timeout, read_policy
 from .workspace import COMMITTER, INDEX_SCRATCH, Workspace
 
@@ -92,9 +92,9 @@ def _scaffold(root: Path) -> list[str]:
 def _commit_new_files(workspace: Workspace, paths: list[str]) -> None:
     """One commit adding ``paths``, built in a private index so staged work is untouched.
 
-    As with a save, the branch moves and the index takes the new files while mou holds
-    git's index.lock, so a plain ``git commit`` meanwhile cannot drop them again; the
-    commit is signed when ``commit.gpgsign`` asks for it.
+    As with a save, the index takes the new files and then the branch moves, while mou
+    holds git's index.lock and its lock on the branch, so a plain ``git commit`` meanwhile
+    cannot drop them again; the commit is signed when ``commit.gpgsign`` asks for it.
     """
     root, repo = workspace.root, workspace.repo
     old = repo.tip()
@@ -106,13 +106,21 @@ def _commit_new_files(workspace: Workspace, paths: list[str]) -> None:
         run_git(root, "add", "--", *paths, env=env)
         tree = run_git(root, "write-tree", env=env)
     commit = _start_commit(workspace, tree, old)
-    with index_lock(repo.git_dir, secrets.token_hex(16)):
-        run_git(root, "update-ref", "-m", "mou init", ref, commit, old or "0" * 40)
+    token = secrets.token_hex(16)
+    with index_lock(repo.git_dir, token) as lock:
         index, staged = repo.git_dir / "index", repo.git_dir / INDEX_SCRATCH
         if index.exists():
             shutil.copy2(index, staged)  # its time too: git's racily-clean check reads it
         run_git(root, "add", "--", *paths, env={"GIT_INDEX_FILE": str(staged)})
-        os.replace(staged, index)
+        try:  # the index before the branch, as a save does it (Workspace._land says why)
+            update = prepared_ref_update(
+                root, ref, commit, old, timeout=hook_timeout(), message="mou init"
+            )
+            os.replace(staged, index)
+            release_own_lock(lock, token)
+            update.commit()
+        except GitFailed as err:
+            raise MouError(f"{root}: git update-ref: {err.message}") from None
 
 
 def _start_commit(workspace: Workspace, tree: str, parent: str | None) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -225,6 +226,101 @@ def run_in_group(
     if process.returncode != 0:
         raise _failed(err.decode(errors="replace"), process.returncode)
     return out
+
+
+class PreparedRefUpdate:
+    """A ``git update-ref --stdin`` transaction whose ref is locked and old value checked.
+
+    Between :func:`prepared_ref_update` and :meth:`commit` no other git command can move
+    the ref: git holds ``<ref>.lock``, and a ``git commit`` landing then fails its own
+    old-value check. Closing git's input without ``commit`` aborts the transaction (so does
+    the death of the process that started it).
+    """
+
+    def __init__(self, process: subprocess.Popen[bytes], timeout: float) -> None:
+        self._process, self._timeout = process, timeout
+
+    def commit(self) -> None:
+        """Move the ref; GitFailed if git could not."""
+        _send(self._process, b"commit\n")
+        _expect(self._process, b"commit: ok", self._timeout)
+        self.abort()  # nothing left to abort: this only closes git's input and waits
+
+    def abort(self) -> None:
+        """Leave the ref as it was (unless already committed) and let git exit."""
+        if self._process.stdin is not None:
+            with contextlib.suppress(OSError):
+                self._process.stdin.close()
+            self._process.stdin = None
+        try:
+            self._process.communicate(timeout=self._timeout)  # and closes its pipes
+        except subprocess.TimeoutExpired:
+            os.killpg(self._process.pid, signal.SIGKILL)
+            self._process.communicate()
+
+
+def prepared_ref_update(
+    root: Path,
+    ref: str,
+    new: str,
+    old: str | None,
+    *,
+    timeout: float,
+    message: str,
+    started: Callable[[int], None] | None = None,
+) -> PreparedRefUpdate:
+    """Lock ``ref`` and check that it still points at ``old`` (None: that it is absent).
+
+    GitFailed when it does not, or when git cannot lock it; the caller then :meth:`commits
+    <PreparedRefUpdate.commit>` or :meth:`aborts <PreparedRefUpdate.abort>`. git runs in
+    a process group of its own, like :func:`run_in_group`; ``started`` gets its process id.
+    """
+    process = subprocess.Popen(
+        ["git", "update-ref", "-m", message, "--stdin"],
+        cwd=root,
+        bufsize=0,  # unbuffered: select() must see every answer git has written
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        process_group=0,
+        env={**os.environ, "LC_ALL": "C", "LANGUAGE": "C"},
+    )
+    if started is not None:
+        started(process.pid)
+    update = PreparedRefUpdate(process, timeout)
+    try:
+        _send(process, f"start\nupdate {ref} {new} {old or '0' * 40}\nprepare\n".encode())
+        _expect(process, b"start: ok", timeout)
+        _expect(process, b"prepare: ok", timeout)
+    except BaseException:
+        update.abort()
+        raise
+    return update
+
+
+def _send(process: subprocess.Popen[bytes], line: bytes) -> None:
+    assert process.stdin is not None
+    with contextlib.suppress(BrokenPipeError):  # git stopped early: its error says why
+        os.write(process.stdin.fileno(), line)
+
+
+def _expect(process: subprocess.Popen[bytes], answer: bytes, timeout: float) -> None:
+    """Read git's next line of output; GitFailed (git's error) unless it is ``answer``."""
+    assert process.stdout is not None
+    ready, _, _ = select.select([process.stdout], [], [], timeout)
+    if not ready:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise GitTimeout(f"did not finish within {timeout:g} s and was stopped")
+    line = process.stdout.readline().rstrip(b"\n")
+    if line == answer:
+        return
+    if process.stdin is not None:
+        with contextlib.suppress(OSError):
+            process.stdin.close()
+        process.stdin = None
+    _, stderr = process.communicate(timeout=timeout)
+    raise _failed(stderr.decode(errors="replace"), process.returncode)
 
 
 def _failed(stderr: str, code: int) -> GitFailed:

@@ -7,8 +7,9 @@ removing it would let two writers interleave. mou therefore never removes a lock
 not take: it waits, bounded by :data:`GIT_LOCK_WAIT_S`, and then refuses in one line
 that names the file and how to remove it once no git command is running.
 
-The one lock mou takes itself is the index's, held across a save's branch move and index
-update (so that no ``git commit`` can commit the old index on top of the new branch). It
+The one lock mou takes itself is the index's, held while a save locks the branch and
+stages its index entry (the index changes before the branch moves, so no ``git commit`` that
+sees the moved branch reads the old index; see ``Workspace._land``). It
 holds a random token that the save journal records *before* the lock exists: the next
 writer can then tell its killed predecessor's lock from a live git's, and clear only that.
 """

@@ -10,9 +10,10 @@ per agreement. Git is the database, so the rules are git's rules made strict:
   process dies, so a killed writer leaves nothing stale) and still move the branch
   with a compare-and-swap (``git update-ref REF NEW OLD``): GitPython's own
   index commit reads the head and moves it without checking, dropping commits.
-* The branch move, the index entry and the working file are updated while mou holds
-  git's own ``index.lock``: a plain ``git commit`` cannot then commit the old index on
-  top of the moved branch, which would undo the save (see :mod:`.gitlocks`).
+* The index entry is staged before the branch moves, while mou holds git's own
+  ``index.lock`` and git's lock on the branch: a plain ``git commit`` that sees the moved
+  branch then also sees the new index, and one that read the index before cannot land
+  in between, so no commit carries the old entry on top of the save (see :meth:`_land`).
 * A save that names its ``base`` revision is refused with :class:`ConflictError`
   when the agreement changed since; nothing is ever written over. Without ``base``,
   a save that would exactly undo the agreement's last mou save is refused the same way.
@@ -71,8 +72,10 @@ from .attached import Attached, Wanted
 from .git import (
     FILE_MODES,
     GitFailed,
+    PreparedRefUpdate,
     entry_kind,
     git_errors,
+    prepared_ref_update,
     run_in_group,
 )
 from .gitlocks import (
@@ -400,25 +403,53 @@ class Workspace(Reader):
         )
 
     def _land_files(self, files: dict[str, bytes], commit: str, old: str | None) -> bool:
-        """Move the branch to ``commit`` if it is still at ``old``; then index and files."""
-        token = _token()
-        with index_lock(self.repo.git_dir, token):
-            before = {p: self.read_path(old, p) if old else None for p in files}
-            moved = self._move_branch(self.repo.branch_ref(), commit, old, {"path": ""})
-            self._journal().unlink(missing_ok=True)  # nothing of a save's to finish here
-            if not moved:
+        """Move the branch to ``commit`` if it is still at ``old``, in the order a save
+        keeps (index entries staged before the branch moves); then the working files."""
+        before = {p: self.read_path(old, p) if old else None for p in files}
+        staged: list[Staged] = [(p, _blob_of(raw), _blob_of(before[p])) for p, raw in files.items()]
+        record: dict[str, Any] = {"path": "", "token": _token(), "commit": commit}
+        record["staged"] = staged
+        self._write_journal(record)
+        with index_lock(self.repo.git_dir, record["token"]) as lock:
+            update = self._prepare_move(self.repo.branch_ref(), commit, old, record)
+            if update is None:
+                self._journal().unlink(missing_ok=True)
                 return False
-            for path, raw in files.items():
-                self._follow(path, raw, before[path])
+            self._stage_files(staged, update)
+            release_own_lock(lock, record["token"])  # the index is done: git may have it
+            self._commit_move(update, commit, staged)
+        for path, raw in files.items():
+            self._follow(path, raw, before[path])
+        self._journal().unlink(missing_ok=True)
         return True
 
+    def _stage_files(self, staged: list[Staged], update: PreparedRefUpdate) -> None:
+        """Stage each file's new blob where its entry still holds the blob from before."""
+        try:
+            changes = [(p, new) for p, new, old in staged if self._staged_blob(p) in (None, old)]
+            if changes:
+                os.replace(self._index_with(changes), self.repo.git_dir / "index")
+        except BaseException:
+            update.abort()
+            raise
+
+    def _commit_move(
+        self,
+        update: PreparedRefUpdate,
+        commit: str,
+        staged: list[Staged],
+    ) -> None:
+        """Move the prepared branch; on failure the staged entries go back."""
+        try:
+            update.commit()
+        except GitFailed as err:
+            if self.repo.tip() != commit:
+                self._unstage(staged)
+                raise MouError(f"could not record: {err.message}") from None
+
     def _follow(self, path: str, raw: bytes, before: bytes | None) -> None:
-        """Bring the index entry and the working file of ``path`` up to ``raw`` where they
-        still hold ``before`` (or nothing): an edit made meanwhile is never overwritten."""
-        blob = go.object_id("blob", raw)
-        old_blob = go.object_id("blob", before) if before is not None else None
-        if self._staged_blob(path) in (None, old_blob):
-            os.replace(self._index_with([(path, blob)]), self.repo.git_dir / "index")
+        """Bring the working file of ``path`` up to ``raw`` where it still holds ``before``
+        (or nothing): an edit made meanwhile is never overwritten."""
         target = self.root / path
         current = _regular_bytes(target)
         if current == before or (current is None and not os.path.lexists(target)):
@@ -434,31 +465,78 @@ class Workspace(Reader):
         before: tuple[str | None, str | None],
         attached: Attached,
     ) -> Saved | None:
-        """Move the branch, then the index entry and the working file, all under index.lock.
+        """Stage the save in the index, then move the branch; None if the branch moved.
 
-        Holding git's own index lock across the three is what keeps a plain ``git commit``
-        from committing the old index on top of the moved branch (undoing the save).
+        The order is what keeps a plain ``git commit`` from undoing the save. Such a commit
+        reads HEAD, then the index (without git's index lock), and builds its tree from
+        that index on the HEAD it read. So the index takes the new entry before the branch
+        moves: a commit that sees the moved branch sees the new index. Meanwhile git's
+        lock on the branch is held (``update-ref`` prepared), so a commit that read the
+        index before that cannot land between the two either: its old-value check fails.
         """
         old, old_blob = before
         new_blob = go.object_id("blob", job.raw)
-        token = _token()
         record: dict[str, Any] = {"path": job.path, "blob": new_blob, "old": old_blob}
-        record["token"] = token
-        if not attached.unchanged():  # the next writer brings the attached files up too
-            record["files_old"] = attached.old
+        record["token"] = _token()
+        if not attached.unchanged():  # the next writer finishes or undoes the files too
+            record["files_old"], record["files_new"] = attached.old, attached.blobs
         self._write_journal(record)
         try:
-            with index_lock(self.repo.git_dir, token):
-                if not self._move_branch(ref, commit, old, record):
-                    self._journal().unlink(missing_ok=True)
-                    return None  # someone outside mou moved the branch; rebuild on the new tip
-                kept, error = self._sync_worktree(job.path, job.raw, new_blob, old_blob, attached)
+            landed = self._stage_and_move(job, ref, commit, old, record, attached)
         except GitBusy:
             self._journal().unlink(missing_ok=True)  # the branch has not moved
             raise
+        if not landed:
+            self._journal().unlink(missing_ok=True)
+            return None  # someone outside mou moved the branch; rebuild on the new tip
+        kept, error = self._update_working_file(job.path, job.raw, old_blob)
+        if not attached.unchanged():  # the same rule for the attached files (.attached)
+            error = files.sync_working_files(self.root, attached) or error
         self._journal().unlink(missing_ok=True)
         self._maybe_collect_garbage(commit)
         return Saved(commit, created=True, workspace_file_kept=kept, workspace_file_error=error)
+
+    def _stage_and_move(
+        self,
+        job: _Job,
+        ref: str,
+        commit: str,
+        old: str | None,
+        record: dict[str, Any],
+        attached: Attached,
+    ) -> bool:
+        """Under git's index lock: branch locked and checked, index entries staged, index
+        replaced and unlocked, branch moved. False (nothing changed) if the branch moved."""
+        with index_lock(self.repo.git_dir, record["token"]) as lock:
+            update = self._prepare_move(ref, commit, old, record)  # first: the branch may move
+            if update is None:
+                return False
+            try:
+                staged = self._staged_index(job, record, attached)
+            except BaseException:
+                update.abort()
+                raise
+            if staged is not None:
+                os.replace(staged, self.repo.git_dir / "index")
+            release_own_lock(lock, record["token"])  # the index is done: git may have it
+            try:
+                update.commit()
+            except GitFailed as err:
+                if self.repo.tip() == commit:
+                    return True  # moved; only git's reference-transaction hook failed after
+                self._unstage(_staged_entries(record))
+                raise MouError(f"could not move {ref}: {err.message}") from None
+        return True
+
+    def _staged_index(self, job: _Job, record: dict[str, Any], attached: Attached) -> Path | None:
+        """A copy of the index with the save's entries, where they may move (index.lock
+        held): another agreement's staged edit stays, as does an edit of this one."""
+        changes: list[tuple[str, str | None]] = []
+        if self._index_replaceable(job.path, job.raw, record["old"], record["blob"]):
+            changes.append((job.path, record["blob"]))
+        if not attached.unchanged():  # files the commit did not change need no work
+            changes += files.index_changes(self.repo, attached)
+        return self._index_with(changes) if changes else None
 
     def _maybe_collect_garbage(self, commit: str) -> None:
         """Run ``git gc --auto`` after about one save in 64, as git's own commit does each time.
@@ -591,58 +669,57 @@ class Workspace(Reader):
         root = go.with_entry(root, entry)
         return go.write_object(self.repo.objects_dir, "tree", go.serialize_tree(root))
 
-    def _move_branch(self, ref: str, new: str, old: str | None, record: dict[str, Any]) -> bool:
-        """Compare-and-swap: move ``ref`` to ``new`` only if it still points at ``old``.
+    def _prepare_move(
+        self, ref: str, new: str, old: str | None, record: dict[str, Any]
+    ) -> PreparedRefUpdate | None:
+        """Lock ``ref`` and check it still points at ``old``; None if it does not.
 
-        ``git update-ref`` runs in a process group of its own (see :func:`run_in_group`), its
-        process id noted in the journal so that the next writer waits for it to finish.
+        ``git update-ref`` runs in a process group of its own, its process id noted in the
+        journal so that the next writer waits for it to finish; if this process dies, git
+        sees its input end and leaves the branch as it was.
         """
-        line = f"update {ref} {new} {old or '0' * 40}\n".encode()
 
         def noted(pid: int) -> None:
             self._write_journal({**record, "updater": pid})
 
-        def move() -> None:
-            args = ["update-ref", "-m", "mou save", "--stdin"]
-            run_in_group(self.root, args, stdin=line, started=noted, timeout=hook_timeout())
+        def prepare() -> PreparedRefUpdate:
+            return prepared_ref_update(
+                self.root, ref, new, old, timeout=hook_timeout(), message="mou save", started=noted
+            )
 
         try:
-            retry_while_locked(move, self._lock_named)
+            return retry_while_locked(prepare, self._lock_named)
         except GitFailed as err:
             if self.repo.tip() != old:
-                return False
+                return None
             raise MouError(f"could not move {ref}: {err.message}") from None
-        return True
 
     def _lock_named(self, err: Exception) -> Path | None:
         return locked_file(err.detail, self.root) if isinstance(err, GitFailed) else None
 
-    def _sync_worktree(
-        self, path: str, raw: bytes, blob: str, old_blob: str | None, attached: Attached
-    ) -> tuple[bool, str | None]:
-        """Bring the index entry and the working file up to the commit (index.lock held).
+    def _unstage(self, entries: list[Staged]) -> None:
+        """Put each index entry ``(path, blob staged, blob before)`` back where it still
+        holds what the save staged: the branch did not move after all (git failed, or the
+        saving process was killed)."""
+        with index_lock(self.repo.git_dir, _token()):
+            back = [(path, old) for path, new, old in entries if self._staged_blob(path) == new]
+            if back:
+                os.replace(self._index_with(back), self.repo.git_dir / "index")
 
-        The file is rewritten only where that loses nothing: it is missing, holds the
-        content from before the save, or reads as the very agreement just saved (the
-        file the save came from, maybe formatted otherwise). Any other edit stays, and
-        the index entry then moves only if it still held the content from before.
-        The attached files follow the same rule (:mod:`.attached`).
-        Returns (file kept for its edits, why the file could not be written or None).
+    def _update_working_file(
+        self, path: str, raw: bytes, old_blob: str | None
+    ) -> tuple[bool, str | None]:
+        """Bring the working file up to the saved ``raw`` where that loses nothing.
+
+        It is rewritten when it is missing, holds the content from before the save, or
+        reads as the very agreement just saved (the file the save came from, maybe
+        formatted otherwise). Returns (kept for its other edits, why it could not be
+        written or None).
         """
-        changes: list[tuple[str, str | None]] = []
-        if self._index_replaceable(path, raw, old_blob, blob):
-            changes.append((path, blob))  # a staged edit of another agreement is kept
-        if not attached.unchanged():  # files the commit did not change need no work
-            changes += files.index_changes(self.repo, attached)
-        staged = self._index_with(changes) if changes else None
-        kept, error = not self._replaceable(self.root / path, raw, old_blob), None
-        if not kept:
-            error = self._write_working_file(self.root / path, raw)
-        if not attached.unchanged():
-            error = files.sync_working_files(self.root, attached) or error
-        if staged is not None:
-            os.replace(staged, self.repo.git_dir / "index")
-        return kept, error
+        target = self.root / path
+        if not self._replaceable(target, raw, old_blob):
+            return True, None
+        return False, self._write_working_file(target, raw)
 
     def _write_working_file(self, target: Path, raw: bytes) -> str | None:
         """Write ``raw`` to the working file (never through a link); why it failed, or None."""
@@ -781,13 +858,27 @@ class Workspace(Reader):
             return
         _wait_for_exit(record.get("updater"))
         release_own_lock(self.repo.git_dir / INDEX_LOCK, str(record.get("token", "")))
+        if not record.get("path"):  # a lifecycle record's files (see _land_files)
+            self._finish_recording(record)
+            return
         path, blob = record["path"], record["blob"]
         head = self.repo.tip()
         if head is not None and self.repo.blob_sha(head, path) == blob:
             self._heal(record)
+        else:  # killed between staging and moving the branch: the index goes back
+            self._unstage(_staged_entries(record))
         target = self.root / path
         for leftover in target.parent.glob(f".{target.name}.*.tmp"):
             leftover.unlink(missing_ok=True)  # a working-file write cut short by the kill
+        (self.repo.git_dir / INDEX_SCRATCH).unlink(missing_ok=True)
+        self._journal().unlink(missing_ok=True)
+
+    def _finish_recording(self, record: dict[str, Any]) -> None:
+        """After a killed recording: staged entries go back unless its commit landed (the
+        working files then follow on the next read; git holds the facts)."""
+        staged = record.get("staged")
+        if self.repo.tip() != record.get("commit") and isinstance(staged, list):
+            self._unstage([(str(p), new, old) for p, new, old in staged])
         (self.repo.git_dir / INDEX_SCRATCH).unlink(missing_ok=True)
         self._journal().unlink(missing_ok=True)
 
@@ -817,6 +908,27 @@ class Workspace(Reader):
         if changes:
             os.replace(self._index_with(changes), self.repo.git_dir / "index")
         files.sync_working_files(self.root, attached)
+
+
+Staged = tuple[str, str | None, str | None]
+"""An index entry a save or recording stages: (path, blob staged, blob before; None: none)."""
+
+
+def _blob_of(raw: bytes | None) -> str | None:
+    """The blob id of ``raw``, or None for no file."""
+    return go.object_id("blob", raw) if raw is not None else None
+
+
+def _staged_entries(record: dict[str, Any]) -> list[Staged]:
+    """``(path, blob staged, blob before)`` of every index entry the journalled save may
+    have staged: the agreement's and, when it changed them, its attached files'."""
+    entries = [(record["path"], record["blob"], record["old"])]
+    new, old = record.get("files_new"), record.get("files_old")
+    if isinstance(new, dict) and isinstance(old, dict):
+        folder = files.exhibits_folder(record["path"].split("/", 1)[1][: -len(".yaml")])
+        entries += [(f"{folder}/{n}", b, old.get(n)) for n, b in new.items() if old.get(n) != b]
+        entries += [(f"{folder}/{n}", None, b) for n, b in old.items() if n not in new]
+    return entries
 
 
 @dataclass(frozen=True)
