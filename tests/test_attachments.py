@@ -361,8 +361,9 @@ def test_verify_fails_when_the_revision_stores_another_file(mou, ws: Path, tmp_p
 def test_a_save_killed_after_its_commit_gets_its_files_from_the_next(
     ws: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The kill point between moving the branch and updating the index and working files:
-    # left so, a plain `git commit -a` would commit the attached file's removal.
+    # The kill point between moving the branch and updating the working files (the index
+    # entries are staged before the branch moves): left so, the attached file would be
+    # missing from the working tree, and a plain `git commit -a` would commit its removal.
     from mou.store.workspace import Author, Workspace
     from mou.validate import load_file, validate_data
 
@@ -380,10 +381,11 @@ def test_a_save_killed_after_its_commit_gets_its_files_from_the_next(
             raise KeyboardInterrupt
 
         with monkeypatch.context() as patch:
-            patch.setattr(Workspace, "_sync_worktree", killed)
+            patch.setattr(Workspace, "_update_working_file", killed)
             with pytest.raises(KeyboardInterrupt):
                 store.save(validate_data(data), "Landed", author, attachments={"rates.pdf": RATES})
-        assert git(ws, "ls-files", f"{FOLDER}/") == ""  # the index does not hold it yet
+        assert git(ws, "ls-files", f"{FOLDER}/").split() == [f"{FOLDER}/rates.pdf"]
+        assert not (ws / FOLDER / "rates.pdf").exists()  # the working copy is not written yet
         store.save(validate_data(data), "Next save", author)  # finishes the killed save
     assert git(ws, "ls-files", f"{FOLDER}/").split() == [f"{FOLDER}/rates.pdf"]
     assert (ws / FOLDER / "rates.pdf").read_bytes() == RATES
