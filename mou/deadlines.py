@@ -91,10 +91,11 @@ def facts_of(raw: bytes) -> dict[str, Any] | None:
             data.update(loaded)  # type: ignore[union-attr]
     if pieces is None or data is None:
         data = plain_data(raw)
-    return _facts(data) if data is not None else None
+    return facts_from_data(data) if data is not None else None
 
 
-def _facts(data: dict[str, Any]) -> dict[str, Any]:
+def facts_from_data(data: dict[str, Any]) -> dict[str, Any]:
+    """The facts of an agreement's data: only what deadlines and totals use."""
     parties = [p for p in data.get("parties") or [] if isinstance(p, dict)]
     metrics = [m for g in data.get("goals") or [] for m in (g or {}).get("metrics") or []]
     forfeiture = data.get("forfeiture")

@@ -1,9 +1,11 @@
 """Every agreement at HEAD as the few facts deadlines and totals need, cached by blob.
 
-Facts are read from the committed files by libyaml (see :func:`mou.deadlines.facts_of`)
-and kept in ``.git/mou-facts-cache.json`` under each file's blob id, so a second run over
-thousands of agreements reads only what changed. The cache is checked on every read and
-always safe to delete.
+Facts are read from the committed files by a line scanner for the canonical layout
+(:mod:`mou.store.factscan`), by libyaml when it is in doubt (:func:`mou.deadlines.facts_of`),
+in two processes when there are many (as `mou list` does). They are kept in
+``.git/mou-facts-cache.json`` under each file's blob id, so a second run over thousands of
+agreements reads only what changed. The cache is checked on every read and always safe to
+delete.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from ..errors import MouError
 from ..fsutil import atomic_write
 from ..ids import AGREEMENTS_FOLDER, MEASUREMENTS_FOLDER, is_agreement_name
 from ..notices import notice
+from .factscan import scan_facts
+from .listing import in_two_processes
 from .reader import Reader
 
 CACHE_FILE = "mou-facts-cache.json"
@@ -33,7 +37,7 @@ def portfolio(reader: Reader) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     logs = _blobs(reader, head, MEASUREMENTS_FOLDER)
     path = reader.repo.git_dir / CACHE_FILE
     cache = _read_cache(path)
-    facts = _fill(reader, cache["facts"], set(agreements.values()), facts_of)
+    facts = _fill(reader, cache["facts"], set(agreements.values()), agreement_facts)
     log_data = _fill(reader, cache["logs"], set(logs.values()), log_facts)
     if facts != cache["facts"] or log_data != cache["logs"]:
         _write_cache(path, {"version": CACHE_VERSION, "facts": facts, "logs": log_data})
@@ -59,9 +63,14 @@ def _fill(reader: Reader, cached: dict[str, Any], wanted: set[str], read: Any) -
     """The facts of every blob in ``wanted``: cached ones kept, the others read in one batch."""
     kept = {sha: cached[sha] for sha in wanted if sha in cached}
     missing = sorted(wanted - set(kept))
-    for sha, raw in zip(missing, reader.repo.read_files(missing), strict=True):
-        kept[sha] = read(raw) if raw is not None else None
+    found = in_two_processes(read, [raw or b"" for raw in reader.repo.read_files(missing)])
+    kept.update(zip(missing, found, strict=True))
     return kept
+
+
+def agreement_facts(raw: bytes) -> dict[str, Any] | None:
+    """The facts of an agreement file: scanned when canonical, else read by libyaml."""
+    return scan_facts(raw) or facts_of(raw)
 
 
 def _read_cache(path: Path) -> dict[str, Any]:
