@@ -15,8 +15,8 @@ Kinds of deadline:
   (``reviews:`` in the measurements file), else after the effective date.
 * ``report`` — measurements due: per reporting frequency, the first period after the
   latest value recorded (from the effective date) is due at its end.
-* ``withdrawal`` — a withdrawal takes effect: notice recorded (``withdrawals:``) plus
-  the notice days (the host's own, for the host party).
+* ``withdrawal`` — a withdrawal takes effect: the effective date `mou withdraw` recorded
+  in the lifecycle record (``lifecycle/<id>.yaml``, see :func:`lifecycle_facts`).
 * ``certification`` — where forfeiture is shared: the annual equitable-sharing agreement
   and certification, due 60 days after the fiscal year ends (taken as 31 December).
 """
@@ -123,19 +123,27 @@ def _rows(items: Any, keys: tuple[str, ...]) -> list[dict[str, Any]]:
 
 
 def log_facts(raw: bytes | None) -> dict[str, Any]:
-    """The latest period per metric, the reviews and the withdrawals of a measurements file."""
+    """The latest period per metric and the reviews held, from a measurements file."""
     data = plain_data(raw) if raw else None
     if data is None:
-        return {"latest": {}, "reviews": [], "withdrawals": []}
+        return {"latest": {}, "reviews": []}
     latest: dict[str, str] = {}
     for entry in data.get("measurements") or []:
         metric, period = str(entry.get("metric")), str(entry.get("period"))
         latest[metric] = max(latest.get(metric, period), period)  # same form: text order
+    return {"latest": latest, "reviews": [str(r) for r in data.get("reviews") or []]}
+
+
+def lifecycle_facts(raw: bytes | None) -> dict[str, Any]:
+    """The withdrawals ``[party, notice date, effective date]`` of a lifecycle record."""
+    data = plain_data(raw) if raw else None
+    items = data.get("withdrawals") if data is not None else None
     withdrawals = [
-        [str(w.get("party")), str(w.get("notice_date"))] for w in data.get("withdrawals") or []
+        [str(w.get("party")), str(w.get("notice_date")), str(w.get("effective_date"))]
+        for w in items or []
+        if isinstance(w, dict)
     ]
-    return {"latest": latest, "reviews": [str(r) for r in data.get("reviews") or []],
-            "withdrawals": withdrawals}  # fmt: skip
+    return {"withdrawals": withdrawals}
 
 
 # --------------------------------------------------------------------------- deadlines
@@ -236,20 +244,14 @@ def _next_period(frequency: Any, latest: str | None, start: dt.date) -> str | No
 
 
 def _withdrawals(facts: dict[str, Any], log: dict[str, Any]) -> list[Deadline]:
-    term, found = facts["term"], []
-    for party, notice in log["withdrawals"]:
-        given = _date(notice)
-        is_host = party == term.get("host_party") and term.get("host_withdrawal_notice_days")
-        days = _int(
-            term.get("host_withdrawal_notice_days" if is_host else "withdrawal_notice_days")
-        )
-        if given is None or not days:
+    found = []
+    for party, notice, effective in log.get("withdrawals", []):
+        when = _date(effective)
+        if when is None:
             continue
         acronym = _acronym(facts, party)
-        title = f"Withdrawal of {acronym} takes effect (notice given {given.isoformat()})"
-        found.append(
-            Deadline(given + dt.timedelta(days), facts["id"], "withdrawal", title, acronym)
-        )
+        title = f"Withdrawal of {acronym} takes effect (notice given {notice})"
+        found.append(Deadline(when, facts["id"], "withdrawal", title, acronym))
     return found
 
 

@@ -112,11 +112,10 @@ class Measurement(Strict):
     """Earlier values for this period, newest first."""
 
 
-class Withdrawal(Strict):
-    """A party's notice of withdrawal, as given."""
-
-    party: Slug
-    notice_date: dt.date
+WITHDRAWALS_MOVED = (
+    "withdrawals are recorded with `mou withdraw` in lifecycle/<id>.yaml; record them there "
+    "and remove this list"
+)
 
 
 class MeasurementLog(Strict):
@@ -126,8 +125,6 @@ class MeasurementLog(Strict):
     measurements: list[Measurement] = Field(default_factory=list)
     reviews: list[dt.date] = Field(default_factory=list)
     """The dates periodic reviews were held; the next is due a review interval after the last."""
-    withdrawals: list[Withdrawal] = Field(default_factory=list)
-    """Notices of withdrawal given; each takes effect after the notice days."""
 
 
 def empty_log(agreement_id: str) -> MeasurementLog:
@@ -144,9 +141,8 @@ def log_bytes(log: MeasurementLog) -> bytes:
     for entry in data["measurements"]:
         if not entry["replaced"]:
             del entry["replaced"]
-    for key_name in ("reviews", "withdrawals"):
-        if not data[key_name]:
-            del data[key_name]
+    if not data["reviews"]:
+        del data["reviews"]
     return dump(data, comment=FILE_COMMENT).encode("utf-8")
 
 
@@ -156,6 +152,10 @@ def read_log(raw: bytes, source: str, agreement: Agreement) -> MeasurementLog:
     InvalidAgreement lists every problem as ``file:line: $.path: message``.
     """
     parsed = read_bytes(raw, source)
+    if isinstance(parsed.data, dict) and "withdrawals" in parsed.data:
+        # Until issue 12 this list was written by hand; a notice now lives in one place.
+        moved = Problem("$.withdrawals", WITHDRAWALS_MOVED)
+        raise InvalidAgreement(_located([moved], parsed))
     try:
         log = MeasurementLog.model_validate(parsed.data)
     except ValidationError as err:
@@ -188,11 +188,6 @@ def _log_problems(log: MeasurementLog, agreement: Agreement) -> list[Problem]:
         if (entry.metric, entry.period) in seen:
             problems.append(Problem(f"{path}.period", f"{entry.period} is recorded twice"))
         seen.add((entry.metric, entry.period))
-    parties = {party.id for party in agreement.parties}
-    for index, withdrawal in enumerate(log.withdrawals):
-        if withdrawal.party not in parties:
-            path = f"$.withdrawals[{index}].party"
-            problems.append(Problem(path, f"no party {withdrawal.party!r} in the agreement"))
     return problems
 
 

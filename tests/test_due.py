@@ -11,6 +11,7 @@ import pytest
 import vobject
 
 from mou.deadlines import add_months, deadlines, facts_of, log_facts
+from mou.lifecycle import Record, Withdrawal, dump, lifecycle_path
 from mou.store.factscan import scan_facts
 from tests.support.runner import ROOT, run_mou, snapshot
 from tests.support.workspaces import git, head, make_workspace
@@ -33,9 +34,13 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (ws / "measurements").mkdir()
     (ws / "measurements" / f"{EXCHANGE}.yaml").write_text(
         f"agreement: {EXCHANGE}\nmeasurements: []\nreviews:\n  - 2027-02-15\n"
-        "withdrawals:\n  - party: port-kestrel\n    notice_date: 2027-05-01\n"
     )
-    git(ws, "add", "measurements")
+    # The lifecycle record as `mou withdraw` writes it (its own writer; signing the
+    # exchange first would tie the test to today's date).
+    notice = Withdrawal("port-kestrel", dt.date(2027, 5, 1), dt.date(2027, 10, 28))
+    (ws / "lifecycle").mkdir()
+    (ws / lifecycle_path(EXCHANGE)).write_bytes(dump(Record(EXCHANGE, withdrawals=(notice,))))
+    git(ws, "add", "measurements", "lifecycle")
     git(ws, "commit", "-q", "-m", "Review held; PKPD gave notice")
     return ws
 

@@ -249,3 +249,17 @@ def test_progress_compares_the_latest_value_with_the_line_to_the_target() -> Non
     rising = metric(baseline=40, target=90, target_date=None)
     assert progress(rising, [(years[0], 45)]) == "on track"
     assert progress(rising, [(years[0], 38)]) == "off track"
+
+
+def test_a_withdrawal_written_in_the_measurements_file_points_to_mou_withdraw(root: Path) -> None:
+    (root / "measurements").mkdir()
+    (root / FILE).write_text(
+        f"agreement: {ID}\nmeasurements: []\nwithdrawals:\n  - party: pkpd\n"
+        "    notice_date: 2027-05-01\n"
+    )
+    git(root, "add", FILE)
+    git(root, "commit", "-q", "-m", "by hand, as before issue 12")
+    listed = run_mou("measurements", ID, cwd=root)
+    lines = listed.stderr.decode().strip().splitlines()
+    assert listed.returncode == 1 and len(lines) == 1
+    assert ":3: $.withdrawals: withdrawals are recorded with `mou withdraw`" in lines[0]
