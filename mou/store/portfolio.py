@@ -39,7 +39,7 @@ def portfolio(reader: Reader) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     records = _blobs(reader, head, LIFECYCLE_FOLDER)
     path = reader.repo.git_dir / CACHE_FILE
     cache = _read_cache(path)
-    new = {
+    new: dict[str, Any] = {
         "version": CACHE_VERSION,
         "facts": _fill(reader, cache["facts"], set(agreements.values()), agreement_facts),
         "logs": _fill(reader, cache["logs"], set(logs.values()), log_facts),
