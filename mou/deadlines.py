@@ -12,7 +12,7 @@ Kinds of deadline:
 * ``notice`` — the last day to give notice before expiry: the renewal clause's "N days"
   when it names them, else the withdrawal notice; a host party's own notice too.
 * ``review`` — the periodic review: the review interval after the last review recorded
-  (``reviews:`` in the measurements file), else after the effective date.
+  (``reviews:`` in the measurements file, `mou reviewed`), else after the effective date.
 * ``report`` — measurements due: per reporting frequency, the first period after the
   latest value recorded (from the effective date) is due at its end.
 * ``withdrawal`` — a withdrawal takes effect: the effective date `mou withdraw` recorded
@@ -131,7 +131,8 @@ def log_facts(raw: bytes | None) -> dict[str, Any]:
     for entry in data.get("measurements") or []:
         metric, period = str(entry.get("metric")), str(entry.get("period"))
         latest[metric] = max(latest.get(metric, period), period)  # same form: text order
-    return {"latest": latest, "reviews": [str(r) for r in data.get("reviews") or []]}
+    reviews = [r.get("date") if isinstance(r, dict) else r for r in data.get("reviews") or []]
+    return {"latest": latest, "reviews": [str(r) for r in reviews]}
 
 
 def lifecycle_facts(raw: bytes | None) -> dict[str, Any]:

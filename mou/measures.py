@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints, ValidationError
+from pydantic import Field, StringConstraints, ValidationError, model_validator
 
 from .errors import InvalidAgreement, MouError, Problem
 from .ids import AGREEMENT_ID_PATTERN, MEASUREMENTS_FOLDER
@@ -112,6 +112,19 @@ class Measurement(Strict):
     """Earlier values for this period, newest first."""
 
 
+class Review(Strict):
+    """A periodic review held: the day, and what a reader should know about it."""
+
+    date: dt.date
+    note: Prose | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_date(cls, value: Any) -> Any:
+        # Files written before notes could be given list the days alone.
+        return value if isinstance(value, dict) else {"date": value}
+
+
 WITHDRAWALS_MOVED = (
     "withdrawals are recorded with `mou withdraw` in lifecycle/<id>.yaml; record them there "
     "and remove this list"
@@ -123,8 +136,8 @@ class MeasurementLog(Strict):
 
     agreement: Annotated[str, StringConstraints(pattern=AGREEMENT_ID_PATTERN)]
     measurements: list[Measurement] = Field(default_factory=list)
-    reviews: list[dt.date] = Field(default_factory=list)
-    """The dates periodic reviews were held; the next is due a review interval after the last."""
+    reviews: list[Review] = Field(default_factory=list)
+    """The periodic reviews held, oldest first; the next is due a review interval after the last."""
 
 
 def empty_log(agreement_id: str) -> MeasurementLog:
@@ -228,6 +241,28 @@ class FieldProblem(MouError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+def review_from_text(log: MeasurementLog, held: str, note: str | None, today: dt.date) -> Review:
+    """The review held on ``held`` (YYYY-MM-DD); FieldProblem naming "date" or "note"."""
+    try:
+        day = dt.date.fromisoformat(held)
+    except ValueError:
+        raise FieldProblem("date", f"{held!r} is not a date (YYYY-MM-DD)") from None
+    if day > today:
+        raise FieldProblem("date", f"{day.isoformat()} is in the future; record a review held")
+    if any(review.date == day for review in log.reviews):
+        raise FieldProblem("date", f"a review held on {day.isoformat()} is recorded already")
+    try:
+        return Review(date=day, note=note)
+    except ValidationError as err:
+        raise FieldProblem("note", str(err.errors()[0]["msg"])) from None
+
+
+def with_review(log: MeasurementLog, review: Review) -> MeasurementLog:
+    """``log`` with one more review held, the reviews kept in date order."""
+    reviews = sorted([*log.reviews, review], key=lambda r: r.date)
+    return log.model_copy(update={"reviews": reviews})
 
 
 def measurement_from_text(
