@@ -28,7 +28,10 @@ _TOP_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: (.*))?")
 # Where a value may start with a quote or a bracket: after "key: " or at a line's start
 # (and any anchors or tags). Only the lines holding such a place can make may_span_lines
 # answer True, and it looks at one line at a time, so only they are given to it.
-_QUOTE_START = re.compile(r"""(?::[ \t]+|\n[ \t]*(?:[-?][ \t]+)*)(?:[&!]\S*[ \t]+)*["'\[{]""")
+_QUOTE_STARTS = (
+    re.compile(r""":[ \t]+(?:[&!]\S*[ \t]+)*["'\[{]"""),
+    re.compile(r"""\n[ \t]*(?:[-?][ \t]+)*(?:[&!]\S*[ \t]+)*["'\[{]"""),
+)
 _BLANK = r"\n[ \t]*(?:#[^\n]*)?(?=\n|\Z)"
 # A plain one-line value followed by a deeper line: the value goes on (or is no YAML).
 _CONTINUED = re.compile(
@@ -83,7 +86,7 @@ def scan_facts(raw: bytes) -> dict[str, Any] | None:
 
 def _quoted_lines(text: str) -> set[str]:
     lines = set()
-    for found in _QUOTE_START.finditer(text):
+    for found in (f for pattern in _QUOTE_STARTS for f in pattern.finditer(text)):
         end = text.find("\n", found.end())
         lines.add(text[text.rfind("\n", 0, found.end()) + 1 : end if end >= 0 else len(text)])
     return lines
