@@ -111,6 +111,9 @@ COMMAND_TABLE: tuple[CommandSpec, ...] = (
         "measure", "outcomes:measure", _OUTCOMES, "Record a metric's measured value for a period."
     ),
     CommandSpec(
+        "reviewed", "outcomes:reviewed", _OUTCOMES, "Record a periodic review held on a day."
+    ),
+    CommandSpec(
         "measurements",
         "outcomes:measurements",
         _OUTCOMES,

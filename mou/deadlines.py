@@ -12,11 +12,11 @@ Kinds of deadline:
 * ``notice`` — the last day to give notice before expiry: the renewal clause's "N days"
   when it names them, else the withdrawal notice; a host party's own notice too.
 * ``review`` — the periodic review: the review interval after the last review recorded
-  (``reviews:`` in the measurements file), else after the effective date.
+  (``reviews:`` in the measurements file, `mou reviewed`), else after the effective date.
 * ``report`` — measurements due: per reporting frequency, the first period after the
   latest value recorded (from the effective date) is due at its end.
-* ``withdrawal`` — a withdrawal takes effect: notice recorded (``withdrawals:``) plus
-  the notice days (the host's own, for the host party).
+* ``withdrawal`` — a withdrawal takes effect: the effective date `mou withdraw` recorded
+  in the lifecycle record (``lifecycle/<id>.yaml``, see :func:`lifecycle_facts`).
 * ``certification`` — where forfeiture is shared: the annual equitable-sharing agreement
   and certification, due 60 days after the fiscal year ends (taken as 31 December).
 """
@@ -91,10 +91,11 @@ def facts_of(raw: bytes) -> dict[str, Any] | None:
             data.update(loaded)  # type: ignore[union-attr]
     if pieces is None or data is None:
         data = plain_data(raw)
-    return _facts(data) if data is not None else None
+    return facts_from_data(data) if data is not None else None
 
 
-def _facts(data: dict[str, Any]) -> dict[str, Any]:
+def facts_from_data(data: dict[str, Any]) -> dict[str, Any]:
+    """The facts of an agreement's data: only what deadlines and totals use."""
     parties = [p for p in data.get("parties") or [] if isinstance(p, dict)]
     metrics = [m for g in data.get("goals") or [] for m in (g or {}).get("metrics") or []]
     forfeiture = data.get("forfeiture")
@@ -122,19 +123,28 @@ def _rows(items: Any, keys: tuple[str, ...]) -> list[dict[str, Any]]:
 
 
 def log_facts(raw: bytes | None) -> dict[str, Any]:
-    """The latest period per metric, the reviews and the withdrawals of a measurements file."""
+    """The latest period per metric and the reviews held, from a measurements file."""
     data = plain_data(raw) if raw else None
     if data is None:
-        return {"latest": {}, "reviews": [], "withdrawals": []}
+        return {"latest": {}, "reviews": []}
     latest: dict[str, str] = {}
     for entry in data.get("measurements") or []:
         metric, period = str(entry.get("metric")), str(entry.get("period"))
         latest[metric] = max(latest.get(metric, period), period)  # same form: text order
+    reviews = [r.get("date") if isinstance(r, dict) else r for r in data.get("reviews") or []]
+    return {"latest": latest, "reviews": [str(r) for r in reviews]}
+
+
+def lifecycle_facts(raw: bytes | None) -> dict[str, Any]:
+    """The withdrawals ``[party, notice date, effective date]`` of a lifecycle record."""
+    data = plain_data(raw) if raw else None
+    items = data.get("withdrawals") if data is not None else None
     withdrawals = [
-        [str(w.get("party")), str(w.get("notice_date"))] for w in data.get("withdrawals") or []
+        [str(w.get("party")), str(w.get("notice_date")), str(w.get("effective_date"))]
+        for w in items or []
+        if isinstance(w, dict)
     ]
-    return {"latest": latest, "reviews": [str(r) for r in data.get("reviews") or []],
-            "withdrawals": withdrawals}  # fmt: skip
+    return {"withdrawals": withdrawals}
 
 
 # --------------------------------------------------------------------------- deadlines
@@ -235,20 +245,14 @@ def _next_period(frequency: Any, latest: str | None, start: dt.date) -> str | No
 
 
 def _withdrawals(facts: dict[str, Any], log: dict[str, Any]) -> list[Deadline]:
-    term, found = facts["term"], []
-    for party, notice in log["withdrawals"]:
-        given = _date(notice)
-        is_host = party == term.get("host_party") and term.get("host_withdrawal_notice_days")
-        days = _int(
-            term.get("host_withdrawal_notice_days" if is_host else "withdrawal_notice_days")
-        )
-        if given is None or not days:
+    found = []
+    for party, notice, effective in log.get("withdrawals", []):
+        when = _date(effective)
+        if when is None:
             continue
         acronym = _acronym(facts, party)
-        title = f"Withdrawal of {acronym} takes effect (notice given {given.isoformat()})"
-        found.append(
-            Deadline(given + dt.timedelta(days), facts["id"], "withdrawal", title, acronym)
-        )
+        title = f"Withdrawal of {acronym} takes effect (notice given {notice})"
+        found.append(Deadline(when, facts["id"], "withdrawal", title, acronym))
     return found
 
 

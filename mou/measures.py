@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints, ValidationError
+from pydantic import Field, StringConstraints, ValidationError, model_validator
 
 from .errors import InvalidAgreement, MouError, Problem
 from .ids import AGREEMENT_ID_PATTERN, MEASUREMENTS_FOLDER
@@ -112,11 +112,23 @@ class Measurement(Strict):
     """Earlier values for this period, newest first."""
 
 
-class Withdrawal(Strict):
-    """A party's notice of withdrawal, as given."""
+class Review(Strict):
+    """A periodic review held: the day, and what a reader should know about it."""
 
-    party: Slug
-    notice_date: dt.date
+    date: dt.date
+    note: Prose | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_date(cls, value: Any) -> Any:
+        # Files written before notes could be given list the days alone.
+        return value if isinstance(value, dict) else {"date": value}
+
+
+WITHDRAWALS_MOVED = (
+    "withdrawals are recorded with `mou withdraw` in lifecycle/<id>.yaml; record them there "
+    "and remove this list"
+)
 
 
 class MeasurementLog(Strict):
@@ -124,10 +136,8 @@ class MeasurementLog(Strict):
 
     agreement: Annotated[str, StringConstraints(pattern=AGREEMENT_ID_PATTERN)]
     measurements: list[Measurement] = Field(default_factory=list)
-    reviews: list[dt.date] = Field(default_factory=list)
-    """The dates periodic reviews were held; the next is due a review interval after the last."""
-    withdrawals: list[Withdrawal] = Field(default_factory=list)
-    """Notices of withdrawal given; each takes effect after the notice days."""
+    reviews: list[Review] = Field(default_factory=list)
+    """The periodic reviews held, oldest first; the next is due a review interval after the last."""
 
 
 def empty_log(agreement_id: str) -> MeasurementLog:
@@ -144,9 +154,8 @@ def log_bytes(log: MeasurementLog) -> bytes:
     for entry in data["measurements"]:
         if not entry["replaced"]:
             del entry["replaced"]
-    for key_name in ("reviews", "withdrawals"):
-        if not data[key_name]:
-            del data[key_name]
+    if not data["reviews"]:
+        del data["reviews"]
     return dump(data, comment=FILE_COMMENT).encode("utf-8")
 
 
@@ -156,6 +165,10 @@ def read_log(raw: bytes, source: str, agreement: Agreement) -> MeasurementLog:
     InvalidAgreement lists every problem as ``file:line: $.path: message``.
     """
     parsed = read_bytes(raw, source)
+    if isinstance(parsed.data, dict) and "withdrawals" in parsed.data:
+        # Until issue 12 this list was written by hand; a notice now lives in one place.
+        moved = Problem("$.withdrawals", WITHDRAWALS_MOVED)
+        raise InvalidAgreement(_located([moved], parsed))
     try:
         log = MeasurementLog.model_validate(parsed.data)
     except ValidationError as err:
@@ -188,11 +201,6 @@ def _log_problems(log: MeasurementLog, agreement: Agreement) -> list[Problem]:
         if (entry.metric, entry.period) in seen:
             problems.append(Problem(f"{path}.period", f"{entry.period} is recorded twice"))
         seen.add((entry.metric, entry.period))
-    parties = {party.id for party in agreement.parties}
-    for index, withdrawal in enumerate(log.withdrawals):
-        if withdrawal.party not in parties:
-            path = f"$.withdrawals[{index}].party"
-            problems.append(Problem(path, f"no party {withdrawal.party!r} in the agreement"))
     return problems
 
 
@@ -233,6 +241,28 @@ class FieldProblem(MouError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+def review_from_text(log: MeasurementLog, held: str, note: str | None, today: dt.date) -> Review:
+    """The review held on ``held`` (YYYY-MM-DD); FieldProblem naming "date" or "note"."""
+    try:
+        day = dt.date.fromisoformat(held)
+    except ValueError:
+        raise FieldProblem("date", f"{held!r} is not a date (YYYY-MM-DD)") from None
+    if day > today:
+        raise FieldProblem("date", f"{day.isoformat()} is in the future; record a review held")
+    if any(review.date == day for review in log.reviews):
+        raise FieldProblem("date", f"a review held on {day.isoformat()} is recorded already")
+    try:
+        return Review(date=day, note=note)
+    except ValidationError as err:
+        raise FieldProblem("note", str(err.errors()[0]["msg"])) from None
+
+
+def with_review(log: MeasurementLog, review: Review) -> MeasurementLog:
+    """``log`` with one more review held, the reviews kept in date order."""
+    reviews = sorted([*log.reviews, review], key=lambda r: r.date)
+    return log.model_copy(update={"reviews": reviews})
 
 
 def measurement_from_text(

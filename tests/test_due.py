@@ -11,6 +11,8 @@ import pytest
 import vobject
 
 from mou.deadlines import add_months, deadlines, facts_of, log_facts
+from mou.lifecycle import Record, Withdrawal, dump, lifecycle_path
+from mou.store.factscan import scan_facts
 from tests.support.runner import ROOT, run_mou, snapshot
 from tests.support.workspaces import git, head, make_workspace
 
@@ -32,9 +34,13 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (ws / "measurements").mkdir()
     (ws / "measurements" / f"{EXCHANGE}.yaml").write_text(
         f"agreement: {EXCHANGE}\nmeasurements: []\nreviews:\n  - 2027-02-15\n"
-        "withdrawals:\n  - party: port-kestrel\n    notice_date: 2027-05-01\n"
     )
-    git(ws, "add", "measurements")
+    # The lifecycle record as `mou withdraw` writes it (its own writer; signing the
+    # exchange first would tie the test to today's date).
+    notice = Withdrawal("port-kestrel", dt.date(2027, 5, 1), dt.date(2027, 10, 28))
+    (ws / "lifecycle").mkdir()
+    (ws / lifecycle_path(EXCHANGE)).write_bytes(dump(Record(EXCHANGE, withdrawals=(notice,))))
+    git(ws, "add", "measurements", "lifecycle")
     git(ws, "commit", "-q", "-m", "Review held; PKPD gave notice")
     return ws
 
@@ -116,3 +122,32 @@ def test_closed_agreements_have_no_deadlines_and_months_end_well() -> None:
     assert deadlines(closed, log_facts(None), dt.date(2027, 6, 1)) == []
     assert add_months(dt.date(2027, 1, 31), 1) == dt.date(2027, 2, 28)
     assert add_months(dt.date(2027, 11, 30), 3) == dt.date(2028, 2, 29)
+
+
+@pytest.mark.parametrize("example", sorted((ROOT / "agreements").glob("*.yaml")), ids=str)
+def test_the_line_scanner_reads_the_same_facts_as_libyaml(example: Path) -> None:
+    raw = example.read_bytes()
+    assert scan_facts(raw) == facts_of(raw)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        ("  withdrawal_notice_days: 60\n", "  withdrawal_notice_days: 60\n    more\n"),
+        ("  withdrawal_notice_days: 60\n", '  withdrawal_notice_days: "60\n  "\n'),
+        ("term:\n", "term: &t\n"),
+        (
+            "  withdrawal_notice_days: 60\n",
+            "  withdrawal_notice_days: 60\n  withdrawal_notice_days: 9\n",
+        ),
+        ("    acronym: FBI\n", "    acronym: FBI\n    acronym: F\n"),
+        ("        frequency: annual\n", "        frequency: |-\n          annual\n"),
+        ("\nparties:\n", "\nparties:\n - id: x\n"),
+    ],
+)
+def test_the_line_scanner_leaves_any_file_it_is_unsure_of_to_libyaml(
+    change: tuple[str, str],
+) -> None:
+    raw = (ROOT / "agreements" / f"{TASK_FORCE}.yaml").read_text()
+    assert change[0] in raw
+    assert scan_facts(raw.replace(change[0], change[1], 1).encode()) is None

@@ -249,3 +249,65 @@ def test_progress_compares_the_latest_value_with_the_line_to_the_target() -> Non
     rising = metric(baseline=40, target=90, target_date=None)
     assert progress(rising, [(years[0], 45)]) == "on track"
     assert progress(rising, [(years[0], 38)]) == "off track"
+
+
+def test_a_withdrawal_written_in_the_measurements_file_points_to_mou_withdraw(root: Path) -> None:
+    (root / "measurements").mkdir()
+    (root / FILE).write_text(
+        f"agreement: {ID}\nmeasurements: []\nwithdrawals:\n  - party: pkpd\n"
+        "    notice_date: 2027-05-01\n"
+    )
+    git(root, "add", FILE)
+    git(root, "commit", "-q", "-m", "by hand, as before issue 12")
+    listed = run_mou("measurements", ID, cwd=root)
+    lines = listed.stderr.decode().strip().splitlines()
+    assert listed.returncode == 1 and len(lines) == 1
+    assert ":3: $.withdrawals: withdrawals are recorded with `mou withdraw`" in lines[0]
+
+
+def reviewed(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return run_mou("reviewed", *args, "--author", AUTHOR, cwd=root)
+
+
+def review_due(root: Path) -> list[str]:
+    out = run_mou("due", "--today", "2027-06-01", "--json", cwd=root)
+    return [d["date"] for d in json.loads(out.stdout) if d["kind"] == "review"]
+
+
+def test_a_review_held_is_one_commit_and_the_next_is_due_an_interval_after_it(root: Path) -> None:
+    assert review_due(root) == ["2028-01-01"]  # 12 months after taking effect
+    before = revision(root)
+    done = reviewed(root, ID, "--date", "2026-11-20", "--note", "Targets kept")
+    assert done.returncode == 0, done.stderr
+    assert changed_paths(root, head(root)) == [FILE]
+    assert revision(root) == before
+    assert git(root, "log", "-1", "--format=%an <%ae> %s").strip() == (
+        f"{AUTHOR} Record the periodic review held on 2026-11-20"
+    )
+    assert "reviews:\n  - date: 2026-11-20\n    note: Targets kept\n" in (root / FILE).read_text()
+    assert review_due(root) == ["2027-11-20"]  # 12 months after the review held
+    assert measure(root, "group-shootings", "--period", "2027-Q1", "--value", "19").returncode == 0
+    assert "note: Targets kept" in (root / FILE).read_text()  # kept by a later recording
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((ID, "--date", "2026-13-01"), "--date: '2026-13-01' is not a date (YYYY-MM-DD)"),
+        ((ID, "--date", "yesterday"), "--date: 'yesterday' is not a date (YYYY-MM-DD)"),
+        ((ID, "--date", str(dt.date.today() + dt.timedelta(1))), "is in the future"),
+        ((ID, "--date", "2026-11-20"), "a review held on 2026-11-20 is recorded already"),
+        (("no-such-agreement", "--date", "2026-11-20"), "no-such-agreement"),
+    ],
+)
+def test_a_bad_review_is_one_line_exit_1_and_writes_nothing(
+    root: Path, args: tuple[str, ...], message: str
+) -> None:
+    assert reviewed(root, ID, "--date", "2026-11-20").returncode == 0
+    tip, before = head(root), (root / FILE).read_bytes()
+    refused = reviewed(root, *args)
+    lines = refused.stderr.decode().strip().splitlines()
+    assert refused.returncode == 1 and len(lines) == 1, lines
+    assert message in lines[0]
+    assert head(root) == tip and (root / FILE).read_bytes() == before
+    assert git(root, "status", "--porcelain") == ""

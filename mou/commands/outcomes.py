@@ -8,6 +8,7 @@ JSON shape of ``mou measurements ID --json`` (keys may be added, never renamed):
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from ..measures import (
 )
 from ..model import Agreement
 from ..settings import resolve_workspace
-from ..store.measurements import load_measured, record
+from ..store.measurements import load_measured, record, record_review
 from ..store.workspace import Author, Workspace
 
 
@@ -81,6 +82,34 @@ def _entry(
     except FieldProblem as err:
         option = "METRIC" if err.field == "metric" else f"--{err.field}"
         raise MouError(f"{option}: {err.message}") from None
+
+
+@click.command()
+@click.argument("agreement_id")
+@click.option("--date", "held", required=True, help="The day the review was held (YYYY-MM-DD).")
+@click.option("--note", default=None, help="What the review found or decided.")
+@click.option("--author", required=True, help='Who is recording, as "Name <email>".')
+@workspace_option
+def reviewed(
+    agreement_id: str, held: str, note: str | None, author: str, workspace: Path | None
+) -> None:
+    """Record that AGREEMENT_ID's periodic review was held on a day (not in the future).
+
+    One commit of measurements/ID.yaml (the agreement's revision does not change); `mou due`
+    then counts the next review from the latest one held.
+    """
+    who = Author.parse(author)
+    check_agreement_id(agreement_id)
+    with Workspace(resolve_workspace(workspace)) as ws:
+        load_measured(ws, agreement_id)  # an unknown agreement is named before the date
+        try:
+            saved = record_review(ws, agreement_id, held, note, who, dt.date.today())
+        except FieldProblem as err:
+            raise MouError(f"--{err.field}: {err.message}") from None
+    click.echo(
+        f"{measurements_path(agreement_id)}: review held on {held} recorded as revision "
+        f"{saved.revision[:10]}"
+    )
 
 
 @click.command()

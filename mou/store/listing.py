@@ -24,10 +24,10 @@ import multiprocessing
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from yaml import YAMLError
 
@@ -49,6 +49,8 @@ _UNSAFE_START = tuple("|>&*!{[%@`'\"")
 _CHANGE_FORMAT = "%H%x00%an%x00%aI"
 _CHANGE_FIELDS = 3
 _SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -223,33 +225,37 @@ def _log_records(fields: list[str]) -> Iterator[tuple[list[str], list[str]]]:
 
 
 def _all_summary_fields(texts: list[str]) -> list[dict[str, Any]]:
-    """The summary fields of each text; on two cores or more, many are read in two processes.
+    return in_two_processes(summary_fields, texts)
+
+
+def in_two_processes(read: Callable[[T], R], items: list[T]) -> list[R]:
+    """``read`` of each item; on two cores or more, many are read in two processes.
 
     A fresh clone of a large workspace has thousands of files to read. The second half
-    goes to a forked child (it inherits the texts, sends back plain dicts), but only in a
+    goes to a forked child (it inherits the items, sends back plain values), but only in a
     process running no other thread: forking beside threads (the wizard's server) could
     copy a lock that one of them holds.
     """
     alone = threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
-    if len(texts) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or not alone:
-        return [summary_fields(text) for text in texts]
-    half = len(texts) // 2
+    if len(items) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or not alone:
+        return [read(item) for item in items]
+    half = len(items) // 2
     context = multiprocessing.get_context("fork")
     receiving, sending = context.Pipe(duplex=False)
-    child = context.Process(target=_send_summary_fields, args=(texts[half:], sending))
+    child = context.Process(target=_send_read, args=(read, items[half:], sending))
     child.start()
     sending.close()
-    mine = [summary_fields(text) for text in texts[:half]]
+    mine = [read(item) for item in items[:half]]
     try:
         theirs = receiving.recv()
     except EOFError:  # the child died (out of memory, killed): read its half here
-        theirs = [summary_fields(text) for text in texts[half:]]
+        theirs = [read(item) for item in items[half:]]
     child.join()
     return mine + theirs
 
 
-def _send_summary_fields(texts: list[str], sending: Any) -> None:
-    sending.send([summary_fields(text) for text in texts])
+def _send_read(read: Callable[[T], R], items: list[T], sending: Any) -> None:
+    sending.send([read(item) for item in items])
     sending.close()
 
 
@@ -281,18 +287,18 @@ def scan_summary(text: str) -> dict[str, Any] | None:
             if known and (value is None or section in top):
                 return None  # a block scalar or a repeated key: let the loader decide
             if known:
-                top[section] = _plain_scalar(value)
+                top[section] = plain_scalar(value)
         elif section in _SCALAR_KEYS or section == _VERSION_KEY:
             return None  # the value goes on over several lines
         elif section == "parties" and line.startswith("    acronym: "):
-            parties.append(_plain_scalar(line[len("    acronym: ") :]))
+            parties.append(plain_scalar(line[len("    acronym: ") :]))
         elif section == "term" and line.startswith(("  effective_date: ", "  expiration_date: ")):
             key, value = line.strip().split(": ", 1)
-            term[key] = _plain_scalar(value)
+            term[key] = plain_scalar(value)
     return _fields(top, parties, term) if _all_simple(top, parties, term) else None
 
 
-def _plain_scalar(value: str) -> str:
+def plain_scalar(value: str) -> str:
     """The text of a one-line scalar, or a marker that the full loader must decide."""
     if value.startswith("'") and value.endswith("'") and len(value) > 1:
         inner = value[1:-1]

@@ -7,6 +7,8 @@ it is another file, so the agreement's revision stays where it was.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import ConflictError
@@ -18,7 +20,9 @@ from ..measures import (
     log_bytes,
     measurements_path,
     read_log,
+    review_from_text,
     with_measurement,
+    with_review,
 )
 from ..model import Agreement
 from .reader import Revision
@@ -55,20 +59,45 @@ def record(
 ) -> Saved:
     """Record ``entry`` as one commit; MouError if its period is taken and not ``replace``.
 
-    Two people recording at once both land: a recording is made against the file as it
-    was read, and made again on the newer file when someone else's came first.
+    Two people recording at once both land (see :func:`_commit`).
+    """
+
+    def change(log: MeasurementLog) -> tuple[MeasurementLog, str]:
+        replacing = any(key(m) == key(entry) for m in log.measurements)
+        return with_measurement(log, entry, replace=replace), _message(entry, replacing=replacing)
+
+    return _commit(ws, agreement_id, author, change)
+
+
+def record_review(
+    ws: Workspace, agreement_id: str, held: str, note: str | None, author: Author, today: dt.date
+) -> Saved:
+    """Record a periodic review held on ``held`` as one commit; FieldProblem if it cannot be."""
+
+    def change(log: MeasurementLog) -> tuple[MeasurementLog, str]:
+        review = review_from_text(log, held, note, today)
+        return with_review(log, review), f"Record the periodic review held on {review.date}"
+
+    return _commit(ws, agreement_id, author, change)
+
+
+def _commit(
+    ws: Workspace,
+    agreement_id: str,
+    author: Author,
+    change: Callable[[MeasurementLog], tuple[MeasurementLog, str]],
+) -> Saved:
+    """One commit of the measurements file as ``change`` makes it from the file at HEAD.
+
+    Two people recording at once both land: a change is made against the file as it was
+    read, and made again on the newer file when someone else's came first.
     """
     for _ in range(_ATTEMPTS):
         measured = load_measured(ws, agreement_id)
-        log = with_measurement(measured.log, entry, replace=replace)
-        message = _message(
-            entry, replacing=any(key(m) == key(entry) for m in measured.log.measurements)
-        )
-        raw = log_bytes(log)
+        log, message = change(measured.log)
+        path = measurements_path(agreement_id)
         try:
-            return ws.save_file(
-                measurements_path(agreement_id), raw, message, author, base=measured.commit
-            )
+            return ws.save_file(path, log_bytes(log), message, author, base=measured.commit)
         except ConflictError:
             continue
     raise ConflictError(f"{measurements_path(agreement_id)}: kept changing while recording")
