@@ -126,7 +126,8 @@ def test_create_save_history_and_download_in_chromium(app_url, tmp_path):
         saved_file = page.locator("pre").filter(has_text="harbor-task-force")
         expect(saved_file).to_contain_text("Harbor County Sheriff's Office")
         page.screenshot(path=str(tmp_path / "history.png"), full_page=True)
-        next_step(page, "Export")
+        for title in ("Signatures", "Measurements", "Export"):
+            next_step(page, title)
         # The heading shows before the page's run ends; a click during that run can land on
         # a button the rerun replaces, and the draft is rendered only when asked for.
         settle(page)
