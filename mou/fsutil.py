@@ -174,3 +174,19 @@ def _why(err: OSError) -> str:
     if err.errno in (errno.ELOOP, errno.ENOTDIR) and err.filename is not None:
         return "a symbolic link or not a folder; not written through"
     return str(err.strerror or err)
+
+
+def read_regular(target: Path) -> bytes | None:
+    """The bytes of ``target`` if it is a regular file (not through a link), else None.
+
+    Opened without following a link and without blocking, so a link to /dev/zero or a
+    FIFO put where a working file belongs is never read or waited on.
+    """
+    try:
+        fd = os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return None
+        return handle.read()

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ..attachments import EXHIBITS_SUFFIX, content_problem, exhibits_folder, sha256_of
 from ..errors import MouError
-from ..fsutil import write_no_follow
+from ..fsutil import read_regular, write_no_follow
 from ..ids import AGREEMENTS_FOLDER
 from ..model import Agreement
 from . import objects as go
@@ -192,7 +192,7 @@ def sync_working_files(root: Path, attached: Attached) -> str | None:
 
 
 def _write_if_ours(target: Path, data: bytes, old_blob: str | None) -> None:
-    current = _regular_bytes(target)
+    current = read_regular(target)
     if current == data or (current is None and os.path.lexists(target)):
         return  # already there, or something that is not a file: never written through
     if current is None or go.object_id("blob", current) == old_blob:
@@ -201,7 +201,7 @@ def _write_if_ours(target: Path, data: bytes, old_blob: str | None) -> None:
 
 
 def _remove_if_ours(target: Path, blob: str) -> None:
-    current = _regular_bytes(target)
+    current = read_regular(target)
     if current is not None and go.object_id("blob", current) == blob:
         target.unlink()
 
@@ -227,15 +227,3 @@ def _staged(repo: Repository, folder: str) -> dict[str, str]:
     out = repo.run("ls-files", "--stage", "-z", "--", f"{folder}/", strip=False)
     entries = (line.split("\t", 1) for line in out.split("\0") if "\t" in line)
     return {path: head.split()[1] for head, path in entries}
-
-
-def _regular_bytes(target: Path) -> bytes | None:
-    """The bytes of ``target`` if it is a regular file (not through a link), else None."""
-    try:
-        fd = os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            return None
-        return handle.read()

@@ -52,7 +52,7 @@ from typing import Any
 
 from ..chars import hidden_char, name_of
 from ..errors import ConflictError, MouError, UsageError
-from ..fsutil import os_errors, write_no_follow
+from ..fsutil import os_errors, read_regular, write_no_follow
 from ..ids import (
     AGREEMENTS_FOLDER,
     MEASUREMENTS_FOLDER,
@@ -215,7 +215,7 @@ class Workspace(Reader):
         path = agreement_path(agreement_id)
         head = self.repo.tip()
         committed = self.repo.blob_sha(head, path) if head else None
-        raw = _regular_bytes(self.root / path)  # a link (to /dev/zero, say) is not read
+        raw = read_regular(self.root / path)  # a link (to /dev/zero, say) is not read
         current = go.object_id("blob", raw) if raw is not None else None
         return committed == current
 
@@ -451,7 +451,7 @@ class Workspace(Reader):
         """Bring the working file of ``path`` up to ``raw`` where it still holds ``before``
         (or nothing): an edit made meanwhile is never overwritten."""
         target = self.root / path
-        current = _regular_bytes(target)
+        current = read_regular(target)
         if current == before or (current is None and not os.path.lexists(target)):
             with contextlib.suppress(OSError):
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -724,7 +724,7 @@ class Workspace(Reader):
     def _write_working_file(self, target: Path, raw: bytes) -> str | None:
         """Write ``raw`` to the working file (never through a link); why it failed, or None."""
         try:
-            if _regular_bytes(target) != raw:
+            if read_regular(target) != raw:
                 target.parent.mkdir(exist_ok=True)
                 write_no_follow(target, raw)
         except MouError as err:
@@ -888,7 +888,7 @@ class Workspace(Reader):
         self._write_journal({**record, "token": token, "updater": None})
         with index_lock(self.repo.git_dir, token):
             target = self.root / path
-            current = _regular_bytes(target)
+            current = read_regular(target)
             if (go.object_id("blob", current) if current is not None else None) == old:
                 self._write_working_file(target, self.repo.read_object(blob))
             if self._staged_blob(path) == old:
@@ -985,18 +985,6 @@ def _wait_for_exit(pid: object) -> None:
         except PermissionError:
             pass  # alive, and someone else's
         time.sleep(0.01)
-
-
-def _regular_bytes(target: Path) -> bytes | None:
-    """The bytes of ``target`` if it is a regular file (not through a link), else None."""
-    try:
-        fd = os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)  # a FIFO: no wait
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            return None
-        return handle.read()
 
 
 def _file_kind(mode: int) -> str:
