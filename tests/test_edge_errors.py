@@ -17,12 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from mou.attachments import attachments_beside
-from mou.data import SAMPLE_AGREEMENT
 from mou.store.workspace import Workspace
 from mou.validate import load_file
 from tests.support.runner import ROOT, run_mou
-from tests.support.workspaces import AUTHOR, draft, git, head, make_workspace
+from tests.support.workspaces import AUTHOR, draft, git, head, make_workspace, workspace_with_sample
 
 AGREEMENT = "metro-tf"
 READY = "sample-every-section"
@@ -135,14 +133,7 @@ def test_a_save_onto_a_truly_full_file_system(workspace: Path, tmp_path: Path) -
 
 @pytest.fixture
 def ready(tmp_path: Path) -> Path:
-    root = make_workspace(tmp_path)
-    source = tmp_path / f"{READY}.yaml"
-    source.write_bytes(SAMPLE_AGREEMENT.read_bytes())
-    with Workspace(root) as ws:
-        sample = load_file(source)
-        attached = attachments_beside(SAMPLE_AGREEMENT, sample)
-        ws.save(sample, "Ready sample", AUTHOR, attachments=attached)
-    return root
+    return workspace_with_sample(tmp_path)
 
 
 def test_export_refuses_to_replace_a_read_only_file(ready: Path, tmp_path: Path) -> None:

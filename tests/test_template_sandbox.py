@@ -14,13 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from mou.attachments import attachments_beside
-from mou.data import SAMPLE_AGREEMENT
 from mou.document.template import jinja_environment
-from mou.store.workspace import Workspace
 from mou.validate import load_file
 from tests.support.runner import run_mou, snapshot
-from tests.support.workspaces import AUTHOR, make_workspace
+from tests.support.workspaces import workspace_with_sample
 
 READY = "sample-every-section"
 
@@ -58,14 +55,7 @@ def with_tag(template: Path, tag: str, part: str = "word/document.xml") -> None:
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
     """A workspace with one agreement ready for signature, committed."""
-    root = make_workspace(tmp_path)
-    ready = tmp_path / f"{READY}.yaml"
-    ready.write_bytes(SAMPLE_AGREEMENT.read_bytes())
-    with Workspace(root) as ws:
-        sample = load_file(ready)
-        attached = attachments_beside(SAMPLE_AGREEMENT, sample)
-        ws.save(sample, "Ready sample", AUTHOR, attachments=attached)
-    return root
+    return workspace_with_sample(tmp_path)
 
 
 @pytest.mark.parametrize("payload", ["popen", "open"])

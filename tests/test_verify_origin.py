@@ -18,15 +18,11 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from mou.attachments import attachments_beside
-from mou.data import SAMPLE_AGREEMENT
 from mou.document.provenance import PROPERTY_NAMES, custom_properties, fingerprint
 from mou.store.git import Repository
 from mou.store.origin import find_template_blob
-from mou.store.workspace import Workspace
-from mou.validate import load_file
 from tests.support.runner import run_mou, snapshot
-from tests.support.workspaces import AUTHOR, git, make_workspace
+from tests.support.workspaces import git, workspace_with_sample
 
 READY = "sample-every-section"
 SIGNER = "jane.roe@agency.gov"
@@ -34,14 +30,7 @@ SIGNER = "jane.roe@agency.gov"
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
-    root = make_workspace(tmp_path)
-    source = tmp_path / f"{READY}.yaml"
-    source.write_bytes(SAMPLE_AGREEMENT.read_bytes())
-    with Workspace(root) as ws:
-        sample = load_file(source)
-        attached = attachments_beside(SAMPLE_AGREEMENT, sample)
-        ws.save(sample, "Ready sample", AUTHOR, attachments=attached)
-    return root
+    return workspace_with_sample(tmp_path)
 
 
 def export(root: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:

@@ -11,11 +11,13 @@ from typing import Any
 
 import pytest
 
+from mou.attachments import attachments_beside
+from mou.data import SAMPLE_AGREEMENT
 from mou.model import Agreement, to_data
 from mou.presets import preset
 from mou.store.create import init_workspace
-from mou.store.workspace import Author
-from mou.validate import validate_data
+from mou.store.workspace import Author, Workspace
+from mou.validate import load_file, validate_data
 
 AUTHOR = Author("Jane Roe", "jane.roe@agency.gov")
 
@@ -34,6 +36,20 @@ def make_workspace(parent: Path, name: str = "ws") -> Path:
     assert init_workspace(root) is True
     git(root, "config", "user.name", "Plain Git")
     git(root, "config", "user.email", "plain@example.org")
+    return root
+
+
+def workspace_with_sample(parent: Path) -> Path:
+    """A workspace holding the packaged sample (every section, ready for signature) and
+    its attached exhibit file, committed as one save."""
+    root = make_workspace(parent)
+    source = parent / "sample-every-section.yaml"  # the file name the id requires
+    source.write_bytes(SAMPLE_AGREEMENT.read_bytes())
+    with Workspace(root) as ws:
+        sample = load_file(source)
+        ws.save(
+            sample, "Ready sample", AUTHOR, attachments=attachments_beside(SAMPLE_AGREEMENT, sample)
+        )
     return root
 
 
