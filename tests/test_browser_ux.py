@@ -188,9 +188,8 @@ def test_a_new_party_has_no_level_until_one_is_chosen(app_url):
         form = page.get_by_test_id("stForm")
         form.get_by_label("Legal name of the new party", exact=True).fill("Riverton Youth League")
         form.get_by_label("Acronym", exact=True).fill("RYL")
-        form.get_by_role("button", name="Add party").click()
-        settle(page)
-        expect(page.get_by_label("Legal name", exact=True)).to_have_value("Riverton Youth League")
+        act(page, form.get_by_role("button", name="Add party").click)
+        only_legal_name(page, "Riverton Youth League")  # the party shown before is swapped out
         level = page.get_by_test_id("stSelectbox").filter(has_text="Level")
         expect(level.locator("input")).to_have_attribute("placeholder", "Choose…")
         column = page.get_by_test_id("stColumn").filter(has=level)
