@@ -471,3 +471,97 @@ def test_over_smart_http_two_clones_merge_by_field(tmp_path):
         assert agreement.responsibilities[1].text == "Bob's edit."
         assert head(root) == remote_head(bare)
     assert_fsck_clean(bare)
+
+
+# A colleague's `git commit` started at the moment a sync moves the local branch, and held
+# (by git's fsmonitor hook, which git runs right after reading the index and before taking
+# its lock) until the sync is done: it commits whatever HEAD and index it read then.
+PAUSING_FSMONITOR = r"""#!/bin/sh
+touch "$MOU_TEST_PAUSE/read"
+i=0
+while [ ! -e "$MOU_TEST_PAUSE/go" ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i + 1)); done
+exit 1
+"""
+
+# The reference-transaction hook: when refs/heads/main has just moved (phase "committed"),
+# start the colleague's commit once and return when it has read HEAD and the index.
+COLLEAGUE_WHEN_MAIN_MOVES = r"""#!/bin/sh
+[ -n "$MOU_TEST_PAUSE" ] && [ "$1" = committed ] || exit 0
+grep -q " refs/heads/main$" || exit 0
+mkdir "$MOU_TEST_PAUSE/started" 2>/dev/null || exit 0
+monitor="$MOU_TEST_PAUSE/fsmonitor"
+(git -c core.fsmonitor="$monitor" commit -qm "plain note"; echo $? > "$MOU_TEST_PAUSE/done") \
+  </dev/null >"$MOU_TEST_PAUSE/commit.log" 2>&1 &
+i=0
+while [ ! -e "$MOU_TEST_PAUSE/read" ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i + 1)); done
+exit 0
+"""
+
+
+def _executable(path: Path, text: str) -> None:
+    path.write_text(text)
+    path.chmod(0o755)
+
+
+@pytest.mark.parametrize("bob_edits", [False, True], ids=["fast-forward", "merge"])
+def test_a_plain_commit_as_the_sync_moves_the_branch_does_not_revert_it(
+    pair, tmp_path, monkeypatch, bob_edits
+):
+    # Issue 10: the sync moved the branch before it put the new index in place, so a
+    # colleague's `git commit` reading HEAD just after the move and the index just before
+    # committed the old agreement on top of the sync. Now the index goes first, with the
+    # branch locked by git meanwhile, as in a save.
+    _, alice, bob = pair
+    save_edit(alice, retitle("Alice's title"))
+    do_sync(alice)
+    if bob_edits:
+        save_edit(bob, reword_duty("b", "Bob's own wording."))
+    pause = tmp_path / "pause"
+    pause.mkdir()
+    _executable(pause / "fsmonitor", PAUSING_FSMONITOR)
+    _executable(bob / ".git" / "hooks" / "reference-transaction", COLLEAGUE_WHEN_MAIN_MOVES)
+    (bob / "notes.txt").write_text("a note\n")
+    git(bob, "add", "notes.txt")
+    monkeypatch.setenv("MOU_TEST_PAUSE", str(pause))
+    result = do_sync(bob)
+    assert result.outcome == ("merged" if bob_edits else "fast-forwarded")
+    assert (pause / "read").exists(), "the colleague's commit never started"
+    (pause / "go").touch()
+    deadline = time.monotonic() + 30
+    while not (pause / "done").exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert (pause / "done").exists(), (pause / "commit.log").read_text()
+    assert (pause / "done").read_text().strip() == "0", (pause / "commit.log").read_text()
+    # The colleague's commit landed on the sync's and brought only the note.
+    assert git(bob, "rev-parse", "HEAD~1").strip() == result.revision
+    assert git(bob, "show", "--name-only", "--format=", "HEAD").split() == ["notes.txt"]
+    assert load(bob).title == "Alice's title"
+    if bob_edits:
+        texts = {r.id: r.text for r in load(bob).responsibilities}
+        assert texts["duty-b"] == "Bob's own wording."
+    assert git(bob, "status", "--porcelain", "--", "agreements") == ""
+
+
+def test_a_sync_killed_after_staging_before_moving_the_branch_is_undone_by_the_next(pair):
+    """Killed with the files written and the index staged but the branch not moved: the
+    next sync puts both back, so no commit can carry the incoming content by accident."""
+    _, alice, bob = pair
+    save_edit(alice, retitle("Alice's title"))
+    do_sync(alice)
+    git(bob, "fetch", "--quiet", "origin")
+    old, new = head(bob), git(bob, "rev-parse", "origin/main").strip()
+    (bob / ".git" / "mou-sync-pending.json").write_text(
+        json.dumps({"old": old, "new": new, "token": "d" * 32})
+    )
+    path = bob / "agreements" / f"{AGREEMENT}.yaml"
+    before = path.read_text()
+    path.write_text(git(bob, "show", f"{new}:agreements/{AGREEMENT}.yaml"))
+    git(bob, "add", str(path))
+    (bob / ".git" / "index.lock").write_text("d" * 32)
+    url = git(bob, "remote", "get-url", "origin").strip()
+    git(bob, "remote", "set-url", "origin", url + "-gone")
+    with pytest.raises(MouError):  # the remote is away; the undo happens all the same
+        do_sync(bob)
+    assert path.read_text() == before
+    assert git(bob, "status", "--porcelain") == ""
+    assert head(bob) == old

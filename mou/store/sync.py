@@ -15,10 +15,11 @@ a bounded number of rounds:
 4. a push refused because the remote moved meanwhile starts another round.
 
 The local branch, the index and the working files then move as a save moves them: under
-the writers' lock and git's ``index.lock``, the branch with ``git update-ref NEW OLD``,
-and only files that hold exactly what the branch held before (an unsaved edit or a
-staged change in the way refuses the sync before anything is pushed). A small journal
-records the move, so that a sync killed half-way is finished by the next one.
+the writers' lock and git's ``index.lock``, the branch locked and checked by a prepared
+``git update-ref --stdin`` before the new index is put in place, then moved; and only
+files that hold exactly what the branch held before (an unsaved edit or a staged change
+in the way refuses the sync before anything is pushed). A small journal records the
+move, so that a sync killed half-way is finished by the next one.
 """
 
 from __future__ import annotations
@@ -42,8 +43,8 @@ from ..model import Agreement, to_data
 from ..validate import load_bytes
 from ..yamlio import dump
 from . import objects as go
-from .git import FILE_MODES, GitFailed, run_in_group
-from .gitlocks import INDEX_LOCK, index_lock, release_own_lock
+from .git import FILE_MODES, GitFailed, PreparedRefUpdate, prepared_ref_update, run_in_group
+from .gitlocks import INDEX_LOCK, index_lock, locked_file, release_own_lock, retry_while_locked
 from .policy import hook_timeout, read_policy
 from .workspace import COMMITTER, INDEX_SCRATCH, Author, Workspace
 
@@ -542,10 +543,13 @@ class _Sync:
     def _land(self, old: str, new: str) -> bool:
         """Move the branch ``old`` → ``new`` with its index and files; False if it moved.
 
-        The files are written first and the new index prepared aside; then the branch
-        moves by compare-and-swap and the index is renamed into place. Killed before the
-        swap, the files hold the incoming content on the old branch (nothing a commit
-        could lose); the journal lets the next sync put them back, or finish the move.
+        The files are written first; then, holding git's index lock, the branch is locked
+        and checked (``update-ref --stdin``, prepared), the new index put in place and the
+        branch moved: the order of a save (``Workspace._land``), so that a plain ``git
+        commit`` that sees the moved branch also sees the new index and cannot commit the
+        old entries on top of the sync. Killed before the branch moves, the files and index
+        hold the incoming content on the old branch; the journal lets the next sync put
+        them back, or finish the move.
         """
         with self.ws.writing("not synced"):
             if self.repo.tip() != old:
@@ -553,21 +557,76 @@ class _Sync:
             moves = self._moves(old, new)
             token = secrets.token_hex(16)
             self._journal().write_text(json.dumps({"old": old, "new": new, "token": token}))
-            with index_lock(self.repo.git_dir, token):
-                moved = self._swap(old, new, moves)
+            with index_lock(self.repo.git_dir, token) as lock:
+                moved = self._swap(old, new, moves, lambda: release_own_lock(lock, token))
             self._journal().unlink(missing_ok=True)
         return moved
 
-    def _swap(self, old: str, new: str, moves: dict[str, tuple[Entry, Entry]]) -> bool:
-        """Files, then the branch, then the index (index.lock held); undone if the branch moved."""
+    def _swap(
+        self,
+        old: str,
+        new: str,
+        moves: dict[str, tuple[Entry, Entry]],
+        release_index: Callable[[], object],
+    ) -> bool:
+        """Files, branch locked, index, branch moved; undone if the branch moved meanwhile."""
         self._write_files(moves)
-        staged = self._prepared_index(moves)
-        if not self._move_branch(old, new):
-            staged.unlink(missing_ok=True)
+        try:
+            update = self._prepare_branch(old, new)
+            if update is not None:
+                self._stage(moves, update)
+        except BaseException:
+            self._write_files(_reversed(moves))
+            raise
+        if update is None:
             self._write_files(_reversed(moves))
             return False
-        os.replace(staged, self.repo.git_dir / "index")
+        release_index()  # the index is done: git may have it
+        return self._commit_branch(update, new, moves)
+
+    def _prepare_branch(self, old: str, new: str) -> PreparedRefUpdate | None:
+        """The branch locked by git and checked to be at ``old``; None if it is not."""
+
+        def prepare() -> PreparedRefUpdate:
+            return prepared_ref_update(
+                self.root, self.ref, new, old, timeout=hook_timeout(), message="mou sync"
+            )
+
+        try:
+            return retry_while_locked(prepare, self._lock_named)
+        except GitFailed:
+            return None
+
+    def _lock_named(self, err: Exception) -> Path | None:
+        return locked_file(err.detail, self.root) if isinstance(err, GitFailed) else None
+
+    def _stage(self, moves: dict[str, tuple[Entry, Entry]], update: PreparedRefUpdate) -> None:
+        """The new index put in place while the branch is locked; the lock dropped on failure."""
+        try:
+            os.replace(self._prepared_index(moves), self.repo.git_dir / "index")
+        except BaseException:
+            update.abort()
+            raise
+
+    def _commit_branch(
+        self, update: PreparedRefUpdate, new: str, moves: dict[str, tuple[Entry, Entry]]
+    ) -> bool:
+        """Move the locked branch; if git fails to, the index and the files go back."""
+        try:
+            update.commit()
+        except GitFailed:
+            if self.repo.tip() == new:
+                return True  # moved; only a reference-transaction hook failed after
+            self._put_back(moves)
+            return False
         return True
+
+    def _put_back(self, moves: dict[str, tuple[Entry, Entry]]) -> None:
+        """Index entries and files that took the incoming content take the old again."""
+        back = _reversed(moves)
+        with index_lock(self.repo.git_dir, secrets.token_hex(16)):
+            os.replace(self._prepared_index(back), self.repo.git_dir / "index")
+            self._write_files(back)
 
     def _moves(self, old: str, new: str) -> dict[str, tuple[Entry, Entry]]:
         """The paths that change, refusing before anything moves if an edit is in the way."""
@@ -628,14 +687,6 @@ class _Sync:
             return "?"
         return go.object_id("blob", target.read_bytes())
 
-    def _move_branch(self, old: str, new: str) -> bool:
-        try:
-            run_in_group(self.root, ["update-ref", "-m", "mou sync", self.ref, new, old],
-                         timeout=hook_timeout())  # fmt: skip
-        except GitFailed:
-            return False
-        return True
-
     def _write_files(self, moves: dict[str, tuple[Entry, Entry]]) -> None:
         """Working files that hold the content before (or already after) take the after."""
         wanted = [(p, after) for p, (_, after) in moves.items()]
@@ -685,8 +736,9 @@ class _Sync:
                 if tip == new:  # the branch moved: files and index catch up
                     self._write_files(moves)
                     os.replace(self._prepared_index(moves), self.repo.git_dir / "index")
-                else:  # it did not: files written ahead of it go back
+                else:  # it did not: files and index entries written ahead of it go back
                     self._write_files(_reversed(moves))
+                    os.replace(self._prepared_index(_reversed(moves)), self.repo.git_dir / "index")
         self._journal().unlink(missing_ok=True)
 
 
