@@ -29,6 +29,8 @@ def pytest_configure(config: pytest.Config) -> None:
     for name in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME"):
         os.environ.pop(name, None)
     os.environ.pop("GIT_COMMITTER_EMAIL", None)
+    # A template found clean is remembered in the user's cache folder: the suite keeps its own.
+    os.environ["XDG_CACHE_HOME"] = str(Path(folder) / "cache")
 
 
 @pytest.fixture

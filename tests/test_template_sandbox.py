@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from mou.document.template import jinja_environment
+from mou.document.template import CHECKED_FOLDER, checked_before, jinja_environment
 from mou.validate import load_file
 from tests.support.runner import run_mou, snapshot
 from tests.support.workspaces import workspace_with_sample
@@ -214,3 +214,25 @@ def test_a_tag_that_is_no_valid_syntax_is_named(workspace: Path, tmp_path: Path)
     assert exported.returncode == 1
     (line,) = exported.stderr.decode().splitlines()
     assert line.startswith(f"{template}: template syntax error in the tag '{{{{ doc.title + }}}}'")
+
+
+def test_a_clean_template_is_checked_once_and_a_refused_one_every_time(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Checking costs every export, preview and redline a tenth of a second or more, so a
+    clean verdict is remembered by the template's hash; a refusal never is."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    template = workspace / "templates" / "mou.docx"
+    out = tmp_path / "out.docx"
+    assert not checked_before(template.read_bytes())
+    assert run_mou("export", READY, "--draft", "-o", str(out), cwd=workspace).returncode == 0
+    assert checked_before(template.read_bytes())
+    assert len(list((cache / CHECKED_FOLDER).iterdir())) == 1
+    with_tag(template, "{{ doc.title.upper() }}")
+    for _ in range(2):  # checked, and refused, every time
+        exported = run_mou("export", READY, "--draft", "-o", str(out), cwd=workspace)
+        assert exported.returncode == 1
+        assert "uses what no template may" in exported.stderr.decode()
+    assert not checked_before(template.read_bytes())
+    assert len(list((cache / CHECKED_FOLDER).iterdir())) == 1

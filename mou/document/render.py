@@ -28,10 +28,12 @@ from .signing import Signer
 from .template import (
     MATRIX_CAPTION,
     UNKNOWN_USES,
+    checked_before,
     jinja_environment,
     naming_the_template,
     patch_xml,
     refuse_forbidden,
+    remember_checked,
     template_bytes,
     unbalanced_tags,
     usages,
@@ -94,8 +96,10 @@ def render_with(
     messages): an earlier version of a template, found in git, renders this way."""
     context = build_context(agreement, revision, draft, PENDING)
     with naming_the_template(path):
-        _check_balanced(path, source, draft, warn)
-        refuse_forbidden(path, source)
+        if not checked_before(source):
+            _check_balanced(path, source, draft, warn)
+            refuse_forbidden(path, source)
+            remember_checked(source)
         rendered, unknown = render_recording(source, context, agreement.title)
     if unknown:
         _unknown_uses(path, source, unknown, draft, warn)

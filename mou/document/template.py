@@ -9,7 +9,9 @@ a tag outside the sandbox's allow-list) live here too, since rendering and
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -181,6 +183,58 @@ def refuse_forbidden(path: Path, source: bytes) -> None:
             f"{path}: {forbidden[0]}{more}; the template is refused "
             f"(see `mou templates check {path}`)"
         )
+
+
+CHECKED_FOLDER = "mou/templates-checked"  # under the user's cache folder
+
+
+def checked_before(source: bytes) -> bool:
+    """Whether this very template passed :func:`unbalanced_tags` and :func:`forbidden_tags`
+    with nothing to report, by this very checking code, in an earlier process.
+
+    Checking costs a tenth of a second or more (the template's XML is read and its tags
+    parsed), which every export, preview and redline paid again. Only a clean result is
+    remembered, as an empty marker file named by the hashes of the template and of the
+    checking code, so a problem is always found and worded afresh. A forged marker only
+    skips the early, explicit refusal: the sandbox still refuses at render time.
+    """
+    marker = _checked_marker(source)
+    return marker is not None and marker.is_file()
+
+
+def remember_checked(source: bytes) -> None:
+    """Note that ``source`` passed both checks cleanly; a cache that cannot be written is
+    skipped (the checks then simply run again next time)."""
+    marker = _checked_marker(source)
+    if marker is None or unbalanced_tags(source) or forbidden_tags(source):
+        return
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    except OSError:
+        pass
+
+
+def _checked_marker(source: bytes) -> Path | None:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    if not os.path.isabs(base):
+        return None  # no home folder to keep it in (or a relative setting): no cache
+    key = hashlib.sha256(_checker_version() + hashlib.sha256(source).digest()).hexdigest()
+    return Path(base) / CHECKED_FOLDER / key
+
+
+@lru_cache(maxsize=1)
+def _checker_version() -> bytes:
+    """What the checks' verdict depends on besides the template: the checking code (this
+    module, the sandbox and the context that names the fields) and Jinja's version."""
+    from jinja2 import __version__ as jinja_version
+
+    from . import context, sandbox
+
+    digest = hashlib.sha256(jinja_version.encode())
+    for module in (__file__, sandbox.__file__, context.__file__):
+        digest.update(Path(module).read_bytes())
+    return digest.digest()
 
 
 def template_sources(data: bytes) -> list[str]:
