@@ -68,14 +68,14 @@ def redline_with_changes(
 ) -> tuple[bytes, list[Attributed]]:
     """The redline and the attributed semantic changes it summarises."""
     old, new = load_version(ws, agreement_id, rev_a), load_version(ws, agreement_id, rev_b)
-    attributed = attribute_changes(ws, agreement_id, old, new)
+    revisions = history(ws, agreement_id)
+    attributed = attribute_changes(ws, agreement_id, old, new, revisions)
     template = template_for(ws.root)  # the template `mou export` would use here
     old_root = read_part(render_docx(old.agreement, old.revision, True, template))
     new_docx = render_docx(new.agreement, new.revision, True, template)
     new_root = read_part(new_docx)
-    redliner = compare_roots(
-        old_root, new_root, Matcher(attributed, _fallback(ws, new), new.agreement)
-    )
+    fallback = _fallback(new, revisions)
+    redliner = compare_roots(old_root, new_root, Matcher(attributed, fallback, new.agreement))
     summary = summary_blocks(new.agreement, old, new, attributed, redliner.next_id)
     _prepend(body_of(new_root), summary)
     return replace_part(new_docx, new_root), attributed
@@ -85,14 +85,19 @@ def redline_with_changes(
 
 
 def attribute_changes(
-    ws: Workspace, agreement_id: str, old: Version, new: Version
+    ws: Workspace,
+    agreement_id: str,
+    old: Version,
+    new: Version,
+    revisions: list[Revision] | None = None,
 ) -> list[Attributed]:
-    """Every semantic change from ``old`` to ``new`` with the last commit that touched it."""
+    """Every semantic change from ``old`` to ``new`` with the last commit that touched it
+    (``revisions``: the agreement's history, newest first, when the caller has it)."""
     changes = diff(old.agreement, new.agreement)
-    revisions = history(ws, agreement_id)
+    revisions = revisions or history(ws, agreement_id)
     shas = [r.sha for r in revisions]
     if old.revision not in shas or new.revision not in shas:
-        return [Attributed(c, _fallback(ws, new), new.revision) for c in changes]
+        return [Attributed(c, _fallback(new, revisions), new.revision) for c in changes]
     newest, oldest = shas.index(new.revision), shas.index(old.revision)
     if newest > oldest:  # comparing backwards: the newer side owns every change
         owner = revisions[oldest]
@@ -113,12 +118,13 @@ def _stamp(revision: Revision) -> Stamp:
     return Stamp(xml_text(revision.author), revision.date)
 
 
-def _fallback(ws: Workspace, version: Version) -> Stamp:
-    """The commit of ``version`` itself, for document changes no field explains."""
-    for revision in history(ws, version.agreement.id):
+def _fallback(version: Version, revisions: list[Revision]) -> Stamp:
+    """The commit of ``version`` itself (in ``revisions``, the agreement's history), for
+    document changes no field explains."""
+    for revision in revisions:
         if revision.sha == version.revision:
             return _stamp(revision)
-    return _stamp(history(ws, version.agreement.id)[0])
+    return _stamp(revisions[0])
 
 
 class Matcher:
@@ -161,11 +167,12 @@ class Matcher:
         return best
 
     def _worth_scoring(self, words: frozenset) -> Iterable[int]:
-        if len(self.candidates) <= SCORE_ALL:
-            return range(len(self.candidates))
+        # Only a change sharing one of the words can score above nothing, and candidates
+        # are weighed in their own order, so skipping the others changes no answer.
         postings = [self.having.get(word, []) for word in words]
-        rare = [p for p in postings if len(p) <= SCORE_ALL]
-        return sorted({n for p in rare or postings for n in p})
+        if len(self.candidates) > SCORE_ALL:
+            postings = [p for p in postings if len(p) <= SCORE_ALL] or postings
+        return sorted({n for p in postings for n in p})
 
 
 def _candidate(attributed: Attributed, new: Agreement, index: dict) -> tuple[set, set, set, Stamp]:
