@@ -40,10 +40,46 @@ class CoreLoader(yaml.CSafeLoader):
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         """The mapping, refusing a repeated key (libyaml would silently keep the last)."""
-        keys = [key.value for key, _ in node.value if isinstance(key, yaml.ScalarNode)]
-        if len(keys) != len(set(keys)):
-            raise _DuplicateKey("duplicate key")
+        _refuse_repeated_keys(node)
         return super().construct_mapping(node, deep=deep)
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        """The document's data, built directly where every node is a plain mapping, list
+        or scalar of a known tag (PyYAML's general machinery, with its deferred
+        generators, costs as much as parsing); anything else the general way."""
+        try:
+            return self._plain(node)
+        except _NotPlain:
+            return super().construct_document(node)
+
+    def _plain(self, node: yaml.Node) -> Any:
+        if isinstance(node, yaml.ScalarNode):
+            constructor = self.yaml_constructors.get(node.tag)
+            if constructor is None or node.tag not in _PLAIN_SCALARS:
+                raise _NotPlain
+            return constructor(self, node)
+        if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
+            return [self._plain(item) for item in node.value]
+        if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
+            if not all(isinstance(key, yaml.ScalarNode) for key, _ in node.value):
+                raise _NotPlain  # a complex key: PyYAML says what it makes of it
+            _refuse_repeated_keys(node)
+            return {self._plain(key): self._plain(value) for key, value in node.value}
+        raise _NotPlain
+
+
+class _NotPlain(Exception):
+    """A node the direct builder leaves to PyYAML's general construction."""
+
+
+_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_PLAIN_SCALARS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null")}
+
+
+def _refuse_repeated_keys(node: yaml.MappingNode) -> None:
+    keys = [key.value for key, _ in node.value if isinstance(key, yaml.ScalarNode)]
+    if len(keys) != len(set(keys)):
+        raise _DuplicateKey("duplicate key")
 
 
 for _name, _pattern, _first in _CORE_SCHEMA:
