@@ -23,7 +23,7 @@ from typing import Any
 
 from ..data import PACKAGED_TEMPLATE
 from ..errors import MouError
-from . import ooxml
+from . import context, ooxml, sandbox
 from .context import context_fields
 from .sandbox import ALLOWED_FILTERS, Forbidden, forbidden_uses, strict_sandbox
 
@@ -228,8 +228,6 @@ def _checker_version() -> bytes:
     """What the checks' verdict depends on besides the template: the checking code (this
     module, the sandbox and the context that names the fields) and Jinja's version."""
     from jinja2 import __version__ as jinja_version
-
-    from . import context, sandbox
 
     digest = hashlib.sha256(jinja_version.encode())
     for module in (__file__, sandbox.__file__, context.__file__):
