@@ -26,7 +26,7 @@ from typing import Any
 from lxml import etree
 
 from ..document.ooxml import read_part, replace_part, w
-from ..document.render import render_docx
+from ..document.render import render_body, render_docx
 from ..document.template import template_for
 from ..model import Agreement
 from ..store.history import Version, history, load_version, versions_between
@@ -71,7 +71,7 @@ def redline_with_changes(
     revisions = history(ws, agreement_id)
     attributed = attribute_changes(ws, agreement_id, old, new, revisions)
     template = template_for(ws.root)  # the template `mou export` would use here
-    old_root = read_part(render_docx(old.agreement, old.revision, True, template))
+    old_root = read_part(render_body(old.agreement, old.revision, template))  # body only
     new_docx = render_docx(new.agreement, new.revision, True, template)
     new_root = read_part(new_docx)
     fallback = _fallback(new, revisions)

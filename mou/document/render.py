@@ -83,6 +83,14 @@ def render_docx(
     return render_with(agreement, revision, draft, path, template_bytes(path), warn, signer)
 
 
+def render_body(agreement: Agreement, revision: str | None, template: Path | None = None) -> bytes:
+    """A draft of the agreement as :func:`render_docx` writes it, without the provenance
+    stamp (footer fingerprint and properties): for a comparison that reads only the body,
+    such as the old side of a redline."""
+    path = template or PACKAGED_TEMPLATE
+    return _rendered(agreement, revision, True, path, template_bytes(path), None)
+
+
 def render_with(
     agreement: Agreement,
     revision: str | None,
@@ -94,6 +102,21 @@ def render_with(
 ) -> bytes:
     """:func:`render_docx` with the template's bytes ``source`` (``path`` names it in
     messages): an earlier version of a template, found in git, renders this way."""
+    rendered = _rendered(agreement, revision, draft, path, source, warn)
+    # The template's hash too: the same revision through an edited template reads differently.
+    template_sha = hashlib.sha256(source).hexdigest()
+    return stamp(rendered, agreement.id, revision, draft, template_sha, signer)
+
+
+def _rendered(
+    agreement: Agreement,
+    revision: str | None,
+    draft: bool,
+    path: Path,
+    source: bytes,
+    warn: Callable[[str], None] | None,
+) -> bytes:
+    """The rendered document, template checked, before its provenance stamp."""
     context = build_context(agreement, revision, draft, PENDING)
     with naming_the_template(path):
         if not checked_before(source):
@@ -103,9 +126,7 @@ def render_with(
         rendered, unknown = render_recording(source, context, agreement.title)
     if unknown:
         _unknown_uses(path, source, unknown, draft, warn)
-    # The template's hash too: the same revision through an edited template reads differently.
-    template_sha = hashlib.sha256(source).hexdigest()
-    return stamp(rendered, agreement.id, revision, draft, template_sha, signer)
+    return rendered
 
 
 def _check_balanced(
