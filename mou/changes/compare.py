@@ -309,21 +309,30 @@ def _pair(old: list[Unit], new: list[Unit]) -> list[tuple[int, int]]:
 def _scores(old, new, old_tokens, new_tokens, candidates) -> dict[tuple[int, int], float]:
     """The similarity of each candidate pair of units of a kind that reaches ``PAIR_SIMILARITY``."""
     scores = {}
+    matcher, matched_j = difflib.SequenceMatcher(None, autojunk=False), None
     for i, j in candidates:
         if old[i].kind == new[j].kind:
-            score = similarity(old_tokens[i], new_tokens[j], PAIR_SIMILARITY)
+            if j != matched_j:  # candidates come by new unit: its index is built once
+                matcher.set_seq2(new_tokens[j])
+                matched_j = j
+            matcher.set_seq1(old_tokens[i])
+            score = similarity(old_tokens[i], new_tokens[j], PAIR_SIMILARITY, matcher)
             if score is not None:
                 scores[i, j] = score
     return scores
 
 
-def similarity(a: list[str], b: list[str], threshold: float) -> float | None:
+def similarity(
+    a: list[str], b: list[str], threshold: float, matcher: difflib.SequenceMatcher | None = None
+) -> float | None:
     """difflib's ratio of two token lists when it reaches ``threshold``, else None.
 
     The cheap upper bounds come first: most pairs of a block are nothing alike. Long lists
     with few distinct tokens are measured on the anchored diff instead of difflib's.
+    ``matcher``, when given, already holds ``a`` and ``b`` (its index of ``b`` reused).
     """
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if matcher is None:
+        matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     if matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold:
         return None
     if equal_pairs(a, b) <= DIFFLIB_PAIRS:
