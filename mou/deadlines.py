@@ -33,10 +33,10 @@ from .coreyaml import load_piece, plain_data
 from .periods import FREQUENCIES, parse_period, period_containing
 from .yamlchunks import top_level
 
-FACT_KEYS = (
-    "id", "title", "type", "status", "parties", "goals", "term", "forfeiture",
-    "resources", "personnel",
-)  # fmt: skip
+DUE_KEYS = ("id", "title", "type", "status", "parties", "goals", "term", "forfeiture")
+# What totals need besides: `mou due` neither reads nor caches these (a third of the work).
+HOLDING_KEYS = ("resources", "personnel")
+FACT_KEYS = DUE_KEYS + HOLDING_KEYS
 CLOSED = ("expired", "terminated")
 TERM_KEYS = (
     "effective_date", "expiration_date", "review_interval_months", "withdrawal_notice_days",
@@ -73,17 +73,19 @@ class Deadline:
 # --------------------------------------------------------------------------- facts
 
 
-def facts_of(raw: bytes) -> dict[str, Any] | None:
-    """The fields deadlines and totals need from an agreement file, or None if unreadable.
+def facts_of(raw: bytes, *, holdings: bool = True) -> dict[str, Any] | None:
+    """The fields deadlines (and totals, with ``holdings``) need from an agreement file,
+    or None if unreadable.
 
     Only the top-level pieces holding them are parsed (a canonical file); any other file
     is parsed whole.
     """
+    keys = FACT_KEYS if holdings else DUE_KEYS
     text = raw.decode("utf-8", "replace")
     pieces = top_level(text)
     data: dict[str, Any] | None = {}
     for key, piece in pieces or []:
-        if key in FACT_KEYS:
+        if key in keys:
             loaded = load_piece(piece)
             if loaded is None:
                 data = None
@@ -91,11 +93,11 @@ def facts_of(raw: bytes) -> dict[str, Any] | None:
             data.update(loaded)  # type: ignore[union-attr]
     if pieces is None or data is None:
         data = plain_data(raw)
-    return facts_from_data(data) if data is not None else None
+    return facts_from_data(data, holdings=holdings) if data is not None else None
 
 
-def facts_from_data(data: dict[str, Any]) -> dict[str, Any]:
-    """The facts of an agreement's data: only what deadlines and totals use."""
+def facts_from_data(data: dict[str, Any], *, holdings: bool = True) -> dict[str, Any]:
+    """The facts of an agreement's data: only what deadlines (and totals) use."""
     parties = [p for p in data.get("parties") or [] if isinstance(p, dict)]
     metrics = [m for g in data.get("goals") or [] for m in (g or {}).get("metrics") or []]
     forfeiture = data.get("forfeiture")
@@ -112,6 +114,13 @@ def facts_from_data(data: dict[str, Any]) -> dict[str, Any]:
         "metrics": [[m.get("id"), m.get("frequency")] for m in metrics if isinstance(m, dict)],
         "fiscal_agent": forfeiture.get("fiscal_agent") if isinstance(forfeiture, dict) else None,
         "forfeiture": isinstance(forfeiture, dict),
+        **(holdings_from_data(data) if holdings else {}),
+    }
+
+
+def holdings_from_data(data: dict[str, Any]) -> dict[str, Any]:
+    """The resources and personnel facts totals use."""
+    return {
         "resources": _rows(data.get("resources"), RESOURCE_KEYS),
         "personnel": _rows(data.get("personnel"), PERSONNEL_KEYS),
     }

@@ -125,9 +125,11 @@ def test_closed_agreements_have_no_deadlines_and_months_end_well() -> None:
 
 
 @pytest.mark.parametrize("example", sorted((ROOT / "agreements").glob("*.yaml")), ids=str)
-def test_the_line_scanner_reads_the_same_facts_as_libyaml(example: Path) -> None:
+@pytest.mark.parametrize("holdings", [True, False], ids=["with-resources", "for-due"])
+def test_the_line_scanner_reads_the_same_facts_as_libyaml(example: Path, holdings: bool) -> None:
     raw = example.read_bytes()
-    assert scan_facts(raw) == facts_of(raw)
+    assert scan_facts(raw, holdings=holdings) == facts_of(raw, holdings=holdings)
+    assert ("resources" in facts_of(raw, holdings=holdings)) is holdings  # type: ignore[operator]
 
 
 @pytest.mark.parametrize(

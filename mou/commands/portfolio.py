@@ -111,7 +111,7 @@ def resources(party: str | None, as_json: bool, workspace: Path | None) -> None:
     --json prints a list of {provider, kind, unit, quantity, estimated_value, agreements}.
     """
     with Reader(resolve_workspace(workspace)) as reader:
-        rows = portfolio(reader)
+        rows = portfolio(reader, holdings=True)
     totals = resource_totals([facts for facts, _ in rows], party)
     if as_json:
         click.echo(json.dumps([t.as_json() for t in totals], indent=2, ensure_ascii=False))

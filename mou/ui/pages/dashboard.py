@@ -29,7 +29,7 @@ def show() -> None:
     root = state.workspace_root()
     try:
         with Reader(root) as reader:
-            rows = portfolio(reader)
+            rows = portfolio(reader, holdings=True)
     except MouError as err:
         st.error(err.message)
         return
