@@ -11,6 +11,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _FORMS: dict[str, tuple[re.Pattern[str], str]] = {
     "annual": (re.compile(r"^(\d{4})$"), "a year such as 2026"),
@@ -32,6 +33,7 @@ class Period:
     text: str
 
 
+@lru_cache(maxsize=4096)  # `mou due` asks the same periods of thousands of agreements
 def parse_period(text: str, frequency: str) -> Period:
     """The period ``text`` names; ValueError saying what fits ``frequency`` if it is none."""
     pattern, example = _FORMS[frequency]
@@ -72,6 +74,7 @@ def _bounds(frequency: str, parts: list[int]) -> tuple[dt.date, dt.date]:
     return dt.date(year, first, 1), dt.date(year, last, calendar.monthrange(year, last)[1])
 
 
+@lru_cache(maxsize=4096)
 def period_containing(day: dt.date, frequency: str) -> Period:
     """The period of ``frequency`` that ``day`` falls in (the day itself for per-event)."""
     if frequency == "annual":

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import vobject
 
-from mou.deadlines import add_months, deadlines, facts_of, log_facts
+from mou.commands.portfolio import deadlines_json
+from mou.deadlines import Deadline, add_months, deadlines, facts_of, log_facts
 from mou.lifecycle import Record, Withdrawal, dump, lifecycle_path
 from mou.store.factscan import scan_facts
 from tests.support.runner import ROOT, run_mou, snapshot
@@ -153,3 +154,13 @@ def test_the_line_scanner_leaves_any_file_it_is_unsure_of_to_libyaml(
     raw = (ROOT / "agreements" / f"{TASK_FORCE}.yaml").read_text()
     assert change[0] in raw
     assert scan_facts(raw.replace(change[0], change[1], 1).encode()) is None
+
+
+def test_the_json_writer_writes_what_json_dumps_writes() -> None:
+    found = [
+        Deadline(dt.date(2027, 1, 2), "a-b", "notice", 'Say "é" \\ \t\u2028 ✓', 'Ñ"A'),
+        Deadline(dt.date(2027, 1, 3), "c-d", "review", "Periodic review", None),
+    ]
+    expected = json.dumps([d.as_json() for d in found], indent=2, ensure_ascii=False)
+    assert deadlines_json(found) == expected
+    assert deadlines_json([]) == json.dumps([], indent=2) == "[]"

@@ -14,7 +14,7 @@ the same facts.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from ..deadlines import (
@@ -195,6 +195,7 @@ def _opened_list(value: str | None) -> list[Any]:
     return []
 
 
+@lru_cache(maxsize=4096)  # ids, acronyms, frequencies and dates recur across files
 def _resolve(value: str | None) -> Any:
     """The value of a one-line plain scalar by the YAML 1.2 core schema; doubt otherwise."""
     if value is None:
