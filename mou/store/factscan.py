@@ -50,7 +50,7 @@ _MAP_KEY = re.compile(r"\n  ([A-Za-z_]\w*):(?: ([^\n]*))?(?=\n|\Z)")
 _METRICS = re.compile(rf"\n  (?:- |  )metrics:( [^\n]*)?((?:{_BLANK}|\n {{5,}}[^\n]*)*)")
 _SCALARS = ("id", "title", "type", "status")
 _LISTS = ("parties", "goals", "resources", "personnel")
-_MAPPINGS = ("term", "forfeiture")
+_MAPPINGS = ("term", "forfeiture", "evaluation")
 # Within each section, the keys whose values the facts use (others are never resolved,
 # so an unusual value there cannot send the file to the slow reader).
 _WANTED = {
@@ -61,6 +61,7 @@ _WANTED = {
     "personnel": PERSONNEL_KEYS,
     "term": (*TERM_KEYS, "renewal"),
     "forfeiture": ("fiscal_agent",),
+    "evaluation": ("fiscal_year_start",),
 }
 _INT = re.compile(r"[-+]?[0-9]+")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")

@@ -27,7 +27,7 @@ from .reader import Reader
 
 CACHE_FILE = "mou-facts-cache.json"
 HOLDINGS_CACHE_FILE = "mou-holdings-cache.json"  # apart: `mou due` never loads it
-CACHE_VERSION = 4  # 4: resources and personnel apart, in the holdings cache
+CACHE_VERSION = 5  # 4: resources and personnel apart; 5: fiscal year, termination
 _SECTIONS = ("facts", "logs", "lifecycle")
 
 
