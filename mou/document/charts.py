@@ -33,6 +33,7 @@ _STYLE: dict[str, Any] = {
 }
 VALUES_COLOR, BASELINE_COLOR, TARGET_COLOR = "#1f4e79", "#7f7f7f", "#2e7d32"
 Y_TICKS = 5  # at most this many intervals on the value axis
+ROUND_STEPS = [1, 2, 2.5, 5, 10]  # tick spacings, times a power of ten (not 1.5, 3, 4, 6, 8)
 Y_MARGIN = 0.05  # of the value range, above and below, as matplotlib's own autoscale
 LEGEND_PAD_PX = 2  # around the legend's box, for rounding (the title is 8 px above)
 PNG_COMPRESSION = 1  # the .docx deflates the image again: more effort here buys nothing
@@ -152,7 +153,7 @@ def value_ticks(bottom: float, top: float) -> list[float]:
     """Round tick places within the limits (1, 2, 2.5 or 5 times a power of ten apart)."""
     from matplotlib.ticker import MaxNLocator
 
-    places = MaxNLocator(nbins=Y_TICKS).tick_values(bottom, top)
+    places = MaxNLocator(nbins=Y_TICKS, steps=ROUND_STEPS).tick_values(bottom, top)
     return [float(place) for place in places if bottom <= place <= top]
 
 
