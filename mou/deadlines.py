@@ -18,7 +18,11 @@ Kinds of deadline:
 * ``withdrawal`` — a withdrawal takes effect: the effective date `mou withdraw` recorded
   in the lifecycle record (``lifecycle/<id>.yaml``, see :func:`lifecycle_facts`).
 * ``certification`` — where forfeiture is shared: the annual equitable-sharing agreement
-  and certification, due 60 days after the fiscal year ends (taken as 31 December).
+  and certification, due 60 days after the fiscal year ends (the year the agreement's
+  ``evaluation.fiscal_year_start`` begins, else the calendar year).
+* ``termination`` — a termination recorded ahead (``terminated`` in the lifecycle
+  record, `mou terminate`): the agreement ends that day, so no expiry, no notice before
+  it and nothing later is listed; once the day has come, nothing is listed at all.
 """
 
 from __future__ import annotations
@@ -30,13 +34,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from .coreyaml import load_piece, plain_data
-from .periods import FREQUENCIES, parse_period, period_containing
+from .periods import CALENDAR, FREQUENCIES, parse_period, period_containing, year_start
 from .yamlchunks import top_level
 
-FACT_KEYS = (
-    "id", "title", "type", "status", "parties", "goals", "term", "forfeiture",
-    "resources", "personnel",
-)  # fmt: skip
+DUE_KEYS = ("id", "title", "type", "status", "parties", "goals", "term", "forfeiture",
+            "evaluation")  # fmt: skip
+# What totals need besides: `mou due` neither reads nor caches these (a third of the work).
+HOLDING_KEYS = ("resources", "personnel")
+FACT_KEYS = DUE_KEYS + HOLDING_KEYS
 CLOSED = ("expired", "terminated")
 TERM_KEYS = (
     "effective_date", "expiration_date", "review_interval_months", "withdrawal_notice_days",
@@ -73,17 +78,19 @@ class Deadline:
 # --------------------------------------------------------------------------- facts
 
 
-def facts_of(raw: bytes) -> dict[str, Any] | None:
-    """The fields deadlines and totals need from an agreement file, or None if unreadable.
+def facts_of(raw: bytes, *, holdings: bool = True) -> dict[str, Any] | None:
+    """The fields deadlines (and totals, with ``holdings``) need from an agreement file,
+    or None if unreadable.
 
     Only the top-level pieces holding them are parsed (a canonical file); any other file
     is parsed whole.
     """
+    keys = FACT_KEYS if holdings else DUE_KEYS
     text = raw.decode("utf-8", "replace")
     pieces = top_level(text)
     data: dict[str, Any] | None = {}
     for key, piece in pieces or []:
-        if key in FACT_KEYS:
+        if key in keys:
             loaded = load_piece(piece)
             if loaded is None:
                 data = None
@@ -91,15 +98,16 @@ def facts_of(raw: bytes) -> dict[str, Any] | None:
             data.update(loaded)  # type: ignore[union-attr]
     if pieces is None or data is None:
         data = plain_data(raw)
-    return facts_from_data(data) if data is not None else None
+    return facts_from_data(data, holdings=holdings) if data is not None else None
 
 
-def facts_from_data(data: dict[str, Any]) -> dict[str, Any]:
-    """The facts of an agreement's data: only what deadlines and totals use."""
+def facts_from_data(data: dict[str, Any], *, holdings: bool = True) -> dict[str, Any]:
+    """The facts of an agreement's data: only what deadlines (and totals) use."""
     parties = [p for p in data.get("parties") or [] if isinstance(p, dict)]
     metrics = [m for g in data.get("goals") or [] for m in (g or {}).get("metrics") or []]
     forfeiture = data.get("forfeiture")
     term = data.get("term") if isinstance(data.get("term"), dict) else {}
+    evaluation = data.get("evaluation") if isinstance(data.get("evaluation"), dict) else {}
     named = _DAYS.search(str(term.get("renewal") or ""))  # type: ignore[union-attr]
     return {
         "id": data.get("id"),
@@ -112,6 +120,14 @@ def facts_from_data(data: dict[str, Any]) -> dict[str, Any]:
         "metrics": [[m.get("id"), m.get("frequency")] for m in metrics if isinstance(m, dict)],
         "fiscal_agent": forfeiture.get("fiscal_agent") if isinstance(forfeiture, dict) else None,
         "forfeiture": isinstance(forfeiture, dict),
+        "year_starts": year_start(evaluation.get("fiscal_year_start")),  # type: ignore[union-attr]
+        **(holdings_from_data(data) if holdings else {}),
+    }
+
+
+def holdings_from_data(data: dict[str, Any]) -> dict[str, Any]:
+    """The resources and personnel facts totals use."""
+    return {
         "resources": _rows(data.get("resources"), RESOURCE_KEYS),
         "personnel": _rows(data.get("personnel"), PERSONNEL_KEYS),
     }
@@ -136,7 +152,8 @@ def log_facts(raw: bytes | None) -> dict[str, Any]:
 
 
 def lifecycle_facts(raw: bytes | None) -> dict[str, Any]:
-    """The withdrawals ``[party, notice date, effective date]`` of a lifecycle record."""
+    """The withdrawals ``[party, notice date, effective date]`` of a lifecycle record, and
+    the day the agreement was terminated (`mou terminate`), if it was."""
     data = plain_data(raw) if raw else None
     items = data.get("withdrawals") if data is not None else None
     withdrawals = [
@@ -144,7 +161,8 @@ def lifecycle_facts(raw: bytes | None) -> dict[str, Any]:
         for w in items or []
         if isinstance(w, dict)
     ]
-    return {"withdrawals": withdrawals}
+    terminated = data.get("terminated") if data is not None else None
+    return {"withdrawals": withdrawals, "terminated": str(terminated) if terminated else None}
 
 
 # --------------------------------------------------------------------------- deadlines
@@ -152,18 +170,34 @@ def lifecycle_facts(raw: bytes | None) -> dict[str, Any]:
 
 def deadlines(facts: dict[str, Any], log: dict[str, Any], today: dt.date) -> list[Deadline]:
     """Every deadline of one agreement still to come (and reviews and reports overdue)."""
+    terminated = _date(log.get("terminated"))
     if facts.get("status") in CLOSED or not facts.get("id"):
         return []
+    if terminated is not None and terminated <= today:
+        return []  # ended: nothing more is due, not even what was overdue
+    ends = _end(facts, terminated)
     found = (
-        _term_deadlines(facts)
-        + _review(facts, log)
-        + _reports(facts, log)
-        + _withdrawals(facts, log)
-        + _certification(facts, today)
+        (_termination(facts, terminated) if terminated else _term_deadlines(facts))
+        + _review(facts, log, ends)
+        + _reports(facts, log, ends)
+        + _withdrawals(facts, log, ends)
+        + _certification(facts, today, ends)
     )
     return sorted(
         (d for d in found if d.date >= today or d.kind in ("review", "report")), key=sort_key
     )
+
+
+def _end(facts: dict[str, Any], terminated: dt.date | None) -> dt.date | None:
+    """The agreement's last day: the termination recorded, else the expiration date."""
+    expires = _date(facts["term"].get("expiration_date"))
+    return min(d for d in (expires, terminated) if d) if expires or terminated else None
+
+
+def _termination(facts: dict[str, Any], day: dt.date) -> list[Deadline]:
+    """A termination recorded ahead: the agreement ends then, and notice before an
+    expiry it will not reach is no longer due."""
+    return [Deadline(day, facts["id"], "termination", "Agreement terminates")]
 
 
 def sort_key(deadline: Deadline) -> tuple[dt.date, str, str, str]:
@@ -189,7 +223,7 @@ def _term_deadlines(facts: dict[str, Any]) -> list[Deadline]:
     return found
 
 
-def _review(facts: dict[str, Any], log: dict[str, Any]) -> list[Deadline]:
+def _review(facts: dict[str, Any], log: dict[str, Any], ends: dt.date | None) -> list[Deadline]:
     term = facts["term"]
     reviews = [d for d in (_date(r) for r in log["reviews"]) if d is not None]
     base = max(reviews) if reviews else _date(term.get("effective_date"))
@@ -197,27 +231,26 @@ def _review(facts: dict[str, Any], log: dict[str, Any]) -> list[Deadline]:
     if base is None or not months:
         return []
     due = add_months(base, months)
-    expires = _date(term.get("expiration_date"))
-    if expires is not None and due > expires:
+    if ends is not None and due > ends:
         return []
     title = f"Periodic review due (every {months} months)"
     return [Deadline(due, facts["id"], "review", title)]
 
 
-def _reports(facts: dict[str, Any], log: dict[str, Any]) -> list[Deadline]:
+def _reports(facts: dict[str, Any], log: dict[str, Any], ends: dt.date | None) -> list[Deadline]:
     start = _date(facts["term"].get("effective_date"))
     if start is None:
         return []
+    year = facts.get("year_starts", CALENDAR)
     due: dict[str, list[str]] = {}
     for metric, frequency in facts["metrics"]:
-        period = _next_period(frequency, log["latest"].get(metric), start)
+        period = _next_period(frequency, log["latest"].get(metric), start, year)
         if period is not None:
             due.setdefault(period, []).append(metric)
-    expires = _date(facts["term"].get("expiration_date"))
     found = []
     for (text, frequency), metrics in _by_period(facts, due).items():
-        end = parse_period(text, frequency).end
-        if expires is None or end <= expires:
+        end = parse_period(text, frequency, year).end
+        if ends is None or end <= ends:
             title = f"Measurements due for {text} ({len(metrics)} metric(s))"
             found.append(Deadline(end, facts["id"], "report", title))
     return found
@@ -230,25 +263,28 @@ def _by_period(
     return {(text, frequencies[metrics[0]]): metrics for text, metrics in due.items()}
 
 
-def _next_period(frequency: Any, latest: str | None, start: dt.date) -> str | None:
-    """The first period without a value: after the latest recorded, else the first of the term."""
+def _next_period(frequency: Any, latest: str | None, start: dt.date, year: int) -> str | None:
+    """The first period without a value: after the latest recorded, else the first of the
+    term (a year being the fiscal year that begins in month ``year``)."""
     if frequency not in FREQUENCIES or frequency == "per_event":
         return None
     kind = str(frequency)
     if latest is None:
-        return period_containing(start, kind).text
+        return period_containing(start, kind, year).text
     try:
-        after = parse_period(latest, kind).end + dt.timedelta(_NEXT_PERIOD_DAYS)
+        after = parse_period(latest, kind, year).end + dt.timedelta(_NEXT_PERIOD_DAYS)
     except ValueError:
         return None
-    return period_containing(after, kind).text
+    return period_containing(after, kind, year).text
 
 
-def _withdrawals(facts: dict[str, Any], log: dict[str, Any]) -> list[Deadline]:
+def _withdrawals(
+    facts: dict[str, Any], log: dict[str, Any], ends: dt.date | None
+) -> list[Deadline]:
     found = []
     for party, notice, effective in log.get("withdrawals", []):
         when = _date(effective)
-        if when is None:
+        if when is None or (ends is not None and when > ends):
             continue
         acronym = _acronym(facts, party)
         title = f"Withdrawal of {acronym} takes effect (notice given {notice})"
@@ -256,16 +292,23 @@ def _withdrawals(facts: dict[str, Any], log: dict[str, Any]) -> list[Deadline]:
     return found
 
 
-def _certification(facts: dict[str, Any], today: dt.date) -> list[Deadline]:
+def _certification(facts: dict[str, Any], today: dt.date, ends: dt.date | None) -> list[Deadline]:
     if not facts["forfeiture"]:
         return []
-    due = dt.date(today.year - 1, 12, 31) + dt.timedelta(CERTIFICATION_DAYS)
-    if due < today:
-        due = dt.date(today.year, 12, 31) + dt.timedelta(CERTIFICATION_DAYS)
-    expires = _date(facts["term"].get("expiration_date"))
-    if expires is not None and due - dt.timedelta(CERTIFICATION_DAYS) > expires:
+    year = facts.get("year_starts", CALENDAR)
+    # The first fiscal year whose certification is not yet past due (they end about a
+    # year apart, so one of the years ending in last, this or next calendar year).
+    fiscal, ended = next(
+        (named, end)
+        for named in (today.year - 1, today.year, today.year + 1)
+        if (end := parse_period(str(named), "annual", year).end) + dt.timedelta(CERTIFICATION_DAYS)
+        >= today
+    )
+    if ends is not None and ended > ends:
         return []
-    title = f"Equitable sharing agreement and certification for {due.year - 1}"
+    fiscal_year = "fiscal year " if year != CALENDAR else ""
+    title = f"Equitable sharing agreement and certification for {fiscal_year}{fiscal}"
+    due = ended + dt.timedelta(CERTIFICATION_DAYS)
     agent = facts.get("fiscal_agent")
     return [
         Deadline(

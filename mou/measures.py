@@ -20,7 +20,14 @@ from pydantic import Field, StringConstraints, ValidationError, model_validator
 from .errors import InvalidAgreement, MouError, Problem
 from .ids import AGREEMENT_ID_PATTERN, MEASUREMENTS_FOLDER
 from .model import Agreement, Metric, Number, Prose, Slug, Strict
-from .periods import Period, parse_any_period, parse_period, period_containing
+from .periods import (
+    CALENDAR,
+    Period,
+    parse_any_period,
+    parse_period,
+    period_containing,
+    year_start,
+)
 from .yamlio import Parsed, dump, read_bytes
 
 FILE_COMMENT = "# mou measurements: one entry per metric and period (mou measure writes it)"
@@ -311,10 +318,13 @@ def key(entry: Measurement) -> tuple[str, str]:
     return entry.metric, entry.period
 
 
-def series(log: MeasurementLog, metric: Metric) -> list[tuple[Period, float]]:
-    """The metric's measured values in period order."""
+def series(
+    log: MeasurementLog, metric: Metric, year_starts: int = CALENDAR
+) -> list[tuple[Period, float]]:
+    """The metric's measured values in period order (a year being the fiscal year that
+    begins in month ``year_starts``, see :func:`fiscal_year_of`)."""
     points = [
-        (parse_period(m.period, metric.frequency), m.value)
+        (parse_period(m.period, metric.frequency, year_starts), m.value)
         for m in log.measurements
         if m.metric == metric.id
     ]
@@ -356,3 +366,9 @@ def _expected(metric: Metric, baseline: float, day: dt.date, start: dt.date) -> 
     share = (day - start).days / (metric.target_date - start).days
     share = min(max(share, 0.0), 1.0)
     return baseline + (metric.target - baseline) * share
+
+
+def fiscal_year_of(agreement: Agreement) -> int:
+    """The month the agreement's fiscal year begins in (January: the calendar year)."""
+    stated = agreement.evaluation.fiscal_year_start
+    return year_start(stated.value if stated is not None else None)

@@ -188,6 +188,26 @@ class Frequency(StrEnum):
     per_event = "per_event"
 
 
+class Month(StrEnum):
+    """A month of the year, by its name."""
+
+    january = "january"
+    february = "february"
+    march = "march"
+    april = "april"
+    may = "may"
+    june = "june"
+    july = "july"
+    august = "august"
+    september = "september"
+    october = "october"
+    november = "november"
+    december = "december"
+
+
+MONTHS = tuple(Month)
+
+
 class ResourceCategory(StrEnum):
     """The kind of resource a party contributes."""
 
@@ -772,6 +792,11 @@ class Evaluation(Strict):
 
     reporting_frequency: Frequency
     review_interval_months: int = Field(ge=1, le=120)
+    fiscal_year_start: Month | None = None
+    """The month whose first day begins the parties' fiscal year, e.g. october (the
+    federal fiscal year, October 1 to September 30); empty means the calendar year.
+    Yearly measurements and the yearly equitable-sharing certification count in it; a
+    fiscal year is named by the calendar year it ends in."""
     surveys: Prose | None = None
     after_action_debriefs: Prose | None = None
 

@@ -11,6 +11,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _FORMS: dict[str, tuple[re.Pattern[str], str]] = {
     "annual": (re.compile(r"^(\d{4})$"), "a year such as 2026"),
@@ -20,6 +21,22 @@ _FORMS: dict[str, tuple[re.Pattern[str], str]] = {
     "per_event": (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), "a date such as 2026-07-14"),
 }
 FREQUENCIES = tuple(_FORMS)
+CALENDAR = 1  # a year beginning in January
+MONTH_NAMES = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)  # fmt: skip  (as the model's Month writes them: not the locale's names)
+_ONE_DAY = dt.timedelta(days=1)
 _MONTHS_PER_PART = {"semiannual": 6, "quarterly": 3, "monthly": 1}
 
 
@@ -32,8 +49,14 @@ class Period:
     text: str
 
 
-def parse_period(text: str, frequency: str) -> Period:
-    """The period ``text`` names; ValueError saying what fits ``frequency`` if it is none."""
+@lru_cache(maxsize=4096)  # `mou due` asks the same periods of thousands of agreements
+def parse_period(text: str, frequency: str, year_starts: int = CALENDAR) -> Period:
+    """The period ``text`` names; ValueError saying what fits ``frequency`` if it is none.
+
+    A year (``annual``) is a fiscal year beginning on the 1st of month ``year_starts``
+    and named by the calendar year it ends in: with 10, "2027" is 2026-10-01 to
+    2027-09-30. Halves, quarters and months are always calendar ones.
+    """
     pattern, example = _FORMS[frequency]
     match = pattern.match(text)
     if match is None:
@@ -41,7 +64,7 @@ def parse_period(text: str, frequency: str) -> Period:
         raise ValueError(f"{text!r} is not {article} {frequency} period: give {example}")
     parts = [int(part) for part in match.groups()]
     try:
-        start, end = _bounds(frequency, parts)
+        start, end = _bounds(frequency, parts, year_starts)
     except ValueError:
         raise ValueError(f"{text!r} is no such {frequency} period") from None
     if not 1900 <= start.year <= 2200:
@@ -57,10 +80,12 @@ def parse_any_period(text: str) -> Period:
     raise ValueError(f"{text!r} is not a period: give 2026, 2026-H1, 2026-Q3, 2026-07 or a date")
 
 
-def _bounds(frequency: str, parts: list[int]) -> tuple[dt.date, dt.date]:
+def _bounds(frequency: str, parts: list[int], year_starts: int) -> tuple[dt.date, dt.date]:
     year = parts[0]
     if frequency == "annual":
-        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+        if year_starts == CALENDAR:
+            return dt.date(year, 1, 1), dt.date(year, 12, 31)
+        return dt.date(year - 1, year_starts, 1), dt.date(year, year_starts, 1) - _ONE_DAY
     if frequency == "per_event":
         day = dt.date(year, parts[1], parts[2])
         return day, day
@@ -72,10 +97,13 @@ def _bounds(frequency: str, parts: list[int]) -> tuple[dt.date, dt.date]:
     return dt.date(year, first, 1), dt.date(year, last, calendar.monthrange(year, last)[1])
 
 
-def period_containing(day: dt.date, frequency: str) -> Period:
-    """The period of ``frequency`` that ``day`` falls in (the day itself for per-event)."""
+@lru_cache(maxsize=4096)
+def period_containing(day: dt.date, frequency: str, year_starts: int = CALENDAR) -> Period:
+    """The period of ``frequency`` that ``day`` falls in (the day itself for per-event);
+    a year begins on the 1st of month ``year_starts`` (see :func:`parse_period`)."""
     if frequency == "annual":
-        return parse_period(f"{day.year}", frequency)
+        ends_in = day.year + (1 if year_starts != CALENDAR and day.month >= year_starts else 0)
+        return parse_period(f"{ends_in}", frequency, year_starts)
     if frequency == "per_event":
         return parse_period(day.isoformat(), frequency)
     part = (day.month - 1) // _MONTHS_PER_PART[frequency] + 1
@@ -85,3 +113,9 @@ def period_containing(day: dt.date, frequency: str) -> Period:
         "monthly": f"{day.year}-{day.month:02d}",
     }[frequency]
     return parse_period(text, frequency)
+
+
+def year_start(month: object) -> int:
+    """The month number a fiscal year named by ``month`` ("october") begins in; January
+    for anything else (no fiscal year stated)."""
+    return MONTH_NAMES.index(month) + 1 if month in MONTH_NAMES else CALENDAR

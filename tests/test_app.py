@@ -872,3 +872,13 @@ def test_a_reimbursement_is_added_and_its_payer_named_by_role_then_by_party(with
     at.selectbox(key=key(at, f"{payer}.party")).set_value("party-a").run()
     assert draft_of(at).data["funding"]["reimbursements"][0]["payer"] == {"party": "party-a"}
     assert_clean(at)
+
+
+def test_the_fiscal_year_is_picked_in_the_evaluation_part(with_agreement):
+    at = open_agreement(start(), "river-partnership")
+    goto(at, "operations")
+    at.segmented_control(key=key(at, "operations::part")).set_value("Evaluation").run()
+    box = at.selectbox(key=key(at, "$.evaluation.fiscal_year_start"))
+    assert box.value in ("", None)  # nothing stated: the calendar year
+    box.set_value("october").run()
+    assert draft_of(at).data["evaluation"]["fiscal_year_start"] == "october"

@@ -10,9 +10,14 @@ from pathlib import Path
 import pytest
 import vobject
 
-from mou.deadlines import add_months, deadlines, facts_of, log_facts
+from mou.commands.portfolio import deadlines_json
+from mou.deadlines import Deadline, add_months, deadlines, facts_of, log_facts
+from mou.document.ooxml import document_text
+from mou.document.render import render_docx
 from mou.lifecycle import Record, Withdrawal, dump, lifecycle_path
+from mou.periods import parse_period, period_containing, year_start
 from mou.store.factscan import scan_facts
+from mou.validate import load_file
 from tests.support.runner import ROOT, run_mou, snapshot
 from tests.support.workspaces import git, head, make_workspace
 
@@ -125,9 +130,11 @@ def test_closed_agreements_have_no_deadlines_and_months_end_well() -> None:
 
 
 @pytest.mark.parametrize("example", sorted((ROOT / "agreements").glob("*.yaml")), ids=str)
-def test_the_line_scanner_reads_the_same_facts_as_libyaml(example: Path) -> None:
+@pytest.mark.parametrize("holdings", [True, False], ids=["with-resources", "for-due"])
+def test_the_line_scanner_reads_the_same_facts_as_libyaml(example: Path, holdings: bool) -> None:
     raw = example.read_bytes()
-    assert scan_facts(raw) == facts_of(raw)
+    assert scan_facts(raw, holdings=holdings) == facts_of(raw, holdings=holdings)
+    assert ("resources" in facts_of(raw, holdings=holdings)) is holdings  # type: ignore[operator]
 
 
 @pytest.mark.parametrize(
@@ -151,3 +158,101 @@ def test_the_line_scanner_leaves_any_file_it_is_unsure_of_to_libyaml(
     raw = (ROOT / "agreements" / f"{TASK_FORCE}.yaml").read_text()
     assert change[0] in raw
     assert scan_facts(raw.replace(change[0], change[1], 1).encode()) is None
+
+
+def test_the_json_writer_writes_what_json_dumps_writes() -> None:
+    found = [
+        Deadline(dt.date(2027, 1, 2), "a-b", "notice", 'Say "é" \\ \t\u2028 ✓', 'Ñ"A'),
+        Deadline(dt.date(2027, 1, 3), "c-d", "review", "Periodic review", None),
+    ]
+    expected = json.dumps([d.as_json() for d in found], indent=2, ensure_ascii=False)
+    assert deadlines_json(found) == expected
+    assert deadlines_json([]) == json.dumps([], indent=2) == "[]"
+
+
+@pytest.fixture(scope="module")
+def federal(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The task force with the federal fiscal year stated (October 1 to September 30)."""
+    ws = make_workspace(tmp_path_factory.mktemp("due-fiscal"))
+    text = (ROOT / "agreements" / f"{TASK_FORCE}.yaml").read_text()
+    stated = "  review_interval_months: 12\n  fiscal_year_start: october\n  surveys:"
+    text = text.replace("  review_interval_months: 12\n  surveys:", stated, 1)
+    assert "fiscal_year_start: october" in text
+    (ws / "agreements" / f"{TASK_FORCE}.yaml").write_text(text)
+    saved = run_mou("save", f"agreements/{TASK_FORCE}.yaml", "-m", "FY", "--author", AUTHOR, cwd=ws)
+    assert saved.returncode == 0, saved.stderr  # the model and schema take the new field
+    return ws
+
+
+def test_a_stated_fiscal_year_moves_the_certification_and_the_yearly_reports(
+    federal: Path,
+) -> None:
+    found = due(federal)
+    certification = [d for d in found if d["kind"] == "certification"]
+    # FY 2027 ends 2027-09-30; the certification is due 60 days later (not 2028-02-29).
+    assert [(d["date"], d["party"]) for d in certification] == [("2027-11-29", "BCSO")]
+    assert certification[0]["title"].endswith("for fiscal year 2027")
+    # Yearly metrics: the first year of the term is FY 2027, ending 2027-09-30.
+    reports = {d["title"]: d["date"] for d in found if d["kind"] == "report"}
+    assert reports["Measurements due for 2027 (5 metric(s))"] == "2027-09-30"
+    assert "2027-12-31" not in {d["date"] for d in found if "due for 2027 " in d["title"]}
+
+
+def test_the_fiscal_year_clause_is_printed_and_the_scanner_reads_the_month(
+    federal: Path,
+) -> None:
+    raw = (federal / "agreements" / f"{TASK_FORCE}.yaml").read_bytes()
+    assert scan_facts(raw) == facts_of(raw) and facts_of(raw)["year_starts"] == 10  # type: ignore[index]
+    text = document_text(render_docx(load_file(federal / "agreements" / f"{TASK_FORCE}.yaml"),
+                                     "0" * 40, False))  # fmt: skip
+    assert "The fiscal year runs from October 1 to the end of September" in text
+    calendar = document_text(render_docx(load_file(ROOT / "agreements" / f"{TASK_FORCE}.yaml"),
+                                         "0" * 40, False))  # fmt: skip
+    assert "fiscal year runs" not in calendar  # no clause when none is stated
+
+
+def test_a_fiscal_year_start_that_is_no_month_is_refused_in_one_line(federal: Path) -> None:
+    path = federal / "agreements" / f"{TASK_FORCE}.yaml"
+    bad = path.read_text().replace("fiscal_year_start: october", "fiscal_year_start: Oct 1")
+    target = federal / "bad.yaml"
+    target.write_text(bad)
+    result = run_mou("validate", str(target), cwd=federal)
+    err = (result.stdout + result.stderr).decode()
+    line = next(n for n, text in enumerate(bad.splitlines(), 1) if "fiscal_year_start" in text)
+    assert result.returncode != 0
+    assert f"bad.yaml:{line}: $.evaluation.fiscal_year_start:" in err, err
+    target.unlink()
+
+
+def test_a_termination_recorded_closes_the_agreements_deadlines(federal: Path) -> None:
+    record = Record(TASK_FORCE, terminated=dt.date(2027, 9, 30))
+    (federal / "lifecycle").mkdir(exist_ok=True)
+    (federal / lifecycle_path(TASK_FORCE)).write_bytes(dump(record))
+    git(federal, "add", "lifecycle")
+    git(federal, "commit", "-q", "-m", "Terminated as of 2027-09-30")
+    try:
+        ahead = due(federal)  # today 2027-06-01: the termination lies ahead
+        kinds = {d["kind"] for d in ahead}
+        assert ("termination", "2027-09-30") in {(d["kind"], d["date"]) for d in ahead}
+        assert not kinds & {"expiration", "notice"}
+        # FY 2027 ends with the agreement: its certification is still due, 60 days on.
+        later = {(d["kind"], d["date"]) for d in ahead if d["date"] > "2027-09-30"}
+        assert later == {("certification", "2027-11-29")}
+        reviews = [d for d in ahead if d["kind"] == "review"]
+        assert reviews == []  # 2028-01-01 falls after the agreement's end
+        after = run_mou("due", "--today", "2027-10-01", "--json", cwd=federal)
+        assert json.loads(after.stdout) == []  # ended: not even overdue reports are listed
+    finally:
+        git(federal, "rm", "-q", "-r", "lifecycle")
+        git(federal, "commit", "-q", "-m", "Undo")
+
+
+def test_a_fiscal_year_is_named_by_the_year_it_ends_in() -> None:
+    federal = parse_period("2027", "annual", 10)
+    assert (federal.start, federal.end) == (dt.date(2026, 10, 1), dt.date(2027, 9, 30))
+    assert period_containing(dt.date(2026, 10, 1), "annual", 10).text == "2027"
+    assert period_containing(dt.date(2026, 9, 30), "annual", 10).text == "2026"
+    state = parse_period("2027", "annual", year_start("july"))
+    assert (state.start, state.end) == (dt.date(2026, 7, 1), dt.date(2027, 6, 30))
+    assert parse_period("2027-Q1", "quarterly", 10).start == dt.date(2027, 1, 1)  # calendar
+    assert year_start(None) == year_start("Oct") == 1

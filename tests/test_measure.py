@@ -311,3 +311,69 @@ def test_a_bad_review_is_one_line_exit_1_and_writes_nothing(
     assert message in lines[0]
     assert head(root) == tip and (root / FILE).read_bytes() == before
     assert git(root, "status", "--porcelain") == ""
+
+
+# --------------------------------------------------------------------------- validate and fmt
+
+
+def test_validate_and_fmt_take_the_measurements_files_by_default(root: Path) -> None:
+    assert measure(root, "homicides", "--period", "2027-Q2", "--value", "4").returncode == 0
+    assert measure(root, "group-shootings", "--period", "2027-Q1", "--value", "19").returncode == 0
+    checked = run_mou("validate", "--json", cwd=root)
+    assert checked.returncode == 0, checked.stdout
+    assert {Path(e["file"]).name for e in json.loads(checked.stdout)} == {f"{ID}.yaml"} and {
+        Path(e["file"]).parent.name for e in json.loads(checked.stdout)
+    } == {"agreements", "measurements"}
+    canonical = (root / FILE).read_bytes()
+    # Reordered by hand, a comment dropped: valid, but not canonical.
+    lines = canonical.decode().splitlines(keepends=True)
+    (root / FILE).write_text("".join(lines[1:3] + lines[6:] + lines[3:6]))
+    assert run_mou("fmt", "--check", cwd=root).returncode == 1
+    done = run_mou("fmt", cwd=root)
+    assert done.returncode == 0 and f"{FILE}: reformatted" in done.stdout.decode()
+    assert (root / FILE).read_bytes() == canonical
+    assert run_mou("fmt", "--check", FILE, cwd=root).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "agreement: {id}\nmeasurements:\n  - metric: homicides\n    period: 2027-H1\n"
+            "    value: 4\n",
+            ":4: $.measurements[0].period: '2027-H1' is not a quarterly period",
+        ),
+        (
+            "agreement: {id}\nmeasurements:\n  - metric: nobody\n    period: 2027-Q1\n"
+            "    value: 4\n",
+            ":3: $.measurements[0].metric: no metric 'nobody' in the agreement",
+        ),
+        ("agreement: {id}\nmeasurements: [\n", ": $: "),  # not YAML
+        ("agreement: other-agreement\nmeasurements: []\n", ":1: $.agreement: names"),
+        ("- just\n- a list\n", ": $: "),
+    ],
+    ids=["period", "metric", "yaml", "agreement", "shape"],
+)
+def test_a_bad_measurements_file_is_one_line_naming_its_place_and_fmt_writes_nothing(
+    root: Path, text: str, expected: str
+) -> None:
+    (root / "measurements").mkdir()
+    (root / FILE).write_text(text.format(id=ID))
+    files = snapshot(root)
+    for command in (["validate"], ["fmt"], ["fmt", "--check"]):
+        result = run_mou(*command, cwd=root)
+        out = (result.stdout + result.stderr).decode()
+        problems = [line for line in out.splitlines() if line.startswith(str(root / FILE))]
+        assert result.returncode == 1 and len(problems) == 1, out
+        assert expected in problems[0] and "Traceback" not in out, out
+    assert snapshot(root) == files
+
+
+def test_a_measurements_file_without_its_agreement_is_named(root: Path) -> None:
+    (root / "measurements").mkdir()
+    orphan = root / "measurements" / "no-such-agreement.yaml"
+    orphan.write_text("agreement: no-such-agreement\nmeasurements: []\n")
+    result = run_mou("validate", str(orphan), cwd=root)
+    out = result.stdout.decode()
+    assert result.returncode == 1
+    assert out.startswith(f"{orphan}: $: no agreement ") and out.count("\n") == 1, out

@@ -91,3 +91,20 @@ def test_resources_equal_a_hand_count_of_the_examples(root: Path) -> None:
 def test_resources_text_names_provider_kind_and_total(root: Path) -> None:
     out = run_mou("resources", "--party", "FBI", cwd=root).stdout.decode()
     assert "FBI  vehicle  17 vehicles  $174,000  (1 agreement(s))" in out.splitlines()
+
+
+def test_resources_after_due_filled_the_deadline_cache_equal_resources_from_nothing(
+    root: Path,
+) -> None:
+    """`mou due` caches facts without resources; `mou resources` must not read them as none."""
+    git_dir = root / ".git"
+    caches = [git_dir / name for name in ("mou-facts-cache.json", "mou-holdings-cache.json")]
+    for cache in caches:
+        cache.unlink(missing_ok=True)
+    from_nothing = totals(root)
+    for cache in caches:
+        cache.unlink()
+    assert run_mou("due", "--json", cwd=root).returncode == 0
+    assert not (git_dir / "mou-holdings-cache.json").exists()  # due never reads resources
+    assert totals(root) == from_nothing  # only resources read again
+    assert totals(root) == from_nothing  # both caches full

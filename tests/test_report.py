@@ -11,7 +11,13 @@ from pathlib import Path
 import docx
 import pytest
 
-from mou.document.charts import metric_chart
+from mou.document.charts import (
+    ChartCanvas,
+    metric_chart,
+    tick_labels,
+    value_range,
+    value_ticks,
+)
 from mou.document.report import build_report
 from mou.measures import Measurement, series
 from mou.model import Agreement
@@ -214,3 +220,38 @@ def test_the_report_converts_to_pdf(root: Path, tmp_path: Path) -> None:
     result = run_mou("report", ID, "--public", "-o", str(tmp_path / "r.docx"), "--pdf", cwd=root)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_chart_drawn_on_the_shared_figure_equals_one_drawn_on_a_fresh_figure(
+    root: Path,
+) -> None:
+    """The figure is reused from chart to chart: nothing of the previous chart (its
+    periods, its scale, its legend with or without a baseline) may show in the next."""
+    with Workspace(root) as ws:
+        data = load_measured(ws, ID)
+    metrics = [m for g in data.agreement.goals for m in g.metrics if series(data.log, m)]
+    first, second = metrics[0], metrics[1]
+    long_name = "Quarterly gypsy-jay query: " * 4  # descenders just above the legend
+    no_baseline = second.model_copy(update={"baseline": None, "target": 1250.5, "name": long_name})
+    charts = [
+        (first, series(data.log, first)),
+        (no_baseline, [(p, v * 13.7) for p, v in series(data.log, second)[:2]]),
+        (second, series(data.log, second)[:1]),
+        (first, series(data.log, first)),
+    ]
+    shared = ChartCanvas()
+    drawn = [shared.render(metric, points) for metric, points in charts]
+    assert drawn == [ChartCanvas().render(metric, points) for metric, points in charts]
+    assert drawn[0] == drawn[3] and len(set(drawn)) == 3
+    assert metric_chart(*charts[1]) == drawn[1]
+
+
+def test_the_value_axis_ticks_are_round_and_written_alike() -> None:
+    bottom, top = value_range([1250.5, 1330.0, 1356.0])
+    ticks = value_ticks(bottom, top)
+    assert bottom < 1250.5 and top > 1356.0
+    assert tick_labels(ticks) == ["1,250", "1,275", "1,300", "1,325", "1,350"]
+    assert tick_labels([0.0, 0.25, 0.5]) == ["0.00", "0.25", "0.50"]
+    assert tick_labels([-0.0, 10.0]) == ["0", "10"]
+    assert value_range([5.0, 5.0]) == (4.5, 5.5)
+    assert value_range([0.0, 0.0]) == (-1.0, 1.0)

@@ -1,4 +1,9 @@
-"""Commands on agreement files: validate, fmt, migrate, schema, new, attach."""
+"""Commands on agreement files: validate, fmt, migrate, schema, new, attach.
+
+validate and fmt also take measurements files (``measurements/<id>.yaml``, by default
+all of them): each is checked against the agreement file beside it,
+``agreements/<id>.yaml``, as `mou measure` and `mou report` check it.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,8 @@ from ..cli import json_option, workspace_option
 from ..data import DATA_DIR
 from ..errors import InvalidAgreement, MouError, Problem
 from ..fsutil import atomic_write
-from ..ids import check_agreement_id
+from ..ids import AGREEMENTS_FOLDER, MEASUREMENTS_FOLDER, check_agreement_id
+from ..measures import MeasurementLog, log_bytes, read_log
 from ..migrate import CURRENT_VERSION, declared_version, lost_values
 from ..model import AgreementType, to_data
 from ..notices import suppressed
@@ -41,10 +47,44 @@ def agreement_files(paths: tuple[Path, ...], workspace: Path | None) -> list[Pat
     return files
 
 
-def _problems_of(path: Path) -> list[Problem]:
+def checked_files(paths: tuple[Path, ...], workspace: Path | None) -> list[Path]:
+    """:func:`agreement_files`; by default the workspace's measurements files as well."""
+    if paths:
+        return agreement_files(paths, workspace)
+    root = resolve_workspace(workspace)
+    both = (root / AGREEMENTS_FOLDER, root / MEASUREMENTS_FOLDER)
+    folders = tuple(folder for folder in both if folder.is_dir())
+    return agreement_files(folders or both[:1], workspace)  # none: agreements/ is named
 
+
+def is_measurements(path: Path) -> bool:
+    """Whether ``path`` is a measurements file (it lies in a measurements/ folder)."""
+    return path.parent.name == MEASUREMENTS_FOLDER
+
+
+def read_measurements(path: Path) -> MeasurementLog:
+    """A measurements file checked against its agreement, ``../agreements/<id>.yaml``.
+
+    InvalidAgreement names each problem of the file (``file:line: $.path: message``), or
+    says in one problem that the agreement is missing or invalid.
+    """
+    beside = path.parent.parent / AGREEMENTS_FOLDER / f"{path.stem}.yaml"
+    raw = read_file(path)  # first: a hostile file is refused whatever else is wrong
+    if not beside.is_file():
+        raise InvalidAgreement([Problem("$", f"no agreement {beside} to check it against",
+                                        str(path))])  # fmt: skip
     try:
-        load_file(path)
+        with suppressed():  # an older agreement file is fine here; validate names it
+            agreement = load_file(beside)
+    except MouError:
+        why = f"cannot be checked: its agreement {beside} is invalid (mou validate {beside})"
+        raise InvalidAgreement([Problem("$", why, str(path))]) from None
+    return read_log(raw, str(path), agreement)
+
+
+def _problems_of(path: Path) -> list[Problem]:
+    try:
+        read_measurements(path) if is_measurements(path) else load_file(path)
     except InvalidAgreement as err:
         return err.problems
     except MouError as err:
@@ -57,11 +97,14 @@ def _problems_of(path: Path) -> list[Problem]:
 @json_option
 @workspace_option
 def validate(paths: tuple[Path, ...], as_json: bool, workspace: Path | None) -> None:
-    """Check agreement files (default: agreements/) and list every problem.
+    """Check agreement and measurements files (default: agreements/ and measurements/)
+    and list every problem.
 
-    Exit 0 when all are valid, 1 when any is not.
+    A measurements file is checked against its agreement (agreements/<id>.yaml): known
+    metrics, periods that fit their frequency, values in the metric's unit, each period
+    once. Exit 0 when all are valid, 1 when any is not.
     """
-    report = {str(path): _problems_of(path) for path in agreement_files(paths, workspace)}
+    report = {str(path): _problems_of(path) for path in checked_files(paths, workspace)}
     if as_json:
         shape = [
             {"file": f, "valid": not p, "problems": [x.as_json() for x in p]}
@@ -110,6 +153,9 @@ def _rewritten(files: list[Path]) -> dict[Path, Rewritten]:
 
 
 def _rewrite(path: Path) -> Rewritten:
+    if is_measurements(path):
+        log = read_measurements(path)
+        return Rewritten(read_file(path), CURRENT_VERSION, log_bytes(log).decode("utf-8"))
     raw = read_file(path)
     parsed = read_bytes(raw, str(path))
     version = declared_version(parsed.data) if isinstance(parsed.data, dict) else CURRENT_VERSION
@@ -126,12 +172,14 @@ def _rewrite(path: Path) -> Rewritten:
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if a file is not canonical.")
 @workspace_option
 def fmt(paths: tuple[Path, ...], check: bool, workspace: Path | None) -> None:
-    """Rewrite agreement files in canonical form (stable order, block text, ISO dates).
+    """Rewrite agreement and measurements files (default: agreements/ and measurements/)
+    in canonical form (stable order, block text, ISO dates; measurements by metric and
+    period).
 
     Every file is validated first; if any is invalid, nothing is written. A file of an
     older schema version is written as the current version (as `mou migrate` does).
     """
-    files = _rewritten(agreement_files(paths, workspace))
+    files = _rewritten(checked_files(paths, workspace))
     changed = [path for path, file in files.items() if file.changed]
     for path in changed:
         if check:

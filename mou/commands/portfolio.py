@@ -66,12 +66,27 @@ def due(
     if ics is not None:
         write_output(ics, to_ics(found, day))
     if as_json:
-        click.echo(json.dumps([d.as_json() for d in found], indent=2, ensure_ascii=False))
+        click.echo(deadlines_json(found))
         return
     for deadline in found:
         click.echo(visible(_due_line(deadline, day)))
     if ics is not None:
         click.echo(f"{ics}: {len(found)} deadline(s) written as calendar events", err=True)
+
+
+def deadlines_json(found: list[Deadline]) -> str:
+    """``json.dumps([d.as_json() for d in found], indent=2, ensure_ascii=False)``, byte for
+    byte, but with each value written by json's C encoder: given an indent, json writes
+    through its pure-Python encoder, a fifth of `mou due --json` over 2,000 agreements."""
+    if not found:
+        return "[]"
+    value = json.JSONEncoder(ensure_ascii=False).encode
+    items = (
+        "  {\n" + ",\n".join(f'    "{key}": {value(item)}' for key, item in d.as_json().items())
+        + "\n  }"
+        for d in found
+    )  # fmt: skip
+    return "[\n" + ",\n".join(items) + "\n]"
 
 
 def _today(text: str | None) -> dt.date:
@@ -111,7 +126,7 @@ def resources(party: str | None, as_json: bool, workspace: Path | None) -> None:
     --json prints a list of {provider, kind, unit, quantity, estimated_value, agreements}.
     """
     with Reader(resolve_workspace(workspace)) as reader:
-        rows = portfolio(reader)
+        rows = portfolio(reader, holdings=True)
     totals = resource_totals([facts for facts, _ in rows], party)
     if as_json:
         click.echo(json.dumps([t.as_json() for t in totals], indent=2, ensure_ascii=False))

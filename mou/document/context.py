@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..data import SAMPLE_AGREEMENT
-from ..model import Agreement, Exhibit, Metric, Party
+from ..model import MONTHS, Agreement, Exhibit, Metric, Month, Party
 from ..outline import ARTICLES
 from ..presets import preset
 from ..quickload import quick_load
@@ -453,6 +453,7 @@ class ContextBuilder:
                 f"The parties review this {self.short} and its results at least every "
                 f"{e.review_interval_months} months.",
             ),
+            clause("Fiscal year", _fiscal_year(e.fiscal_year_start)),
             clause("Surveys", e.surveys),
             clause("After-action debriefs", e.after_action_debriefs),
         ]
@@ -835,3 +836,15 @@ def context_fields() -> frozenset[str]:
         elif isinstance(value, list):
             pending.extend(value)
     return frozenset(keys)
+
+
+def _fiscal_year(start: Month | None) -> str | None:
+    """The fiscal year clause, when the parties' year is not the calendar year."""
+    if start is None or start is Month.january:
+        return None
+    first = start.value.capitalize()
+    last = MONTHS[MONTHS.index(start) - 1].value.capitalize()
+    return (
+        f"The fiscal year runs from {first} 1 to the end of {last} and is named by the "
+        "calendar year in which it ends; yearly figures are counted in it."
+    )

@@ -18,7 +18,7 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
-from ..measures import MeasurementLog, Period, progress, series
+from ..measures import MeasurementLog, Period, fiscal_year_of, progress, series
 from ..model import Agreement, Goal, Metric
 from ..totals import format_number as number
 from .charts import WIDTH_IN, metric_chart
@@ -43,11 +43,13 @@ def metric_results(
     agreement: Agreement, log: MeasurementLog, through: Period | None = None
 ) -> list[MetricResult]:
     """Every metric of every goal, with its values through ``through`` (all if None)."""
-    start = agreement.term.effective_date
+    start, year = agreement.term.effective_date, fiscal_year_of(agreement)
     results = []
     for goal in agreement.goals:
         for metric in goal.metrics:
-            points = [p for p in series(log, metric) if through is None or p[0].end <= through.end]
+            points = [
+                p for p in series(log, metric, year) if through is None or p[0].end <= through.end
+            ]
             shown = {period.text for period, _ in points}
             notes = [
                 (m.period, m.note)

@@ -14,10 +14,17 @@ the same facts.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
-from ..deadlines import PERSONNEL_KEYS, RESOURCE_KEYS, TERM_KEYS, facts_from_data
+from ..deadlines import (
+    DUE_KEYS,
+    FACT_KEYS,
+    PERSONNEL_KEYS,
+    RESOURCE_KEYS,
+    TERM_KEYS,
+    facts_from_data,
+)
 from ..yamlchunks import may_span_lines
 from .listing import plain_scalar
 
@@ -30,20 +37,20 @@ _TOP_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: (.*))?")
 # answer True, and it looks at one line at a time, so only they are given to it.
 _QUOTE_STARTS = (
     re.compile(r""":[ \t]+(?:[&!]\S*[ \t]+)*["'\[{]"""),
-    re.compile(r"""\n[ \t]*(?:[-?][ \t]+)*(?:[&!]\S*[ \t]+)*["'\[{]"""),
+    re.compile(r"""\n[ \t]*+(?:[-?][ \t]++)*+(?:[&!]\S*+[ \t]++)*+["'\[{]"""),
 )
-_BLANK = r"\n[ \t]*(?:#[^\n]*)?(?=\n|\Z)"
+_BLANK = r"\n[ \t]*+(?:#[^\n]*)?(?=\n|\Z)"
 # A plain one-line value followed by a deeper line: the value goes on (or is no YAML).
 _CONTINUED = re.compile(
-    rf"\n( *)(- )?[A-Za-z_][\w-]*+: +[^|>\s#][^\n]*+(?:{_BLANK})*+\n\1(?(2)  ) +\S"
+    rf"\n( *+)(- )?[A-Za-z_][\w-]*+: +[^|>\s#][^\n]*+(?:{_BLANK})*+\n\1(?(2)  ) +\S"
 )
 _TEXT_LINE = re.compile(r"\n *[^ #\n]")
-_MAP_LINE = re.compile(r"\n(?! *(?:#|\n|\Z))(?!  [A-Za-z_]\w*:(?: |\n|\Z))(?! {3})")
+_MAP_LINE = re.compile(r"\n(?! *+(?:#|\n|\Z))(?!  [A-Za-z_]\w*:(?: |\n|\Z))(?! {3})")
 _MAP_KEY = re.compile(r"\n  ([A-Za-z_]\w*):(?: ([^\n]*))?(?=\n|\Z)")
 _METRICS = re.compile(rf"\n  (?:- |  )metrics:( [^\n]*)?((?:{_BLANK}|\n {{5,}}[^\n]*)*)")
 _SCALARS = ("id", "title", "type", "status")
 _LISTS = ("parties", "goals", "resources", "personnel")
-_MAPPINGS = ("term", "forfeiture")
+_MAPPINGS = ("term", "forfeiture", "evaluation")
 # Within each section, the keys whose values the facts use (others are never resolved,
 # so an unusual value there cannot send the file to the slow reader).
 _WANTED = {
@@ -54,6 +61,7 @@ _WANTED = {
     "personnel": PERSONNEL_KEYS,
     "term": (*TERM_KEYS, "renewal"),
     "forfeiture": ("fiscal_agent",),
+    "evaluation": ("fiscal_year_start",),
 }
 _INT = re.compile(r"[-+]?[0-9]+")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
@@ -67,8 +75,11 @@ class _Doubt(Exception):
     """The scanner cannot be sure of this file; libyaml must read it."""
 
 
-def scan_facts(raw: bytes) -> dict[str, Any] | None:
-    """The facts (see :func:`mou.deadlines.facts_from_data`) of a canonical file, or None."""
+def scan_facts(raw: bytes, *, holdings: bool = True) -> dict[str, Any] | None:
+    """The facts (see :func:`mou.deadlines.facts_from_data`) of a canonical file, or None.
+
+    Without ``holdings`` the resources and personnel sections are not read at all.
+    """
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -79,7 +90,8 @@ def scan_facts(raw: bytes) -> dict[str, Any] | None:
     if any(may_span_lines(line) for line in _quoted_lines(text)):
         return None
     try:
-        return facts_from_data(_read_sections(text))
+        data = _read_sections(text, FACT_KEYS if holdings else DUE_KEYS)
+        return facts_from_data(data, holdings=holdings)
     except _Doubt:
         return None
 
@@ -92,8 +104,9 @@ def _quoted_lines(text: str) -> set[str]:
     return lines
 
 
-def _read_sections(text: str) -> dict[str, Any]:
-    """The data of the top-level keys facts use, shaped as libyaml would give them."""
+def _read_sections(text: str, keys: tuple[str, ...]) -> dict[str, Any]:
+    """The data of the top-level ``keys``, shaped as libyaml would give them (every
+    top-level key is still checked to be one, once)."""
     data: dict[str, Any] = {}
     tops = list(_TOP_LINE.finditer(text))
     ends = [top.start() for top in tops[1:]] + [len(text)]
@@ -102,8 +115,7 @@ def _read_sections(text: str) -> dict[str, Any]:
         if match is None or match.group(1) in data:
             raise _Doubt  # not a key, or a key given twice
         key, value = match.groups()
-        body = text[top.end() : end]
-        data[key] = _section(key, value, body)
+        data[key] = _section(key, value, text[top.end() : end]) if key in keys else None
     return data
 
 
@@ -171,7 +183,7 @@ def _list_patterns(at: int, wanted: tuple[str, ...]) -> tuple[re.Pattern[str], r
     """Lines out of a list's layout; and item starts and lines of the wanted keys."""
     pad, keys = " " * at, " " * (at + 2)
     key = r"[A-Za-z_]\w*:(?: |\n|\Z)"
-    layout = re.compile(rf"\n(?! *(?:#|\n|\Z))(?!{pad}- {key})(?!{keys}{key})(?! {{{at + 3}}})")
+    layout = re.compile(rf"\n(?! *+(?:#|\n|\Z))(?!{pad}- {key})(?!{keys}{key})(?! {{{at + 3}}})")
     names = "|".join(wanted) or "(?!)"
     value = r":(?: ([^\n]*))?(?=\n|\Z)"
     entry = re.compile(rf"\n(?:{pad}(- )|{keys}(?=(?:{names}):))(?:({names}){value})?")
@@ -184,6 +196,7 @@ def _opened_list(value: str | None) -> list[Any]:
     return []
 
 
+@lru_cache(maxsize=4096)  # ids, acronyms, frequencies and dates recur across files
 def _resolve(value: str | None) -> Any:
     """The value of a one-line plain scalar by the YAML 1.2 core schema; doubt otherwise."""
     if value is None:

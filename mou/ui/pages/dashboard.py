@@ -11,7 +11,7 @@ import streamlit as st
 
 from ...deadlines import deadlines, sort_key
 from ...errors import MouError
-from ...measures import series
+from ...measures import fiscal_year_of, series
 from ...store.measurements import load_measured
 from ...store.portfolio import portfolio
 from ...store.reader import Reader
@@ -29,7 +29,7 @@ def show() -> None:
     root = state.workspace_root()
     try:
         with Reader(root) as reader:
-            rows = portfolio(reader)
+            rows = portfolio(reader, holdings=True)
     except MouError as err:
         st.error(err.message)
         return
@@ -93,7 +93,7 @@ def _metric_charts(root: Any, all_facts: list[dict[str, Any]]) -> None:
     shown = 0
     for goal in measured.agreement.goals:
         for metric in goal.metrics:
-            points = series(measured.log, metric)
+            points = series(measured.log, metric, fiscal_year_of(measured.agreement))
             if points:
                 st.markdown(f"**{plain(metric.name)}** ({plain(metric.unit)})")
                 st.line_chart(_chart_frame(metric, points))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ...model import MONTHS
 from .. import fields as f
 from ..controls import CLAUSE, FREQUENCIES, Part, parts, section
 from ..rows import Column, Table
@@ -168,6 +169,13 @@ def _evaluation(draft: Draft) -> None:
             "Review every (months)",
             min_value=1,
         )
+    f.choice(
+        draft,
+        ("evaluation", "fiscal_year_start"),
+        "Fiscal year begins on the 1st of (empty: the calendar year)",
+        [month.value for month in MONTHS],
+        optional=True,
+    )
     f.text(draft, ("evaluation", "surveys"), "Surveys (optional)", area=True, height=70)
     f.text(
         draft,
