@@ -25,6 +25,7 @@ from .context import EXHIBIT_TABLE_CAPTION, build_context
 from .ooxml import W
 from .provenance import PENDING, stamp
 from .signing import Signer
+from .tables import DATA_TABLE_CAPTION, DATA_TABLE_HEADINGS, TABLE_TEXT_STYLE
 from .template import (
     MATRIX_CAPTION,
     UNKNOWN_USES,
@@ -36,6 +37,7 @@ from .template import (
     unbalanced_tags,
     usages,
 )
+from .widths import column_widths, measure
 
 
 def render_recording(source: bytes, context: dict[str, Any], title: str) -> tuple[bytes, list[str]]:
@@ -170,11 +172,48 @@ def _render(template: bytes, context: dict[str, Any], title: str) -> bytes:
     except Exception as err:  # a template error is the template's fault, said in one line
         raise MouError(f"template cannot be rendered: {type(err).__name__}: {err}") from None
     document.docx.core_properties.title = title
+    _fit_data_tables(document.docx)
     _size_matrix(document.docx, context.get("tables", {}).get("matrix_goals") or [])
     _size_exhibit_tables(document.docx, context.get("exhibits") or [])
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _fit_data_tables(docx: Any) -> None:
+    """Share each data table's width among its columns by their text (:mod:`.widths`)."""
+    from docx.shared import Twips
+
+    points = _table_text_points(docx)
+    for table in docx.tables:
+        if _is_data_table(table):
+            grid = list(table._tbl.tblGrid.iter(f"{W}gridCol"))
+            total = sum(int(col.get(f"{W}w") or 0) for col in grid)
+            columns = [measure(_column_cells(table, n), points) for n in range(len(grid))]
+            _set_widths(table, [Twips(w) for w in column_widths(columns, total)])
+
+
+def _column_cells(table: Any, n: int) -> list[tuple[str, bool]]:
+    """The text of column ``n``, cell by cell, with whether it is set bold (the header)."""
+    return [(row.cells[n].text, index == 0) for index, row in enumerate(table.rows)]
+
+
+def _table_text_points(docx: Any) -> float:
+    """The size of the template's table text (9.5 pt unless restyled)."""
+    style = next((s for s in docx.styles if s.name == TABLE_TEXT_STYLE), None)
+    size = style.font.size if style is not None else None
+    return size.pt if size is not None else 9.5
+
+
+def _is_data_table(table: Any) -> bool:
+    """One of mou's tables of rows (parties, goals, resources…), by its caption or, in a
+    template saved by LibreOffice (which drops captions), by its header row."""
+    if not table.rows or len(table.rows[0].cells) != len(table._tbl.tblGrid):
+        return False
+    caption = table._tbl.tblPr.find(f"{W}tblCaption")
+    if caption is not None:
+        return caption.get(f"{W}val") == DATA_TABLE_CAPTION
+    return tuple(cell.text.strip() for cell in table.rows[0].cells) in DATA_TABLE_HEADINGS
 
 
 def _size_matrix(docx: Any, goal_labels: list[str]) -> None:
