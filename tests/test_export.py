@@ -398,28 +398,17 @@ def _need_soffice() -> None:
         pytest.skip("LibreOffice (soffice) is not installed")
 
 
-def test_examples_convert_to_pdf_and_read_back_complete(tmp_path: Path) -> None:
+def test_examples_convert_to_pdf_and_read_back_complete(exported_examples) -> None:
     """Every example (and the sample) exported, converted in one LibreOffice run, read back."""
-    _need_soffice()
-    from mou.document.pdf import to_pdfs
-    from mou.document.render import render_docx
-
-    sources = [*EXAMPLES, SAMPLE]
-    agreements = [load_file(p, p.stem if p != SAMPLE else READY) for p in sources]
-    paths = []
-    for agreement in agreements:
-        path = tmp_path / f"{agreement.id}.docx"
-        path.write_bytes(render_docx(agreement, "a" * 40, draft=False))
-        paths.append(path)
-    pdfs = to_pdfs(paths, tmp_path / "pdf")
-    for agreement, path, pdf in zip(agreements, paths, pdfs, strict=True):
-        assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
-        text = paragraphs_text(path).replace("\r", "")
-        for party in agreement.parties:
+    for exported in exported_examples:
+        assert exported.pdf.read_bytes().startswith(b"%PDF")
+        assert exported.pdf.stat().st_size > 10_000
+        text = paragraphs_text(exported.docx).replace("\r", "")
+        for party in exported.agreement.parties:
             assert party.legal_name in text
             for signatory in party.signatories:
                 assert signatory.name in text and signatory.title in text
-        for responsibility in agreement.responsibilities:
+        for responsibility in exported.agreement.responsibilities:
             assert responsibility.text.replace("\r\n", "\n") in text
 
 

@@ -415,8 +415,10 @@ def _exhibits(w: TemplateWriter) -> None:
 def _signature_block(w: TemplateWriter, keep_with_next: bool) -> None:
     """One block as one paragraph of lines: a page never falls inside one, and between
     blocks only where ``keep_with_next`` is false (after a party's last block)."""
+    # The date beside the signature line, as forms have it: a party's group of four
+    # blocks then fits on one page with the article's heading above it.
     block = w.para(
-        "\n\n______________________________________\n",
+        "\n\n______________________________________   Date: ____________________\n",
         "{{ b.name }}",
         "\n",
         "{{ b.title }}",
@@ -424,12 +426,11 @@ def _signature_block(w: TemplateWriter, keep_with_next: bool) -> None:
         "\n",
         ("Authority: {{ b.authority }}", "i"),
         "{% endif %}",
-        "\n\nDate: ____________________",
         style="Signature",
     )
     block.paragraph_format.keep_together = True
     block.paragraph_format.keep_with_next = keep_with_next
-    block.paragraph_format.space_after = Pt(12)
+    block.paragraph_format.space_after = Pt(10)
 
 
 def _preserve_spaces(document: Any) -> None:

@@ -37,7 +37,7 @@ from .template import (
     unbalanced_tags,
     usages,
 )
-from .widths import column_widths, measure
+from .widths import column_widths, fitting_size, measure, resized
 
 
 def render_recording(source: bytes, context: dict[str, Any], title: str) -> tuple[bytes, list[str]]:
@@ -190,7 +190,22 @@ def _fit_data_tables(docx: Any) -> None:
             grid = list(table._tbl.tblGrid.iter(f"{W}gridCol"))
             total = sum(int(col.get(f"{W}w") or 0) for col in grid)
             columns = [measure(_column_cells(table, n), points) for n in range(len(grid))]
+            size = fitting_size(columns, total, points)
+            if size < points:
+                _set_text_size(table, size)
+                columns = resized(columns, size / points)
             _set_widths(table, [Twips(w) for w in column_widths(columns, total)])
+
+
+def _set_text_size(table: Any, points: float) -> None:
+    """Set every run of ``table`` at ``points``: its words fit its columns only so."""
+    from docx.shared import Pt
+
+    for row in table.rows:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(points)
 
 
 def _column_cells(table: Any, n: int) -> list[tuple[str, bool]]:

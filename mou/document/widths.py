@@ -14,6 +14,7 @@ in the other. A template restyled in another font gets columns in proportion to 
 from __future__ import annotations
 
 import importlib.util
+import math
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -26,6 +27,7 @@ AVERAGE_WIDTH = 600  # thousandths of an em, for every character when no font is
 CELL_PADDING_TWIPS = 2 * 108 + 30  # Word's default left and right cell margins, and a hair
 SLACK = 1.03  # rounding and kerning in the program laying the page out
 _SIZE = 100  # the size fonts are loaded at to measure: widths scale with size
+MIN_POINTS = 7.5  # a table is never set smaller than this to fit its words
 # Where a line may break: at spaces, and after a hyphen or slash ("group-/involved").
 _BREAK = re.compile(r"\s+|(?<=[-/\u2010\u2013\u2014])")
 
@@ -51,6 +53,22 @@ def column_widths(columns: Sequence[Column], total: int) -> list[int]:
     wants = [high - low for high, low in zip(most, least, strict=True)]
     shares = [low + room * want / sum(wants) for low, want in zip(least, wants, strict=True)]
     return _rounded(shares, total)
+
+
+def fitting_size(columns: Sequence[Column], total: int, points: float) -> float:
+    """The largest size, at most ``points``, in half points and at least ``MIN_POINTS``, at
+    which every column of a table ``total`` twips wide holds its longest word (measured
+    at ``points``): a table of many columns is set smaller rather than break words."""
+    words = sum(c.word for c in columns)
+    room = total - len(columns) * CELL_PADDING_TWIPS
+    if words <= room:
+        return points
+    return max(MIN_POINTS, math.floor(points * room / words * 2) / 2)
+
+
+def resized(columns: Sequence[Column], ratio: float) -> list[Column]:
+    """``columns`` as measured at ``ratio`` times the size."""
+    return [Column(c.word * ratio, c.line * ratio) for c in columns]
 
 
 def _scaled(widths: list[float], total: int) -> list[int]:
