@@ -7,7 +7,9 @@ Checked twice: in the .docx itself (python-docx), and on the pages LibreOffice l
 from __future__ import annotations
 
 import io
+import os
 import re
+import subprocess
 from collections import Counter
 from functools import cache
 from pathlib import Path
@@ -19,13 +21,14 @@ from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from mou.data import PACKAGED_TEMPLATE
 from mou.document.render import render_docx
 from mou.document.tables import DATA_TABLE_HEADINGS, TABLES
 from mou.document.widths import CELL_PADDING_TWIPS, text_twips
 from mou.model import Agreement
 from mou.validate import load_file
-from tests.support.exports import SAMPLE, SAMPLE_ID, Exported
-from tests.support.runner import EXAMPLES
+from tests.support.exports import SAMPLE, SAMPLE_ID, Exported, need_libreoffice
+from tests.support.runner import EXAMPLES, run_mou
 
 KESTREL = next(p for p in EXAMPLES if p.stem.startswith("port-kestrel"))
 RECORDS = next(p for p in EXAMPLES if p.stem.startswith("western-franklin-records"))
@@ -252,3 +255,26 @@ def test_the_records_exchange_keeps_the_port_s_attest_and_form_blocks_with_its_s
     page = next(p for p in _signature_pages(export) if party.signatories[0].name in p)
     assert all(s.name in page for s in party.signatories)
     assert "FOR THE " not in " ".join(_signature_pages(export))
+
+
+def test_a_template_restyled_in_libreoffice_keeps_the_layout(tmp_path: Path) -> None:
+    """LibreOffice drops table captions: tables are known by their header rows instead."""
+    need_libreoffice()
+    out = tmp_path / "restyled"
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "docx", "--outdir", str(out), PACKAGED_TEMPLATE],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
+    restyled = out / PACKAGED_TEMPLATE.name
+    assert run_mou("templates", "check", str(restyled)).returncode == 0
+    data = render_docx(load_file(KESTREL), "a" * 40, draft=False, template=restyled)
+    document = Document(io.BytesIO(data))
+    goals = next(t for t in data_tables(document) if t.rows[0].cells[0].text == "Goal")
+    unit = [c.text for c in goals.rows[0].cells].index("Unit")
+    cells = [row.cells[unit].text for row in goals.rows[1:]]
+    assert _column_widths(goals)[unit] >= _longest_word(cells, False) + CELL_PADDING_TWIPS
+    assert all(r._tr.trPr.find(qn("w:cantSplit")) is not None for r in goals.rows[1:])
+    headings = [p for p in _signature_paragraphs(document) if p.style.name == "Heading 2"]
+    assert headings[0].text == "For City of Port Kestrel"
