@@ -312,12 +312,14 @@ def test_templates_check_catches_misspelt_variables(workspace: Path) -> None:
         assert f"{template}: {expression} is not provided by the model" in out
 
 
-def with_body_edit(template: Path, old: str, new: str) -> None:
-    """Rewrite ``old`` as ``new`` in the template's body XML (tags sit in one run each)."""
+def with_body_edit(template: Path, old: str, new: str, count: int = -1) -> None:
+    """Rewrite ``old`` as ``new`` (its first ``count`` times; all by default) in the
+    template's body XML (tags sit in one run each)."""
     with zipfile.ZipFile(template) as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}
     assert old.encode() in parts["word/document.xml"]
-    parts["word/document.xml"] = parts["word/document.xml"].replace(old.encode(), new.encode())
+    body = parts["word/document.xml"]
+    parts["word/document.xml"] = body.replace(old.encode(), new.encode(), count)
     with zipfile.ZipFile(template, "w") as archive:
         for name, data in parts.items():
             archive.writestr(name, data)
@@ -344,7 +346,7 @@ def test_templates_check_reports_a_misspelt_attribute_chain_and_a_failing_expres
 def test_a_tag_left_open_is_caught_before_text_vanishes(workspace: Path) -> None:
     broken = workspace.parent / "open-tag.docx"
     shutil.copyfile(workspace / "templates" / "mou.docx", broken)
-    with_body_edit(broken, "{{ doc.title }}", "{{ doc.title }")
+    with_body_edit(broken, "{{ doc.title }}", "{{ doc.title }", count=1)
     checked = mou_in(workspace, "templates", "check", str(broken))
     assert checked.returncode == 1
     (line,) = lines(checked.stdout)
