@@ -181,36 +181,62 @@ def _render(template: bytes, context: dict[str, Any], title: str) -> bytes:
 
 
 def _fit_data_tables(docx: Any) -> None:
-    """Share each data table's width among its columns by their text (:mod:`.widths`)."""
-    from docx.shared import Twips
+    """Share each data table's width among its columns by their text (:mod:`.widths`).
 
+    The table is read and written as XML: python-docx's ``row.cells`` works out the
+    grid again at every call, and took longer than the rest of a render."""
     points = _table_text_points(docx)
-    for table in docx.tables:
-        if _is_data_table(table):
-            grid = list(table._tbl.tblGrid.iter(f"{W}gridCol"))
+    for table in docx.element.body.iter(f"{W}tbl"):
+        rows = _cell_texts(table)
+        grid = list(table.iter(f"{W}gridCol"))
+        if _is_data_table(table, rows, len(grid)):
             total = sum(int(col.get(f"{W}w") or 0) for col in grid)
-            columns = [measure(_column_cells(table, n), points) for n in range(len(grid))]
+            columns = [measure(_column(rows, n), points) for n in range(len(grid))]
             size = fitting_size(columns, total, points)
             if size < points:
                 _set_text_size(table, size)
                 columns = resized(columns, size / points)
-            _set_widths(table, [Twips(w) for w in column_widths(columns, total)])
+            _set_twips(table, column_widths(columns, total))
+
+
+def _cell_texts(table: Any) -> list[list[str]]:
+    """The text of each cell, row by row: its paragraphs and line breaks as new lines."""
+    return [
+        ["\n".join(_paragraph_text(p) for p in cell.iter(f"{W}p")) for cell in row.iter(f"{W}tc")]
+        for row in table.iter(f"{W}tr")
+    ]
+
+
+def _column(rows: list[list[str]], n: int) -> list[tuple[str, bool]]:
+    """Column ``n``'s cells with whether each is set bold (the header row is)."""
+    return [(row[n], index == 0) for index, row in enumerate(rows)]
+
+
+def _paragraph_text(paragraph: Any) -> str:
+    pieces = {f"{W}t": None, f"{W}br": "\n", f"{W}tab": "\t"}
+    return "".join(
+        (node.text or "") if pieces[node.tag] is None else str(pieces[node.tag])
+        for node in paragraph.iter(*pieces)
+    )
+
+
+def _set_twips(table: Any, widths: list[int]) -> None:
+    """Write ``widths`` (twips) into the table's grid and every cell, as XML (python-docx's
+    elements keep their children in the order the schema requires)."""
+    for column, width in zip(table.iter(f"{W}gridCol"), widths, strict=False):
+        column.set(f"{W}w", str(width))
+    for row in table.iter(f"{W}tr"):
+        for cell, width in zip(row.iter(f"{W}tc"), widths, strict=False):
+            cell_width = cell.get_or_add_tcPr().get_or_add_tcW()
+            cell_width.set(f"{W}w", str(width))
+            cell_width.set(f"{W}type", "dxa")
 
 
 def _set_text_size(table: Any, points: float) -> None:
     """Set every run of ``table`` at ``points``: its words fit its columns only so."""
-    from docx.shared import Pt
-
-    for row in table.rows:
-        for cell in row.cells:
-            for paragraph in cell.paragraphs:
-                for run in paragraph.runs:
-                    run.font.size = Pt(points)
-
-
-def _column_cells(table: Any, n: int) -> list[tuple[str, bool]]:
-    """The text of column ``n``, cell by cell, with whether it is set bold (the header)."""
-    return [(row.cells[n].text, index == 0) for index, row in enumerate(table.rows)]
+    half_points = str(round(points * 2))
+    for run in table.iter(f"{W}r"):
+        run.get_or_add_rPr().get_or_add_sz().set(f"{W}val", half_points)
 
 
 def _table_text_points(docx: Any) -> float:
@@ -220,15 +246,15 @@ def _table_text_points(docx: Any) -> float:
     return size.pt if size is not None else 9.5
 
 
-def _is_data_table(table: Any) -> bool:
+def _is_data_table(table: Any, rows: list[list[str]], columns: int) -> bool:
     """One of mou's tables of rows (parties, goals, resources…), by its caption or, in a
     template saved by LibreOffice (which drops captions), by its header row."""
-    if not table.rows or len(table.rows[0].cells) != len(table._tbl.tblGrid):
-        return False
-    caption = table._tbl.tblPr.find(f"{W}tblCaption")
+    if not rows or any(len(row) != columns for row in rows):
+        return False  # merged cells or a table inside a cell: not one of mou's
+    caption = table.find(f"{W}tblPr/{W}tblCaption")
     if caption is not None:
         return caption.get(f"{W}val") == DATA_TABLE_CAPTION
-    return tuple(cell.text.strip() for cell in table.rows[0].cells) in DATA_TABLE_HEADINGS
+    return tuple(text.strip() for text in rows[0]) in DATA_TABLE_HEADINGS
 
 
 def _size_matrix(docx: Any, goal_labels: list[str]) -> None:
@@ -270,11 +296,7 @@ def _is_exhibit_table(table: Any, headings: list[list[str]]) -> bool:
 
 
 def _set_widths(table: Any, widths: list[Any]) -> None:
-    for column, width in zip(table._tbl.tblGrid.iter(f"{W}gridCol"), widths, strict=False):
-        column.set(f"{W}w", str(int(width.twips)))
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths, strict=False):
-            cell.width = width
+    _set_twips(table._tbl, [int(width.twips) for width in widths])
 
 
 def _is_matrix(table: Any, goal_labels: list[str]) -> bool:

@@ -94,10 +94,16 @@ def measure(cells: Sequence[tuple[str, bool]], points: float) -> Column:
 
 def text_twips(text: str, bold: bool, points: float) -> float:
     """The width of ``text`` at ``points`` (bold or not), in twips, set in DejaVu Serif."""
+    return _em_width(text, bold) * points * 20
+
+
+@lru_cache(maxsize=4096)
+def _em_width(text: str, bold: bool) -> float:
+    """The width of ``text`` in ems (a table repeats its words: each is measured once)."""
     font = _font(bold)
     if font is None:
-        return sum(_unlisted(ch) for ch in text) / 1000 * points * 20
-    return float(font.getlength(text)) / _SIZE * points * 20
+        return sum(_unlisted(ch) for ch in text) / 1000
+    return float(font.getlength(text)) / _SIZE
 
 
 def _unlisted(ch: str) -> int:
