@@ -37,3 +37,11 @@ def pytest_configure(config: pytest.Config) -> None:
 def mou():
     """The `run_mou` helper as a fixture."""
     return run_mou
+
+
+@pytest.fixture(scope="session")
+def exported_examples(tmp_path_factory: pytest.TempPathFactory):
+    """Every example and the sample exported and converted to PDF, once per session."""
+    from tests.support.exports import export_all
+
+    return export_all(tmp_path_factory.mktemp("exported-examples"))

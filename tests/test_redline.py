@@ -283,3 +283,45 @@ def test_redline_bad_input_is_one_line_and_writes_nothing(scripted, tmp_path, ar
     assert done.returncode == code
     assert message in err and len(err.splitlines()) == 1, err
     assert (snapshot(history.root), snapshot(tmp_path)) == before
+
+
+def _party_specific_edits(data: dict) -> None:
+    """A responsibility of one party, a resource it provides, a metric of a shared goal."""
+    data["responsibilities"][0]["text"] += " It keeps minutes."
+    data["resources"][0]["quantity"] = 4
+    data["goals"][0]["metrics"][0]["target"] = 50
+    data["purpose"] += " Amended."
+
+
+def test_summary_names_each_change_s_party_and_its_items_as_people_see_them(tmp_path):
+    """Party-specific changes once counted for "(whole agreement)" and read
+    "Responsibility pkpd-review › Text"."""
+    kestrel = next(p for p in EXAMPLES if p.stem.startswith("port-kestrel"))
+    data = to_data(load_file(kestrel))
+    history = History(tmp_path / "ws", data)
+    first = history.save(ALICE, "Draft")
+    last = history.save(BOB, "Party edits", _party_specific_edits)
+    redline = redline_docx(history.root, data["id"], first, last)
+    every = xpath(redline, "//w:body/w:tbl[4]/w:tr")
+    rows = [
+        ["".join(c.itertext()) for c in row.xpath("w:tc", namespaces={"w": W})] for row in every
+    ]
+    assert rows[0] == ["Section", "Change", "Party", "Kind", "By", "Date"]
+    by_label = {row[1]: row[2] for row in rows[1:]}
+    assert by_label == {
+        "Purpose": "(whole agreement)",
+        "Goal “Reduce group-involved shootings and homicides” › Metric "
+        "“Group-member-involved shootings, fatal and…” › Target": "CPK, BCPA, FDOC, KBFS, LWNU",
+        "Responsibility “Host the Shooting Review each week, classify…” › Text": "CPK",
+        "Resource “Lieutenant and two officers for notifications…” › Quantity": "CPK",
+    }
+    parties = xpath(redline, "//w:body/w:tbl[2]/w:tr/w:tc[1]")
+    assert ["".join(c.itertext()) for c in parties] == [
+        "Party",
+        "CPK",
+        "BCPA",
+        "FDOC",
+        "KBFS",
+        "LWNU",
+        "(whole agreement)",
+    ]

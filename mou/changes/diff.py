@@ -489,6 +489,17 @@ def _acronyms(agreement: Agreement) -> dict[str, str]:
     return {party.id: party.acronym for party in agreement.parties}
 
 
+def field_words(name: str) -> str:
+    """A field's name as a label says it: ``data_source`` -> ``Data source``."""
+    return _humanize(name)
+
+
+def item_noun(list_name: str) -> str:
+    """What one item of the list ``list_name`` is called: ``responsibilities`` ->
+    ``Responsibility``."""
+    return _ITEM_NAMES.get(list_name, _humanize(list_name))
+
+
 def _humanize(name: str) -> str:
     words = [_WORDS_CASED.get(word, word) for word in name.split("_")]
     text = " ".join(words)

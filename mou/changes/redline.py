@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,7 @@ from ..store.workspace import Workspace, open_workspace
 from .blame import Touches
 from .compare import Stamp, body_of, compare_roots, xml_text
 from .diff import KINDS, Change, count_by_kind, diff, group_by_section, tokenize, value_at
+from .names import parties_of, readable_label
 
 SUMMARY_BOOKMARK = "mou_redline_summary"
 PAGE_WIDTH_TWIPS = 9360  # 6.5 inches of text between default margins
@@ -236,7 +237,7 @@ def summary_blocks(
 ) -> list[etree._Element]:
     """Paragraphs and tables that open the redline, inside the summary bookmark."""
     changes = [a.change for a in attributed]
-    acronyms = {p.id: p.acronym for p in agreement.parties}
+    places = Places(old.agreement, new.agreement)
     intro = (
         f"Changes to agreement {agreement.id} from revision {old.revision[:10]} to revision "
         f"{new.revision[:10]}: {len(changes)} change(s). Accept or reject them with the "
@@ -248,14 +249,18 @@ def summary_blocks(
         _paragraph("Changes by kind", bold=True),
         _table(["Kind", "Count"], [[k, str(n)] for k, n in count_by_kind(changes).items()]),
         _paragraph("Changes by party", bold=True),
-        _table(["Party", *KINDS], _counts(changes, lambda c: acronyms.get(c.party or "", c.party))),
+        _paragraph(
+            "A change to an item of several parties (a responsibility they share, a goal "
+            "they own) counts for each of them."
+        ),
+        _table(["Party", *KINDS], _counts(changes, places.parties, places.order)),
         _paragraph("Changes by section", bold=True),
-        _table(["Section", *KINDS], _counts(changes, lambda c: c.section)),
+        _table(["Section", *KINDS], _counts(changes, lambda c: [c.section])),
         _paragraph("Every change", bold=True),
         _table(
-            ["Section", "Change", "Kind", "By", "Date"],
-            _change_rows(attributed),
-            widths=[0.2, 0.36, 0.12, 0.18, 0.14],
+            ["Section", "Change", "Party", "Kind", "By", "Date"],
+            _change_rows(attributed, places),
+            widths=[0.16, 0.36, 0.12, 0.1, 0.15, 0.11],
         ),
         _page_break(),
     ]
@@ -265,22 +270,53 @@ def summary_blocks(
     return blocks
 
 
-def _counts(changes: list[Change], key) -> list[list[str]]:
-    groups: dict[str, list[Change]] = {}
+WHOLE_AGREEMENT = "(whole agreement)"
+
+
+class Places:
+    """The parties each change concerns (their short names) and its place in the words
+    people see, from the two versions compared (:mod:`mou.changes.names`)."""
+
+    def __init__(self, old: Agreement, new: Agreement) -> None:
+        self.old, self.new = old, new
+        self.acronyms = {p.id: p.acronym for p in (*old.parties, *new.parties)}
+        self.order = [*dict.fromkeys(self.acronyms.values()), WHOLE_AGREEMENT]
+        """The parties as the agreement lists them, then the whole agreement."""
+
+    def parties(self, change: Change) -> list[str]:
+        """Short names of the parties ``change`` concerns; none: the whole agreement."""
+        ids = parties_of(change, self.old, self.new)
+        return [self.acronyms.get(i, i) for i in ids] or [WHOLE_AGREEMENT]
+
+    def label(self, change: Change) -> str:
+        """Where ``change`` is, each item named as people see it."""
+        return readable_label(change, self.old, self.new)
+
+
+def _counts(
+    changes: list[Change], keys: Callable[[Change], list[str]], order: list[str] | None = None
+) -> list[list[str]]:
+    """Counts by kind for each key (in ``order`` when given, else as first met); a change
+    with several keys counts under each."""
+    groups: dict[str, list[Change]] = {key: [] for key in order or []}
     for change in changes:
-        groups.setdefault(key(change) or "(whole agreement)", []).append(change)
-    return [[name, *map(str, count_by_kind(group).values())] for name, group in groups.items()]
+        for key in keys(change):
+            groups.setdefault(key, []).append(change)
+    return [
+        [name, *map(str, count_by_kind(group).values())] for name, group in groups.items() if group
+    ]
 
 
-def _change_rows(attributed: list[Attributed]) -> list[list[str]]:
+def _change_rows(attributed: list[Attributed], places: Places) -> list[list[str]]:
     stamps = {id(a.change): a.stamp for a in attributed}
     rows = []
     for section, group in group_by_section([a.change for a in attributed]).items():
         for change in group:
             stamp = stamps[id(change)]
+            parties = ", ".join(places.parties(change))
             day = f"{stamp.date:%Y-%m-%d}"
-            rows.append([section, change.label, change.kind, stamp.author, day])
-    return rows or [["—", "no changes", "", "", ""]]
+            rows.append([section, places.label(change), parties, change.kind, stamp.author, day])
+    return rows or [["—", "no changes", "", "", "", ""]]
 
 
 def _prepend(body: etree._Element, blocks: list[etree._Element]) -> None:

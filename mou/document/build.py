@@ -31,111 +31,11 @@ from docx.text.paragraph import Paragraph
 from ..data import PACKAGED_TEMPLATE
 from ..outline import ARTICLES, Article
 from .context import EXHIBIT_TABLE_CAPTION
+from .tables import DATA_TABLE_CAPTION, TABLE_TEXT_STYLE, TABLES
 from .template import MATRIX_CAPTION
 
 PACKAGED = PACKAGED_TEMPLATE
 FONT = "Times New Roman"
-
-# Table key -> caption, then (column heading, cell expression, width in inches).
-TABLES: dict[str, tuple[str, list[tuple[str, str, float]]]] = {
-    "parties": (
-        "Parties",
-        [
-            (
-                "Party (acting through)",
-                "{{ r.legal_name }}{% if r.units %}\n({{ r.units }}){% endif %}",
-                2.1,
-            ),
-            ("Short name", "{{ r.acronym }}", 0.9),
-            ("Level", "{{ r.level }}", 1.0),
-            ("Address", "{{ r.address }}", 2.5),
-        ],
-    ),
-    "contacts": (
-        "Points of contact and notice addressees",
-        [
-            ("Party", "{{ r.acronym }}", 0.9),
-            ("Point of contact", "{{ r.poc }}", 2.8),
-            ("Notices to", "{{ r.notice }}", 2.8),
-        ],
-    ),
-    "goals": (
-        "Shared goals and metrics",
-        [
-            ("Goal", "{{ r.goal }}", 1.3),
-            ("Owners", "{{ r.owners }}", 0.8),
-            ("Metric (data source)", "{{ r.metric }}", 1.6),
-            ("Baseline", "{{ r.baseline }}", 0.7),
-            ("Target", "{{ r.target }}", 0.7),
-            ("Unit", "{{ r.unit }}", 0.7),
-            ("Reported", "{{ r.frequency }}", 0.7),
-        ],
-    ),
-    "seats": (
-        "Board seats and votes",
-        [
-            ("Party", "{{ r.party }}", 2.3),
-            ("Seats", "{{ r.seats }}", 0.55),
-            ("Votes", "{{ r.votes }}", 0.55),
-            ("Representative", "{{ r.representative }}", 1.55),
-            ("Alternate", "{{ r.alternate }}", 1.55),
-        ],
-    ),
-    "personnel": (
-        "Personnel assigned",
-        [
-            ("Party", "{{ r.party }}", 0.8),
-            ("Position", "{{ r.position }}", 1.3),
-            ("No.", "{{ r.count }}", 0.4),
-            ("Time", "{{ r.time }}", 0.7),
-            ("Min. months", "{{ r.months }}", 0.6),
-            ("Clearance", "{{ r.clearance }}", 0.9),
-            ("Deputation", "{{ r.deputation }}", 1.0),
-            ("Own policies", "{{ r.policies }}", 0.8),
-        ],
-    ),
-    "cjis": (
-        "CJIS Security Policy topics",
-        [("Topic", "{{ r.topic }}", 1.8), ("How the parties meet it", "{{ r.text }}", 4.7)],
-    ),
-    "resources": (
-        "Resources provided",
-        [
-            ("Provider", "{{ r.provider }}", 0.8),
-            ("Category", "{{ r.category }}", 0.8),
-            ("Description", "{{ r.description }}", 1.5),
-            ("Qty", "{{ r.quantity }}", 0.5),
-            ("Unit", "{{ r.unit }}", 0.7),
-            ("Est. value", "{{ r.value }}", 0.8),
-            ("Reimb.", "{{ r.reimbursable }}", 0.5),
-            ("On termination", "{{ r.disposition }}", 0.9),
-        ],
-    ),
-    "resource_totals": (
-        "Estimated value of resources by providing party",
-        [
-            ("Providing party", "{{ r.party }}", 3.5),
-            ("Items", "{{ r.item_count }}", 1.0),
-            ("Estimated value", "{{ r.value }}", 2.0),
-        ],
-    ),
-    "cost_shares": (
-        "Shares of joint costs",
-        [("Party", "{{ r.party }}", 4.5), ("Share", "{{ r.percent }}", 2.0)],
-    ),
-    "fees": (
-        "Fee schedule",
-        [
-            ("Service", "{{ r.description }}", 3.5),
-            ("Amount", "{{ r.amount }}", 1.3),
-            ("Unit", "{{ r.unit }}", 1.7),
-        ],
-    ),
-    "forfeiture": (
-        "Distribution of shared proceeds",
-        [("Recipient", "{{ r.party }}", 4.0), ("Share", "{{ r.percent }}", 2.5)],
-    ),
-}
 
 
 class TemplateWriter:
@@ -167,7 +67,7 @@ class TemplateWriter:
         self._style("Centered", 11.5, center=True, after=2)
         self._style("Body Text", 11.5, justify=True, indent=0.5)
         self._style("Caption", 10, bold=True, before=8, after=3, keep=True)
-        self._style("Table Text", 9.5, after=0)
+        self._style(TABLE_TEXT_STYLE, 9.5, after=0)
         self._style("Signature", 11.5, after=0, keep=True)
         self._style("Header Text", 9, center=True, after=0)
         self._style("Draft Mark", 12, bold=True, center=True, after=0, color="C00000")
@@ -231,8 +131,12 @@ class TemplateWriter:
         self.tag(f"if tables.{key}")
         self.para(caption, style="Caption")
         table = self._grid(len(columns), [w for _, _, w in columns])
+        caption = OxmlElement("w:tblCaption")  # lets render fit the columns to their text
+        caption.set(qn("w:val"), DATA_TABLE_CAPTION)
+        table._tbl.tblPr.append(caption)
         header, loop, row, end = (table.add_row() for _ in range(4))
         _repeat_header(header)
+        _never_split(header, row)
         for index, (heading, expression, _) in enumerate(columns):
             self._cell(header.cells[index], heading, bold=True, shade=True)
             self._cell(row.cells[index], expression)
@@ -250,6 +154,7 @@ class TemplateWriter:
         table._tbl.tblPr.append(caption)
         header, loop, row, end = (table.add_row() for _ in range(4))
         _repeat_header(header)
+        _never_split(header, row)
         for cells, first, variable, body, is_header in (
             (header.cells, "Party", "g in tables.matrix_goals", "{{ g }}", True),
             (row.cells, "{{ r.party }}", "c in r.cells", "{{ c }}", False),
@@ -276,6 +181,7 @@ class TemplateWriter:
         table._tbl.tblPr.append(caption)
         header, loop, row, end = (table.add_row() for _ in range(4))
         _repeat_header(header)
+        _never_split(header, row)
         for cells, variable, is_header in (
             (header.cells, "c in x.columns", True),
             (row.cells, "c in r", False),
@@ -296,7 +202,7 @@ class TemplateWriter:
 
     def _cell(self, cell: _Cell, text: str, bold: bool = False, shade: bool = False) -> None:
         paragraph = cell.paragraphs[0]
-        paragraph.style = self.doc.styles["Table Text"]
+        paragraph.style = self.doc.styles[TABLE_TEXT_STYLE]
         paragraph.add_run(text).bold = bold or None
         if shade:
             shading = OxmlElement("w:shd")
@@ -329,6 +235,12 @@ def _repeat_header(row: _Row) -> None:
     header = OxmlElement("w:tblHeader")
     header.set(qn("w:val"), "true")
     properties.append(header)
+
+
+def _never_split(*rows: _Row) -> None:
+    """A row is printed whole on one page: a page break falls between rows, never inside."""
+    for row in rows:
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
 def _field(paragraph: Paragraph, instruction: str) -> None:
@@ -396,8 +308,14 @@ def _header_and_footer(w: TemplateWriter) -> None:
 
 
 def _title_block(w: TemplateWriter) -> None:
-    w.para("{{ doc.instrument }}", style="Title")
+    # A title that names the instrument ("Memorandum of Understanding for …") is printed
+    # alone: the instrument above it would say the same words twice.
+    w.tag("if doc.kind")
+    w.para("{{ doc.kind }}", style="Title")
     w.para("{{ doc.title }}", style="Subtitle")
+    w.tag("else")
+    w.para("{{ doc.title }}", style="Title")
+    w.tag("endif")
     w.tag("if doc.number")
     w.para("Agreement No. {{ doc.number }}", style="Centered")
     w.tag("endif")
@@ -439,24 +357,31 @@ def _article(w: TemplateWriter, article: Article) -> None:
     w.para("{{ c.no }}\t{{ c.heading }}", style="Heading 2")
     w.tag("endif")
     w.prose("c.paras")
-    w.tag("endfor")
+    # Each table follows the clause that announces it ("in the percentages below").
     for table in article.tables:
+        w.tag(f'if "{table}" in c.tables')
         w.matrix() if table == "matrix" else w.table(table)
+        w.tag("endif")
+    w.tag("endfor")
     w.tag("endif")
 
 
 def _signature_page(w: TemplateWriter) -> None:
     heading = w.para("ARTICLE {{ art.signatures.no }}. SIGNATURES", style="Heading 1")
     heading.paragraph_format.page_break_before = True
-    w.para(
+    witness = w.para(
         "IN WITNESS WHEREOF, the parties have executed this {{ doc.short }} by their "
         "authorized representatives on the dates written below. This {{ doc.short }} "
         "{{ doc.effective }}",
         style="Body Text",
     )
+    witness.paragraph_format.keep_with_next = True  # never alone on a page of its own
     w.tag("for s in signatures")
-    heading = w.para(("FOR THE {{ s.party }}", "b"), style="Heading 2")
+    # "FOR CITY OF PORT KESTREL" would want a "THE" that "FOR THE The Regents…" must not
+    # have: the heading is "For" and the name as typed, shown in capitals.
+    heading = w.para(("For {{ s.party }}", "b"), style="Heading 2")
     heading.runs[0].font.all_caps = True  # shown in capitals, stored exactly as typed
+    heading.paragraph_format.space_before = Pt(14)
     w.tag("if s.resolution")
     w.para(("Approved by {{ s.resolution }}", "i"), style="Signature")
     w.tag("endif")
@@ -464,7 +389,12 @@ def _signature_page(w: TemplateWriter) -> None:
     w.tag("if b.label")
     w.para(("{{ b.label }}", "b"), style="Signature").paragraph_format.space_before = Pt(10)
     w.tag("endif")
-    _signature_block(w)
+    # A party's blocks stay on one page: each keeps with the next, but for its last.
+    w.tag("if loop.last")
+    _signature_block(w, keep_with_next=False)
+    w.tag("else")
+    _signature_block(w, keep_with_next=True)
+    w.tag("endif")
     w.tag("endfor")
     w.tag("endfor")
 
@@ -482,10 +412,13 @@ def _exhibits(w: TemplateWriter) -> None:
     w.tag("endfor")
 
 
-def _signature_block(w: TemplateWriter) -> None:
-    """One block as one paragraph of lines: a page may fall between blocks, never inside one."""
+def _signature_block(w: TemplateWriter, keep_with_next: bool) -> None:
+    """One block as one paragraph of lines: a page never falls inside one, and between
+    blocks only where ``keep_with_next`` is false (after a party's last block)."""
+    # The date beside the signature line, as forms have it: a party's group of four
+    # blocks then fits on one page with the article's heading above it.
     block = w.para(
-        "\n\n______________________________________\n",
+        "\n\n______________________________________   Date: ____________________\n",
         "{{ b.name }}",
         "\n",
         "{{ b.title }}",
@@ -493,12 +426,11 @@ def _signature_block(w: TemplateWriter) -> None:
         "\n",
         ("Authority: {{ b.authority }}", "i"),
         "{% endif %}",
-        "\n\nDate: ____________________",
         style="Signature",
     )
     block.paragraph_format.keep_together = True
-    block.paragraph_format.keep_with_next = False
-    block.paragraph_format.space_after = Pt(12)
+    block.paragraph_format.keep_with_next = keep_with_next
+    block.paragraph_format.space_after = Pt(10)
 
 
 def _preserve_spaces(document: Any) -> None:

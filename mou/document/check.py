@@ -23,6 +23,7 @@ from .template import (
     jinja_environment,
     opened_template,
     template_bytes,
+    template_sources,
     unbalanced_tags,
     usages,
 )
@@ -56,7 +57,18 @@ def template_problems(path: Path) -> list[str]:
 
 def _undeclared(data: bytes, context: dict[str, Any]) -> set[str]:
     template = opened_template(data)
-    return template.get_undeclared_template_variables(jinja_environment(), context)
+    names = template.get_undeclared_template_variables(jinja_environment(), context)
+    return names - _macros(data)
+
+
+def _macros(data: bytes) -> set[str]:
+    """The names of the template's own macros. Jinja's static reading counts a macro
+    defined inside ``{% if %}`` (the title block is one) as undeclared where it is used."""
+    from jinja2 import nodes
+
+    env = jinja_environment()
+    trees = [env.parse(source) for source in template_sources(data)]
+    return {macro.name for tree in trees for macro in tree.find_all(nodes.Macro)}
 
 
 def _missing_attributes(data: bytes, context: dict[str, Any]) -> list[str]:

@@ -163,6 +163,7 @@ class ContextBuilder:
             "therefore": not last.startswith("NOW, THEREFORE"),
             "id": a.id,
             "instrument": self.instrument,
+            "kind": "" if names_instrument(a.title, self.instrument) else self.instrument,
             "short": self.short,
             "title": a.title,
             "number": a.number,
@@ -189,6 +190,7 @@ class ContextBuilder:
             articles[article.key] = self._article(
                 len([v for v in articles.values() if v]) + 1, builders[article.key]
             )
+            _place_tables(articles[article.key], article.tables)
             if articles[article.key]:
                 self.numbers[article.key] = str(articles[article.key]["no"])
         articles["signatures"] = {"no": len([v for v in articles.values() if v]) + 1}
@@ -304,12 +306,16 @@ class ContextBuilder:
             return []
         chair = [f"Chair: {self.named(g.chair)}." if g.chair else None]
         clauses = [
-            clause(
-                g.board_name,
-                f"The parties establish the {g.board_name}, with the seats and votes shown below.",
-                *chair,
-                g.chair_rotation,
-            ),
+            {
+                **clause(
+                    g.board_name,
+                    f"The parties establish the {g.board_name}, with the seats and votes "
+                    "shown below.",
+                    *chair,
+                    g.chair_rotation,
+                ),
+                "tables": ["seats"],
+            },
             clause(
                 "Quorum and decisions", f"Quorum: {g.quorum}.", f"Decisions: {g.vote_threshold}."
             ),
@@ -382,7 +388,7 @@ class ContextBuilder:
         clauses = [
             clause("Ownership of records", info.record_owner),
             clause("Categories of data shared", *categories),
-            clause("Criminal justice information", cji),
+            {**clause("Criminal justice information", cji), "tables": ["cjis"]},
             clause("Permitted uses", *lettered(info.permitted_uses)),
             clause("Prohibited uses", *lettered(info.prohibited_uses)),
             clause("Dissemination", info.dissemination_approval),
@@ -733,6 +739,24 @@ class ContextBuilder:
                 for s in ordered
             ],
         }
+
+
+def names_instrument(title: str, instrument: str) -> bool:
+    """Whether ``title`` already says what the instrument is ("Memorandum of
+    Understanding for …", "… Mutual Aid Agreement"): then the title is printed alone."""
+    return " ".join(instrument.split()).casefold() in " ".join(title.split()).casefold()
+
+
+def _place_tables(article: dict[str, Any] | None, names: tuple[str, ...]) -> None:
+    """Give each clause the tables printed after it: those it announces itself (the joint
+    costs clause, the shares), and every other table after the article's last clause."""
+    if not article:
+        return
+    clauses = article["clauses"]
+    for c in clauses:
+        c.setdefault("tables", [])
+    placed = {name for c in clauses for name in c["tables"]}
+    clauses[-1]["tables"] += [name for name in names if name not in placed]
 
 
 def _party_row(p: Party) -> dict[str, Any]:

@@ -56,6 +56,7 @@ class MoneyWords:
             if f.fee_schedule
             else None,
         )
+        fees["tables"] = ["fees"]
         later = [c for c in (joint, *(c for _, c in paid), fees) if c["paras"]]
         numbers = {id(c): f"{article_no}.{index}" for index, c in enumerate(later, start=2)}
         costs = self._costs(joint, paid, fees, numbers)
@@ -97,7 +98,7 @@ class MoneyWords:
         if f.cost_shares:
             share = "The parties share the joint costs in the percentages below."
             caps = self._caps("The joint costs", f.caps, year)
-            return clause("Joint costs", f.joint_costs, share, caps)
+            return {**clause("Joint costs", f.joint_costs, share, caps), "tables": ["cost_shares"]}
         subject = f"Total payments under this {self.short}"
         return clause("Limit on payments", self._caps(subject, f.caps, year))
 
@@ -161,7 +162,10 @@ class MoneyWords:
             else "Shared proceeds are distributed as shown below."
         )
         return [
-            clause("Fiscal agent and shares", agent, *self._share_totals(f)),
+            {
+                **clause("Fiscal agent and shares", agent, *self._share_totals(f)),
+                "tables": ["forfeiture"],  # "the table below"
+            },
             clause("Procedure", f.procedure),
         ]
 

@@ -25,6 +25,7 @@ from .context import EXHIBIT_TABLE_CAPTION, build_context
 from .ooxml import W
 from .provenance import PENDING, stamp
 from .signing import Signer
+from .tables import DATA_TABLE_CAPTION, DATA_TABLE_HEADINGS, TABLE_TEXT_STYLE
 from .template import (
     MATRIX_CAPTION,
     UNKNOWN_USES,
@@ -38,6 +39,7 @@ from .template import (
     unbalanced_tags,
     usages,
 )
+from .widths import column_widths, fitting_size, measure, resized
 
 
 def render_recording(source: bytes, context: dict[str, Any], title: str) -> tuple[bytes, list[str]]:
@@ -195,11 +197,89 @@ def _render(template: bytes, context: dict[str, Any], title: str) -> bytes:
     except Exception as err:  # a template error is the template's fault, said in one line
         raise MouError(f"template cannot be rendered: {type(err).__name__}: {err}") from None
     document.docx.core_properties.title = title
+    _fit_data_tables(document.docx)
     _size_matrix(document.docx, context.get("tables", {}).get("matrix_goals") or [])
     _size_exhibit_tables(document.docx, context.get("exhibits") or [])
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _fit_data_tables(docx: Any) -> None:
+    """Share each data table's width among its columns by their text (:mod:`.widths`).
+
+    The table is read and written as XML: python-docx's ``row.cells`` works out the
+    grid again at every call, and took longer than the rest of a render."""
+    points = _table_text_points(docx)
+    for table in docx.element.body.iter(f"{W}tbl"):
+        rows = _cell_texts(table)
+        grid = list(table.iter(f"{W}gridCol"))
+        if _is_data_table(table, rows, len(grid)):
+            total = sum(int(col.get(f"{W}w") or 0) for col in grid)
+            columns = [measure(_column(rows, n), points) for n in range(len(grid))]
+            size = fitting_size(columns, total, points)
+            if size < points:
+                _set_text_size(table, size)
+                columns = resized(columns, size / points)
+            _set_twips(table, column_widths(columns, total))
+
+
+def _cell_texts(table: Any) -> list[list[str]]:
+    """The text of each cell, row by row: its paragraphs and line breaks as new lines."""
+    return [
+        ["\n".join(_paragraph_text(p) for p in cell.iter(f"{W}p")) for cell in row.iter(f"{W}tc")]
+        for row in table.iter(f"{W}tr")
+    ]
+
+
+def _column(rows: list[list[str]], n: int) -> list[tuple[str, bool]]:
+    """Column ``n``'s cells with whether each is set bold (the header row is)."""
+    return [(row[n], index == 0) for index, row in enumerate(rows)]
+
+
+def _paragraph_text(paragraph: Any) -> str:
+    pieces = {f"{W}t": None, f"{W}br": "\n", f"{W}tab": "\t"}
+    return "".join(
+        (node.text or "") if pieces[node.tag] is None else str(pieces[node.tag])
+        for node in paragraph.iter(*pieces)
+    )
+
+
+def _set_twips(table: Any, widths: list[int]) -> None:
+    """Write ``widths`` (twips) into the table's grid and every cell, as XML (python-docx's
+    elements keep their children in the order the schema requires)."""
+    for column, width in zip(table.iter(f"{W}gridCol"), widths, strict=False):
+        column.set(f"{W}w", str(width))
+    for row in table.iter(f"{W}tr"):
+        for cell, width in zip(row.iter(f"{W}tc"), widths, strict=False):
+            cell_width = cell.get_or_add_tcPr().get_or_add_tcW()
+            cell_width.set(f"{W}w", str(width))
+            cell_width.set(f"{W}type", "dxa")
+
+
+def _set_text_size(table: Any, points: float) -> None:
+    """Set every run of ``table`` at ``points``: its words fit its columns only so."""
+    half_points = str(round(points * 2))
+    for run in table.iter(f"{W}r"):
+        run.get_or_add_rPr().get_or_add_sz().set(f"{W}val", half_points)
+
+
+def _table_text_points(docx: Any) -> float:
+    """The size of the template's table text (9.5 pt unless restyled)."""
+    style = next((s for s in docx.styles if s.name == TABLE_TEXT_STYLE), None)
+    size = style.font.size if style is not None else None
+    return size.pt if size is not None else 9.5
+
+
+def _is_data_table(table: Any, rows: list[list[str]], columns: int) -> bool:
+    """One of mou's tables of rows (parties, goals, resources…), by its caption or, in a
+    template saved by LibreOffice (which drops captions), by its header row."""
+    if not rows or any(len(row) != columns for row in rows):
+        return False  # merged cells or a table inside a cell: not one of mou's
+    caption = table.find(f"{W}tblPr/{W}tblCaption")
+    if caption is not None:
+        return caption.get(f"{W}val") == DATA_TABLE_CAPTION
+    return tuple(text.strip() for text in rows[0]) in DATA_TABLE_HEADINGS
 
 
 def _size_matrix(docx: Any, goal_labels: list[str]) -> None:
@@ -241,11 +321,7 @@ def _is_exhibit_table(table: Any, headings: list[list[str]]) -> bool:
 
 
 def _set_widths(table: Any, widths: list[Any]) -> None:
-    for column, width in zip(table._tbl.tblGrid.iter(f"{W}gridCol"), widths, strict=False):
-        column.set(f"{W}w", str(int(width.twips)))
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths, strict=False):
-            cell.width = width
+    _set_twips(table._tbl, [int(width.twips) for width in widths])
 
 
 def _is_matrix(table: Any, goal_labels: list[str]) -> bool:
