@@ -640,6 +640,22 @@ def test_history_lists_the_latest_revisions_and_shows_more_on_request(with_agree
     assert not [b for b in at.button if b.label.startswith("Show ")]
 
 
+def test_history_draws_a_long_change_list_in_pages(with_agreement):
+    changed = copy.deepcopy(ready_data())
+    changed["responsibilities"] += [
+        {"id": f"duty-{n}", "text": f"Duty number {n}.", "parties": ["party-a"]} for n in range(160)
+    ]
+    commit(with_agreement, changed, "Add 160 duties")
+    at = open_agreement(start(), "river-partnership")
+    goto(at, "history")
+    history_tab(at, "Compare two revisions")
+    assert shown_html(at).count("Added · ") == 150
+    assert "The first 150 of 160 changes." in texts(at)
+    next(b for b in at.button if b.label == "Show 10 more").click().run()
+    assert shown_html(at).count("Added · ") == 160 and "Duty number 159." in shown_html(at)
+    assert_clean(at)
+
+
 def test_history_names_a_revision_that_cannot_be_read_in_one_line(with_agreement):
     path = "agreements/river-partnership.yaml"
     good = (with_agreement / path).read_text(encoding="utf-8")
