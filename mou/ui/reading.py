@@ -43,30 +43,45 @@ class Line:
 
 def read_parts(agreement: Agreement) -> dict[str, list[Line]]:
     """Every set field and list item of ``agreement``, by part, in document order."""
-    names = {
-        "party": {p.id: p.acronym for p in agreement.parties},
-        "goal": {g.id: g.title for g in agreement.goals},
-    }
+    reader = _Reader(agreement)
     found: dict[str, list[Line]] = {}
-    items: list[Entry] = []  # the items the current entry is inside, innermost last
-    named: set[str] = set()  # fields an item's heading shows whole already
-    lists: dict[int, dict[str, Any]] = {}
     for entry in entries(agreement):
-        while items and not entry.path.startswith(items[-1].path + "."):
-            items.pop()
-        if entry.path in _HIDDEN or entry.path in named:
-            continue
-        parent, name, value = _located(agreement, entry.path, lists)
-        label = _relative(entry.label, items[-1].label if items else "")
-        if entry.path.endswith("]"):
-            heading, whole = _heading(label, entry.path, value)
-            named |= {f"{entry.path}.{whole}"} if whole else set()
-            line = Line(len(items), heading, None)
-            items.append(entry)
-        else:
-            line = Line(len(items), label, _shown(value, _ref_target(parent, name), names))
-        found.setdefault(entry.section, []).append(line)
+        line = reader.line(entry)
+        if line is not None:
+            found.setdefault(entry.section, []).append(line)
     return found
+
+
+class _Reader:
+    """Reads entries in document order, knowing which items the current one is inside."""
+
+    def __init__(self, agreement: Agreement) -> None:
+        self.agreement = agreement
+        self.names = {
+            "party": {p.id: p.acronym for p in agreement.parties},
+            "goal": {g.id: g.title for g in agreement.goals},
+        }
+        self.items: list[Entry] = []  # innermost last
+        self.named: set[str] = set()  # fields an item's heading shows whole already
+        self.lists: dict[int, dict[str, Any]] = {}
+
+    def line(self, entry: Entry) -> Line | None:
+        """The entry's line; None for what is not shown (bookkeeping, repeated names)."""
+        while self.items and not entry.path.startswith(self.items[-1].path + "."):
+            self.items.pop()
+        if entry.path in _HIDDEN or entry.path in self.named:
+            return None
+        parent, name, value = _located(self.agreement, entry.path, self.lists)
+        depth, label = len(self.items), _relative(entry.label, self._outer())
+        if not entry.path.endswith("]"):
+            return Line(depth, label, _shown(value, _ref_target(parent, name), self.names))
+        heading, whole = _heading(label, entry.path, value)
+        self.named |= {f"{entry.path}.{whole}"} if whole else set()
+        self.items.append(entry)
+        return Line(depth, heading, None)
+
+    def _outer(self) -> str:
+        return self.items[-1].label if self.items else ""
 
 
 def part_html(lines: list[Line]) -> str:
@@ -178,12 +193,15 @@ def _shown(value: Any, target: str | None, names: dict[str, dict[str, str]]) -> 
     if isinstance(value, Enum):
         text = str(value.value).replace("_", " ")
         return text[:1].upper() + text[1:]
-    if isinstance(value, float) and value.is_integer():
-        return f"{int(value):,}"
     if isinstance(value, int | float):
-        return f"{value:,}"
+        return _number(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if target is not None:
         return names[target].get(str(value), str(value))
     return str(value)
+
+
+def _number(value: float) -> str:
+    """With thousands separators; a whole float as the model writes it (36,000, not 36,000.0)."""
+    return f"{int(value):,}" if isinstance(value, float) and value.is_integer() else f"{value:,}"

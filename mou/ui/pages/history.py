@@ -139,14 +139,7 @@ def _compare(agreement_id: str, revisions: list[Any]) -> None:
     left, right = st.columns(2)
     old = left.selectbox("Older", shas, index=1, format_func=labels.__getitem__, key="cmp-old")
     new = right.selectbox("Newer", shas, index=0, format_func=labels.__getitem__, key="cmp-new")
-    found = changes(agreement_id, old, new)
-    limit = st.session_state.get(f"cmp-shown-{old}-{new}", CHANGES_PAGE)
-    show_change_list(found[:limit], empty="These revisions do not differ.")
-    if len(found) > limit:
-        st.caption(f"The first {limit} of {count(len(found), 'change')}.")
-        if st.button(f"Show {min(CHANGES_PAGE, len(found) - limit)} more", key="cmp-more"):
-            st.session_state[f"cmp-shown-{old}-{new}"] = limit + CHANGES_PAGE
-            st.rerun()
+    _paged_changes(agreement_id, old, new)
     st.download_button(
         "Download the redline (.docx)",
         data=lambda: redline_bytes(agreement_id, old, new),
@@ -155,6 +148,20 @@ def _compare(agreement_id: str, revisions: list[Any]) -> None:
         icon=":material/difference:",
         key="cmp-redline",
     )
+
+
+def _paged_changes(agreement_id: str, old: str, new: str) -> None:
+    """The changes from ``old`` to ``new``, the first :data:`CHANGES_PAGE` at first: a
+    browser slows down with thousands of them drawn at once."""
+    found = changes(agreement_id, old, new)
+    shown = f"cmp-shown-{old}-{new}"
+    limit = st.session_state.get(shown, CHANGES_PAGE)
+    show_change_list(found[:limit], empty="These revisions do not differ.")
+    if len(found) > limit:
+        st.caption(f"The first {limit} of {count(len(found), 'change')}.")
+        if st.button(f"Show {min(CHANGES_PAGE, len(found) - limit)} more", key="cmp-more"):
+            st.session_state[shown] = limit + CHANGES_PAGE
+            st.rerun()
 
 
 def changes(agreement_id: str, old: str, new: str) -> list[Change]:
