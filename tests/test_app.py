@@ -29,6 +29,7 @@ from mou.store.workspace import Author, Workspace
 from mou.ui.pages import export, history
 from mou.ui.state import Draft
 from mou.validate import validate_data
+from tests.support.histories import commit_raw
 from tests.support.pdfs import text_pdf
 from tests.support.runner import ROOT, snapshot
 
@@ -125,6 +126,12 @@ def open_agreement(at: AppTest, agreement_id: str) -> AppTest:
     goto(at, "agreements")
     at.selectbox(key="list-open").set_value(agreement_id)
     return at.button(key="list-open-button").click().run()
+
+
+def history_tab(at: AppTest, label: str) -> AppTest:
+    """Open a tab of the History page (only the open one is drawn), as a click on it does."""
+    at.session_state["hist-tab"] = label
+    return at.run()
 
 
 def next_page(at: AppTest) -> AppTest:
@@ -587,7 +594,7 @@ def test_history_compares_two_revisions_by_section(with_agreement):
     goto(at, "history")
     assert_clean(at)
     assert at.dataframe[0].value["message"].tolist() == ["Widen the purpose", "Add agreement"]
-    compared = shown_html(at)
+    compared = shown_html(history_tab(at, "Compare two revisions"))
     assert "<ins" in compared and "whole" in compared
     assert "Purpose and shared goals" in texts(at)
     old, new = (r.sha for r in reversed(revisions(with_agreement, "river-partnership")))
@@ -595,6 +602,72 @@ def test_history_compares_two_revisions_by_section(with_agreement):
     with zipfile.ZipFile(io.BytesIO(redline)) as docx:
         body = docx.read("word/document.xml").decode()
     assert "<w:ins " in body and "<w:del " in body  # tracked changes a reviewer can accept
+
+
+def test_history_opens_a_revision_as_the_wizard_names_things_not_yaml(with_agreement):
+    changed = copy.deepcopy(ready_data())
+    changed["purpose"] = "Reduce serious violence along the whole river."
+    commit(with_agreement, changed, "Widen the purpose")
+    at = open_agreement(start(), "river-partnership")
+    goto(at, "history")
+    assert_clean(at)
+    assert "Purpose and shared goals (" in " ".join(at.selectbox(key="hist-part").options)
+    at.selectbox(key="hist-part").set_value("Purpose and shared goals").run()
+    shown = shown_html(at)
+    assert "whole river" in shown and "Goal Fewer shootings" in shown
+    assert "Owners</span><br><span style='white-space:pre-wrap'>CC, CR<" in shown
+    at.selectbox(key="hist-part").set_value("Parties").run()
+    shown = shown_html(at)
+    assert "Party CC — Columbia County" in shown and "Signatory Head of CC" in shown
+    assert "party-a" not in shown and "schema_version" not in shown  # no internal ids
+    older = revisions(with_agreement, "river-partnership")[1].sha
+    at.selectbox(key="hist-open").set_value(older).run()
+    at.selectbox(key="hist-part").set_value("Purpose and shared goals").run()
+    assert "along the river corridor" in shown_html(at) and "whole" not in shown_html(at)
+    assert_clean(at)
+
+
+def test_history_lists_the_latest_revisions_and_shows_more_on_request(with_agreement):
+    for number in range(1, 22):
+        changed = {**ready_data(), "purpose": f"Reduce serious violence, take {number}."}
+        commit(with_agreement, changed, f"Take {number}")
+    at = open_agreement(start(), "river-partnership")
+    goto(at, "history")
+    assert len(at.dataframe[0].value) == 20
+    assert at.dataframe[0].value["message"].tolist()[0] == "Take 21"
+    next(b for b in at.button if b.label == "Show 2 more").click().run()
+    assert at.dataframe[0].value["message"].tolist()[-1] == "Add agreement"
+    assert not [b for b in at.button if b.label.startswith("Show ")]
+
+
+def test_history_draws_a_long_change_list_in_pages(with_agreement):
+    changed = copy.deepcopy(ready_data())
+    changed["responsibilities"] += [
+        {"id": f"duty-{n}", "text": f"Duty number {n}.", "parties": ["party-a"]} for n in range(160)
+    ]
+    commit(with_agreement, changed, "Add 160 duties")
+    at = open_agreement(start(), "river-partnership")
+    goto(at, "history")
+    history_tab(at, "Compare two revisions")
+    assert shown_html(at).count("Added · ") == 150
+    assert "The first 150 of 160 changes." in texts(at)
+    next(b for b in at.button if b.label == "Show 10 more").click().run()
+    assert shown_html(at).count("Added · ") == 160 and "Duty number 159." in shown_html(at)
+    assert_clean(at)
+
+
+def test_history_names_a_revision_that_cannot_be_read_in_one_line(with_agreement):
+    path = "agreements/river-partnership.yaml"
+    good = (with_agreement / path).read_text(encoding="utf-8")
+    commit_raw(with_agreement, path, "id: [broken\n", "Break it")
+    commit_raw(with_agreement, path, good, "Repair it")
+    at = open_agreement(start(), "river-partnership")
+    goto(at, "history")
+    broken = revisions(with_agreement, "river-partnership")[1].sha
+    at.selectbox(key="hist-open").set_value(broken).run()
+    assert_clean(at)
+    assert "river-partnership.yaml" in at.error[0].value
+    assert "\n" not in at.error[0].value
 
 
 def test_export_files_carry_id_and_revision_and_refuse_unsaved_edits(with_agreement):
@@ -732,6 +805,7 @@ def test_history_shows_invisible_characters_in_messages_and_changes(with_agreeme
     goto(at, "history")
     assert_clean(at)
     assert at.dataframe[0].value["message"].tolist()[0] == "Tidy<U+200B> the purpose"
+    history_tab(at, "Compare two revisions")
     assert "serious<U+200B>" in shown_html(at) and "\u200b" not in shown_html(at)
 
 

@@ -1,8 +1,8 @@
 """A real browser (Debian's Chromium, driven by Playwright) against `streamlit run app.py`.
 
-A new agreement is created through every wizard step, saved, found in History and
-downloaded as .docx, which python-docx then reads back. Skips with a printed reason
-when Chromium is missing, except in CI (CI=true), where it must run.
+A new agreement is created through every wizard step, saved, found in History (read
+there part by part) and downloaded as .docx, which python-docx then reads back. Skips
+with a printed reason when Chromium is missing, except in CI (CI=true), where it must run.
 """
 
 from __future__ import annotations
@@ -123,8 +123,14 @@ def test_create_save_history_and_download_in_chromium(app_url, tmp_path):
         opened = page.get_by_test_id("stSelectbox").filter(has_text="Revision")
         shown = opened.locator("input")
         expect(shown).to_have_value(re.compile(f"^{revision.sha[:8]} · .* · Alice Liaison$"))
-        saved_file = page.locator("pre").filter(has_text="harbor-task-force")
-        expect(saved_file).to_contain_text("Harbor County Sheriff's Office")
+        # The revision reads part by part in the wizard's words, not as YAML with ids.
+        settle(page)
+        page.get_by_test_id("stSelectbox").filter(has_text="Part of the agreement").click()
+        page.get_by_role("option").filter(has_text="Parties (").click()
+        party = "Party PA — Harbor County Sheriff's Office"
+        reading = page.get_by_test_id("stHtml").filter(has_text=party)
+        expect(reading).to_be_visible(timeout=30_000)
+        expect(reading).not_to_contain_text("party-a")
         page.screenshot(path=str(tmp_path / "history.png"), full_page=True)
         for title in ("Signatures", "Measurements", "Export"):
             next_step(page, title)

@@ -77,8 +77,12 @@ class Repository:
 
     def tip(self) -> str | None:
         """The commit HEAD points at, or None on a branch without commits."""
+        from git.refs.symbolic import SymbolicReference
+
         try:
-            return self._repo.head.commit.hexsha
+            # Read from HEAD and the refs alone: asking for the commit object would start
+            # a `git cat-file` process, on every page of the wizard.
+            return str(SymbolicReference.dereference_recursive(self._repo, "HEAD"))
         except ValueError:
             return None
 

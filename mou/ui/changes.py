@@ -9,7 +9,7 @@ from typing import Any
 
 import streamlit as st
 
-from ..changes.diff import diff, group_by_section
+from ..changes.diff import Change, diff, group_by_section
 from ..chars import visible
 from ..model import Agreement
 from .style import count
@@ -21,7 +21,11 @@ _KIND = {"added": "Added", "removed": "Removed", "changed": "Changed", "moved": 
 
 def show_changes(old: Agreement, new: Agreement, *, empty: str = "No differences.") -> int:
     """Draw every change from ``old`` to ``new`` by section; return how many there are."""
-    changes = diff(old, new)
+    return show_change_list(diff(old, new), empty=empty)
+
+
+def show_change_list(changes: list[Change], *, empty: str = "No differences.") -> int:
+    """Draw ``changes`` (of :func:`mou.changes.diff.diff`) by section; return how many."""
     if not changes:
         st.info(empty)
         return 0

@@ -9,11 +9,13 @@ pages and the sidebar share one reading per run.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from ..changes.signedcopy import check_signed_copy
 from ..errors import MouError
-from ..lifecycle import Withdrawal, edit_refusal, state
+from ..lifecycle import Record, Withdrawal, edit_refusal, state
 from ..rules import check, errors
 from ..store.lifecycle import (
     SignRequest,
@@ -23,6 +25,7 @@ from ..store.lifecycle import (
     sign,
     signable,
 )
+from ..store.workspace import Workspace
 from .readiness import findings
 from .state import Draft, workspace
 
@@ -46,12 +49,29 @@ def status_of(draft: Draft) -> dict[str, Any] | None:
         return agreement_status(ws, draft.agreement_id, ready, dt.date.today())
 
 
+def record_of(draft: Draft) -> Record:
+    """The open agreement's lifecycle record as of the workspace's latest commit.
+
+    Every page asks (the sidebar, the header, Parties), so it is read once per commit:
+    finding the commit reads no object, reading the record starts git processes.
+    """
+    with workspace() as ws:
+        tip = ws.repo.tip()
+        root = str(ws.root)
+    return _record_at(root, draft.agreement_id, tip)
+
+
+@lru_cache(maxsize=64)
+def _record_at(root: str, agreement_id: str, tip: str | None) -> Record:
+    with Workspace(Path(root)) as ws:
+        return read_record(ws, agreement_id, tip)
+
+
 def state_of(draft: Draft) -> str | None:
     """The open agreement's state, as the sidebar and page headers show it; None if unsaved."""
     if draft.base is None:
         return None
-    with workspace() as ws:
-        record = read_record(ws, draft.agreement_id)
+    record = record_of(draft)
     term = draft.data.get("term") or {}
     try:
         expiration = dt.date.fromisoformat(str(term.get("expiration_date")))
@@ -65,16 +85,14 @@ def withdrawal_of(draft: Draft, party: str) -> Withdrawal | None:
     """The recorded withdrawal notice of ``party`` in the open agreement, if any."""
     if draft.base is None:
         return None
-    with workspace() as ws:
-        return read_record(ws, draft.agreement_id).withdrawal(party)
+    return record_of(draft).withdrawal(party)
 
 
 def refusal_of(draft: Draft) -> str | None:
     """Why the open agreement's text may not be saved now (signed, executed); None if it may."""
     if draft.base is None:
         return None
-    with workspace() as ws:
-        return edit_refusal(read_record(ws, draft.agreement_id))
+    return edit_refusal(record_of(draft))
 
 
 def record_signature(

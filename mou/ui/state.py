@@ -278,6 +278,22 @@ def workspace() -> Iterator[Workspace]:
         ws.close()
 
 
+def revision(agreement_id: str, sha: str) -> Agreement:
+    """The agreement as saved in the commit ``sha`` (a full sha from its history).
+
+    Shared by every session and kept, since a commit never changes: History and Compare
+    pay for reading and validating a revision once, not on every rerun. The model is
+    shared, so callers only read it. MouError when that revision cannot be read.
+    """
+    return _revision(str(workspace_root()), agreement_id, sha)
+
+
+@st.cache_resource(max_entries=32, show_spinner="Reading the revision…")
+def _revision(root: str, agreement_id: str, sha: str) -> Agreement:
+    with Workspace(Path(root)) as ws:
+        return ws.load(agreement_id, sha).agreement
+
+
 def save(draft: Draft, message: str, name: str, email: str) -> Any:
     """Validate and commit the draft as one revision; the store's ``Saved`` answer.
 
