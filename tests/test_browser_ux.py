@@ -66,7 +66,7 @@ def open_river(page, url: str) -> None:
 
 
 def sidebar(page, title: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+    page.get_by_test_id("stSidebar").get_by_text(title, exact=True).click()
     heading(page, title)
     settle(page)
 
@@ -187,7 +187,7 @@ def test_a_new_party_has_no_level_until_one_is_chosen(app_url):
         sidebar(page, "Parties and signatories")
         form = page.get_by_test_id("stForm")
         form.get_by_label("Legal name of the new party", exact=True).fill("Riverton Youth League")
-        form.get_by_label("Acronym", exact=True).fill("RYL")
+        form.get_by_label("Acronym of the new party", exact=True).fill("RYL")
         act(page, form.get_by_role("button", name="Add party").click)
         only_legal_name(page, "Riverton Youth League")  # the party shown before is swapped out
         level = page.get_by_test_id("stSelectbox").filter(has_text="Level")
