@@ -74,7 +74,7 @@ def shoot(url: str, agreement_id: str) -> None:
         number.fill("TBD")
         number.press("Enter")
         page.wait_for_timeout(1500)
-        page.get_by_role("button", name="Next →").click()
+        page.get_by_role("button", name="Next", exact=True).click()
         page.get_by_role("heading", name="Parties and signatories", exact=True).wait_for()
         page.wait_for_timeout(1500)  # let the tables paint
         page.screenshot(path=str(ROOT / "docs" / "wizard-parties.png"))

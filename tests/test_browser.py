@@ -50,7 +50,7 @@ def settle(page) -> None:
 
 
 def next_step(page, title: str) -> None:
-    page.get_by_role("button", name="Next →").click()
+    page.get_by_role("button", name="Next", exact=True).click()
     heading(page, title)
 
 

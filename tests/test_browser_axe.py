@@ -12,6 +12,8 @@ Skips with a printed reason when Chromium or axe-core is missing, except in CI
 from __future__ import annotations
 
 import os
+import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,17 @@ __all__ = ["chromium_available"]  # the fixture that skips, or fails in CI, with
 AXE = ROOT / "tests" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = ("serious", "critical")
 """The impacts that fail the test; moderate and minor ones are printed only."""
+CONTROL = re.compile(r'^\s*- (button|link|tab|textbox|combobox|spinbutton|checkbox|switch) "(.*)"')
+"""A control and its accessible name in Playwright's ARIA snapshot of the page."""
+FIELDS = {"textbox", "combobox", "spinbutton", "checkbox", "switch"}
+ARROWS = re.compile("[\u2190-\u21ff\u2794-\u27bf]")
+
+_ICON_WORDS = """() => Array.from(document.querySelectorAll('[data-testid="stIconMaterial"]'))
+  .map(icon => [icon, icon.closest('button, a, [role="tab"], [role="button"]')])
+  .filter(([icon, control]) => control && !control.hasAttribute('aria-label')
+    && !icon.closest('[aria-hidden="true"]'))
+  .map(([icon, control]) => [control.textContent, icon.textContent])"""
+"""Icons inside a control that count towards its name: neither hidden nor overridden."""
 
 _RUN_AXE = """async () => {
   const result = await axe.run(document, {resultTypes: ["violations"]});
@@ -88,6 +101,27 @@ def violations(page) -> list[dict[str, Any]]:
     return page.evaluate(_RUN_AXE)
 
 
+def named_controls(page) -> list[tuple[str, str]]:
+    """``(role, accessible name)`` of every control a screen reader would list now."""
+    lines = page.locator("body").aria_snapshot().splitlines()
+    return [(m[1], m[2]) for m in map(CONTROL.match, lines) if m]
+
+
+def naming_problems(page) -> list[str]:
+    """What axe does not check: two fields with one label (which is which, by ear?), and
+    controls whose names are read with an icon's word or an arrow glyph in them."""
+    controls = named_controls(page)
+    fields = Counter(name for role, name in controls if role in FIELDS)
+    found = [f"two or more fields labelled {name!r}" for name, n in fields.items() if n > 1]
+    found += [
+        f"{role} {name!r} is read with an arrow" for role, name in controls if ARROWS.search(name)
+    ]
+    found += [
+        f"{name!r} is read with the icon word {word!r}" for name, word in page.evaluate(_ICON_WORDS)
+    ]
+    return found
+
+
 def open_example(page, url: str, agreement_id: str) -> None:
     picker = page.get_by_test_id("stSelectbox").filter(has_text="Agreement")
     picker.click()
@@ -126,10 +160,12 @@ def every_page(page, url: str, agreement_id: str):
 def test_no_page_has_a_serious_or_critical_axe_violation(app_url):
     url, agreement_id = app_url
     found: list[tuple[str, dict[str, Any]]] = []
+    named: list[str] = []
     with chromium_page() as page:
         page.set_default_timeout(60_000)
         for name in every_page(page, url, agreement_id):
             found += [(name, v) for v in violations(page)]
+            named += [f"{name}: {problem}" for problem in naming_problems(page)]
     for name, v in found:
         print(f"{name}: {v['id']} ({v['impact']}, {len(v['targets'])} elements)")
     blocking = [
@@ -137,4 +173,5 @@ def test_no_page_has_a_serious_or_critical_axe_violation(app_url):
         for name, v in found
         if v["impact"] in BLOCKING
     ]
+    assert not named, "\n".join(named)
     assert not blocking, f"{len(blocking)} serious or critical violations:\n" + "\n".join(blocking)
