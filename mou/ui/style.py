@@ -28,6 +28,10 @@ _CSS = """
   [data-testid="stCode"] pre .token.string, [data-testid="stCode"] pre .token.char,
   [data-testid="stCode"] pre .token.attr-value { color: #0c5a44; }
   [data-testid="stCode"] pre .token.url { color: #7a3e9d; }
+  /* A long code block scrolls in its outer box, which Streamlit makes focusable, rather
+     than in its pre element, which the keyboard cannot reach (axe: scrollable-region-focusable). */
+  [data-testid="stCode"] { max-height: 480px; overflow: auto; }
+  [data-testid="stCode"] pre { overflow: visible; max-height: none; }
   .stButton button[kind="primary"] { font-weight: 600; }
 </style>
 """

@@ -85,11 +85,9 @@ def _read_only(agreement_id: str, revisions: list[Any]) -> None:
     with state.workspace() as ws:
         loaded = ws.load(agreement_id, sha)
     st.caption("Read-only: this is the file exactly as it was saved in that revision.")
-    # A scrolling box must take the keyboard (WCAG 2.1.1): the container scrolls, and the
-    # code's copy button inside it takes the focus; the code itself wraps, so it does
-    # not scroll sideways on its own.
-    with st.container(height=480):
-        st.code(dump(to_data(loaded.agreement)), language="yaml", wrap_lines=True)
+    # The stylesheet (style.py) makes the code's own box, which takes the keyboard focus,
+    # scroll at 480 px: a scrolling box the keyboard cannot reach fails WCAG 2.1.1.
+    st.code(dump(to_data(loaded.agreement)), language="yaml")
 
 
 def _compare(agreement_id: str, revisions: list[Any]) -> None:
