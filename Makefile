@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed-stamp
+# axe-core, the accessibility checker the browser test runs inside Chromium (npm package).
+AXE = tests/axe/node_modules/axe-core/axe.min.js
 
 .PHONY: run test lint fmt bench clean
 
@@ -17,7 +19,12 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	MOU_SYNC_AFTER_SAVE=$${MOU_SYNC_AFTER_SAVE:-0} $(BIN)/streamlit run app.py
 
-test: $(STAMP)
+$(AXE): tests/axe/package.json tests/axe/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tests/axe --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm is missing: tests/test_browser_axe.py will skip (CI must have it)"; fi
+
+test: $(STAMP) $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

@@ -200,7 +200,7 @@ def one_round(url: str, agreement_id: str) -> dict[str, list[float]]:
         settled(page, ran=False)
         open_button = page.get_by_test_id("stBaseButton-primary").filter(has_text="Open")
         _note(found, "open", timed(page, open_button.click))
-        nav = page.get_by_test_id("stSidebarNav")
+        nav = page.get_by_test_id("stSidebar")
         steps = [route.title for route, _ in SECTIONS["Draft"]][1:]  # from the first step on
         for title in steps:
             _note(found, "step switch", timed(page, nav.get_by_text(title, exact=True).click))

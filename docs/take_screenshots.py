@@ -74,12 +74,12 @@ def shoot(url: str, agreement_id: str) -> None:
         number.fill("TBD")
         number.press("Enter")
         page.wait_for_timeout(1500)
-        page.get_by_role("button", name="Next →").click()
+        page.get_by_role("button", name="Next", exact=True).click()
         page.get_by_role("heading", name="Parties and signatories", exact=True).wait_for()
         page.wait_for_timeout(1500)  # let the tables paint
         page.screenshot(path=str(ROOT / "docs" / "wizard-parties.png"))
         # The sidebar link keeps the browser session (a page load would start a new one).
-        page.get_by_test_id("stSidebarNav").get_by_text("Review and save").click()
+        page.get_by_test_id("stSidebar").get_by_text("Review and save").click()
         page.get_by_role("heading", name="Review and save", exact=True).wait_for()
         page.get_by_role("button", name="Save revision").wait_for()
         page.wait_for_timeout(2500)

@@ -135,7 +135,7 @@ def history_tab(at: AppTest, label: str) -> AppTest:
 
 
 def next_page(at: AppTest) -> AppTest:
-    return next(b for b in at.button if b.label == "Next →").click().run()
+    return next(b for b in at.button if b.label == "Next").click().run()
 
 
 def draft_of(at: AppTest) -> Draft:
@@ -218,7 +218,7 @@ def test_agreements_page_lists_searches_and_filters(workspace):
 def test_every_page_renders_in_order_for_an_open_agreement(with_agreement):
     at = open_agreement(start(), "river-partnership")
     seen = [titles(at)[0]]
-    while any(b.label == "Next →" for b in at.button):
+    while any(b.label == "Next" for b in at.button):
         next_page(at)
         assert_clean(at)
         seen.append(titles(at)[0])
@@ -344,7 +344,7 @@ def test_moving_between_steps_pages_and_agreements_loses_nothing(workspace):
     at = open_agreement(start(), "river-partnership")
     at.text_input(key=key(at, "$.title")).set_value("River Partnership, revised").run()
     next_page(at)
-    next(b for b in at.button if b.label == "← Back").click().run()
+    next(b for b in at.button if b.label == "Back").click().run()
     assert at.text_input(key=key(at, "$.title")).value == "River Partnership, revised"
     assert "Unsaved changes" in at.sidebar.markdown[0].value
     goto(at, "agreements")

@@ -50,7 +50,7 @@ def settle(page) -> None:
 
 
 def next_step(page, title: str) -> None:
-    page.get_by_role("button", name="Next →").click()
+    page.get_by_role("button", name="Next", exact=True).click()
     heading(page, title)
 
 
@@ -158,12 +158,12 @@ def test_typing_then_clicking_another_page_in_the_sidebar_keeps_every_field(app_
     with chromium_page() as page:
         start_harbor_task_force(page, url)
         page.get_by_label("Agreement number", exact=True).fill("HTF-2027-01")  # no Enter
-        page.get_by_test_id("stSidebarNav").get_by_text("Parties and signatories").click()
+        page.get_by_test_id("stSidebar").get_by_text("Parties and signatories").click()
         page.wait_for_timeout(2000)
         settle(page)
         if page.get_by_role("heading", name="Parties and signatories").count():
             next_step(page, "Shared goals and metrics")  # the click went through: come back
-            page.get_by_test_id("stSidebarNav").get_by_text("Basics", exact=True).click()
+            page.get_by_test_id("stSidebar").get_by_text("Basics", exact=True).click()
         heading(page, "Basics")
         settle(page)
         expect(page.get_by_label("Title", exact=True)).to_have_value("Harbor Task Force MOU")

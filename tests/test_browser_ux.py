@@ -66,7 +66,7 @@ def open_river(page, url: str) -> None:
 
 
 def sidebar(page, title: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+    page.get_by_test_id("stSidebar").get_by_text(title, exact=True).click()
     heading(page, title)
     settle(page)
 
@@ -187,7 +187,7 @@ def test_a_new_party_has_no_level_until_one_is_chosen(app_url):
         sidebar(page, "Parties and signatories")
         form = page.get_by_test_id("stForm")
         form.get_by_label("Legal name of the new party", exact=True).fill("Riverton Youth League")
-        form.get_by_label("Acronym", exact=True).fill("RYL")
+        form.get_by_label("Acronym of the new party", exact=True).fill("RYL")
         act(page, form.get_by_role("button", name="Add party").click)
         only_legal_name(page, "Riverton Youth League")  # the party shown before is swapped out
         level = page.get_by_test_id("stSelectbox").filter(has_text="Level")
@@ -238,3 +238,50 @@ def test_after_a_save_the_page_says_saved_and_not_new(app_url):
         settle(page)
         shown = page.locator("body").inner_text()
         assert "not saved yet" not in shown and "Unsaved changes" not in shown, shown
+
+
+NAME_OF_FOCUSED = """() => {
+  const e = document.activeElement;
+  if (e.getAttribute('aria-label')) return e.getAttribute('aria-label');
+  if (e.labels && e.labels.length) return e.labels[0].textContent.trim();
+  const shown = e.cloneNode(true);  // a button's words, without its (hidden) icon
+  shown.querySelectorAll('[aria-hidden="true"]').forEach(icon => icon.remove());
+  return shown.textContent.trim();
+}"""
+
+
+def tab_to(page, name: str, most: int = 200) -> None:
+    """Press Tab until the control named ``name`` has the focus, as a keyboard user does."""
+    passed = []
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        passed.append(page.evaluate(NAME_OF_FOCUSED))
+        if passed[-1] == name:
+            return
+    raise AssertionError(f"Tab never reached {name!r}; it passed {passed}")
+
+
+def test_a_whole_step_is_done_by_keyboard(app_url):
+    # Exhibits, from adding one to moving on: Tab, typing, Enter, never the mouse.
+    with chromium_page() as page:
+        create(page, app_url, "Dock Partnership", "dock-partnership")
+        sidebar(page, "Exhibits")
+        tab_to(page, "Title of the new exhibit")
+        keys(page, "Overtime rates", "Tab")
+        assert page.evaluate(NAME_OF_FOCUSED).startswith("The new exhibit holds")
+        keys(page, "Text", "Enter")  # a choice inside a form starts no run
+        tab_to(page, "Add exhibit")
+        act(page, lambda: page.keyboard.press("Enter"))
+        expect(page.get_by_label("Title", exact=True)).to_have_value("Overtime rates")
+        tab_to(page, "Text (a blank line starts a paragraph)")
+        keys(page, "Overtime is paid at one and a half times the hourly rate.", "Tab")
+        tab_to(page, "Next")
+        act(page, lambda: page.keyboard.press("Enter"))
+        heading(page, "Review and save")
+        tab_to(page, "Back")
+        act(page, lambda: page.keyboard.press("Enter"))
+        heading(page, "Exhibits")
+        settle(page)
+        text = page.get_by_label("Text (a blank line starts a paragraph)", exact=True)
+        expect(text).to_have_value("Overtime is paid at one and a half times the hourly rate.")
+        expect(page.get_by_label("Letter", exact=True)).to_have_value("A")

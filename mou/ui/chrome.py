@@ -95,7 +95,18 @@ def back_next(slug: str) -> None:
     before, after = routing.neighbours(slug)
     st.divider()
     back, _, ahead = st.columns([1, 3, 1])
-    if before and back.button("← Back", key=f"back-{slug}", width="stretch"):
+    # The arrows are icons, which screen readers skip: an arrow typed into the label
+    # would be read out as part of the button's name ("Next, right arrow").
+    if before and back.button(
+        "Back", key=f"back-{slug}", icon=":material/arrow_back:", width="stretch"
+    ):
         routing.go(before)
-    if after and ahead.button("Next →", key=f"next-{slug}", type="primary", width="stretch"):
+    if after and ahead.button(
+        "Next",
+        key=f"next-{slug}",
+        type="primary",
+        icon=":material/arrow_forward:",
+        icon_position="right",
+        width="stretch",
+    ):
         routing.go(after)

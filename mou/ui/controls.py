@@ -224,7 +224,7 @@ def add_item(
         widget = st.text_area if field == "text" else st.text_input
         value = widget(prompt, key=draft.key(f"{json_path(path)}::new"))
         chosen = st.multiselect(
-            "Parties" if parties_field == "parties" else "Owners",
+            f"{'Parties' if parties_field == 'parties' else 'Owners'} of the new {noun}",
             list(labels),
             format_func=lambda p: labels.get(p, p),
             key=draft.key(f"{json_path(path)}::new-parties"),

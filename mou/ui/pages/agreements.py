@@ -83,8 +83,12 @@ def _summaries() -> list[dict[str, Any]]:
 def _filtered(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     search, kind, status = st.columns([3, 2, 2])
     words = search.text_input("Search", placeholder="Title, id or party", key="list-search")
-    types = kind.multiselect("Type", [humanize(t) for t in AgreementType], key="list-type")
-    statuses = status.multiselect("Status", [humanize(s) for s in Status], key="list-status")
+    types = kind.multiselect(
+        "Filter by type", [humanize(t) for t in AgreementType], key="list-type"
+    )
+    statuses = status.multiselect(
+        "Filter by status", [humanize(s) for s in Status], key="list-status"
+    )
     needle = words.strip().lower()
     return [
         row

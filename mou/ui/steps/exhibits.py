@@ -152,9 +152,9 @@ def _add_exhibit(draft: Draft, items: list[Any]) -> None:
     with st.form(draft.key("$.exhibits::add"), clear_on_submit=True):
         st.markdown("**Add an exhibit**")
         left, right = st.columns([3, 2])
-        title = left.text_input("Title", key=draft.key("$.exhibits::new-title"))
+        title = left.text_input("Title of the new exhibit", key=draft.key("$.exhibits::new-title"))
         kind = right.selectbox(
-            "Holds",
+            "The new exhibit holds",
             list(ExhibitKind),
             format_func=KIND_LABELS.__getitem__,
             key=draft.key("$.exhibits::new-kind"),

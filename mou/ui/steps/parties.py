@@ -112,8 +112,8 @@ def _party(draft: Draft, i: int) -> None:
     with right:
         f.choice(draft, (*p, "level"), "Level", list(PartyLevel))
     _address(draft, (*p, "address"))
-    _contact(draft, (*p, "point_of_contact"), "Point of contact")
-    _contact(draft, (*p, "notice_addressee"), "Notice addressee (formal notices)")
+    _contact(draft, (*p, "point_of_contact"), "Point of contact", "Contact")
+    _contact(draft, (*p, "notice_addressee"), "Notice addressee (formal notices)", "Addressee")
     _mailing_address(draft, (*p, "notice_addressee", "mailing_address"))
     f.text(draft, (*p, "governing_body_resolution"), "Governing-body resolution (optional)")
     f.table(
@@ -124,29 +124,33 @@ def _party(draft: Draft, i: int) -> None:
     _sub_units(draft, p)
 
 
-def _address(draft: Draft, path: tuple[Any, ...]) -> None:
+def _address(draft: Draft, path: tuple[Any, ...], prefix: str = "") -> None:
+    """Street, city, state and postal code; ``prefix`` (e.g. "Mailing ") tells a second
+    address's fields from the first's."""
     a, b, c, d = st.columns([3, 2, 1, 1])
     with a:
-        f.text(draft, (*path, "street"), "Street")
+        f.text(draft, (*path, "street"), f"{prefix}Street".capitalize())
     with b:
-        f.text(draft, (*path, "city"), "City")
+        f.text(draft, (*path, "city"), f"{prefix}City".capitalize())
     with c:
-        f.text(draft, (*path, "state"), "State")
+        f.text(draft, (*path, "state"), f"{prefix}State".capitalize())
     with d:
-        f.text(draft, (*path, "postal_code"), "Postal code")
+        f.text(draft, (*path, "postal_code"), f"{prefix}Postal code".capitalize())
 
 
-def _contact(draft: Draft, path: tuple[Any, ...], label: str) -> None:
+def _contact(draft: Draft, path: tuple[Any, ...], label: str, who: str) -> None:
+    """A person's name, title, e-mail and phone, each labelled with ``who`` (e.g.
+    "Contact"): a screen reader lists fields by label, so no two may read the same."""
     st.markdown(f"**{label}**")
     name, title, email, phone = st.columns([3, 4, 3, 2])
     with name:
-        f.text(draft, (*path, "name"), "Name")
+        f.text(draft, (*path, "name"), f"{who} name")
     with title:
-        f.text(draft, (*path, "title"), "Title")
+        f.text(draft, (*path, "title"), f"{who} title")
     with email:
-        f.text(draft, (*path, "email"), "Email")
+        f.text(draft, (*path, "email"), f"{who} email")
     with phone:
-        f.text(draft, (*path, "phone"), "Phone (optional)")
+        f.text(draft, (*path, "phone"), f"{who} phone (optional)")
 
 
 def _mailing_address(draft: Draft, path: tuple[Any, ...]) -> None:
@@ -157,7 +161,7 @@ def _mailing_address(draft: Draft, path: tuple[Any, ...]) -> None:
     )
     set_aside_unless(draft, path, elsewhere)
     if elsewhere:
-        _address(draft, path)
+        _address(draft, path, "Mailing ")
 
 
 def _sub_units(draft: Draft, p: tuple[Any, ...]) -> None:
@@ -183,7 +187,9 @@ def _add_party(draft: Draft) -> None:
         legal_name = left.text_input(
             "Legal name of the new party", key=draft.key("$.parties::new-name")
         )
-        acronym = right.text_input("Acronym", key=draft.key("$.parties::new-acronym"))
+        acronym = right.text_input(
+            "Acronym of the new party", key=draft.key("$.parties::new-acronym")
+        )
         if st.form_submit_button("Add party", icon=":material/add:"):
             if not legal_name.strip() or not acronym.strip():
                 st.error("Give the new party a legal name and an acronym.")
