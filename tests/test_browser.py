@@ -65,10 +65,9 @@ def start_harbor_task_force(page, url: str) -> None:
     """A new agreement from the task-force preset, on Basics, with its purpose typed."""
     page.goto(url)
     heading(page, "Agreements")
-    form = page.get_by_test_id("stForm")
-    form.get_by_label("Title", exact=True).fill("Harbor Task Force MOU")
-    form.get_by_label("Id (the file name)", exact=True).fill("harbor-task-force")
-    form.get_by_role("button", name="Create from preset").click()
+    type_text(page, "Title", "Harbor Task Force MOU")  # the id is suggested from it
+    page.get_by_label("Id (the file name)", exact=True).fill("harbor-task-force")
+    page.get_by_role("button", name="Create from preset").click()
     heading(page, "Basics")
     type_text(page, "Purpose", "Dismantle violent gangs operating in the harbor.", area=True)
 
