@@ -26,7 +26,7 @@ class Blank:
     written where a value is needed now (a file made by `mou new`)."""
 
     hint: str
-    stand_in: str
+    stand_in: Any
 
 
 def _party(letter: str) -> dict[str, Any]:
@@ -53,11 +53,10 @@ def _party(letter: str) -> dict[str, Any]:
         "point_of_contact": contact(),
         "notice_addressee": contact(),
         "signatories": [
-            {
-                "id": "head",
-                "name": Blank("Name of the signatory", "[NAME OF SIGNATORY]"),
-                "title": Blank("Title of the signatory", "[TITLE]"),
-            }
+            Blank(
+                "A signature block",
+                {"id": "head", "name": "[NAME OF SIGNATORY]", "title": "[TITLE]"},
+            )
         ],
     }
 
@@ -175,7 +174,8 @@ def preset_with_hints(
     hints: dict[str, str] = {}
 
     def leave_out(blank: Blank, path: str) -> None:  # None: the value is left out
-        hints[hint_path(path)] = blank.hint
+        if isinstance(blank.stand_in, str):  # a field's (a row's blank leaves the list empty)
+            hints[hint_path(path)] = blank.hint
 
     data = _filled(_template(agreement_type, agreement_id, title), leave_out)
     return data, hints
@@ -204,8 +204,9 @@ def _filled(value: Any, fill: Callable[[Blank, str], Any], path: str = "$") -> A
     if isinstance(value, Blank):
         return fill(value, path)
     if isinstance(value, dict):
-        found = {k: _filled(v, fill, f"{path}.{k}") for k, v in value.items()}
-        return {k: v for k, v in found.items() if v is not None}
+        fields = {k: _filled(v, fill, f"{path}.{k}") for k, v in value.items()}
+        return {k: v for k, v in fields.items() if v is not None}
     if isinstance(value, list):
-        return [_filled(v, fill, f"{path}[{i}]") for i, v in enumerate(value)]
+        items = [_filled(v, fill, f"{path}[{i}]") for i, v in enumerate(value)]
+        return [v for v in items if v is not None]
     return value

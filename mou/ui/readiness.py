@@ -16,6 +16,7 @@ remembered on the draft until it next changes, so both pages pay for the rules o
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import re
 from typing import Any
 
@@ -34,8 +35,41 @@ REPAIR_ROUNDS = 6
 
 
 def findings(draft: Draft) -> list[Finding]:
-    """(severity, rule, path, message) for every validation problem and readiness finding."""
-    return draft.memo("findings", lambda: _findings(draft))  # type: ignore[no-any-return]
+    """(severity, rule, path, message) for every validation problem and readiness finding,
+    and the wizard's own remarks (an effective date that has passed)."""
+    return draft.memo("findings", lambda: _with_remarks(_findings(draft), draft.data))  # type: ignore[no-any-return]
+
+
+PAST_DATE = "wizard.effective-date-past"
+_SETTLED = ("executed", "expired", "terminated")
+
+
+def past_effective_date(data: dict[str, Any], today: dt.date | None = None) -> str | None:
+    """Why the effective date deserves a second look when it has already passed (often a
+    slip, 2019 for 2029; an agreement rarely takes effect before it is signed), or None.
+
+    Not a readiness rule: those are pure functions of the agreement, and this depends on
+    the day it is read. Not said of an agreement already signed or ended.
+    """
+    value = (data.get("term") or {}).get("effective_date")
+    try:
+        day = dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None  # validation names a malformed date
+    if day is None or day >= (today or dt.date.today()) or data.get("status") in _SETTLED:
+        return None
+    return (
+        f"{day.isoformat()} has already passed: check the year, or keep it if the parties "
+        "agree to take effect retroactively"
+    )
+
+
+def _with_remarks(found: list[Finding], data: dict[str, Any]) -> list[Finding]:
+    said = past_effective_date(data)
+    path = "$.term.effective_date"
+    if said is None or any(under(path, f[2]) for f in found):
+        return found
+    return [*found, ("warning", PAST_DATE, path, said)]
 
 
 def _findings(draft: Draft) -> list[Finding]:
