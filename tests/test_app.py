@@ -316,9 +316,7 @@ def _fill_party(at: AppTest, index: int, name: str, acronym: str) -> None:
         at.text_input(key=key(at, path)).set_value(value)
     at.selectbox(key=key(at, f"{p}.level")).set_value("county")
     at.run()
-    _edit_table(
-        at, f"{p}.signatories", edited={0: {"name": f"Head of {acronym}", "title": "Chief"}}
-    )
+    _edit_table(at, f"{p}.signatories", added=[{"name": f"Head of {acronym}", "title": "Chief"}])
 
 
 def table_key(at: AppTest, path: str) -> str:
