@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from mou.store.create import init_workspace
 from mou.store.workspace import Workspace
+from tests.support.blanks import fill_governing_law, fill_party
 from tests.support.browser import CHROMIUM, chromium_page, streamlit_server
 
 
@@ -79,7 +80,9 @@ def test_create_save_history_and_download_in_chromium(app_url, tmp_path):
         # Leaving with unsaved changes asks first: the page's unload guard is armed.
         assert page.evaluate("window.__mouDirty") is True
         next_step(page, "Parties and signatories")
-        type_text(page, "Legal name", "Harbor County Sheriff's Office")
+        # The preset leaves names, contacts and addresses blank (hints, not text): fill them.
+        fill_party(page, "party-a", "Harbor County Sheriff's Office", "PA")
+        fill_party(page, "party-b", "City of Harbor", "PB")
         next_step(page, "Shared goals and metrics")
         next_step(page, "Roles and responsibilities")
         form = page.get_by_test_id("stForm")
@@ -99,6 +102,8 @@ def test_create_save_history_and_download_in_chromium(app_url, tmp_path):
             "Review and save",
         ):
             next_step(page, title)
+            if title.startswith("Term"):
+                fill_governing_law(page)
         page.get_by_label("What changed, and why", exact=True).fill("First draft")
         page.get_by_label("Your name", exact=True).fill("Alice Liaison")
         page.get_by_label("Your email", exact=True).fill("alice@county.example.gov")

@@ -38,6 +38,7 @@ def commit_field(page: Any, field: Any, value: str) -> None:
 
 def fill_party(page: Any, picker: str, name: str, acronym: str, level: str = "County") -> None:
     """Pick the party labelled ``picker`` on the Parties step and fill its blank fields."""
+    settled(page, ran=False, timeout=60_000)  # the step's own run is over
     watch_runs(page)
     page.get_by_test_id("stButtonGroup").first.get_by_text(picker, exact=True).click()
     settled(page, timeout=60_000)
@@ -53,6 +54,7 @@ def fill_party(page: Any, picker: str, name: str, acronym: str, level: str = "Co
 
 def fill_governing_law(page: Any, law: str = "the laws of the State of Columbia") -> None:
     """On the Term step: open General provisions and name the governing law."""
+    settled(page, ran=False, timeout=60_000)
     watch_runs(page)
     page.get_by_test_id("stButtonGroup").first.get_by_text("General provisions").click()
     settled(page, timeout=60_000)
