@@ -113,6 +113,38 @@ def test_a_party_moved_up_comes_back_with_undo(app_url):
         expect(page.get_by_text("Saved", exact=True)).to_be_visible()  # nothing left unsaved
 
 
+def retitle_and_save(page, title: str, who: str) -> None:
+    """On Basics: retitle the agreement, then try to save it from Review."""
+    field = page.get_by_label("Title", exact=True)
+    field.fill(title)
+    act(page, lambda: field.press("Enter"))
+    sidebar(page, "Review and save")
+    page.get_by_label("What changed, and why", exact=True).fill(f"{who} retitles")
+    page.get_by_label("Your name", exact=True).fill(who)
+    page.get_by_label("Your email", exact=True).fill(f"{who.lower()}@county.example.gov")
+    act(page, page.get_by_role("button", name="Save revision").click)
+
+
+def test_a_conflict_on_one_field_is_settled_by_choosing_theirs(app_url):
+    # Runs before the test that saves a new agreement: open_river opens the first listed.
+    with chromium_page() as bob:
+        open_river(bob, app_url)
+        alice = bob.context.browser.new_context(viewport={"width": 1360, "height": 900})
+        alice_page = alice.new_page()
+        open_river(alice_page, app_url)
+        retitle_and_save(alice_page, "Alice's title", "Alice")
+        alice_page.get_by_text("Saved as revision").wait_for(timeout=60_000)
+        alice.close()
+        retitle_and_save(bob, "Bob's title", "Bob")
+        expect(bob.get_by_text("You both changed 1 field.")).to_be_visible(timeout=30_000)
+        act(bob, bob.get_by_test_id("stRadio").get_by_text("Keep theirs", exact=True).click)
+        act(bob, bob.get_by_role("button", name="Apply my choices").click)
+        expect(bob.get_by_text("You both changed")).to_have_count(0)
+        sidebar(bob, "Basics")
+        expect(bob.get_by_label("Title", exact=True)).to_have_value("Alice's title")
+        expect(bob.get_by_text("Saved", exact=True)).to_be_visible()  # theirs, nothing left
+
+
 def test_a_new_agreement_is_saved_once_its_blanks_are_filled(app_url):
     with chromium_page() as page:
         page.goto(app_url)
