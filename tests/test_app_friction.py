@@ -243,3 +243,15 @@ def test_a_past_effective_date_is_a_warning_on_review_with_a_way_to_term(with_ag
     draft_of(at).touch()
     at.run()
     assert not [m.value for m in at.markdown if "has already passed" in m.value]
+
+
+def test_review_of_an_untouched_new_agreement_lists_its_blanks_and_rules_at_once(workspace):
+    at = type_title(start(), "Lake Partnership")
+    _submit(at, "Create from preset")
+    goto(at, "review")
+    said = texts(at)
+    assert "**Parties › item 2 › Level:** required: fill it in" in said  # a blank
+    assert "party-b has no signatory" in said  # a readiness rule, in the same list
+    assert "no shared goal" in said
+    assert "tand-in" not in said  # what the check stood in for the blanks is never shown
+    assert_clean(at)
