@@ -323,12 +323,17 @@ def _field_choices(draft: state.Draft, merged: Merged) -> None:
         if side is not None:
             chosen[found.path] = side
     if st.button("Apply my choices", type="primary", key="review-apply-choices"):
-        settled = _field_merge(draft, chosen)
-        if settled is None or not settled.clean:
-            reasons = "; ".join(c.reason for c in (settled.conflicts if settled else ()))
-            st.error(f"Not combined: {plain(reasons or 'your draft has problems')}.")
-            return
-        _adopt_merge(draft, settled)
+        _apply_choices(draft, chosen)
+
+
+def _apply_choices(draft: state.Draft, chosen: dict[str, Prefer]) -> None:
+    """Merge again with the sides chosen; say why when the result still cannot stand."""
+    settled = _field_merge(draft, chosen)
+    if settled is None or not settled.clean:
+        reasons = "; ".join(c.reason for c in (settled.conflicts if settled else ()))
+        st.error(f"Not combined: {plain(reasons or 'your draft has problems')}.")
+        return
+    _adopt_merge(draft, settled)
 
 
 def _adopt_merge(draft: state.Draft, merged: Merged) -> None:
