@@ -1,46 +1,73 @@
 """Starting points for a new agreement, one per agreement type.
 
-A preset is valid but not ready: party names, contacts and dates are bracketed
-placeholders ("[LEGAL NAME OF PARTY A]") that the readiness rules flag until a
-liaison fills them in. The standard clauses are ordinary, conservative language
-that counsel would expect to see and then adapt.
+Names, contacts and addresses only the liaison knows are :class:`Blank` in a preset.
+A file made by `mou new` must be valid, so there each one holds a stand-in: a
+bracketed placeholder ("[LEGAL NAME OF PARTY A]") that the readiness rules flag until
+someone replaces it. The wizard leaves each one out instead and shows its hint in the
+empty field (:func:`preset_with_hints`): an untouched field is then a missing value
+the checks name, never text that could reach a signed document. The standard clauses
+are ordinary, conservative language that counsel would expect to see and then adapt.
 """
 
 from __future__ import annotations
 
 import copy
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from .migrate import CURRENT_VERSION
 
 
+@dataclass(frozen=True)
+class Blank:
+    """A value only the liaison can give: ``hint`` says what goes there; ``stand_in`` is
+    written where a value is needed now (a file made by `mou new`)."""
+
+    hint: str
+    stand_in: Any
+
+
 def _party(letter: str) -> dict[str, Any]:
-    contact = {
-        "name": f"[NAME OF CONTACT, PARTY {letter}]",
-        "title": "[TITLE]",
-        "email": f"contact-{letter.lower()}@example.org",
-    }
+    def contact() -> dict[str, Any]:
+        return {
+            "name": Blank("Name, e.g. Jane Roe", f"[NAME OF CONTACT, PARTY {letter}]"),
+            "title": Blank("Title, e.g. Deputy Chief", "[TITLE]"),
+            "email": Blank("e.g. jane.roe@agency.gov", f"contact-{letter.lower()}@example.org"),
+        }
+
     return {
         "id": f"party-{letter.lower()}",
-        "legal_name": f"[LEGAL NAME OF PARTY {letter}]",
-        "acronym": f"P{letter}",
-        "level": "county" if letter == "A" else "municipal",
+        "legal_name": Blank(
+            "Full legal name, e.g. County of Bellwater", f"[LEGAL NAME OF PARTY {letter}]"
+        ),
+        "acronym": Blank("e.g. BCSO", f"P{letter}"),
+        "level": Blank("Choose…", "county" if letter == "A" else "municipal"),
         "address": {
-            "street": "[STREET]",
-            "city": "[CITY]",
-            "state": "[STATE]",
-            "postal_code": "00000",
+            "street": Blank("e.g. 100 Main Street", "[STREET]"),
+            "city": Blank("City", "[CITY]"),
+            "state": Blank("e.g. CO", "[STATE]"),
+            "postal_code": Blank("e.g. 80202", "00000"),
         },
-        "point_of_contact": contact,
-        "notice_addressee": dict(contact),
-        "signatories": [{"id": "head", "name": "[NAME OF SIGNATORY]", "title": "[TITLE]"}],
+        "point_of_contact": contact(),
+        "notice_addressee": contact(),
+        "signatories": [
+            Blank(
+                "A signature block",
+                {"id": "head", "name": "[NAME OF SIGNATORY]", "title": "[TITLE]"},
+            )
+        ],
     }
 
 
 _COMMON: dict[str, Any] = {
     "status": "draft",
     "parties": [_party("A"), _party("B")],
-    "purpose": "[State the shared purpose of this agreement in one or two sentences.]",
+    "purpose": Blank(
+        "State the shared purpose of this agreement in one or two sentences.",
+        "[State the shared purpose of this agreement in one or two sentences.]",
+    ),
     "funding": {"each_party_bears_own_costs": True, "subject_to_appropriations": True},
     "evaluation": {"reporting_frequency": "annual", "review_interval_months": 12},
     "liability": {"tort": "each_party", "workers_compensation": "each_party"},
@@ -62,7 +89,11 @@ _COMMON: dict[str, Any] = {
         "procedure": "This agreement may be amended only by a written amendment "
         "signed by every party."
     },
-    "general": {"governing_law": "[the laws of the State of ...]"},
+    "general": {
+        "governing_law": Blank(
+            "e.g. the laws of the State of Colorado", "[the laws of the State of ...]"
+        )
+    },
 }
 
 _BY_TYPE: dict[str, dict[str, Any]] = {
@@ -126,7 +157,36 @@ _BY_TYPE: dict[str, dict[str, Any]] = {
 
 
 def preset(agreement_type: str, agreement_id: str, title: str) -> dict[str, Any]:
-    """Draft agreement data of ``agreement_type`` with the given id and title."""
+    """Draft agreement data of ``agreement_type`` with the given id and title, valid: every
+    blank holds its bracketed stand-in (what `mou new` writes)."""
+    template = _template(agreement_type, agreement_id, title)
+    return _filled(template, lambda blank, _path: blank.stand_in)
+
+
+def preset_with_hints(
+    agreement_type: str, agreement_id: str, title: str
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The preset with every blank left out, and what each blank's field should hint.
+
+    Hints are keyed by JSON path with list positions left out (``$.parties[].acronym``),
+    so they hold for every party, including those added or moved later.
+    """
+    hints: dict[str, str] = {}
+
+    def leave_out(blank: Blank, path: str) -> None:  # None: the value is left out
+        if isinstance(blank.stand_in, str):  # a field's (a row's blank leaves the list empty)
+            hints[hint_path(path)] = blank.hint
+
+    data = _filled(_template(agreement_type, agreement_id, title), leave_out)
+    return data, hints
+
+
+def hint_path(path: str) -> str:
+    """``$.parties[1].address.city`` -> ``$.parties[].address.city``: the key of a hint."""
+    return re.sub(r"\[\d+\]", "[]", path)
+
+
+def _template(agreement_type: str, agreement_id: str, title: str) -> dict[str, Any]:
     data = copy.deepcopy(_COMMON)
     data.update(copy.deepcopy(_BY_TYPE[agreement_type]))
     return {
@@ -136,3 +196,17 @@ def preset(agreement_type: str, agreement_id: str, title: str) -> dict[str, Any]
         "type": agreement_type,
         **data,
     }
+
+
+def _filled(value: Any, fill: Callable[[Blank, str], Any], path: str = "$") -> Any:
+    """``value`` with each :class:`Blank` replaced by ``fill(blank, its JSON path)``; a
+    blank filled with None is left out."""
+    if isinstance(value, Blank):
+        return fill(value, path)
+    if isinstance(value, dict):
+        fields = {k: _filled(v, fill, f"{path}.{k}") for k, v in value.items()}
+        return {k: v for k, v in fields.items() if v is not None}
+    if isinstance(value, list):
+        items = [_filled(v, fill, f"{path}[{i}]") for i, v in enumerate(value)]
+        return [v for v in items if v is not None]
+    return value

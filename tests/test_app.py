@@ -260,6 +260,16 @@ def test_new_agreement_filled_from_scratch_is_saved_as_one_commit_and_exported(w
     assert [b.label for b in at.get("download_button")][:1] == ["Download .docx"]
 
 
+def fill_blanks(at: AppTest) -> AppTest:
+    """Give a new agreement what its preset left blank (names, contacts, governing law):
+    the values of :func:`ready_data`, so it can be saved."""
+    draft = draft_of(at)
+    draft.data = ready_data(draft.agreement_id, draft.data["title"])
+    draft.touch()
+    draft.generation += 1  # the fields start again from the draft, as after a reload
+    return at.run()
+
+
 def _submit(at: AppTest, label: str) -> AppTest:
     return next(b for b in at.button if b.label == label).click().run()
 
@@ -303,16 +313,17 @@ def _fill_party(at: AppTest, index: int, name: str, acronym: str) -> None:
         f"{p}.address.street": "1 Main St",
         f"{p}.address.city": "Riverton",
         f"{p}.address.state": "CO",
+        f"{p}.address.postal_code": "80202",
     }
     for contact in ("point_of_contact", "notice_addressee"):
         values[f"{p}.{contact}.name"] = f"Contact of {acronym}"
         values[f"{p}.{contact}.title"] = "Coordinator"
+        values[f"{p}.{contact}.email"] = f"{acronym.lower()}@riverton.example.gov"
     for path, value in values.items():
         at.text_input(key=key(at, path)).set_value(value)
+    at.selectbox(key=key(at, f"{p}.level")).set_value("county")
     at.run()
-    _edit_table(
-        at, f"{p}.signatories", edited={0: {"name": f"Head of {acronym}", "title": "Chief"}}
-    )
+    _edit_table(at, f"{p}.signatories", added=[{"name": f"Head of {acronym}", "title": "Chief"}])
 
 
 def table_key(at: AppTest, path: str) -> str:
@@ -565,6 +576,7 @@ def test_two_sessions_creating_the_same_new_id_conflict(workspace):
         at.text_input(key="new-title").set_value("Same")
         at.text_input(key="new-id").set_value("same-id")
         _submit(at, "Create from preset")
+        fill_blanks(at)
     goto(second, "basics")
     second.text_area(key=key(second, "$.purpose")).set_value("The second liaison's purpose").run()
     save(first, "Create")

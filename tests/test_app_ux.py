@@ -17,6 +17,7 @@ from tests.test_app import (
     _submit,
     assert_clean,
     draft_of,
+    fill_blanks,
     goto,
     key,
     open_agreement,
@@ -185,7 +186,7 @@ def test_a_problem_shown_beside_its_field_is_not_listed_again_on_the_step(with_a
 
 
 def test_after_a_save_the_page_says_saved_and_nothing_else(workspace):
-    at = create(start(), "lake-partnership", "Lake Partnership")
+    at = fill_blanks(create(start(), "lake-partnership", "Lake Partnership"))
     goto(at, "review")
     at.text_input(key="save-message").set_value("First draft")
     at.text_input(key="save-name").set_value("Alice Liaison")

@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from mou.store.create import init_workspace
 from mou.store.workspace import Workspace
+from tests.support.blanks import fill_governing_law, fill_party
 from tests.support.browser import CHROMIUM, chromium_page, streamlit_server
 
 
@@ -65,10 +66,9 @@ def start_harbor_task_force(page, url: str) -> None:
     """A new agreement from the task-force preset, on Basics, with its purpose typed."""
     page.goto(url)
     heading(page, "Agreements")
-    form = page.get_by_test_id("stForm")
-    form.get_by_label("Title", exact=True).fill("Harbor Task Force MOU")
-    form.get_by_label("Id (the file name)", exact=True).fill("harbor-task-force")
-    form.get_by_role("button", name="Create from preset").click()
+    type_text(page, "Title", "Harbor Task Force MOU")  # the id is suggested from it
+    page.get_by_label("Id (the file name)", exact=True).fill("harbor-task-force")
+    page.get_by_role("button", name="Create from preset").click()
     heading(page, "Basics")
     type_text(page, "Purpose", "Dismantle violent gangs operating in the harbor.", area=True)
 
@@ -80,7 +80,9 @@ def test_create_save_history_and_download_in_chromium(app_url, tmp_path):
         # Leaving with unsaved changes asks first: the page's unload guard is armed.
         assert page.evaluate("window.__mouDirty") is True
         next_step(page, "Parties and signatories")
-        type_text(page, "Legal name", "Harbor County Sheriff's Office")
+        # The preset leaves names, contacts and addresses blank (hints, not text): fill them.
+        fill_party(page, "party-a", "Harbor County Sheriff's Office", "PA")
+        fill_party(page, "party-b", "City of Harbor", "PB")
         next_step(page, "Shared goals and metrics")
         next_step(page, "Roles and responsibilities")
         form = page.get_by_test_id("stForm")
@@ -100,6 +102,8 @@ def test_create_save_history_and_download_in_chromium(app_url, tmp_path):
             "Review and save",
         ):
             next_step(page, title)
+            if title.startswith("Term"):
+                fill_governing_law(page)
         page.get_by_label("What changed, and why", exact=True).fill("First draft")
         page.get_by_label("Your name", exact=True).fill("Alice Liaison")
         page.get_by_label("Your email", exact=True).fill("alice@county.example.gov")

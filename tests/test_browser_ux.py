@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from mou.store.create import init_workspace
+from tests.support.blanks import fill_governing_law, fill_party
 from tests.support.browser import chromium_page, settled, streamlit_server, watch_runs
 from tests.test_app import commit, ready_data
 from tests.test_browser import chromium_available, heading
@@ -200,10 +201,10 @@ def create(page, url: str, title: str, agreement_id: str) -> None:
     page.goto(url)
     heading(page, "Agreements")
     settle(page)
-    form = page.get_by_test_id("stForm")
-    form.get_by_label("Title", exact=True).fill(title)
-    form.get_by_label("Id (the file name)", exact=True).fill(agreement_id)
-    form.get_by_role("button", name="Create from preset").click()
+    page.get_by_label("Title", exact=True).fill(title)
+    act(page, lambda: page.get_by_label("Title", exact=True).press("Enter"))  # suggests the id
+    page.get_by_label("Id (the file name)", exact=True).fill(agreement_id)
+    page.get_by_role("button", name="Create from preset").click()
     heading(page, "Basics")
     settle(page)
     purpose = page.get_by_label("Purpose", exact=True)
@@ -229,6 +230,11 @@ def test_an_unsaved_new_agreement_is_found_again_on_the_agreements_page(app_url)
 def test_after_a_save_the_page_says_saved_and_not_new(app_url):
     with chromium_page() as page:
         create(page, app_url, "Bay Partnership", "bay-partnership")
+        sidebar(page, "Parties and signatories")  # what the preset leaves blank
+        fill_party(page, "party-a", "Bay County", "BC")
+        fill_party(page, "party-b", "City of Bay", "CB")
+        sidebar(page, "Term, liability and general provisions")
+        fill_governing_law(page)
         sidebar(page, "Review and save")
         page.get_by_label("What changed, and why", exact=True).fill("First draft")
         page.get_by_label("Your name", exact=True).fill("Alice Liaison")

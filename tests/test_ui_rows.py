@@ -21,7 +21,6 @@ from mou.ui.rows import (
     remove_party_references,
     set_in,
     slugify,
-    three_way,
     to_rows,
     typed_first,
 )
@@ -166,31 +165,6 @@ def test_preset_data_survives_the_table_round_trip_and_stays_valid():
     items = data["parties"][0]["signatories"]
     data["parties"][0]["signatories"] = from_rows(to_rows(items, signatories), items, signatories)
     validate_data(data)
-
-
-def test_three_way_merges_edits_to_different_fields():
-    base = {"title": "T", "term": {"notice_method": "mail", "withdrawal_notice_days": 30}}
-    mine = {"title": "T2", "term": {"notice_method": "mail", "withdrawal_notice_days": 30}}
-    theirs = {"title": "T", "term": {"notice_method": "email", "withdrawal_notice_days": 30}}
-    merged, clashes = three_way(base, mine, theirs)
-    assert clashes == []
-    assert merged == {
-        "title": "T2",
-        "term": {"notice_method": "email", "withdrawal_notice_days": 30},
-    }
-
-
-def test_three_way_reports_a_field_both_changed_and_keeps_theirs():
-    merged, clashes = three_way({"title": "T"}, {"title": "Mine"}, {"title": "Theirs"})
-    assert clashes == ["$.title"]
-    assert merged == {"title": "Theirs"}
-
-
-def test_three_way_keeps_my_removal_and_their_addition():
-    base = {"marking": "FOUO", "title": "T"}
-    mine = {"title": "T"}
-    theirs = {"marking": "FOUO", "title": "T", "number": "7"}
-    assert three_way(base, mine, theirs) == ({"title": "T", "number": "7"}, [])
 
 
 def test_place_names_a_path_in_words():

@@ -174,9 +174,10 @@ def _item_title(item: Any, noun: str) -> str:
 # --------------------------------------------------------------------------- undo
 
 
-def keep_for_undo(draft: Draft, what: str) -> None:
-    """Remember the draft as it is, before removing ``what`` ("the party “PA”")."""
-    st.session_state[_undo_key(draft)] = [what, copy.deepcopy(draft.data), None]
+def keep_for_undo(draft: Draft, what: str, done: str = "Removed") -> None:
+    """Remember the draft as it is, before an edit that Undo can take back: ``done``
+    ``what`` ("Removed" "the party “PA”", "Moved" "the party “PA” up")."""
+    st.session_state[_undo_key(draft)] = [f"{done} {what}", copy.deepcopy(draft.data), None]
 
 
 def note_undo_version(draft: Draft) -> None:
@@ -187,15 +188,17 @@ def note_undo_version(draft: Draft) -> None:
 
 
 def undo_offer(draft: Draft) -> None:
-    """ "Removed … — Undo" after a removal, until the next edit (which Undo would lose)."""
+    """ "Removed … — Undo" after a removal or a move, until the next edit (which Undo
+    would lose)."""
     kept = st.session_state.get(_undo_key(draft))
     slot = st.container()  # always drawn, so the fields below keep their place (and focus)
     if kept is None or kept[2] != draft.version:
         st.session_state.pop(_undo_key(draft), None)
         return
-    what, before, _ = kept
+    said, before, _ = kept
     text, button = slot.columns([5, 1], vertical_alignment="center")
-    text.info(f"Removed {plain(what)}.", icon=":material/delete:")
+    icon = ":material/delete:" if said.startswith("Removed") else ":material/undo:"
+    text.info(f"{plain(said)}.", icon=icon)
     if button.button("Undo", key=draft.key("::undo"), type="primary", width="stretch"):
         st.session_state.pop(_undo_key(draft), None)
         draft.data = before

@@ -13,10 +13,12 @@ import streamlit as st
 
 from ..changes.decisions import remarks_by_field
 from ..chars import invisible_chars
+from ..presets import hint_path
 from .rows import (
     Column,
     Path,
     Table,
+    column_widths,
     from_rows,
     get_in,
     goal_labels,
@@ -171,6 +173,9 @@ def text(draft: Draft, path: Path, label: str, *, area: bool = False, **kw: Any)
     current = get_in(draft.data, path)
     widget = st.text_area if area else st.text_input
     shown = "" if current is None else str(current)
+    hint = draft.hints.get(hint_path(json_path(path)))
+    if hint:  # what a preset left for the liaison to fill in, shown while it is empty
+        kw["placeholder"] = hint
     _bound(draft, path, widget, {"value": shown}, _same, label=label, **kw)
     show_invisible(get_in(draft.data, path))
 
@@ -389,6 +394,7 @@ def table(draft: Draft, spec: Table, *, caption: str | None = None, height: Any 
         column_order=[c.field for c in spec.columns],
         width="stretch",
         height=height,
+        placeholder="",  # a blank cell shows empty, not "None"
     )
     items = previous
     if _has_edits(st.session_state.get(key)):  # untouched tables cost no conversion
@@ -476,13 +482,16 @@ def _column_config(draft: Draft, spec: Table) -> dict[str, Any]:
     config: dict[str, Any] = {}
     labels = party_labels(draft.data)
     goals = goal_labels(draft.data)
+    widths = column_widths(spec.columns)
     for c in spec.columns:
-        common: dict[str, Any] = {"help": _column_help(c)}
+        common: dict[str, Any] = {"help": _column_help(c), "width": widths[c.field]}
         if c.kind in ("int", "float"):
             fmt = "%d" if c.kind == "int" else "%g"
             config[c.field] = st.column_config.NumberColumn(c.label, format=fmt, **common)
         elif c.kind == "bool":
-            config[c.field] = st.column_config.CheckboxColumn(c.label, help=c.help)
+            config[c.field] = st.column_config.CheckboxColumn(
+                c.label, help=c.help, width=widths[c.field]
+            )
         elif c.kind == "choice":
             config[c.field] = st.column_config.SelectboxColumn(
                 c.label,

@@ -16,11 +16,14 @@ remembered on the draft until it next changes, so both pages pay for the rules o
 from __future__ import annotations
 
 import copy
+import datetime as dt
+import itertools
 import re
 from typing import Any
 
 from ..chars import hidden_char
 from ..errors import InvalidAgreement, Problem
+from ..model import PartyLevel
 from ..rules import check
 from ..validate import validate_data
 from .rows import under
@@ -34,8 +37,41 @@ REPAIR_ROUNDS = 6
 
 
 def findings(draft: Draft) -> list[Finding]:
-    """(severity, rule, path, message) for every validation problem and readiness finding."""
-    return draft.memo("findings", lambda: _findings(draft))  # type: ignore[no-any-return]
+    """(severity, rule, path, message) for every validation problem and readiness finding,
+    and the wizard's own remarks (an effective date that has passed)."""
+    return draft.memo("findings", lambda: _with_remarks(_findings(draft), draft.data))  # type: ignore[no-any-return]
+
+
+PAST_DATE = "wizard.effective-date-past"
+_SETTLED = ("executed", "expired", "terminated")
+
+
+def past_effective_date(data: dict[str, Any], today: dt.date | None = None) -> str | None:
+    """Why the effective date deserves a second look when it has already passed (often a
+    slip, 2019 for 2029; an agreement rarely takes effect before it is signed), or None.
+
+    Not a readiness rule: those are pure functions of the agreement, and this depends on
+    the day it is read. Not said of an agreement already signed or ended.
+    """
+    value = (data.get("term") or {}).get("effective_date")
+    try:
+        day = dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None  # validation names a malformed date
+    if day is None or day >= (today or dt.date.today()) or data.get("status") in _SETTLED:
+        return None
+    return (
+        f"{day.isoformat()} has already passed: check the year, or keep it if the parties "
+        "agree to take effect retroactively"
+    )
+
+
+def _with_remarks(found: list[Finding], data: dict[str, Any]) -> list[Finding]:
+    said = past_effective_date(data)
+    path = "$.term.effective_date"
+    if said is None or any(under(path, f[2]) for f in found):
+        return found
+    return [*found, ("warning", PAST_DATE, path, said)]
 
 
 def _findings(draft: Draft) -> list[Finding]:
@@ -48,11 +84,19 @@ def _findings(draft: Draft) -> list[Finding]:
         if not repair(scratch, problems):
             break
         try:
-            return _once(found + _rule_findings(draft, validate_data(scratch)))
+            return _once(found + _scrubbed(_rule_findings(draft, validate_data(scratch))))
         except InvalidAgreement as err:
             problems = err.problems
-            found += [_as_finding(p) for p in problems]
+            found += _scrubbed([_as_finding(p) for p in problems])
     return _once(found)
+
+
+_STAND_IN_TEXT = re.compile(r"[Ss]tand-in\d*(@example\.org)?")
+
+
+def _scrubbed(found: list[Finding]) -> list[Finding]:
+    """Findings about the repaired copy, its stand-ins named as what they stand for."""
+    return [(a, b, c, _STAND_IN_TEXT.sub("(not filled in yet)", d)) for a, b, c, d in found]
 
 
 def _as_finding(problem: Problem) -> Finding:
@@ -104,18 +148,36 @@ def _parent(data: Any, parts: list[str | int]) -> Any:
 
 def _repair_value(parent: dict[str, Any], key: str) -> bool:
     if key not in parent:
-        parent[key] = _stand_in(key)
+        named = key == "acronym" and _ACRONYM.fullmatch(str(parent.get("id")))
+        parent[key] = str(parent["id"]) if named else _stand_in(key)  # "party-a has no …"
         return True
     value = parent[key]
     if isinstance(value, str) and hidden_char(value, "\n\t") is not None:
         parent[key] = "".join(c for c in value if hidden_char(c, "\n\t") is None)
-    elif isinstance(value, str) and value != _stand_in(key):
+    elif isinstance(value, str) and not _is_stand_in(value):
         parent[key] = _stand_in(key)
     else:
         del parent[key]
     return True
 
 
+_ACRONYM = re.compile(r"[A-Za-z0-9&.-]{1,16}")
+_STAND_INS = {"level": PartyLevel.municipal.value}
+"""Stand-ins for choices, which no text passes (a level nobody chose yet: one that
+triggers no rule of its own, as "federal" would)."""
+
+
 def _stand_in(key: str) -> str:
-    """Text that passes where the user's does not (never shown: the copy is scratch)."""
-    return "stand-in@example.org" if "email" in key else "Stand-in"
+    """Text that passes where the user's does not (never shown: the copy is scratch);
+    numbered, so that two stand-ins never clash (two parties' acronyms)."""
+    if key in _STAND_INS:
+        return _STAND_INS[key]
+    number = next(_NUMBERS)
+    return f"stand-in{number}@example.org" if "email" in key else f"Stand-in{number}"
+
+
+_NUMBERS = itertools.count(1)
+
+
+def _is_stand_in(value: str) -> bool:
+    return value.startswith(("Stand-in", "stand-in")) or value in _STAND_INS.values()

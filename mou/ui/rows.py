@@ -126,6 +126,33 @@ class Table:
         return key + [c.field for c in self.columns]
 
 
+TABLE_WIDTH = 720
+"""Pixels the columns of a table share: a grid in the wizard is about 790 px wide on a
+1280 px laptop screen with the sidebar open, less the column of row markers."""
+_FIXED_WIDTHS = {"bool": 80, "int": 80, "float": 80, "date": 92, "choice": 100, "party": 90}
+_LIST_WIDTH = 130
+_TEXT_MIN = 90
+
+
+def column_widths(columns: Sequence[Column], budget: int = TABLE_WIDTH) -> dict[str, int]:
+    """A width in pixels for every column, so that the whole table fits ``budget``.
+
+    Left to itself the grid sizes a column to its longest cell, and a table with a few
+    long texts hides its last columns off to the right (the metrics' Data source). Short
+    values get fixed widths; text columns share the rest, each at least a readable minimum.
+    """
+    widths = {c.field: _FIXED_WIDTHS.get(c.kind, 0) for c in columns}
+    for column in columns:
+        if column.kind in LIST_KINDS:
+            widths[column.field] = _LIST_WIDTH
+    texts = [c.field for c in columns if not widths[c.field]]
+    if texts:
+        share = (budget - sum(widths.values())) // len(texts)
+        for name in texts:
+            widths[name] = max(_TEXT_MIN, share)
+    return widths
+
+
 def to_rows(items: Sequence[dict[str, Any]] | None, table: Table) -> list[dict[str, Any]]:
     """One row per item, with every column present (blank cells as None, lists as [])."""
     rows = []
@@ -287,32 +314,6 @@ def remove_party_references(data: dict[str, Any], party_id: str) -> None:
         for item in data.get(section) or []:
             if party_id in (item.get(field) or []):
                 item[field] = [p for p in item[field] if p != party_id]
-
-
-# --------------------------------------------------------------------------- merging
-
-
-def three_way(base: Any, mine: Any, theirs: Any, path: str = "$") -> tuple[Any, list[str]]:
-    """Merge my edits (``base`` -> ``mine``) into ``theirs``; list paths we both changed.
-
-    Mappings merge key by key; anything else (text, numbers, whole lists) is one
-    value: taken from whoever changed it, a clash when both changed it differently.
-    On a clash the merged value is theirs, so nothing of theirs is lost unnoticed.
-    """
-    if mine in (base, theirs):
-        return theirs, []
-    if theirs == base:
-        return mine, []
-    if all(isinstance(v, dict) for v in (base, mine, theirs)):
-        merged: dict[str, Any] = {}
-        clashes: list[str] = []
-        for key in [*theirs, *(k for k in mine if k not in theirs)]:
-            value, found = three_way(base.get(key), mine.get(key), theirs.get(key), f"{path}.{key}")
-            clashes += found
-            if value is not None:
-                merged[key] = value
-        return merged, clashes
-    return theirs, [path]
 
 
 # --------------------------------------------------------------------------- places

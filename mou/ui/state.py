@@ -33,6 +33,7 @@ from ..notices import collecting
 from ..settings import TRUSTED_EMAIL_HEADER, TRUSTED_NAME_HEADER, WORKSPACE, resolve_workspace
 from ..store.workspace import Author, Workspace
 from ..validate import validate_data
+from .rows import slugify
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 DRAFTS = "mou_drafts"
@@ -70,6 +71,9 @@ class Draft:
     """The partner's returned copy this draft decides on; its save credits the partner."""
     attachments: dict[str, bytes] = field(default_factory=dict)
     """Files uploaded for file exhibits, by name, not yet saved: the next save commits them."""
+    hints: dict[str, str] = field(default_factory=dict)
+    """What goes in the fields a preset left blank, shown in them while they are empty,
+    by JSON path with list positions left out (:func:`mou.presets.hint_path`)."""
     _checked: tuple[int, list[Problem], dict[str, list[str]]] | None = field(
         default=None, repr=False
     )
@@ -182,9 +186,10 @@ def request_headers() -> Any:
     return st.context.headers
 
 
-def start_new(data: dict[str, Any]) -> Draft:
-    """Open a new, never saved agreement from preset data."""
-    draft = Draft(data["id"], copy.deepcopy(data), base=None, saved=None)
+def start_new(data: dict[str, Any], hints: dict[str, str] | None = None) -> Draft:
+    """Open a new, never saved agreement from preset data (``hints``: what its blank
+    fields ask for)."""
+    draft = Draft(data["id"], copy.deepcopy(data), base=None, saved=None, hints=hints or {})
     drafts()[draft.agreement_id] = draft
     st.session_state[OPEN] = draft.agreement_id
     return draft
@@ -226,6 +231,16 @@ def new_id_problem(agreement_id: str, taken: set[str]) -> str | None:
             "yet: open it from the list above, or choose another id."
         )
     return None
+
+
+def suggest_id(title: str, taken: set[str]) -> str:
+    """A new agreement's id made from its title ("Lake Partnership" -> ``lake-partnership``),
+    unlike any id in ``taken`` or open in this session; valid even for a short or
+    non-Latin title."""
+    base = slugify(title, fallback="agreement")
+    if len(base) < 3:
+        base = f"{base}-agreement"
+    return slugify(base, taken | set(drafts()))
 
 
 def rename_new(draft: Draft, new_id: str) -> None:

@@ -144,21 +144,28 @@ def _conflicts() -> None:
 
 
 def _choice(found: FileConflict, index: int, conflict: dict[str, Any]) -> Prefer | None:
-    """One conflicting field: both values, who made them, and a choice (None: none possible)."""
+    """One conflicting field of a sync: both values, who made them, and a choice."""
+    key = f"sync-choice-{found.path}-{index}"
+    return field_choice(key, conflict, found.mine_by or "here", found.theirs_by or "the remote")
+
+
+def field_choice(key: str, conflict: dict[str, Any], mine_by: str, theirs_by: str) -> Prefer | None:
+    """One field both sides changed (a merge conflict as JSON): both values side by side,
+    who made them, and "Keep mine" or "Keep theirs"; None when no side can be kept."""
     label = plain(conflict.get("label") or conflict["path"])
     st.markdown(f"- **{label}** — {plain(conflict['reason'])}")
     if conflict["mine"] is None and conflict["theirs"] is None:
         return None  # a merge that would be invalid as a whole: no side to pick
     mine, theirs = st.columns(2)
-    mine.caption(f"Mine ({plain(found.mine_by or 'here')})")
+    mine.caption(f"Mine ({plain(mine_by)})")
     mine.code(_shown(conflict["mine"]), language=None, wrap_lines=True)
-    theirs.caption(f"Theirs ({plain(found.theirs_by or 'the remote')})")
+    theirs.caption(f"Theirs ({plain(theirs_by)})")
     theirs.code(_shown(conflict["theirs"]), language=None, wrap_lines=True)
     chosen = st.radio(
         f"Keep for {label}",
         _SIDES,
         format_func=lambda side: "Keep mine" if side == "mine" else "Keep theirs",
-        key=f"sync-choice-{found.path}-{index}",
+        key=key,
         horizontal=True,
     )
     return chosen

@@ -9,16 +9,17 @@ import streamlit as st
 
 from ...errors import MouError
 from ...model import AgreementType, Status
-from ...presets import preset
+from ...presets import preset_with_hints
 from .. import routing, state, syncing
 from ..fields import humanize
 from ..rows import party_labels
-from ..style import plain
+from ..style import code, plain
 
 
 def show() -> None:
     """Draw the page."""
     st.title(routing.AGREEMENTS.title)
+    _introduction()
     _unsaved_notice()
     syncing.panel()
     try:
@@ -31,6 +32,25 @@ def show() -> None:
     _open(rows)
     st.divider()
     _new_agreement({row["id"] for row in summaries})
+
+
+def _introduction() -> None:
+    """What the app is for and how to begin, for someone who opens it the first time."""
+    st.markdown(
+        "**mou** drafts memoranda of understanding and other agreements between agencies "
+        "and partners, step by step: parties and signatories, shared goals with measurable "
+        "metrics, roles, resources and funding, information sharing, term. It checks the "
+        "draft against the rules a reviewing attorney applies and exports the Word document "
+        "every party signs."
+    )
+    st.markdown(
+        "**To start**, create a new agreement from the preset for its type (below), or "
+        "pick one in the list and open it.  \n"
+        "**Where your work is kept:** edits stay in this browser session while you move "
+        "between steps and pages; **Review and save** records them as a revision, with your "
+        "name and a message, in the workspace's git repository "
+        f"({code(state.workspace_root())}). Until then nothing is written."
+    )
 
 
 def _unsaved_notice() -> None:
@@ -139,22 +159,44 @@ def _open(rows: list[dict[str, Any]]) -> None:
 
 def _new_agreement(existing: set[str]) -> None:
     st.subheader("New agreement")
-    with st.form("new-agreement", border=True):
+    with st.container(border=True):
         kind = st.selectbox("Type", list(AgreementType), format_func=humanize, key="new-type")
         title = st.text_input(
-            "Title", key="new-title", placeholder="e.g. Regional Gun Violence Task Force MOU"
+            "Title",
+            key="new-title",
+            placeholder="e.g. Regional Gun Violence Task Force MOU",
+            on_change=_suggest_id,
+            args=(existing,),
         )
         agreement_id = st.text_input(
-            "Id (the file name)", key="new-id", placeholder="e.g. regional-gun-task-force"
+            "Id (the file name)",
+            key="new-id",
+            placeholder="made from the title, e.g. regional-gun-violence-task-force-mou",
+            help="Suggested from the title; change it if you like: 3 to 64 lower-case "
+            "letters, digits and hyphens.",
         )
-        if not st.form_submit_button("Create from preset", type="primary"):
+        if not st.button("Create from preset", type="primary", key="new-create"):
             return
+    agreement_id = agreement_id.strip() or state.suggest_id(title, existing)
     problem = _new_problem(agreement_id, title, existing)
     if problem:
         st.error(problem)
         return
-    state.start_new(preset(str(kind), agreement_id, title))
+    state.start_new(*preset_with_hints(str(kind), agreement_id, title))
     routing.go(routing.first())
+
+
+_SUGGESTED = "new-id-suggested"
+
+
+def _suggest_id(existing: set[str]) -> None:
+    """Fill the id in from the title, unless the user typed an id of their own."""
+    typed = str(st.session_state.get("new-id") or "").strip()
+    if typed and typed != st.session_state.get(_SUGGESTED):
+        return
+    title = str(st.session_state.get("new-title") or "")
+    suggestion = state.suggest_id(title, existing) if title.strip() else ""
+    st.session_state["new-id"] = st.session_state[_SUGGESTED] = suggestion
 
 
 def _new_problem(agreement_id: str, title: str, existing: set[str]) -> str | None:

@@ -8,10 +8,12 @@ from typing import Any
 
 import streamlit as st
 
+from ...changes.merge import Merged, Prefer, merge
 from ...document.ooxml import document_text
 from ...document.render import render_docx
 from ...document.template import template_for
 from ...errors import ConflictError, InvalidAgreement, MouError
+from ...model import to_data
 from ...validate import validate_data
 from .. import routing, state, syncing
 from ..changes import show_changes
@@ -20,7 +22,7 @@ from ..controls import focus_on
 from ..fields import humanize
 from ..lifecycle import refusal_of
 from ..readiness import findings
-from ..rows import in_words, paths_in, place, three_way
+from ..rows import in_words, paths_in, place
 from ..steps import step_of
 from ..style import count, plain
 
@@ -236,8 +238,7 @@ def conflict(draft: state.Draft) -> None:
             icon=":material/merge_type:",
         )
         _their_changes(draft)
-        merged, clashes = three_way(draft.saved or {}, draft.data, theirs.data)
-        _choices(draft, merged, clashes)
+        _choices(draft)
 
 
 def _their_changes(draft: state.Draft) -> None:
@@ -272,29 +273,74 @@ def _changed_sections(mine: dict[str, Any], theirs: dict[str, Any]) -> set[str]:
     return {key for key in {*mine, *theirs} if mine.get(key) != theirs.get(key)}
 
 
-def _choices(draft: state.Draft, merged: dict[str, Any], clashes: list[str]) -> None:
+def _choices(draft: state.Draft) -> None:
+    """Reload theirs, combine (field by field where both changed one), or keep editing."""
     assert draft.conflict is not None
-    revision = draft.conflict.revision
+    merged = _field_merge(draft)
     reload, combine, keep = st.columns(3)
     if reload.button("Reload their version", help="Discard your changes", width="stretch"):
         state.reload_theirs(draft)
         st.rerun()
-    if not clashes and combine.button(
-        "Apply my changes to theirs", type="primary", width="stretch"
+    if (
+        merged is not None
+        and merged.clean
+        and combine.button("Apply my changes to theirs", type="primary", width="stretch")
     ):
-        theirs = draft.conflict.data
-        draft.replace(theirs, revision)
-        draft.data = merged  # saved = theirs, so exactly your edits show as unsaved
-        draft.touch()
-        st.rerun()
+        _adopt_merge(draft, merged)
     if keep.button("Keep editing", width="stretch"):
         draft.conflict = None
         st.rerun()
     if draft.base is None:
         _another_id(draft)
-    if clashes:
-        st.caption(
-            "You both changed: "
-            + ", ".join(f"“{plain(place(c, draft.data))}”" for c in clashes)
-            + ". Reload theirs and redo your edits there, or keep editing."
-        )
+    if merged is not None and not merged.clean:
+        _field_choices(draft, merged)
+
+
+def _field_merge(draft: state.Draft, choices: dict[str, Prefer] | None = None) -> Merged | None:
+    """Your edits and theirs merged field by field against the revision you started from
+    (the merge `mou sync` makes); None while your draft has problems (see Readiness)."""
+    assert draft.conflict is not None
+    try:
+        base = validate_data(draft.saved) if draft.saved is not None else None
+        mine, theirs = validate_data(draft.data), validate_data(draft.conflict.data)
+    except InvalidAgreement:
+        st.caption("Fix the problems of your draft (see Readiness) to combine it with theirs.")
+        return None
+    return merge(base, mine, theirs, choices=choices)
+
+
+def _field_choices(draft: state.Draft, merged: Merged) -> None:
+    """Each field you both changed: both values, and which to keep; everything else
+    combines on its own."""
+    st.markdown(
+        f"**You both changed {count(len(merged.conflicts), 'field')}.** Choose for each "
+        "whose value to keep; every other edit, yours and theirs, is kept."
+    )
+    who = draft.conflict.author if draft.conflict is not None else "them"
+    chosen: dict[str, Prefer] = {}
+    for index, found in enumerate(merged.conflicts):
+        side = syncing.field_choice(f"review-choice-{index}", found.as_json(), "you", who)
+        if side is not None:
+            chosen[found.path] = side
+    if st.button("Apply my choices", type="primary", key="review-apply-choices"):
+        _apply_choices(draft, chosen)
+
+
+def _apply_choices(draft: state.Draft, chosen: dict[str, Prefer]) -> None:
+    """Merge again with the sides chosen; say why when the result still cannot stand."""
+    settled = _field_merge(draft, chosen)
+    if settled is None or not settled.clean:
+        reasons = "; ".join(c.reason for c in (settled.conflicts if settled else ()))
+        st.error(f"Not combined: {plain(reasons or 'your draft has problems')}.")
+        return
+    _adopt_merge(draft, settled)
+
+
+def _adopt_merge(draft: state.Draft, merged: Merged) -> None:
+    """Continue from their revision with the merged text: exactly your edits (and the
+    values you chose) show as unsaved."""
+    assert draft.conflict is not None and merged.agreement is not None
+    draft.replace(draft.conflict.data, draft.conflict.revision)
+    draft.data = to_data(merged.agreement)
+    draft.touch()
+    st.rerun()

@@ -17,7 +17,7 @@ METRICS = (
     Column("baseline", "Baseline", kind="float"),
     Column(
         "baseline_due",
-        "Baseline due (no baseline yet)",
+        "Baseline due",
         kind="date",
         help="YYYY-MM-DD: the date by which a baseline not yet known is established",
     ),

@@ -66,18 +66,18 @@ def _order(draft: Draft, items: list[Any], index: int) -> None:
     """Move the party: the document lists parties in this order, the lead agency first."""
     first, up, down, note = st.columns([2, 2, 2, 5])
     moves = (
-        (first, "Make first", ":material/vertical_align_top:", -index),
-        (up, "Move up", ":material/arrow_upward:", -1),
-        (down, "Move down", ":material/arrow_downward:", 1),
+        (first, "Make first", ":material/vertical_align_top:", -index, "to the first place"),
+        (up, "Move up", ":material/arrow_upward:", -1, "up"),
+        (down, "Move down", ":material/arrow_downward:", 1, "down"),
     )
-    for column, label, icon, offset in moves:
+    for column, label, icon, offset, where in moves:
         column.button(
             label,
             key=draft.key(f"$.parties[{index}]::{label}"),
             icon=icon,
             disabled=offset == 0 or not 0 <= index + offset < len(items),
             on_click=_move,
-            args=(draft, items, index, offset),
+            args=(draft, items, index, offset, where),
         )
     note.caption("The document lists the parties in this order: put the lead agency first.")
 
@@ -94,12 +94,16 @@ def _remove_party(draft: Draft, items: list[Any], index: int) -> None:
         st.rerun()
 
 
-def _move(draft: Draft, items: list[Any], index: int, offset: int) -> None:
-    """Move a party before the next run draws anything, and keep it the one shown."""
+def _move(draft: Draft, items: list[Any], index: int, offset: int, where: str) -> None:
+    """Move a party before the next run draws anything, and keep it the one shown
+    (Undo puts it back)."""
+    name = items[index].get("acronym") or items[index].get("legal_name") or items[index]["id"]
+    keep_for_undo(draft, f"the party “{name}” {where}", done="Moved")
     moved_to = move_item(items, index, offset)
     draft.touch()
     draft.generation += 1  # every party's widgets start again from the draft
     st.session_state[draft.key("$.parties::focus")] = moved_to
+    note_undo_version(draft)
 
 
 def _party(draft: Draft, i: int) -> None:

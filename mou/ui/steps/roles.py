@@ -18,10 +18,15 @@ PERSONNEL = (
     Column("position", "Position", required=True),
     Column("count", "Count", kind="int", required=True),
     Column("full_time", "Full time", kind="bool"),
-    Column("minimum_months", "Min. months", kind="int"),
+    Column("minimum_months", "Months", kind="int", help="Minimum months of the assignment"),
     Column("clearance_level", "Clearance"),
     Column("deputation", "Deputation"),
-    Column("employer_policies_apply", "Employer policies apply", kind="bool"),
+    Column(
+        "employer_policies_apply",
+        "Own rules",
+        kind="bool",
+        help="The employing agency's policies still apply to the person assigned",
+    ),
 )
 
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
 from ...model import EffectiveRule, LiabilityBearer
 from .. import fields as f
 from ..controls import CLAUSE, parts
-from ..rows import Column, Table, get_in
+from ..readiness import past_effective_date
+from ..rows import Column, Table
 from ..state import Draft
+from ..style import plain
 from .step import Step
 
 LEVELS = (
@@ -41,20 +41,13 @@ def term(draft: Draft) -> None:
     )
 
 
-def _past_date_note(draft: Draft, value: object) -> None:
-    """Say so when the effective date has passed: often a typing slip (2019 for 2029), and
-    an agreement rarely takes effect before it is signed. Drawn always, as problems are."""
+def _past_date_note(draft: Draft) -> None:
+    """Say so beneath the field when the effective date has passed (drawn always, as
+    problems are, so the fields below keep their place)."""
     slot = st.container()
-    try:
-        day = dt.date.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return  # validation names a malformed date
-    settled = draft.data.get("status") in ("executed", "expired", "terminated")
-    if day is not None and day < dt.date.today() and not settled:
-        slot.caption(
-            f":orange[:material/warning: {day.isoformat()} has already passed: check the "
-            "year, or keep it if the parties agree to take effect retroactively.]"
-        )
+    said = past_effective_date(draft.data)
+    if said is not None:
+        slot.caption(f":orange[:material/warning: {plain(said)}.]")
 
 
 def _term(draft: Draft) -> None:
@@ -70,7 +63,7 @@ def _term(draft: Draft) -> None:
         )
     with mid:
         f.date(draft, (*t, "effective_date"), "Effective date")
-        _past_date_note(draft, get_in(draft.data, (*t, "effective_date")))
+        _past_date_note(draft)
     with right:
         f.date(draft, (*t, "expiration_date"), "Expires (empty: until terminated)")
     _review_and_notice(draft, t)
