@@ -9,6 +9,7 @@ choice per field both changed; an effective date that has passed is pointed out.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import re
@@ -17,7 +18,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from mou.presets import preset, preset_with_hints
+from mou.ui.readiness import findings
 from mou.ui.rows import TABLE_WIDTH, column_widths
+from mou.ui.state import Draft
 from mou.ui.steps import goals, parties, resources, roles
 from tests.test_app import (
     _submit,
@@ -255,3 +258,17 @@ def test_review_of_an_untouched_new_agreement_lists_its_blanks_and_rules_at_once
     assert "no shared goal" in said
     assert "tand-in" not in said  # what the check stood in for the blanks is never shown
     assert_clean(at)
+
+
+def test_readiness_rules_are_reached_however_many_blanks_the_draft_holds():
+    """Stand-ins for blanks are numbered per check, not per server: a long-running server
+    (or forty blank parties) once gave postal-code stand-ins too long to pass, and Review
+    then never reached the readiness rules."""
+    data, _ = preset_with_hints("community_partnership", "lake", "Lake")
+    data["parties"] += [
+        {**copy.deepcopy(data["parties"][1]), "id": f"party-{n}"} for n in range(3, 43)
+    ]
+    for _ in range(2):  # the second check must find exactly what the first did
+        draft = Draft(agreement_id="lake", data=copy.deepcopy(data), base=None, saved=None)
+        rules = {rule for _, rule, _, _ in findings(draft)}
+        assert "validation" in rules and len(rules) > 1, rules  # blanks and rules together

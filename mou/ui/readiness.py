@@ -19,6 +19,7 @@ import copy
 import datetime as dt
 import itertools
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from ..chars import hidden_char
@@ -80,8 +81,9 @@ def _findings(draft: Draft) -> list[Finding]:
         return _rule_findings(draft, validate_data(draft.data))
     found = [_as_finding(p) for p in problems]
     scratch = copy.deepcopy(draft.data)
+    numbers = itertools.count(1)  # one sequence per check: stand-ins stay short and alike
     for _ in range(REPAIR_ROUNDS):
-        if not repair(scratch, problems):
+        if not repair(scratch, problems, numbers):
             break
         try:
             return _once(found + _scrubbed(_rule_findings(draft, validate_data(scratch))))
@@ -121,19 +123,22 @@ def _once(found: list[Finding]) -> list[Finding]:
 _PART = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
 
 
-def repair(data: dict[str, Any], problems: list[Problem]) -> bool:
+def repair(
+    data: dict[str, Any], problems: list[Problem], numbers: Iterator[int] | None = None
+) -> bool:
     """Make ``data`` pass ``problems`` as far as it can; False when nothing changed.
 
     Text loses its hidden characters; other bad text becomes a stand-in; any other
     value is left out, and a missing one is stood in for, so that the checks after
-    this layer can run.
+    this layer can run. ``numbers`` tells stand-ins apart (a fresh count by default).
     """
+    numbers = numbers or itertools.count(1)
     changed = False
     for problem in problems:
         parts = [key or int(index) for key, index in _PART.findall(problem.path)]
         parent = _parent(data, parts[:-1]) if parts else None
         if isinstance(parent, dict) and isinstance(parts[-1], str):
-            changed |= _repair_value(parent, parts[-1])
+            changed |= _repair_value(parent, parts[-1], numbers)
     return changed
 
 
@@ -146,37 +151,35 @@ def _parent(data: Any, parts: list[str | int]) -> Any:
     return data
 
 
-def _repair_value(parent: dict[str, Any], key: str) -> bool:
+def _repair_value(parent: dict[str, Any], key: str, numbers: Iterator[int]) -> bool:
     if key not in parent:
         named = key == "acronym" and _ACRONYM.fullmatch(str(parent.get("id")))
-        parent[key] = str(parent["id"]) if named else _stand_in(key)  # "party-a has no …"
+        parent[key] = str(parent["id"]) if named else _stand_in(key, numbers)  # "party-a has no …"
         return True
     value = parent[key]
     if isinstance(value, str) and hidden_char(value, "\n\t") is not None:
         parent[key] = "".join(c for c in value if hidden_char(c, "\n\t") is None)
     elif isinstance(value, str) and not _is_stand_in(value):
-        parent[key] = _stand_in(key)
+        parent[key] = _stand_in(key, numbers)
     else:
         del parent[key]
     return True
 
 
 _ACRONYM = re.compile(r"[A-Za-z0-9&.-]{1,16}")
-_STAND_INS = {"level": PartyLevel.municipal.value}
+_STAND_INS = {"level": PartyLevel.municipal.value, "postal_code": "00000"}
 """Stand-ins for choices, which no text passes (a level nobody chose yet: one that
-triggers no rule of its own, as "federal" would)."""
+triggers no rule of its own, as "federal" would), and for short codes, which a numbered
+stand-in would outgrow (a postal code holds ten characters)."""
 
 
-def _stand_in(key: str) -> str:
+def _stand_in(key: str, numbers: Iterator[int]) -> str:
     """Text that passes where the user's does not (never shown: the copy is scratch);
     numbered, so that two stand-ins never clash (two parties' acronyms)."""
     if key in _STAND_INS:
         return _STAND_INS[key]
-    number = next(_NUMBERS)
+    number = next(numbers)
     return f"stand-in{number}@example.org" if "email" in key else f"Stand-in{number}"
-
-
-_NUMBERS = itertools.count(1)
 
 
 def _is_stand_in(value: str) -> bool:

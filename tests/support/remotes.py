@@ -155,7 +155,7 @@ class _GitHttp(http.server.BaseHTTPRequestHandler):
             "HTTP_CONTENT_ENCODING": self.headers.get("Content-Encoding", ""),
         }  # fmt: skip
         out = subprocess.run(["git", "http-backend"], input=body, env=env, capture_output=True)
-        head, _, payload = out.stdout.replace(b"\r\n", b"\n").partition(b"\n\n")
+        head, payload = _cgi_parts(out.stdout)
         status, headers = 200, []
         for line in head.decode().splitlines():
             name, _, value = line.partition(":")
@@ -169,6 +169,16 @@ class _GitHttp(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
+
+
+def _cgi_parts(output: bytes) -> tuple[bytes, bytes]:
+    """A CGI reply split into its header block and its body. Only the header block's line
+    ends are CR LF: the body is a pack, whose bytes must pass untouched."""
+    ends = [(output.find(mark), mark) for mark in (b"\r\n\r\n", b"\n\n") if mark in output]
+    if not ends:
+        return output, b""
+    at, mark = min(ends)
+    return output[:at], output[at + len(mark) :]
 
 
 @contextmanager
