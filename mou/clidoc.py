@@ -19,8 +19,12 @@ END = "<!-- cli-reference:end -->"
 
 
 def _help(command: click.Command, info_name: str) -> str:
+    # Under `mou`'s own context, as a user runs it: its settings (-h beside --help) reach
+    # every command. click remembers a command's help option once made, so a context
+    # without them would make the text depend on what ran first in the process.
+    root = click.Context(cli, info_name="mou", **cli.context_settings)
     with click.Context(
-        command, info_name=info_name, terminal_width=88, max_content_width=88
+        command, info_name=info_name, parent=root, terminal_width=88, max_content_width=88
     ) as ctx:
         return command.get_help(ctx)
 

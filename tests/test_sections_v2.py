@@ -65,7 +65,7 @@ def test_the_parties_are_printed_in_the_order_the_liaison_chose() -> None:
     between = text.index("between")
     assert text.index("City of Beta", between) < text.index("Alpha County", between)
     signatures = text.index("IN WITNESS WHEREOF")
-    assert text.index("FOR THE City of Beta", signatures) < text.index("FOR THE Alpha", signatures)
+    assert text.index("For City of Beta", signatures) < text.index("For Alpha", signatures)
 
 
 # --------------------------------------------------------------------------- goals
