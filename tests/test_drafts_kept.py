@@ -13,6 +13,7 @@ from mou.errors import MouError
 from mou.store import drafts as kept
 from tests.test_app import (
     APP,
+    _submit,
     assert_clean,
     draft_of,
     goto,
@@ -24,6 +25,7 @@ from tests.test_app import (
     with_agreement,
     workspace,
 )
+from tests.test_app_ux import create
 
 __all__ = ["with_agreement", "workspace"]  # fixtures used below
 
@@ -91,10 +93,13 @@ def test_a_discarded_draft_does_not_come_back(with_agreement):
     at = open_agreement(start(), "river-partnership")
     tab = at.session_state["mou_draft_token"]
     at.text_area(key=key(at, "$.purpose")).set_value("Gone soon.").run()
-    draft_of(at).data = draft_of(at).saved  # what Discard leaves: the saved revision
-    draft_of(at).touch()
-    at.run()
+    assert list(kept.read_all(with_agreement, tab)[0]) == ["river-partnership"]
+    goto(at, "review")
+    at.checkbox(key="discard-sure").check().run()
+    _submit(at, "Discard my changes")
     assert kept.read_all(with_agreement, tab) == ({}, [])
+    again = goto(reloaded(tab), "basics")
+    assert again.text_area(key=key(again, "$.purpose")).value != "Gone soon."
 
 
 def test_a_bad_or_unknown_token_starts_empty_with_a_new_one(with_agreement):
@@ -114,3 +119,12 @@ def test_a_broken_kept_draft_is_named_on_the_agreements_page(with_agreement):
     at = reloaded(tab)
     assert_clean(at)
     assert "river-partnership.json: cannot be read back" in texts(at).replace("\\", "")
+
+
+def test_an_unsaved_new_agreement_is_listed_again_after_a_reload(with_agreement):
+    at = create(start(), "lake-partnership", "Lake Partnership")
+    at.text_area(key=key(at, "$.purpose")).set_value("Safer lake shore.").run()
+    again = reloaded(at.session_state["mou_draft_token"])
+    assert set(again.dataframe[0].value["id"]) == {"river-partnership", "lake-partnership"}
+    open_agreement(again, "lake-partnership")
+    assert again.text_area(key=key(again, "$.purpose")).value == "Safer lake shore."
