@@ -291,3 +291,21 @@ def test_a_whole_step_is_done_by_keyboard(app_url):
         text = page.get_by_label("Text (a blank line starts a paragraph)", exact=True)
         expect(text).to_have_value("Overtime is paid at one and a half times the hourly rate.")
         expect(page.get_by_label("Letter", exact=True)).to_have_value("A")
+
+
+def test_what_was_typed_is_still_there_after_a_reload(app_url):
+    with chromium_page() as page:
+        page.on("dialog", lambda dialog: dialog.accept())  # "leave the page?" on unsaved edits
+        open_river(page, app_url)  # the first agreement listed: others may be saved by now
+        before = page.get_by_label("Title", exact=True).input_value()
+        page.get_by_label("Title", exact=True).click()
+        keys(page, "End", " (kept)", "Tab")
+        expect(page.get_by_text("Unsaved changes — they are kept")).to_be_visible()
+        assert "draft=" in page.url
+        page.reload()  # a new session of the same tab: its URL carries the draft token
+        heading(page, "Basics")
+        settle(page)
+        title = page.get_by_label("Title", exact=True)
+        expect(title).to_have_value(f"{before} (kept)", timeout=30_000)
+        sidebar(page, "Agreements")
+        expect(page.get_by_text("Unsaved changes in")).to_be_visible()

@@ -51,8 +51,12 @@ def main() -> None:
     style.apply()
     pages = routing.register(HOME, SECTIONS, BESIDE)
     chosen = st.navigation(pages, position="hidden")
+    state.keep_across_reloads()
     _links(pages)
-    chosen.run()
+    try:
+        chosen.run()
+    finally:  # also when the page reruns or switches: the edit it made is kept
+        state.keep_drafts()
     _sidebar()  # after the page, so a save made just now shows as saved
     style.warn_before_leaving(any(d.dirty for d in state.drafts().values()))
 

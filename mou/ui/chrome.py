@@ -66,7 +66,8 @@ def step_header(draft: Draft, title: str, number: int, total: int) -> None:
     slot = st.container()  # drawn always: the first edit must not move the fields below
     if draft.dirty:
         slot.info(
-            "Unsaved changes — they are kept while you move between steps; save them "
+            "Unsaved changes — they are kept while you move between steps and across a "
+            "reload of this tab; save them "
             "on the Review page.",
             icon=":material/edit_note:",
         )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import os
 import re
+import secrets
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,6 +32,7 @@ from ..ids import check_agreement_id
 from ..model import Agreement, to_data
 from ..notices import collecting
 from ..settings import TRUSTED_EMAIL_HEADER, TRUSTED_NAME_HEADER, WORKSPACE, resolve_workspace
+from ..store import drafts as kept_drafts
 from ..store.workspace import Author, Workspace
 from ..validate import validate_data
 from .rows import slugify
@@ -39,6 +41,13 @@ REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 DRAFTS = "mou_drafts"
 OPEN = "mou_open_id"
 AUTHOR = "mou_author"
+TOKEN = "mou_draft_token"
+KEPT = "mou_kept_versions"
+"""Agreement id -> the draft version last written to disk (or found clean) this session."""
+KEPT_OPEN = "mou_kept_open"
+KEEP_PROBLEMS = "mou_keep_problems"
+QUERY = "draft"
+"""The URL query parameter that carries the tab's draft token across a reload."""
 # What the form can check before git does: something@domain.tld, no spaces or brackets.
 _EMAIL = re.compile(r"[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+")
 
@@ -271,6 +280,113 @@ def discard(draft: Draft) -> None:
         st.session_state[OPEN] = None
     else:
         draft.replace(draft.saved, draft.base)
+
+
+# --------------------------------------------------------------------------- kept on disk
+
+
+def keep_across_reloads() -> None:
+    """Give the session its tab's draft token (from the URL, else a new one put there);
+    on the session's first run, bring back the drafts kept under that token."""
+    token = st.session_state.get(TOKEN)
+    if token is None:
+        token = _restore(st.query_params.get(QUERY))
+        st.session_state[TOKEN] = token
+    if st.query_params.get(QUERY) != token:
+        st.query_params[QUERY] = token  # page links may drop it; a reload must find it
+
+
+def keep_problems() -> list[str]:
+    """Drafts that could not be brought back or kept on disk, one line each."""
+    return st.session_state.setdefault(KEEP_PROBLEMS, [])
+
+
+def _restore(asked: object) -> str:
+    """Load the drafts kept for the token ``asked`` (if it is one); the session's token."""
+    try:
+        return _restored(asked)
+    except MouError as err:  # no usable workspace: the pages say so; start empty
+        _note(err.message)
+        return secrets.token_urlsafe(16)
+
+
+def _note(problem: str) -> None:
+    if problem not in keep_problems():
+        keep_problems().append(problem)
+
+
+def _restored(asked: object) -> str:
+    root = workspace_root()
+    if not kept_drafts.known(root, asked):
+        return secrets.token_urlsafe(16)  # a bad or unknown token: start empty, never fail
+    token = str(asked)
+    try:
+        records, problems = kept_drafts.read_all(root, token)
+    except MouError as err:
+        records, problems = {}, [err.message]
+    keep_problems().extend(problems)
+    for agreement_id, record in records.items():
+        _adopt_kept(agreement_id, record)
+    _reopen(kept_drafts.read_open(root, token))
+    return token
+
+
+def _adopt_kept(agreement_id: str, record: dict[str, Any]) -> None:
+    if agreement_id in drafts():
+        return  # what the session holds is newer than the disk
+    data = {**record["data"], "id": agreement_id}
+    base, saved, hints = record.get("base"), record.get("saved"), record.get("hints") or {}
+    draft = Draft(agreement_id, data, base, saved, hints=hints)
+    drafts()[agreement_id] = draft
+    st.session_state.setdefault(KEPT, {})[agreement_id] = draft.version
+
+
+def _reopen(agreement_id: str | None) -> None:
+    """Open again the agreement the tab had open; quietly nothing when it is gone."""
+    if agreement_id is None or st.session_state.get(OPEN):
+        return
+    try:
+        open_agreement(agreement_id)
+    except MouError:
+        return
+    st.session_state[KEPT_OPEN] = agreement_id
+
+
+def keep_drafts() -> None:
+    """Write every draft that changed since it was last kept; remove the kept copy of
+    drafts now clean (saved, discarded) or gone (put aside). Nothing changed, nothing
+    written: a comparison of version numbers."""
+    token = st.session_state.get(TOKEN)
+    if token is None:
+        return
+    kept: dict[str, int] = st.session_state.setdefault(KEPT, {})
+    try:
+        for agreement_id in set(kept) - set(drafts()):
+            kept_drafts.remove(workspace_root(), token, agreement_id)
+            del kept[agreement_id]
+        for draft in drafts().values():
+            if kept.get(draft.agreement_id) != draft.version:
+                _keep(token, draft)
+                kept[draft.agreement_id] = draft.version
+        _keep_open(token)
+    except MouError as err:
+        _note(f"Unsaved changes could not be kept on disk: {err.message}")
+
+
+def _keep(token: str, draft: Draft) -> None:
+    root = workspace_root()
+    if not draft.dirty:
+        kept_drafts.remove(root, token, draft.agreement_id)
+        return
+    record = {"data": draft.data, "base": draft.base, "saved": draft.saved, "hints": draft.hints}
+    kept_drafts.write(root, token, draft.agreement_id, record)
+
+
+def _keep_open(token: str) -> None:
+    open_id = st.session_state.get(OPEN)
+    if st.session_state.get(KEPT_OPEN, None) != open_id:
+        kept_drafts.write_open(workspace_root(), token, open_id)
+        st.session_state[KEPT_OPEN] = open_id
 
 
 # --------------------------------------------------------------------------- workspace

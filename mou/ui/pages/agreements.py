@@ -49,17 +49,21 @@ def _introduction() -> None:
         "**Where your work is kept:** edits stay in this browser session while you move "
         "between steps and pages; **Review and save** records them as a revision, with your "
         "name and a message, in the workspace's git repository "
-        f"({code(state.workspace_root())}). Until then nothing is written."
+        f"({code(state.workspace_root())}). Until then the agreement is unchanged; the "
+        "unsaved edits are kept aside in the repository's `.git/mou-drafts`, so a reload "
+        "of this tab or a lost connection loses nothing."
     )
 
 
 def _unsaved_notice() -> None:
+    for problem in state.keep_problems():
+        st.warning(plain(problem), icon=":material/warning:")
     dirty = [d for d in state.drafts().values() if d.dirty]
     if dirty:
         names = ", ".join(f"`{d.agreement_id}`" for d in dirty)
         st.warning(
-            f"Unsaved changes in {names}. They are kept in this browser session while you "
-            "look around; save them on the Review page before closing the tab.",
+            f"Unsaved changes in {names}. They are kept for this browser tab, even across a "
+            "reload; save them on the Review page to record them as a revision.",
             icon=":material/warning:",
         )
 
