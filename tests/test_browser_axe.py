@@ -94,11 +94,23 @@ def go(page, title: str) -> None:
     settle(page)
 
 
-def violations(page) -> list[dict[str, Any]]:
-    """axe-core's violations on the page as it is now (axe is loaded on first use)."""
+def violations(page, looks: int = 3) -> list[dict[str, Any]]:
+    """axe-core's violations on the page once it is still (axe is loaded on first use).
+
+    A page just drawn may still be fading in (Streamlit animates new and rerun elements),
+    which axe reads as low contrast: a blocking finding is looked at again after a pause,
+    and only one that is still there after ``looks`` looks is reported.
+    """
     if not page.evaluate("() => typeof axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
-    return page.evaluate(_RUN_AXE)
+    found = page.evaluate(_RUN_AXE)
+    for _ in range(looks - 1):
+        if not any(v["impact"] in BLOCKING for v in found):
+            break
+        page.wait_for_timeout(1_500)
+        settle(page)
+        found = page.evaluate(_RUN_AXE)
+    return found
 
 
 def named_controls(page) -> list[tuple[str, str]]:
