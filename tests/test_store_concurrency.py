@@ -21,6 +21,7 @@ import pytest
 
 from mou.store.workspace import Workspace
 from mou.validate import load_file
+from tests.support.colleague import colleague_commit_during
 from tests.support.workspaces import AUTHOR, assert_fsck_clean, draft, git, make_workspace
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -229,36 +230,6 @@ def _assert_each_agreement_holds_its_last_save(root: Path, rows: list[dict]) -> 
             assert ws.load(agreement_id).agreement.purpose == marker
 
 
-# A colleague's `git commit` stopped at a chosen moment of a save. git reads HEAD, then
-# the index (without taking its lock), and runs the fsmonitor hook right after reading the
-# index: the hook below holds the commit there until the test lets it go, so the commit
-# finishes with what it read, whatever the save did meanwhile.
-PAUSING_FSMONITOR = r"""#!/bin/sh
-touch "$MOU_TEST_PAUSE/read"
-i=0
-while [ ! -e "$MOU_TEST_PAUSE/go" ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i + 1)); done
-exit 1
-"""
-
-# Runs in mou's branch move (`git update-ref`), in the phase the test names: starts the
-# colleague's commit once and returns when that commit has read HEAD and the index.
-COLLEAGUE_IN_PHASE = r"""#!/bin/sh
-[ -n "$MOU_TEST_PAUSE" ] && [ "$1" = "$MOU_TEST_PHASE" ] || exit 0
-mkdir "$MOU_TEST_PAUSE/started" 2>/dev/null || exit 0
-monitor="$MOU_TEST_PAUSE/fsmonitor"
-(git -c core.fsmonitor="$monitor" commit -qm "plain note"; echo $? > "$MOU_TEST_PAUSE/done") \
-  </dev/null >"$MOU_TEST_PAUSE/commit.log" 2>&1 &
-i=0
-while [ ! -e "$MOU_TEST_PAUSE/read" ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i + 1)); done
-exit 0
-"""
-
-
-def _executable(path: Path, text: str) -> None:
-    path.write_text(text)
-    path.chmod(0o755)
-
-
 @pytest.mark.parametrize(
     "phase",
     [
@@ -281,24 +252,13 @@ def test_a_plain_commit_beside_a_save_never_carries_the_old_agreement(
     # and the index just before the save updated it, committed the old agreement on top.
     # "committed": the colleague reads HEAD and the index right after the branch moved;
     # "prepared": right after mou locked the branch, before it staged the new entry.
-    pause = tmp_path / "pause"
-    pause.mkdir()
-    _executable(pause / "fsmonitor", PAUSING_FSMONITOR)
-    _executable(busy_workspace / ".git" / "hooks" / "reference-transaction", COLLEAGUE_IN_PHASE)
-    (busy_workspace / "notes.txt").write_text("a note\n")
-    git(busy_workspace, "add", "notes.txt")
-    monkeypatch.setenv("MOU_TEST_PAUSE", str(pause))
-    monkeypatch.setenv("MOU_TEST_PHASE", phase)
+    colleague = colleague_commit_during(busy_workspace, tmp_path, monkeypatch, phase)
     with Workspace(busy_workspace) as ws:
         saved = ws.save(draft(SHARED, title="Saved while a colleague commits"), "Save", AUTHOR)
-    assert (pause / "read").exists(), "the colleague's commit never started"
-    (pause / "go").touch()
-    deadline = time.monotonic() + 30
-    while not (pause / "done").exists() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert (pause / "done").exists(), (pause / "commit.log").read_text()
+    assert colleague.started(), "the colleague's commit never started"
+    status = colleague.finish()
     if phase == "committed":  # the colleague's commit landed on the save
-        assert (pause / "done").read_text().strip() == "0", (pause / "commit.log").read_text()
+        assert status == "0", colleague.log()
         assert git(busy_workspace, "rev-parse", "HEAD~1").strip() == saved.revision
         changed = git(busy_workspace, "show", "--name-only", "--format=", "HEAD").split()
         assert changed == ["notes.txt"]

@@ -16,6 +16,7 @@ from mou.errors import MouError, UsageError
 from mou.store.sync import SyncConflict
 from mou.store.workspace import Workspace
 from mou.validate import validate_data
+from tests.support.colleague import colleague_commit_during
 from tests.support.remotes import (
     AGREEMENT,
     agreement_data,
@@ -429,28 +430,40 @@ def test_a_malformed_author_is_refused_before_anything_runs(pair, mou):
     assert remote_head(bare) != head(alice)
 
 
-def test_a_sync_killed_before_moving_the_branch_is_undone_by_the_next(pair):
-    """Files written ahead of the branch go back, so nothing stands in the next sync's way."""
+def _killed_after_writing_alices_agreement(pair, token: str) -> tuple[str, Path, str]:
+    """Alice's sync landed; Bob's was killed after writing her agreement into his
+    workspace, before moving his branch. Gives his branch, the file and its old text."""
     _, alice, bob = pair
     save_edit(alice, retitle("Alice's title"))
     do_sync(alice)
     git(bob, "fetch", "--quiet", "origin")
     old, new = head(bob), git(bob, "rev-parse", "origin/main").strip()
-    # As if killed after writing the files, before the compare-and-swap.
     (bob / ".git" / "mou-sync-pending.json").write_text(
-        json.dumps({"old": old, "new": new, "token": "e" * 32})
+        json.dumps({"old": old, "new": new, "token": token})
     )
     path = bob / "agreements" / f"{AGREEMENT}.yaml"
     before = path.read_text()
     path.write_text(git(bob, "show", f"{new}:agreements/{AGREEMENT}.yaml"))
-    url = git(bob, "remote", "get-url", "origin").strip()
-    git(bob, "remote", "set-url", "origin", url + "-gone")
-    with pytest.raises(MouError):  # the remote is away; the undo happens all the same
-        do_sync(bob)
+    return old, path, before
+
+
+def _sync_with_the_remote_away(root: Path) -> None:
+    """A sync that cannot reach the remote: it fails, but only after undoing a killed one."""
+    url = git(root, "remote", "get-url", "origin").strip()
+    git(root, "remote", "set-url", "origin", url + "-gone")
+    with pytest.raises(MouError):
+        do_sync(root)
+    git(root, "remote", "set-url", "origin", url)
+
+
+def test_a_sync_killed_before_moving_the_branch_is_undone_by_the_next(pair):
+    """Files written ahead of the branch go back, so nothing stands in the next sync's way."""
+    bob = pair[2]
+    _, path, before = _killed_after_writing_alices_agreement(pair, "e" * 32)
+    _sync_with_the_remote_away(bob)
     assert path.read_text() == before
     assert git(bob, "status", "--porcelain") == ""
     assert not (bob / ".git" / "mou-sync-pending.json").exists()
-    git(bob, "remote", "set-url", "origin", url)
     assert do_sync(bob).outcome == "fast-forwarded"
     assert load(bob).title == "Alice's title"
 
@@ -473,36 +486,6 @@ def test_over_smart_http_two_clones_merge_by_field(tmp_path):
     assert_fsck_clean(bare)
 
 
-# A colleague's `git commit` started at the moment a sync moves the local branch, and held
-# (by git's fsmonitor hook, which git runs right after reading the index and before taking
-# its lock) until the sync is done: it commits whatever HEAD and index it read then.
-PAUSING_FSMONITOR = r"""#!/bin/sh
-touch "$MOU_TEST_PAUSE/read"
-i=0
-while [ ! -e "$MOU_TEST_PAUSE/go" ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i + 1)); done
-exit 1
-"""
-
-# The reference-transaction hook: when refs/heads/main has just moved (phase "committed"),
-# start the colleague's commit once and return when it has read HEAD and the index.
-COLLEAGUE_WHEN_MAIN_MOVES = r"""#!/bin/sh
-[ -n "$MOU_TEST_PAUSE" ] && [ "$1" = committed ] || exit 0
-grep -q " refs/heads/main$" || exit 0
-mkdir "$MOU_TEST_PAUSE/started" 2>/dev/null || exit 0
-monitor="$MOU_TEST_PAUSE/fsmonitor"
-(git -c core.fsmonitor="$monitor" commit -qm "plain note"; echo $? > "$MOU_TEST_PAUSE/done") \
-  </dev/null >"$MOU_TEST_PAUSE/commit.log" 2>&1 &
-i=0
-while [ ! -e "$MOU_TEST_PAUSE/read" ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i + 1)); done
-exit 0
-"""
-
-
-def _executable(path: Path, text: str) -> None:
-    path.write_text(text)
-    path.chmod(0o755)
-
-
 @pytest.mark.parametrize("bob_edits", [False, True], ids=["fast-forward", "merge"])
 def test_a_plain_commit_as_the_sync_moves_the_branch_does_not_revert_it(
     pair, tmp_path, monkeypatch, bob_edits
@@ -516,22 +499,11 @@ def test_a_plain_commit_as_the_sync_moves_the_branch_does_not_revert_it(
     do_sync(alice)
     if bob_edits:
         save_edit(bob, reword_duty("b", "Bob's own wording."))
-    pause = tmp_path / "pause"
-    pause.mkdir()
-    _executable(pause / "fsmonitor", PAUSING_FSMONITOR)
-    _executable(bob / ".git" / "hooks" / "reference-transaction", COLLEAGUE_WHEN_MAIN_MOVES)
-    (bob / "notes.txt").write_text("a note\n")
-    git(bob, "add", "notes.txt")
-    monkeypatch.setenv("MOU_TEST_PAUSE", str(pause))
+    colleague = colleague_commit_during(bob, tmp_path, monkeypatch, ref="refs/heads/main")
     result = do_sync(bob)
     assert result.outcome == ("merged" if bob_edits else "fast-forwarded")
-    assert (pause / "read").exists(), "the colleague's commit never started"
-    (pause / "go").touch()
-    deadline = time.monotonic() + 30
-    while not (pause / "done").exists() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert (pause / "done").exists(), (pause / "commit.log").read_text()
-    assert (pause / "done").read_text().strip() == "0", (pause / "commit.log").read_text()
+    assert colleague.started(), "the colleague's commit never started"
+    assert colleague.finish() == "0", colleague.log()
     # The colleague's commit landed on the sync's and brought only the note.
     assert git(bob, "rev-parse", "HEAD~1").strip() == result.revision
     assert git(bob, "show", "--name-only", "--format=", "HEAD").split() == ["notes.txt"]
@@ -545,23 +517,11 @@ def test_a_plain_commit_as_the_sync_moves_the_branch_does_not_revert_it(
 def test_a_sync_killed_after_staging_before_moving_the_branch_is_undone_by_the_next(pair):
     """Killed with the files written and the index staged but the branch not moved: the
     next sync puts both back, so no commit can carry the incoming content by accident."""
-    _, alice, bob = pair
-    save_edit(alice, retitle("Alice's title"))
-    do_sync(alice)
-    git(bob, "fetch", "--quiet", "origin")
-    old, new = head(bob), git(bob, "rev-parse", "origin/main").strip()
-    (bob / ".git" / "mou-sync-pending.json").write_text(
-        json.dumps({"old": old, "new": new, "token": "d" * 32})
-    )
-    path = bob / "agreements" / f"{AGREEMENT}.yaml"
-    before = path.read_text()
-    path.write_text(git(bob, "show", f"{new}:agreements/{AGREEMENT}.yaml"))
+    bob = pair[2]
+    old, path, before = _killed_after_writing_alices_agreement(pair, "d" * 32)
     git(bob, "add", str(path))
     (bob / ".git" / "index.lock").write_text("d" * 32)
-    url = git(bob, "remote", "get-url", "origin").strip()
-    git(bob, "remote", "set-url", "origin", url + "-gone")
-    with pytest.raises(MouError):  # the remote is away; the undo happens all the same
-        do_sync(bob)
+    _sync_with_the_remote_away(bob)
     assert path.read_text() == before
     assert git(bob, "status", "--porcelain") == ""
     assert head(bob) == old
