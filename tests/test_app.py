@@ -537,13 +537,21 @@ def test_reopening_an_unedited_agreement_shows_the_newest_revision(with_agreemen
 # --------------------------------------------------------------------------- two users
 
 
-def test_second_session_saving_the_same_field_gets_a_conflict_and_can_reload(with_agreement):
+def _alice_then_bob_save(bob_edits: str, bob_value: str) -> AppTest:
+    """Alice and Bob open the river partnership at one revision; Alice retitles it and saves,
+    then Bob saves his own edit of the `bob_edits` field. Gives Bob's session."""
     alice = open_agreement(start(), "river-partnership")
     bob = open_agreement(start(), "river-partnership")
     alice.text_input(key=key(alice, "$.title")).set_value("Alice's title").run()
-    bob.text_input(key=key(bob, "$.title")).set_value("Bob's title").run()
+    field = bob.text_area if bob_edits == "$.purpose" else bob.text_input
+    field(key=key(bob, bob_edits)).set_value(bob_value).run()
     save(alice, "Alice renames")
-    save(bob, "Bob renames", name="Bob Counsel", email="bob@city.example.gov")
+    save(bob, "Bob's edit", name="Bob Counsel", email="bob@city.example.gov")
+    return bob
+
+
+def test_second_session_saving_the_same_field_gets_a_conflict_and_can_reload(with_agreement):
+    bob = _alice_then_bob_save("$.title", "Bob's title")
     assert_clean(bob)
     assert "saved this agreement" in texts(bob) and "Nothing was overwritten" in texts(bob)
     assert "Alice's title" in shown_html(bob)  # what they changed
@@ -556,12 +564,7 @@ def test_second_session_saving_the_same_field_gets_a_conflict_and_can_reload(wit
 
 
 def test_second_session_with_other_edits_applies_them_on_top_of_the_first(with_agreement):
-    alice = open_agreement(start(), "river-partnership")
-    bob = open_agreement(start(), "river-partnership")
-    alice.text_input(key=key(alice, "$.title")).set_value("Alice's title").run()
-    bob.text_area(key=key(bob, "$.purpose")).set_value("Bob's purpose").run()
-    save(alice, "Alice renames")
-    save(bob, "Bob's purpose", name="Bob Counsel", email="bob@city.example.gov")
+    bob = _alice_then_bob_save("$.purpose", "Bob's purpose")
     assert len(revisions(with_agreement, "river-partnership")) == 2  # Bob's was refused
     _submit(bob, "Apply my changes to theirs")
     save(bob, "Bob's purpose, on top of Alice's", name="Bob Counsel", email="bob@city.example.gov")
