@@ -38,6 +38,7 @@ from tests.test_app import (
     with_agreement,
     workspace,
 )
+from tests.test_app_ux import add_party
 
 __all__ = ["with_agreement", "workspace"]  # fixtures used below
 
@@ -144,12 +145,6 @@ def test_every_column_of_a_wide_table_gets_a_width_within_the_wizard(columns):
 
 
 # --------------------------------------------------------------------------- parties
-
-
-def add_party(at: AppTest, name: str, acronym: str) -> AppTest:
-    at.text_input(key=key(at, "$.parties::new-name")).set_value(name)
-    at.text_input(key=key(at, "$.parties::new-acronym")).set_value(acronym)
-    return _submit(at, "Add party")
 
 
 def test_after_add_party_the_new_party_is_the_one_shown(with_agreement):

@@ -33,6 +33,7 @@ __all__ = ["with_agreement", "workspace"]  # fixtures used below
 
 
 def add_party(at: AppTest, name: str, acronym: str) -> AppTest:
+    """Add a party by its name and acronym on the Parties step."""
     at.text_input(key=key(at, "$.parties::new-name")).set_value(name)
     at.text_input(key=key(at, "$.parties::new-acronym")).set_value(acronym)
     return _submit(at, "Add party")

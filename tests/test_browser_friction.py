@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from mou.store.create import init_workspace
-from tests.support.blanks import fill_governing_law, fill_party
+from tests.support.blanks import fill_blanks_and_save
 from tests.support.browser import chromium_page, streamlit_server
 from tests.test_app import commit, ready_data
 from tests.test_browser import chromium_available, heading
@@ -158,14 +158,5 @@ def test_a_new_agreement_is_saved_once_its_blanks_are_filled(app_url):
         purpose = page.get_by_label("Purpose", exact=True)
         purpose.fill("Safer harbor.")
         act(page, lambda: purpose.press("Control+Enter"))
-        sidebar(page, "Parties and signatories")
-        fill_party(page, "party-a", "Harbor County", "HC")
-        fill_party(page, "party-b", "City of Harbor", "CH")
-        sidebar(page, "Term, liability and general provisions")
-        fill_governing_law(page)
-        sidebar(page, "Review and save")
-        page.get_by_label("What changed, and why", exact=True).fill("First draft")
-        page.get_by_label("Your name", exact=True).fill("Alice Liaison")
-        page.get_by_label("Your email", exact=True).fill("alice@county.example.gov")
-        page.get_by_role("button", name="Save revision").click()
-        page.get_by_text("Saved as revision").wait_for(timeout=60_000)
+        parties = [("party-a", "Harbor County", "HC"), ("party-b", "City of Harbor", "CH")]
+        fill_blanks_and_save(page, parties, sidebar)

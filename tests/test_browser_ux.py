@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from mou.store.create import init_workspace
-from tests.support.blanks import fill_governing_law, fill_party
+from tests.support.blanks import fill_blanks_and_save
 from tests.support.browser import chromium_page, settled, streamlit_server, watch_runs
 from tests.test_app import commit, ready_data
 from tests.test_browser import chromium_available, heading
@@ -230,17 +230,8 @@ def test_an_unsaved_new_agreement_is_found_again_on_the_agreements_page(app_url)
 def test_after_a_save_the_page_says_saved_and_not_new(app_url):
     with chromium_page() as page:
         create(page, app_url, "Bay Partnership", "bay-partnership")
-        sidebar(page, "Parties and signatories")  # what the preset leaves blank
-        fill_party(page, "party-a", "Bay County", "BC")
-        fill_party(page, "party-b", "City of Bay", "CB")
-        sidebar(page, "Term, liability and general provisions")
-        fill_governing_law(page)
-        sidebar(page, "Review and save")
-        page.get_by_label("What changed, and why", exact=True).fill("First draft")
-        page.get_by_label("Your name", exact=True).fill("Alice Liaison")
-        page.get_by_label("Your email", exact=True).fill("alice@county.example.gov")
-        page.get_by_role("button", name="Save revision").click()
-        page.get_by_text("Saved as revision").wait_for(timeout=30_000)
+        parties = [("party-a", "Bay County", "BC"), ("party-b", "City of Bay", "CB")]
+        fill_blanks_and_save(page, parties, sidebar)
         settle(page)
         shown = page.locator("body").inner_text()
         assert "not saved yet" not in shown and "Unsaved changes" not in shown, shown

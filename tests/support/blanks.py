@@ -59,3 +59,19 @@ def fill_governing_law(page: Any, law: str = "the laws of the State of Columbia"
     page.get_by_test_id("stButtonGroup").first.get_by_text("General provisions").click()
     settled(page, timeout=60_000)
     commit_field(page, page.get_by_placeholder("e.g. the laws of the State of Colorado"), law)
+
+
+def fill_blanks_and_save(page: Any, parties: list[tuple[str, str, str]], go: Any) -> None:
+    """Fill what a preset leaves blank for ``parties`` (picker, name, acronym each) and
+    save the first revision; ``go(page, title)`` opens a page from the sidebar."""
+    go(page, "Parties and signatories")
+    for picker, name, acronym in parties:
+        fill_party(page, picker, name, acronym)
+    go(page, "Term, liability and general provisions")
+    fill_governing_law(page)
+    go(page, "Review and save")
+    page.get_by_label("What changed, and why", exact=True).fill("First draft")
+    page.get_by_label("Your name", exact=True).fill("Alice Liaison")
+    page.get_by_label("Your email", exact=True).fill("alice@county.example.gov")
+    page.get_by_role("button", name="Save revision").click()
+    page.get_by_text("Saved as revision").wait_for(timeout=60_000)
