@@ -22,6 +22,7 @@ from mou.coreyaml import plain_data
 from mou.deadlines import deadlines, facts_from_data, facts_of, lifecycle_facts, log_facts, sort_key
 from mou.store.factscan import scan_facts
 from mou.store.portfolio import agreement_facts
+from mou.store.reader import Reader
 from tests.support.runner import ROOT, run_mou
 from tests.support.workspaces import git, make_workspace
 
@@ -171,3 +172,23 @@ def test_mou_due_lists_what_the_full_reader_gives_for_scanned_and_left_files(
         assert done.returncode == 0, done.stderr
         assert done.stdout.decode() == deadlines_json(expected) + "\n"
     assert len(json.loads(done.stdout)) > 100
+
+
+def test_blobs_are_read_alike_loose_packed_or_missing(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path)
+    for example in FILES[:3]:
+        shutil.copy(example, ws / "agreements")
+    git(ws, "add", "-A")
+    git(ws, "commit", "-q", "-m", "Three")
+    listed = git(ws, "ls-tree", "HEAD", "agreements/").split()
+    blobs, paths = listed[2::4], listed[3::4]
+    tree = git(ws, "rev-parse", "HEAD:agreements").strip()
+    shas = [*blobs, tree, "0" * 40]  # a tree and a missing object are no blobs
+    expected = [*((ws / path).read_bytes() for path in paths), None, None]
+    assert len(blobs) >= 3
+    with Reader(ws) as reader:
+        loose = reader.repo.read_blobs(shas)
+        assert all((ws / ".git" / "objects" / s[:2] / s[2:]).exists() for s in blobs)
+        git(ws, "gc", "-q", "--prune=now")
+        assert not any((ws / ".git" / "objects" / s[:2] / s[2:]).exists() for s in blobs)
+        assert loose == reader.repo.read_blobs(shas) == expected

@@ -61,7 +61,6 @@ _CLOSED_LINE = re.compile(rb""" *+(?:- )?(?:[A-Za-z_][\w-]*: )?(?:'[^'\n]*'|"[^"
 _KEY = rb"[A-Za-z_][A-Za-z0-9_]*"
 # Each line at column 0 that is not a comment: its key, or b"" if it is no key.
 _TOP_KEY = re.compile(rb"\n(?=[^ #\n])(?:(" + _KEY + rb"):(?=[ \n]|\Z))?")
-_NEXT_TOP_KEY = re.compile(rb"\n[A-Za-z_]")
 _BLANK = r"\n[ \t]*+(?:#[^\n]*)?(?=\n|\Z)"
 _TEXT_LINE = re.compile(rb"\n *[^ #\n]")
 # Term, forfeiture and evaluation are short: read as text, every plain value checked for
@@ -147,29 +146,28 @@ def _may_span_lines(text: bytes) -> bool:
 def _read_sections(text: bytes, keys: tuple[str, ...]) -> dict[str, Any]:
     """The data of the top-level ``keys``, shaped as libyaml would give them (every
     column-0 line is checked to be a key, and no key to be given twice)."""
-    names = _TOP_KEY.findall(text)
-    if not names or b"" in names or len(set(names)) != len(names):
+    tops = [(found.group(1), found.start()) for found in _TOP_KEY.finditer(text)]
+    names = {name for name, _ in tops}
+    if not tops or None in names or len(names) != len(tops):
         raise _Doubt  # not one top-level mapping of plain keys, each given once
-    if _TEXT_LINE.search(text, 0, text.find(b"\n" + names[0] + b":")):
+    if _TEXT_LINE.search(text, 0, tops[0][1]):
         raise _Doubt  # an indented line before the first key
+    wanted = {key.encode() for key in keys}
     data: dict[str, Any] = {}
-    for key in keys:
-        start = text.find(b"\n" + key.encode() + b":")
-        if start >= 0:  # a column-0 line is a key's: this one is the key's own line
-            data[key] = _section(key, *_value_and_body(text, start + len(key) + 2))
+    ends = [start for _, start in tops[1:]] + [len(text)]
+    for (name, start), end in zip(tops, ends, strict=True):
+        if name in wanted:
+            key = name.decode()
+            data[key] = _section(key, *_value_and_body(text[start + len(name) + 2 : end]))
     return data
 
 
-def _value_and_body(text: bytes, after_colon: int) -> tuple[bytes | None, bytes]:
+def _value_and_body(section: bytes) -> tuple[bytes | None, bytes]:
     """The rest of a top-level key's line after ``": "`` (None if nothing follows the
-    colon), and the lines down to the next key."""
-    line_end = text.find(b"\n", after_colon)
-    line_end = len(text) if line_end < 0 else line_end
-    found = _NEXT_TOP_KEY.search(text, line_end)
-    body = text[line_end : found.start() if found else len(text)]
-    if line_end == after_colon:
-        return None, body
-    return text[after_colon + 1 : line_end], body  # the line goes on with a space
+    colon), and the lines below it."""
+    line_end = section.find(b"\n")
+    line_end = len(section) if line_end < 0 else line_end
+    return (section[1:line_end] if line_end else None), section[line_end:]
 
 
 def _section(key: str, value: bytes | None, body: bytes) -> Any:
