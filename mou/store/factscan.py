@@ -49,7 +49,12 @@ _CONTROL = bytes([*range(0x09), *range(0x0B, 0x20), 0x7F])  # tab and CR among t
 _C1_CONTROL = re.compile(rb"\xc2[\x80-\x9f]")  # NEL (U+0085) is a line break
 _LINE_SEPARATOR = re.compile(rb"\xe2\x80[\xa8\xa9]")
 _BOM_OR_NONCHARACTER = re.compile(rb"\xef(?:\xbb\xbf|\xbf[\xbe\xbf])")
-_ODD_CHARACTERS = (_C1_CONTROL, _LINE_SEPARATOR, _BOM_OR_NONCHARACTER)
+# Each with its lead byte, looked for first (at memory speed).
+_ODD_CHARACTERS = (
+    (b"\xc2", _C1_CONTROL),
+    (b"\xe2", _LINE_SEPARATOR),
+    (b"\xef", _BOM_OR_NONCHARACTER),
+)
 # What a quoted or flow value starts with; it has a space before it (a column-0 one
 # is no key, which is refused below).
 _FLOW_STARTS = b"\"'[{"
@@ -124,7 +129,7 @@ def _lines_as_libyaml_reads_them(raw: bytes) -> bool:
         raw.decode("utf-8")
     except UnicodeDecodeError:
         return False
-    return not any(odd.search(raw) for odd in _ODD_CHARACTERS)
+    return not any(lead in raw and odd.search(raw) for lead, odd in _ODD_CHARACTERS)
 
 
 def _may_span_lines(text: bytes) -> bool:
@@ -204,13 +209,13 @@ def _mapping(body: str, kind: str) -> dict[str, Any]:
 
 def _goals(body: bytes) -> list[dict[str, Any]]:
     """The goals, as far as facts use them: one goal holding every metric, in order."""
-    _items(body, 2, "goals")  # checks the goals' layout
-    metrics = []
-    for found in _METRICS.finditer(body):
-        if found.group(1):
-            raise _Doubt
-        metrics += _items(found.group(2), 6, "metrics")
-    return [{"metrics": metrics}]
+    if _list_patterns(2, ())[0].search(body):
+        raise _Doubt  # out of the goals' layout
+    blocks = _METRICS.findall(body)
+    if any(value for value, _ in blocks):
+        raise _Doubt
+    # Each block is whole lines, so all of them are checked and read in one pass.
+    return [{"metrics": _items(b"".join(block for _, block in blocks), 6, "metrics")}]
 
 
 def _items(body: bytes, at: int, kind: str) -> list[dict[str, Any]]:
