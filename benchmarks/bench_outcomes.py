@@ -12,8 +12,8 @@ doubling of the work that costs at most ~2.2x is n log n).
   2027-06-01`` as a user runs it (a new process): without the facts cache right after
   that commit (every object loose, as after a change to every file) and in a fresh
   clone (every object packed), then with the cache (target: < 1 s). Baseline: ``mou
-  --version`` (the start-up every command pays); each case is also given as a multiple
-  of its CPU time.
+  --version`` (the start-up every command pays); each case's CPU time is also given as
+  a multiple of the start-up's.
 * ``report``: one agreement with 20 metrics (five at 1/4), 8 quarterly values each;
   ``build_report`` in this process (target: < 3 s for 20 x 8). Baseline: one chart.
 """

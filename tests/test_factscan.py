@@ -108,6 +108,13 @@ CHANGES = [
     ("alias", "    acronym: FBI\n", "    acronym: *x\n", "left"),
     ("merge key", "    acronym: FBI\n", "    acronym: FBI\n    <<: {acronym: X}\n", "left"),
     (
+        "metrics as a mapping",
+        "    metrics:\n      - id: fugitive-warrants-cleared\n",
+        "    metrics:\n        note: none\n    old_metrics:\n"
+        "      - id: fugitive-warrants-cleared\n",
+        "left",
+    ),
+    (
         "block scalar",
         "        frequency: annual\n",
         "        frequency: |-\n          annual\n",

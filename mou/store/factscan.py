@@ -76,6 +76,7 @@ _CONTINUED = re.compile(
 _MAP_LINE = re.compile(r"\n(?! *+(?:#|\n|\Z))(?!  [A-Za-z_]\w*:(?: |\n|\Z))(?! {3})")
 _MAP_KEY = re.compile(r"\n  ([A-Za-z_]\w*):(?: ([^\n]*))?(?=\n|\Z)")
 _METRICS = re.compile(rf"\n  (?:- |  )metrics:( [^\n]*)?((?:{_BLANK}|\n {{5,}}[^\n]*)*)".encode())
+_FIRST_METRIC = re.compile(rf"(?:{_BLANK})*+\n      - ".encode())
 _SCALARS = ("id", "title", "type", "status")
 _LISTS = ("parties", "goals", "resources", "personnel")
 _MAPPINGS = ("term", "forfeiture", "evaluation")
@@ -212,8 +213,8 @@ def _goals(body: bytes) -> list[dict[str, Any]]:
     if _list_patterns(2, ())[0].search(body):
         raise _Doubt  # out of the goals' layout
     blocks = _METRICS.findall(body)
-    if any(value for value, _ in blocks):
-        raise _Doubt
+    if any(value or (block and not _FIRST_METRIC.match(block)) for value, block in blocks):
+        raise _Doubt  # metrics not given as a block list
     # Each block is whole lines, so all of them are checked and read in one pass.
     return [{"metrics": _items(b"".join(block for _, block in blocks), 6, "metrics")}]
 
