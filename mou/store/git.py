@@ -153,6 +153,18 @@ class Repository:
             raise MouError(f"git cat-file failed in {self.root}: {done.stderr.decode().strip()}")
         return _split_batch(done.stdout, len(specs))
 
+    def read_blobs(self, shas: list[str]) -> list[bytes | None]:
+        """The bytes of each blob ``sha`` (None when missing): loose objects are inflated
+        here, the others read by one git process.
+
+        A commit that changed thousands of files leaves as many loose objects; inflating
+        them here costs about half of what piping them out of ``git cat-file`` does.
+        """
+        found = [go.read_loose_blob(self.objects_dir, sha) for sha in shas]
+        packed = [sha for sha, raw in zip(shas, found, strict=True) if raw is None]
+        rest = iter(self.read_files(packed))
+        return [raw if raw is not None else next(rest) for raw in found]
+
 
 def _split_batch(out: bytes, count: int) -> list[bytes | None]:
     blobs: list[bytes | None] = []

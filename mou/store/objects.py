@@ -56,6 +56,17 @@ def write_object(objects_dir: Path, kind: str, body: bytes) -> str:
     return sha
 
 
+def read_loose_blob(objects_dir: Path, sha: str) -> bytes | None:
+    """The body of blob ``sha`` if it is stored as a loose object, else None (packed,
+    missing, not a blob or damaged: git decides)."""
+    try:
+        data = zlib.decompress((objects_dir / sha[:2] / sha[2:]).read_bytes())
+    except (OSError, zlib.error):
+        return None
+    header, _, body = data.partition(b"\0")
+    return body if header == b"blob %d" % len(body) else None
+
+
 def parse_tree(data: bytes) -> list[Entry]:
     """The entries of a raw tree object, in stored order."""
     entries: list[Entry] = []

@@ -91,7 +91,7 @@ def _agreements(
 
 
 def _read_all(reader: Reader, blobs: list[str], read: Any) -> list[Any]:
-    return in_two_processes(read, [raw or b"" for raw in reader.repo.read_files(blobs)])
+    return in_two_processes(read, [raw or b"" for raw in reader.repo.read_blobs(blobs)])
 
 
 def _without_holdings(found: dict[str, Any] | None) -> dict[str, Any] | None:
