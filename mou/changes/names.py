@@ -32,12 +32,18 @@ _NAMING_FIELDS = (
 _PARTY_FIELDS = ("party", "provider", "parties", "owners")
 
 
-def parties_of(change: Change, old: Agreement, new: Agreement) -> list[str]:
-    """Ids of the parties ``change`` concerns, nearest item first; [] for the whole agreement."""
+def parties_of(
+    change: Change, old: Agreement, new: Agreement, index: dict | None = None
+) -> list[str]:
+    """Ids of the parties ``change`` concerns, nearest item first; [] for the whole agreement.
+
+    Pass the same ``index`` (a dict) for every change of one pair of versions: each list
+    is then keyed once (see :func:`~mou.changes.diff.value_at`), not once per change.
+    """
     if change.party:
         return [change.party]
     for path in [change.path, *reversed(ancestors(change.path)[1:])]:  # "$" is everyone
-        found = _named_parties(_value(path, old, new))
+        found = _named_parties(_value(path, old, new, index))
         if found:
             return found
     return []
@@ -56,15 +62,20 @@ def _named_parties(value: Any) -> list[str]:
     return [payer["party"]] if isinstance(payer, dict) and payer.get("party") else []
 
 
-def readable_label(change: Change, old: Agreement, new: Agreement) -> str:
+def readable_label(
+    change: Change, old: Agreement, new: Agreement, index: dict | None = None
+) -> str:
     """``change``'s place with each item named as people see it: "Responsibility “Host
-    the Shooting Review each week…” › Text" rather than "Responsibility cpk-review › Text"."""
+    the Shooting Review each week…” › Text" rather than "Responsibility cpk-review › Text".
+
+    ``index``: as for :func:`parties_of`.
+    """
     parts = path_parts(change.path)[1:]
     words: list[str] = []
     for n, part in enumerate(parts):
         if part.startswith("["):
             list_name = parts[n - 1][1:]
-            item = _value("$" + "".join(parts[: n + 1]), old, new)
+            item = _value("$" + "".join(parts[: n + 1]), old, new, index)
             words[-1] = f"{item_noun(list_name)} {_item_name(part, item, old, new)}"
         else:
             words.append(field_words(part[1:]))
@@ -102,7 +113,7 @@ def _shortened(text: str) -> str:
     return flat[:NAME_LENGTH].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
-def _value(path: str, old: Agreement, new: Agreement) -> Any:
+def _value(path: str, old: Agreement, new: Agreement, index: dict | None) -> Any:
     """What ``path`` holds in the new version, else in the old (a removed item)."""
-    found = value_at(new, path)
-    return found if found is not None else value_at(old, path)
+    found = value_at(new, path, index)
+    return found if found is not None else value_at(old, path, index)

@@ -279,18 +279,19 @@ class Places:
 
     def __init__(self, old: Agreement, new: Agreement) -> None:
         self.old, self.new = old, new
+        self.index: dict = {}  # each list of either version keyed once, for every change
         self.acronyms = {p.id: p.acronym for p in (*old.parties, *new.parties)}
         self.order = [*dict.fromkeys(self.acronyms.values()), WHOLE_AGREEMENT]
         """The parties as the agreement lists them, then the whole agreement."""
 
     def parties(self, change: Change) -> list[str]:
         """Short names of the parties ``change`` concerns; none: the whole agreement."""
-        ids = parties_of(change, self.old, self.new)
+        ids = parties_of(change, self.old, self.new, self.index)
         return [self.acronyms.get(i, i) for i in ids] or [WHOLE_AGREEMENT]
 
     def label(self, change: Change) -> str:
         """Where ``change`` is, each item named as people see it."""
-        return readable_label(change, self.old, self.new)
+        return readable_label(change, self.old, self.new, self.index)
 
 
 def _counts(
