@@ -33,6 +33,15 @@ _CSS = """
   [data-testid="stCode"] { max-height: 480px; overflow: auto; }
   [data-testid="stCode"] pre { overflow: visible; max-height: none; }
   .stButton button[kind="primary"] { font-weight: 600; }
+  /* The sidebar's page entries (buttons, see mou.ui.app._links): a compact list, left
+     aligned, the current page in a box. */
+  [data-testid="stSidebar"] [class*="st-key-mou-nav-"] { margin-bottom: -0.8rem; }
+  [data-testid="stSidebar"] [class*="st-key-mou-nav-"] button {
+    width: 100%; min-height: 2rem; padding: 0.2rem 0.5rem; justify-content: flex-start;
+  }
+  [data-testid="stSidebar"] [class*="st-key-mou-nav-"] button * {
+    justify-content: flex-start; text-align: left;
+  }
 </style>
 """
 
