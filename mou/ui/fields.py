@@ -4,6 +4,7 @@ edit back at once, and shows the draft's validation problems for its path beneat
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -181,10 +182,12 @@ def keep_pending_edits() -> None:
     """
     bound: dict[str, _FieldEdit | _TableEdit] = st.session_state.setdefault(BOUND, {})
     for key, edit in list(bound.items()):
-        if key in st.session_state:
-            edit.keep(st.session_state[key])
-        else:  # the widget is gone (another page, another agreement): nothing pending
+        # A widget gone (another page or agreement) holds nothing pending; one drawn
+        # before the draft was replaced (a reload) belongs to content no longer there.
+        if key not in st.session_state or edit.generation != edit.draft.generation:
             del bound[key]
+        else:
+            edit.keep(st.session_state[key])
 
 
 def _remember(key: str, edit: _FieldEdit | _TableEdit) -> None:
@@ -199,6 +202,10 @@ class _FieldEdit:
     path: Path
     stored: Callable[[Any], Any]
     shown: Any
+    generation: int = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        self.generation = self.draft.generation
 
     def keep(self, value: Any) -> None:
         """Write ``value`` if the user changed the field since it was drawn; a field left
@@ -217,6 +224,10 @@ class _TableEdit:
     spec: Table
     frozen: pd.DataFrame
     wrote: list[Any]
+    generation: int = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        self.generation = self.draft.generation
 
     def keep(self, state: Any) -> None:
         """Write the table's edits if they changed its list since it was drawn, and the
