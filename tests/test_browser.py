@@ -41,7 +41,8 @@ def app_url(tmp_path, chromium_available):
 
 
 def heading(page, text: str) -> None:
-    page.get_by_role("heading", name=text, exact=True).wait_for(timeout=30_000)
+    # Generous: the first run imports everything, slow on a loaded CI machine.
+    page.get_by_role("heading", name=text, exact=True).wait_for(timeout=60_000)
 
 
 def settle(page) -> None:
