@@ -18,7 +18,13 @@ from playwright.sync_api import expect
 from mou.store.create import init_workspace
 from mou.store.workspace import Workspace
 from tests.support.blanks import fill_governing_law, fill_party
-from tests.support.browser import CHROMIUM, chromium_page, streamlit_server
+from tests.support.browser import (
+    CHROMIUM,
+    chromium_page,
+    settled,
+    streamlit_server,
+    watch_runs,
+)
 
 
 @pytest.fixture(scope="module")
@@ -156,21 +162,33 @@ def test_create_save_history_and_download_in_chromium(app_url, tmp_path):
     assert (tmp_path / "history.png").stat().st_size > 10_000
 
 
+def quiet(page) -> None:
+    """Wait until the app is settled and stays so: a click that leaves a field sends two
+    messages (the field's and the click's), and the second run may follow a pause."""
+    settled(page, ran=False, timeout=60_000)
+    page.wait_for_timeout(1_500)
+    settled(page, ran=False, timeout=60_000)
+
+
 def test_typing_then_clicking_another_page_in_the_sidebar_keeps_every_field(app_url):
-    # The typed text is committed by the same click that leaves the page; the run that
-    # commits it is cut short by the page switch and the browser rebuilds the fields.
+    # The typed text is committed by the same click that leaves the page. In the browser
+    # the field's message may come after the click's and ask for Basics again, so either
+    # page may be shown afterwards; the value must be kept either way.
     url, _ = app_url
     with chromium_page() as page:
         start_harbor_task_force(page, url)
         page.get_by_label("Agreement number", exact=True).fill("HTF-2027-01")  # no Enter
+        watch_runs(page)
         page.get_by_test_id("stSidebar").get_by_text("Parties and signatories").click()
-        page.wait_for_timeout(2000)
-        settle(page)
+        settled(page, timeout=60_000)
+        quiet(page)
         if page.get_by_role("heading", name="Parties and signatories").count():
             next_step(page, "Shared goals and metrics")  # the click went through: come back
+            watch_runs(page)
             page.get_by_test_id("stSidebar").get_by_text("Basics", exact=True).click()
+            settled(page, timeout=60_000)
+            quiet(page)
         heading(page, "Basics")
-        settle(page)
         expect(page.get_by_label("Title", exact=True)).to_have_value("Harbor Task Force MOU")
         expect(page.get_by_label("Agreement number", exact=True)).to_have_value("HTF-2027-01")
         expect(page.get_by_label("Purpose", exact=True)).to_have_value(
