@@ -152,7 +152,7 @@ def test_after_add_party_the_new_party_is_the_one_shown(with_agreement):
     goto(at, "parties")
     add_party(at, "Riverton Youth League", "RYL")
     assert at.segmented_control(key=key(at, "$.parties::focus")).value == 2
-    assert "##### Riverton Youth League" in [m.value for m in at.markdown]
+    assert "## Riverton Youth League" in [m.value for m in at.markdown]
     assert at.text_input(key=key(at, "$.parties[2].acronym")).value == "RYL"
 
 

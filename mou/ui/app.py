@@ -8,10 +8,11 @@ one another by slug, so no page imports another.
 from __future__ import annotations
 
 from functools import partial
+from typing import Literal
 
 import streamlit as st
 
-from . import lifecycle, routing, state, style
+from . import fields, lifecycle, routing, state, style
 from .pages import (
     agreements,
     dashboard,
@@ -41,6 +42,8 @@ SECTIONS: dict[str, list[routing.Entry]] = {
 """The pages about the open draft, by sidebar group, in Back / Next order."""
 BESIDE: list[routing.Entry] = [(routing.DASHBOARD, dashboard.show)]
 """Pages about the whole workspace, listed beside the agreements."""
+NAV = "mou-nav-"
+"""The key prefix of the sidebar's entries, followed by the page's slug."""
 
 
 def main() -> None:
@@ -52,7 +55,11 @@ def main() -> None:
     pages = routing.register(HOME, SECTIONS, BESIDE)
     chosen = st.navigation(pages, position="hidden")
     state.keep_across_reloads()
-    _links(pages)
+    fields.keep_pending_edits()  # before the page is left: see _links
+    target = _links(chosen.title)
+    if target is not None:
+        state.keep_drafts()
+        routing.go(target)
     try:
         chosen.run()
     finally:  # also when the page reruns or switches: the edit it made is kept
@@ -61,16 +68,27 @@ def main() -> None:
     style.warn_before_leaving(any(d.dirty for d in state.drafts().values()))
 
 
-def _links(pages: dict[str, list[st.Page]]) -> None:
-    """The sidebar's links to every page, by group, drawn by the app rather than by
-    ``st.navigation``: Streamlit's own list puts group headers inside the ``<ul>``, which
-    screen readers (and axe-core's ``list`` rule) cannot read as a list."""
+def _links(current: str) -> str | None:
+    """The sidebar's entries for every page, by group; the slug of the one clicked.
+
+    Drawn by the app rather than by ``st.navigation``, whose list puts group headers
+    inside the ``<ul>`` (screen readers and axe-core's ``list`` rule cannot read it).
+    Buttons rather than ``st.page_link``: the browser sends a page link's click with the
+    sidebar's widgets only, and Streamlit drops the page's widgets on the switch, so
+    a value typed and left by that click could be lost before it reached the draft
+    (issue 16). A button's click carries every field; the switch follows its run.
+    """
+    clicked = None
     with st.sidebar:
-        for group, members in pages.items():
+        for group, entries in {"": [HOME, *BESIDE], **SECTIONS}.items():
             if group:
                 st.caption(group)
-            for member in members:
-                st.page_link(member)
+            for route, _ in entries:
+                here = route.title == current
+                kind: Literal["secondary", "tertiary"] = "secondary" if here else "tertiary"
+                if st.button(route.title, key=NAV + route.slug, icon=route.icon, type=kind):
+                    clicked = route.slug
+    return clicked
 
 
 def _sidebar() -> None:

@@ -72,7 +72,7 @@ def parts(draft: Draft, step: str, choices: Sequence[Part]) -> None:
     )
     for label, _, draw in choices:
         if label == (chosen or labels[0]):
-            st.subheader(label)
+            st.header(label)
             draw(draft)
 
 

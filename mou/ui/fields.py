@@ -4,8 +4,10 @@ edit back at once, and shows the draft's validation problems for its path beneat
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -35,6 +37,8 @@ from .style import plain
 
 SHOWN = "mou_problem_places_shown"
 """The JSON paths whose problems the fields of this run show beneath them."""
+BOUND = "mou_bound_fields"
+"""Every field drawn, by widget key: how to take an edit made in it into the draft."""
 
 
 def messages(draft: Draft, path: Path) -> list[str]:
@@ -123,13 +127,16 @@ def _bound(
     would be sent back as an edit and blank the field. ``stored`` turns the widget's
     value into the draft's.
 
-    The write happens twice on purpose: in ``on_change``, which Streamlit runs before
-    the next run even when that run draws another page (a field typed in and left by a
-    click on the sidebar), and after drawing, for the value shown now.
+    The write happens up to three times on purpose: in ``on_change``, which Streamlit
+    runs before the next run even when that run draws another page (a field typed in
+    and left by a click on the sidebar); at the start of the next run, by
+    :func:`keep_pending_edits`, in case ``on_change`` was cut short; and after drawing,
+    for the value shown now.
     """
     key = _widget_key(draft, path)
     value = widget(key=key, on_change=_commit, args=(draft, path, key, stored), **initial, **kw)
     write(draft, path, stored(value))
+    _remember(key, _FieldEdit(draft, path, stored, stored(value)))
     show_problems(messages(draft, path))
     show_partner_notes(draft, json_path(path))
 
@@ -162,6 +169,75 @@ def _clear_button(draft: Draft, path: Path, label: str) -> None:
 def _commit(draft: Draft, path: Path, key: str, stored: Callable[[Any], Any]) -> None:
     if key in st.session_state:
         write(draft, path, stored(st.session_state[key]))
+
+
+def keep_pending_edits() -> None:
+    """Write into the draft every edit a field holds that has not reached it yet.
+
+    Called at the start of every run, before the page is chosen or left. A field's
+    ``on_change`` can be cut short: when another message from the browser is already
+    waiting (the click that left the field), Streamlit stops the callback at its first
+    look at ``st.session_state`` and starts the next run with the waiting message. The
+    field's value is still in the session then; this is where it reaches the draft.
+    """
+    bound: dict[str, _FieldEdit | _TableEdit] = st.session_state.setdefault(BOUND, {})
+    for key, edit in list(bound.items()):
+        # A widget gone (another page or agreement) holds nothing pending; one drawn
+        # before the draft was replaced (a reload) belongs to content no longer there.
+        if key not in st.session_state or edit.generation != edit.draft.generation:
+            del bound[key]
+        else:
+            edit.keep(st.session_state[key])
+
+
+def _remember(key: str, edit: _FieldEdit | _TableEdit) -> None:
+    st.session_state.setdefault(BOUND, {})[key] = edit
+
+
+@dataclass
+class _FieldEdit:
+    """A field as last drawn: where its value goes and the value it showed."""
+
+    draft: Draft
+    path: Path
+    stored: Callable[[Any], Any]
+    shown: Any
+    generation: int = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        self.generation = self.draft.generation
+
+    def keep(self, value: Any) -> None:
+        """Write ``value`` if the user changed the field since it was drawn; a field left
+        alone never overwrites what changed in the draft meanwhile (an undo, a removal)."""
+        value = self.stored(value)
+        if value != self.shown:
+            write(self.draft, self.path, value)
+            self.shown = value
+
+
+@dataclass
+class _TableEdit:
+    """A table as last drawn: its spec, the rows it started from and the list it wrote."""
+
+    draft: Draft
+    spec: Table
+    frozen: pd.DataFrame
+    wrote: list[Any]
+    generation: int = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        self.generation = self.draft.generation
+
+    def keep(self, state: Any) -> None:
+        """Write the table's edits if they changed its list since it was drawn, and the
+        list in the draft is still the one the table wrote (not changed elsewhere)."""
+        if not _has_edits(state) or get_in(self.draft.data, self.spec.path) != self.wrote:
+            return
+        items = from_rows(_records(apply_edits(self.frozen, state)), self.wrote, self.spec)
+        if items != self.wrote:
+            write(self.draft, self.spec.path, items)
+            self.wrote = copy.deepcopy(items)
 
 
 def _same(value: Any) -> Any:
@@ -401,6 +477,7 @@ def table(draft: Draft, spec: Table, *, caption: str | None = None, height: Any 
         items = from_rows(_records(edited), previous, spec)
         write(draft, spec.path, items)
     st.session_state[f"{draft.key(json_path(spec.path))}::wrote"] = copy.deepcopy(items)
+    _remember(key, _TableEdit(draft, spec, st.session_state[frozen], copy.deepcopy(items)))
     show_table_problems(draft, spec)
 
 

@@ -8,8 +8,10 @@ _CSS = """
 <style>
   .block-container { max-width: 1100px; padding-top: 2.2rem; }
   h1 { font-size: 1.65rem !important; font-weight: 650 !important; letter-spacing: -0.01em; }
-  h2 { font-size: 1.25rem !important; font-weight: 620 !important; }
-  h3 { font-size: 1.05rem !important; font-weight: 620 !important; }
+  /* Sections of a page are h2 and what they hold h3, in order for screen readers (axe:
+     heading-order); the sizes stay those of the compact look. */
+  h2 { font-size: 1.05rem !important; font-weight: 620 !important; }
+  h3 { font-size: 0.98rem !important; font-weight: 620 !important; }
   [data-testid="stExpander"] details { border-radius: 10px; }
   [data-testid="stVerticalBlockBorderWrapper"] { border-radius: 10px; }
   /* Streamlit fades captions to 60 % opacity, below the 4.5:1 contrast small text needs
@@ -33,6 +35,15 @@ _CSS = """
   [data-testid="stCode"] { max-height: 480px; overflow: auto; }
   [data-testid="stCode"] pre { overflow: visible; max-height: none; }
   .stButton button[kind="primary"] { font-weight: 600; }
+  /* The sidebar's page entries (buttons, see mou.ui.app._links): a compact list, left
+     aligned, the current page in a box. */
+  [data-testid="stSidebar"] [class*="st-key-mou-nav-"] { margin-bottom: -0.8rem; }
+  [data-testid="stSidebar"] [class*="st-key-mou-nav-"] button {
+    width: 100%; min-height: 2rem; padding: 0.2rem 0.5rem; justify-content: flex-start;
+  }
+  [data-testid="stSidebar"] [class*="st-key-mou-nav-"] button * {
+    justify-content: flex-start; text-align: left;
+  }
 </style>
 """
 

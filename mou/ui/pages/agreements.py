@@ -162,7 +162,7 @@ def _open(rows: list[dict[str, Any]]) -> None:
 
 
 def _new_agreement(existing: set[str]) -> None:
-    st.subheader("New agreement")
+    st.header("New agreement")
     with st.container(border=True):
         kind = st.selectbox("Type", list(AgreementType), format_func=humanize, key="new-type")
         title = st.text_input(

@@ -43,7 +43,7 @@ def show() -> None:
 
 
 def _due(rows: list[tuple[dict[str, Any], dict[str, Any]]], today: dt.date) -> None:
-    st.subheader(f"Due in the next {HORIZON_DAYS} days")
+    st.header(f"Due in the next {HORIZON_DAYS} days")
     horizon = today + dt.timedelta(HORIZON_DAYS)
     found = sorted(
         (d for facts, log in rows for d in deadlines(facts, log, today) if d.date <= horizon),
@@ -58,7 +58,7 @@ def _due(rows: list[tuple[dict[str, Any], dict[str, Any]]], today: dt.date) -> N
 
 
 def _by_state_and_type(rows: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
-    st.subheader("Agreements by state and type")
+    st.header("Agreements by state and type")
     frame = pd.DataFrame(
         [{"state": f.get("status") or "draft", "type": f.get("type") or "?"} for f, _ in rows]
     )
@@ -68,7 +68,7 @@ def _by_state_and_type(rows: list[tuple[dict[str, Any], dict[str, Any]]]) -> Non
 
 
 def _resources(rows: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
-    st.subheader("Resources committed by agency")
+    st.header("Resources committed by agency")
     totals = resource_totals([facts for facts, _ in rows])
     if not totals:
         st.caption("No resources listed.")
@@ -79,7 +79,7 @@ def _resources(rows: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
 
 
 def _metric_charts(root: Any, all_facts: list[dict[str, Any]]) -> None:
-    st.subheader("Metrics")
+    st.header("Metrics")
     ids = [str(f["id"]) for f in all_facts]
     chosen = st.selectbox("Agreement", ids, key="dashboard-agreement")
     if chosen is None:

@@ -58,7 +58,7 @@ def _after_signature(draft: state.Draft) -> None:
     if report is None or report["revision_in_force"] is None:
         return
     st.divider()
-    st.subheader("After the signature")
+    st.header("After the signature")
     st.download_button(
         "Download conformed copy",
         data=lambda: conformed_docx(draft),
@@ -94,7 +94,7 @@ def amendment_docx(draft: state.Draft, number: int) -> bytes:
 
 
 def _signature_ready(draft: state.Draft) -> None:
-    st.subheader("Signature-ready document")
+    st.header("Signature-ready document")
     if draft.base is None or draft.dirty:
         st.warning("Save the draft first: a signature-ready file is always a saved revision.")
         return
@@ -137,7 +137,7 @@ def _pdf(draft: state.Draft) -> None:
 
 
 def _draft_copy(draft: state.Draft) -> None:
-    st.subheader("Draft copy")
+    st.header("Draft copy")
     st.caption("Watermarked DRAFT, for circulating before signature; it may hold unsaved edits.")
     if draft.problems():
         st.info("Fix the problems listed on the Review page to export a draft.")
@@ -153,7 +153,7 @@ def _draft_copy(draft: state.Draft) -> None:
 
 
 def _performance_report(draft: state.Draft) -> None:
-    st.subheader("Performance report")
+    st.header("Performance report")
     st.caption(
         "Each metric's values by period with a chart against baseline and target, and "
         "whether it is on track. The public version leaves out the marking, contacts and "

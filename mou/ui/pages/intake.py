@@ -227,7 +227,7 @@ def _problems(draft: state.Draft) -> None:
 
 def save_form(draft: state.Draft, taken: Taken) -> None:
     """Message, the liaison's name and e-mail, the partners' e-mails → one revision."""
-    st.subheader("Save the accepted changes")
+    st.header("Save the accepted changes")
     who = state.author()
     names = authors(taken.intake)
     with st.form("intake-save", border=True):

@@ -42,7 +42,7 @@ def show() -> None:
 
 
 def _recorded(log: MeasurementLog) -> None:
-    st.subheader("Recorded")
+    st.header("Recorded")
     entries = sorted(log.measurements, key=lambda m: (m.metric, m.period))
     if not entries:
         st.caption("Nothing recorded yet.")
@@ -56,7 +56,7 @@ def _recorded(log: MeasurementLog) -> None:
 
 
 def _form(agreement_id: str, agreement: Agreement) -> None:
-    st.subheader("Record a value")
+    st.header("Record a value")
     metrics = metrics_by_id(agreement)
     if not metrics:
         st.caption("The agreement has no metrics.")

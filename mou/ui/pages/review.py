@@ -132,7 +132,7 @@ def preview_text(data_json: str, revision: str, draft: bool, template: str) -> s
 
 def save_form(draft: state.Draft) -> None:
     """Message and author → one commit, or a clear reason why not."""
-    st.subheader("Save")
+    st.header("Save")
     refusal = refusal_of(draft)
     if refusal is not None:
         st.error(f"Not saved: {plain(refusal)}.", icon=":material/lock:")

@@ -86,7 +86,7 @@ def _open_amendment(report: dict[str, Any]) -> int | None:
 def _sign_form(draft: state.Draft, report: dict[str, Any]) -> None:
     number = _open_amendment(report) or 0
     what = f"Amendment No. {number}" if number else "the agreement"
-    st.subheader(f"Record a signature of {what}")
+    st.header(f"Record a signature of {what}")
     who = state.author()
     with st.form("sign", border=True):
         signer = st.selectbox("Signatory", report["awaiting"], key="sign-who")
@@ -122,7 +122,7 @@ def _record(
 
 
 def _amend_form(draft: state.Draft) -> None:
-    st.subheader("Start amendment")
+    st.header("Start amendment")
     st.caption("The executed text changes only through a numbered amendment.")
     who = state.author()
     with st.form("amend", border=True):

@@ -43,7 +43,7 @@ def parties(draft: Draft) -> None:
     index = pick(draft, "parties", items, lambda p: p.get("acronym") or p.get("id"), "Party")
     if index is not None:
         with st.container(border=True):
-            st.markdown(f"##### {plain(items[index].get('legal_name') or items[index].get('id'))}")
+            st.markdown(f"## {plain(items[index].get('legal_name') or items[index].get('id'))}")
             _withdrawal(draft, str(items[index].get("id")))
             _order(draft, items, index)
             _party(draft, index)
